@@ -1,0 +1,359 @@
+#include "xbar/frontend/onnx_loader.h"
+
+#include <climits>
+#include <unordered_set>
+
+#include <llvm/ADT/StringMap.h>
+#include <onnx/checker.h>
+#include <onnx/defs/schema.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+#include <spdlog/spdlog.h>
+
+#include "tensor_decoder.h"
+#include "xbar/support/atomic_file.h"
+#include "xbar/support/error.h"
+
+namespace xbar::frontend {
+namespace {
+
+using onnx::ModelProto;
+using onnx::TensorProto;
+
+// Tensors up to this many elements are structure (shape vectors, scalars, Clip bounds),
+// not weights: they are always loaded and always given to the checker and shape inference.
+constexpr int64_t kStructureElements = 64;
+
+// ONNX messages span lines and dump protos; the CLI prints one line.
+std::string oneLine(std::string_view text, size_t limit = 400) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\r') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+    if (out.size() >= limit) {
+      out += "...";
+      break;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+int64_t elementCount(const TensorProto& t) {
+  int64_t n = 1;
+  for (int64_t d : t.dims()) n *= d;
+  return n;
+}
+
+int64_t defaultOpset(const ModelProto& model, const std::string& file) {
+  for (const auto& opset : model.opset_import())
+    if (opset.domain().empty() || opset.domain() == "ai.onnx") return opset.version();
+  failInput(file, "model imports no default-domain opset");
+}
+
+class Loader {
+ public:
+  Loader(std::filesystem::path path, const LoadOptions& options)
+      : path_(std::move(path)), file_(path_.string()), options_(options) {}
+
+  ir::Graph run() {
+    parse();
+    checkOpsSupported();
+    ModelProto skeleton = makeSkeleton();
+    bindSymbolicDims(skeleton);
+    checkAndInfer(skeleton);
+    indexTypes(skeleton);
+    buildGraph();
+    return std::move(graph_);
+  }
+
+ private:
+  void parse() {
+    const std::string bytes = readFile(path_);
+    if (bytes.size() > static_cast<size_t>(INT_MAX))
+      failInput(file_, "is {} bytes; protobuf files over 2 GiB must keep weights as ONNX "
+                "external data", bytes.size());
+    if (bytes.empty() || !model_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+      failInput(file_, "is not a valid ONNX model: the protobuf does not parse (truncated or "
+                "corrupt file?)");
+    if (!model_.has_graph() || model_.graph().node_size() == 0)
+      failInput(file_, "is not a valid ONNX model: it has no graph nodes (truncated or corrupt "
+                "file?)");
+    opset_ = defaultOpset(model_, file_);
+    for (const auto& prop : model_.metadata_props())
+      if (prop.key() == kStrippedMetadataKey && prop.value() == kStrippedMetadataValue)
+        graph_.weightsStripped = true;
+    graph_.source = file_;
+    graph_.name = path_.stem().string();
+    graph_.opsetVersion = opset_;
+    graph_.shapesOnly = options_.shapesOnly;
+  }
+
+  std::string nodeWhere(const onnx::NodeProto& n) const {
+    return fmt::format("{}: node '{}' (op '{}', opset {})", file_, n.name(), n.op_type(), opset_);
+  }
+
+  void checkOpsSupported() const {
+    for (const auto& n : model_.graph().node()) {
+      const bool defaultDomain = n.domain().empty() || n.domain() == "ai.onnx";
+      if (!defaultDomain)
+        throw InputError(nodeWhere(n) + fmt::format(": operator domain '{}' is not supported; "
+                                                    "expected the default ONNX domain", n.domain()));
+      if (!ir::opKindFromOnnx(n.op_type()))
+        throw InputError(nodeWhere(n) + fmt::format(": unsupported operator; xbar supports {}",
+                                                    ir::supportedOpList()));
+    }
+  }
+
+  // The model without its weight data: large initializers become typed graph inputs, so
+  // the checker and shape inference never touch (or need) weight bytes.
+  ModelProto makeSkeleton() {
+    auto* initializers = model_.mutable_graph()->mutable_initializer();
+    google::protobuf::RepeatedPtrField<TensorProto> held;
+    held.Swap(initializers);
+    ModelProto skeleton;
+    skeleton.CopyFrom(model_);
+    held.Swap(initializers);
+
+    std::unordered_set<std::string> inputNames;
+    for (const auto& in : skeleton.graph().input()) inputNames.insert(in.name());
+    for (const auto& t : model_.graph().initializer()) {
+      for (int64_t d : t.dims())
+        if (d < 0) failInput(file_, "initializer '{}' has negative dimension {}", t.name(), d);
+      const bool structure = elementCount(t) <= kStructureElements &&
+                             t.data_location() != TensorProto::EXTERNAL && !tensorHasNoData(t);
+      if (structure) {
+        *skeleton.mutable_graph()->add_initializer() = t;
+        continue;
+      }
+      if (inputNames.count(t.name())) continue;
+      auto* input = skeleton.mutable_graph()->add_input();
+      input->set_name(t.name());
+      auto* tensorType = input->mutable_type()->mutable_tensor_type();
+      tensorType->set_elem_type(t.data_type());
+      auto* shape = tensorType->mutable_shape();
+      for (int64_t d : t.dims()) shape->add_dim()->set_dim_value(d);
+    }
+    return skeleton;
+  }
+
+  void bindSymbolicDims(ModelProto& skeleton) const {
+    std::unordered_set<std::string> initializerNames;
+    for (const auto& t : model_.graph().initializer()) initializerNames.insert(t.name());
+    for (auto& input : *skeleton.mutable_graph()->mutable_input()) {
+      if (initializerNames.count(input.name())) continue;
+      if (!input.type().has_tensor_type())
+        failInput(file_, "input '{}' is not a tensor; expected a tensor input", input.name());
+      auto* shape = input.mutable_type()->mutable_tensor_type()->mutable_shape();
+      if (!input.type().tensor_type().has_shape())
+        failInput(file_, "input '{}' has no shape; expected a static shape", input.name());
+      for (int i = 0; i < shape->dim_size(); ++i) {
+        auto* dim = shape->mutable_dim(i);
+        if (dim->has_dim_value()) {
+          if (dim->dim_value() <= 0)
+            failInput(file_, "input '{}' dimension {} is {}; expected a positive size",
+                      input.name(), i, dim->dim_value());
+          continue;
+        }
+        if (!dim->has_dim_param() || dim->dim_param().empty())
+          failInput(file_, "input '{}' dimension {} is dynamic with no name and no value; "
+                    "expected a static size", input.name(), i);
+        const std::string param = dim->dim_param();
+        auto bound = options_.dimValues.find(param);
+        if (bound == options_.dimValues.end())
+          failInput(file_, "input '{}' dimension {} is dynamic ('{}') with no value; give one "
+                    "with --dim {}=N", input.name(), i, param, param);
+        dim->set_dim_value(bound->second);
+      }
+    }
+  }
+
+  void checkAndInfer(ModelProto& skeleton) const {
+    try {
+      onnx::checker::check_model(skeleton);
+    } catch (const std::exception& e) {
+      failInput(file_, "ONNX checker: {}", oneLine(e.what()));
+    }
+    try {
+      // check types, throw on node-level errors, propagate constant shape data.
+      onnx::ShapeInferenceOptions inference(true, 1, true);
+      onnx::shape_inference::InferShapes(skeleton, onnx::OpSchemaRegistry::Instance(), inference);
+    } catch (const std::exception& e) {
+      failInput(file_, "ONNX shape inference: {}", oneLine(e.what()));
+    }
+  }
+
+  void indexTypes(const ModelProto& skeleton) {
+    inferred_ = skeleton.graph();
+    inferred_.clear_initializer();
+    inferred_.clear_node();
+    for (const auto& v : inferred_.input()) types_[v.name()] = &v.type();
+    for (const auto& v : inferred_.value_info()) types_[v.name()] = &v.type();
+    for (const auto& v : inferred_.output()) types_[v.name()] = &v.type();
+  }
+
+  ir::Value typedValue(const std::string& name, const std::string& where) const {
+    auto it = types_.find(name);
+    if (it == types_.end() || !it->second->has_tensor_type())
+      failInput(where, "tensor '{}' has no type after shape inference; expected a tensor",
+                name);
+    const auto& tensorType = it->second->tensor_type();
+    ir::Value v;
+    v.name = name;
+    v.type = elementTypeOf(tensorType.elem_type(), where + ": tensor '" + name + "'", &v.bitsInModel);
+    if (!tensorType.has_shape())
+      failInput(where, "tensor '{}' has no static shape after shape inference", name);
+    for (int i = 0; i < tensorType.shape().dim_size(); ++i) {
+      const auto& dim = tensorType.shape().dim(i);
+      if (!dim.has_dim_value())
+        failInput(where, "tensor '{}' dimension {} is dynamic{} after shape inference; "
+                  "expected a static size", name, i,
+                  dim.has_dim_param() ? fmt::format(" ('{}')", dim.dim_param()) : "");
+      v.shape.push_back(dim.dim_value());
+    }
+    return v;
+  }
+
+  ir::ValueId addNamed(ir::Value value) {
+    const std::string name = value.name;
+    const ir::ValueId id = graph_.addValue(std::move(value));
+    ids_[name] = id;
+    return id;
+  }
+
+  void addInitializer(const TensorProto& t) {
+    const std::string where = fmt::format("{}: initializer '{}'", file_, t.name());
+    ir::Value v;
+    v.name = t.name();
+    v.type = elementTypeOf(t.data_type(), where, &v.bitsInModel);
+    v.shape.assign(t.dims().begin(), t.dims().end());
+    v.isConstant = true;
+    const int64_t count = elementCount(t);
+    const bool structure = v.type == ir::ElementType::Int || count <= kStructureElements;
+    if (tensorHasNoData(t) && count > 0) {
+      if (!graph_.weightsStripped)
+        failInput(where, "has dims {} but no data; a stripped model must carry metadata {}={}",
+                  ir::shapeToString(v.shape), kStrippedMetadataKey, kStrippedMetadataValue);
+    } else if (structure || !options_.shapesOnly) {
+      v.data = decodeTensorData(t, path_.parent_path(), where);
+    }
+    addNamed(std::move(v));
+  }
+
+  void addConstantNode(const onnx::NodeProto& n) {
+    const std::string where = nodeWhere(n);
+    if (n.output_size() != 1) failInput(where, "expected exactly one output");
+    ir::Value v;
+    v.name = n.output(0);
+    v.isConstant = true;
+    ir::TensorData data;
+    bool found = false;
+    for (const auto& a : n.attribute()) {
+      found = true;
+      if (a.name() == "value") {
+        v.type = elementTypeOf(a.t().data_type(), where, &v.bitsInModel);
+        v.shape.assign(a.t().dims().begin(), a.t().dims().end());
+        data = decodeTensorData(a.t(), path_.parent_path(), where);
+      } else if (a.name() == "value_float") {
+        data.floats = {a.f()};
+      } else if (a.name() == "value_floats") {
+        data.floats.assign(a.floats().begin(), a.floats().end());
+        v.shape = {a.floats_size()};
+      } else if (a.name() == "value_int") {
+        v.type = ir::ElementType::Int;
+        v.bitsInModel = 64;
+        data.ints = {a.i()};
+      } else if (a.name() == "value_ints") {
+        v.type = ir::ElementType::Int;
+        v.bitsInModel = 64;
+        data.ints.assign(a.ints().begin(), a.ints().end());
+        v.shape = {a.ints_size()};
+      } else {
+        failInput(where, "attribute '{}' is not supported; expected value, value_float(s) or "
+                  "value_int(s)", a.name());
+      }
+    }
+    if (!found) failInput(where, "has no value attribute");
+    v.data = std::move(data);
+    addNamed(std::move(v));
+  }
+
+  ir::Attributes convertAttributes(const onnx::NodeProto& n) const {
+    ir::Attributes attrs;
+    for (const auto& a : n.attribute()) {
+      switch (a.type()) {
+        case onnx::AttributeProto::INT: attrs.set(a.name(), a.i()); break;
+        case onnx::AttributeProto::FLOAT: attrs.set(a.name(), a.f()); break;
+        case onnx::AttributeProto::STRING: attrs.set(a.name(), a.s()); break;
+        case onnx::AttributeProto::INTS:
+          attrs.set(a.name(), std::vector<int64_t>(a.ints().begin(), a.ints().end()));
+          break;
+        case onnx::AttributeProto::FLOATS:
+          attrs.set(a.name(), std::vector<float>(a.floats().begin(), a.floats().end()));
+          break;
+        default:
+          failInput(nodeWhere(n), "attribute '{}' has type {}, which xbar does not read",
+                    a.name(), onnx::AttributeProto::AttributeType_Name(a.type()));
+      }
+    }
+    return attrs;
+  }
+
+  ir::ValueId lookup(const std::string& name, const std::string& where) const {
+    auto it = ids_.find(name);
+    if (it == ids_.end()) failInput(where, "input '{}' is not produced by any earlier node", name);
+    return it->second;
+  }
+
+  void buildGraph() {
+    std::unordered_set<std::string> initializerNames;
+    for (const auto& t : model_.graph().initializer()) {
+      initializerNames.insert(t.name());
+      addInitializer(t);
+    }
+    for (const auto& in : model_.graph().input()) {
+      if (initializerNames.count(in.name())) continue;
+      graph_.inputs.push_back(addNamed(typedValue(in.name(), file_ + ": graph input")));
+    }
+    for (const auto& n : model_.graph().node()) {
+      if (n.op_type() == "Constant") {
+        addConstantNode(n);
+        continue;
+      }
+      const std::string where = nodeWhere(n);
+      ir::Node node;
+      node.name = n.name().empty() ? n.output(0) : n.name();
+      node.kind = *ir::opKindFromOnnx(n.op_type());
+      node.attrs = convertAttributes(n);
+      for (const auto& in : n.input()) node.inputs.push_back(in.empty() ? ir::kNoValue : lookup(in, where));
+      for (const auto& out : n.output())
+        node.outputs.push_back(out.empty() ? ir::kNoValue : addNamed(typedValue(out, where)));
+      graph_.addNode(std::move(node));
+    }
+    for (const auto& out : model_.graph().output()) graph_.outputs.push_back(lookup(out.name(), file_ + ": graph output"));
+    spdlog::debug("{}: {} nodes, {} values, opset {}{}{}", file_, graph_.nodes.size(),
+                  graph_.values.size(), opset_, graph_.weightsStripped ? ", weights stripped" : "",
+                  options_.shapesOnly ? ", shapes only" : "");
+  }
+
+  std::filesystem::path path_;
+  std::string file_;
+  const LoadOptions& options_;
+  ModelProto model_;
+  onnx::GraphProto inferred_;
+  int64_t opset_ = 0;
+  llvm::StringMap<const onnx::TypeProto*> types_;
+  llvm::StringMap<ir::ValueId> ids_;
+  ir::Graph graph_;
+};
+
+}  // namespace
+
+ir::Graph loadOnnx(const std::filesystem::path& path, const LoadOptions& options) {
+  return Loader(path, options).run();
+}
+
+}  // namespace xbar::frontend

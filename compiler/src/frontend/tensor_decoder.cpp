@@ -1,0 +1,195 @@
+#include "tensor_decoder.h"
+
+#include <cstring>
+#include <fstream>
+
+#include "xbar/support/error.h"
+
+namespace xbar::frontend {
+
+using onnx::TensorProto;
+
+ir::ElementType elementTypeOf(int32_t onnxType, const std::string& where, int* bits) {
+  switch (onnxType) {
+    case TensorProto::FLOAT: *bits = 32; return ir::ElementType::Float;
+    case TensorProto::DOUBLE: *bits = 64; return ir::ElementType::Float;
+    case TensorProto::FLOAT16:
+    case TensorProto::BFLOAT16: *bits = 16; return ir::ElementType::Float;
+    case TensorProto::INT64: *bits = 64; return ir::ElementType::Int;
+    case TensorProto::INT32:
+    case TensorProto::UINT32: *bits = 32; return ir::ElementType::Int;
+    case TensorProto::INT16:
+    case TensorProto::UINT16: *bits = 16; return ir::ElementType::Int;
+    case TensorProto::INT8:
+    case TensorProto::UINT8: *bits = 8; return ir::ElementType::Int;
+    case TensorProto::BOOL: *bits = 8; return ir::ElementType::Int;
+    default:
+      failInput(where, "element type {} ({}) is not supported; expected a float or integer type",
+                TensorProto::DataType_Name(static_cast<TensorProto::DataType>(onnxType)), onnxType);
+  }
+}
+
+bool tensorHasNoData(const TensorProto& t) {
+  return t.data_location() != TensorProto::EXTERNAL && !t.has_raw_data() &&
+         t.float_data_size() == 0 && t.double_data_size() == 0 && t.int32_data_size() == 0 &&
+         t.int64_data_size() == 0 && t.uint64_data_size() == 0;
+}
+
+namespace {
+
+float halfToFloat(uint16_t h) {
+  const uint32_t sign = (h & 0x8000u) << 16;
+  uint32_t exponent = (h >> 10) & 0x1fu;
+  uint32_t mantissa = h & 0x3ffu;
+  uint32_t bits;
+  if (exponent == 0) {
+    if (mantissa == 0) {
+      bits = sign;
+    } else {  // subnormal: normalise
+      exponent = 127 - 15 + 1;
+      while ((mantissa & 0x400u) == 0) {
+        mantissa <<= 1;
+        --exponent;
+      }
+      bits = sign | (exponent << 23) | ((mantissa & 0x3ffu) << 13);
+    }
+  } else if (exponent == 31) {
+    bits = sign | 0x7f800000u | (mantissa << 13);
+  } else {
+    bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+template <typename T>
+T load(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+std::string readExternal(const TensorProto& t, const std::filesystem::path& baseDir,
+                         const std::string& where) {
+  std::string location;
+  int64_t offset = 0;
+  int64_t length = -1;
+  for (const auto& entry : t.external_data()) {
+    try {
+      if (entry.key() == "location") location = entry.value();
+      if (entry.key() == "offset") offset = std::stoll(entry.value());
+      if (entry.key() == "length") length = std::stoll(entry.value());
+    } catch (const std::exception&) {
+      failInput(where, "external data entry '{}' has a non-numeric value '{}'", entry.key(),
+                entry.value());
+    }
+  }
+  if (location.empty()) failInput(where, "external data has no 'location'");
+  const auto file = baseDir / location;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) failInput(where, "external data file '{}' cannot be opened", file.string());
+  in.seekg(0, std::ios::end);
+  const int64_t size = in.tellg();
+  if (length < 0) length = size - offset;
+  if (offset < 0 || offset + length > size)
+    failInput(where, "external data range [{}, {}) lies outside '{}' ({} bytes)", offset,
+              offset + length, file.string(), size);
+  std::string bytes(static_cast<size_t>(length), '\0');
+  in.seekg(offset);
+  in.read(bytes.data(), length);
+  return bytes;
+}
+
+}  // namespace
+
+ir::TensorData decodeTensorData(const TensorProto& t, const std::filesystem::path& baseDir,
+                                const std::string& where) {
+  int bits = 0;
+  const ir::ElementType type = elementTypeOf(t.data_type(), where, &bits);
+  int64_t count = 1;
+  for (int64_t d : t.dims()) {
+    if (d < 0) failInput(where, "negative dimension {}", d);
+    count *= d;
+  }
+  const auto n = static_cast<size_t>(count);
+  ir::TensorData data;
+  auto check = [&](size_t got) {
+    if (got != n)
+      failInput(where, "holds {} elements but its dims promise {} (truncated or corrupt data?)",
+                got, n);
+  };
+
+  const bool external = t.data_location() == TensorProto::EXTERNAL;
+  if (external || t.has_raw_data()) {
+    const std::string external_bytes = external ? readExternal(t, baseDir, where) : std::string();
+    const std::string& raw = external ? external_bytes : t.raw_data();
+    const size_t width = static_cast<size_t>(bits / 8);
+    check(raw.size() / width);
+    if (raw.size() % width != 0) failInput(where, "raw data size {} is not a multiple of {}", raw.size(), width);
+    const char* p = raw.data();
+    if (type == ir::ElementType::Float) data.floats.resize(n);
+    else data.ints.resize(n);
+    for (size_t i = 0; i < n; ++i, p += width) {
+      switch (t.data_type()) {
+        case TensorProto::FLOAT: data.floats[i] = load<float>(p); break;
+        case TensorProto::DOUBLE: data.floats[i] = static_cast<float>(load<double>(p)); break;
+        case TensorProto::FLOAT16: data.floats[i] = halfToFloat(load<uint16_t>(p)); break;
+        case TensorProto::BFLOAT16: {
+          const uint32_t b = static_cast<uint32_t>(load<uint16_t>(p)) << 16;
+          data.floats[i] = load<float>(reinterpret_cast<const char*>(&b));
+          break;
+        }
+        case TensorProto::INT64: data.ints[i] = load<int64_t>(p); break;
+        case TensorProto::INT32: data.ints[i] = load<int32_t>(p); break;
+        case TensorProto::UINT32: data.ints[i] = load<uint32_t>(p); break;
+        case TensorProto::INT16: data.ints[i] = load<int16_t>(p); break;
+        case TensorProto::UINT16: data.ints[i] = load<uint16_t>(p); break;
+        case TensorProto::INT8: data.ints[i] = load<int8_t>(p); break;
+        case TensorProto::UINT8:
+        case TensorProto::BOOL: data.ints[i] = load<uint8_t>(p); break;
+        default: break;
+      }
+    }
+    return data;
+  }
+
+  switch (t.data_type()) {
+    case TensorProto::FLOAT:
+      check(static_cast<size_t>(t.float_data_size()));
+      data.floats.assign(t.float_data().begin(), t.float_data().end());
+      break;
+    case TensorProto::DOUBLE:
+      check(static_cast<size_t>(t.double_data_size()));
+      data.floats.assign(t.double_data().begin(), t.double_data().end());
+      break;
+    case TensorProto::FLOAT16:
+    case TensorProto::BFLOAT16:
+      check(static_cast<size_t>(t.int32_data_size()));
+      for (int32_t v : t.int32_data()) {
+        const auto h = static_cast<uint16_t>(v);
+        if (t.data_type() == TensorProto::FLOAT16) {
+          data.floats.push_back(halfToFloat(h));
+        } else {
+          const uint32_t b = static_cast<uint32_t>(h) << 16;
+          data.floats.push_back(load<float>(reinterpret_cast<const char*>(&b)));
+        }
+      }
+      break;
+    case TensorProto::INT64:
+      check(static_cast<size_t>(t.int64_data_size()));
+      data.ints.assign(t.int64_data().begin(), t.int64_data().end());
+      break;
+    case TensorProto::UINT32:
+      check(static_cast<size_t>(t.uint64_data_size()));
+      data.ints.assign(t.uint64_data().begin(), t.uint64_data().end());
+      break;
+    default:  // INT32, INT16, UINT16, INT8, UINT8, BOOL live in int32_data
+      check(static_cast<size_t>(t.int32_data_size()));
+      data.ints.assign(t.int32_data().begin(), t.int32_data().end());
+      break;
+  }
+  return data;
+}
+
+}  // namespace xbar::frontend

@@ -1,0 +1,25 @@
+// Decodes ONNX TensorProto contents (typed fields, raw_data, external data) into IR data.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include <onnx/onnx_pb.h>
+
+#include "xbar/ir/value.h"
+
+namespace xbar::frontend {
+
+// Element type and bits of an ONNX data type; throws InputError naming `where` for types
+// the IR does not hold (strings, complex).
+ir::ElementType elementTypeOf(int32_t onnxType, const std::string& where, int* bits);
+
+// True when the tensor holds no data at all (a stripped initializer).
+bool tensorHasNoData(const onnx::TensorProto& tensor);
+
+// Decodes the tensor's data; `baseDir` resolves external data locations. Checks that the
+// data has exactly the number of elements the dims promise.
+ir::TensorData decodeTensorData(const onnx::TensorProto& tensor,
+                                const std::filesystem::path& baseDir, const std::string& where);
+
+}  // namespace xbar::frontend

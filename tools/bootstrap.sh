@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything xbar's build, demo and tests need, from Debian packages only.
+# Idempotent and quick when all is present: it asks dpkg first and calls apt only for
+# what is missing.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  cmake g++ make ccache pkg-config clang-format
+  # C++ libraries (see BUILDING.md)
+  libsystemc-dev libboost-graph-dev llvm-14-dev libyaml-cpp-dev
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
+  # workload export, run with /usr/bin/python3
+  python3-torch python3-torchvision python3-onnx python3-numpy
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "bootstrap: installing ${missing[*]}"
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "bootstrap: done"
