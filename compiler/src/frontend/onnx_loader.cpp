@@ -1,5 +1,6 @@
 #include "xbar/frontend/onnx_loader.h"
 
+#include <algorithm>
 #include <climits>
 #include <unordered_set>
 
@@ -11,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "tensor_decoder.h"
+#include "xbar/passes/passes.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
 
@@ -66,7 +68,14 @@ class Loader {
     bindSymbolicDims(skeleton);
     checkAndInfer(skeleton);
     indexTypes(skeleton);
-    buildGraph();
+    if (!allTypesStatic()) {
+      // ONNX 1.12 cannot see through Shape/Gather/Concat chains into Reshape: fold them
+      // into constants and infer again.
+      foldConstantChains(skeleton);
+      infer(skeleton);
+      indexTypes(skeleton);
+    }
+    buildGraph(model_.graph(), /*lenient=*/false);
     return std::move(graph_);
   }
 
@@ -85,7 +94,8 @@ class Loader {
     opset_ = defaultOpset(model_, file_);
     for (const auto& prop : model_.metadata_props())
       if (prop.key() == kStrippedMetadataKey && prop.value() == kStrippedMetadataValue)
-        graph_.weightsStripped = true;
+        weightsStripped_ = true;
+    graph_.weightsStripped = weightsStripped_;
     graph_.source = file_;
     graph_.name = path_.stem().string();
     graph_.opsetVersion = opset_;
@@ -177,6 +187,10 @@ class Loader {
     } catch (const std::exception& e) {
       failInput(file_, "ONNX checker: {}", oneLine(e.what()));
     }
+    infer(skeleton);
+  }
+
+  void infer(ModelProto& skeleton) const {
     try {
       // check types, throw on node-level errors, propagate constant shape data.
       onnx::ShapeInferenceOptions inference(true, 1, true);
@@ -184,6 +198,56 @@ class Loader {
     } catch (const std::exception& e) {
       failInput(file_, "ONNX shape inference: {}", oneLine(e.what()));
     }
+  }
+
+  bool allTypesStatic() const {
+    for (const auto& entry : types_) {
+      const auto& t = *entry.second;
+      if (!t.has_tensor_type() || !t.tensor_type().has_shape()) return false;
+      for (const auto& d : t.tensor_type().shape().dim())
+        if (!d.has_dim_value()) return false;
+    }
+    return true;
+  }
+
+  // Builds a provisional graph of the skeleton (unknown dims as -1), folds constant chains
+  // with the IR pass, and writes the folded values back as initializers of the skeleton in
+  // place of the nodes that computed them.
+  void foldConstantChains(ModelProto& skeleton) {
+    buildGraph(skeleton.graph(), /*lenient=*/true);
+    passes::foldConstants(graph_);
+    std::unordered_set<std::string> folded;
+    for (const ir::Node& n : graph_.nodes) {
+      if (!n.removed) continue;
+      for (ir::ValueId out : n.outputs) {
+        const ir::Value& v = graph_.value(out);
+        TensorProto* t = skeleton.mutable_graph()->add_initializer();
+        t->set_name(v.name);
+        for (int64_t d : v.shape) t->add_dims(d);
+        if (v.type == ir::ElementType::Int) {
+          t->set_data_type(TensorProto::INT64);
+          for (int64_t x : v.data->ints) t->add_int64_data(x);
+        } else {
+          t->set_data_type(TensorProto::FLOAT);
+          for (float x : v.data->floats) t->add_float_data(x);
+        }
+        folded.insert(v.name);
+      }
+    }
+    auto* nodes = skeleton.mutable_graph()->mutable_node();
+    for (int i = nodes->size() - 1; i >= 0; --i) {
+      const auto& n = nodes->Get(i);
+      const bool allFolded = std::all_of(n.output().begin(), n.output().end(),
+                                         [&](const std::string& o) { return folded.count(o) > 0; });
+      if (allFolded && n.output_size() > 0) nodes->DeleteSubrange(i, 1);
+    }
+    graph_ = ir::Graph();
+    ids_.clear();
+    graph_.source = file_;
+    graph_.name = path_.stem().string();
+    graph_.opsetVersion = opset_;
+    graph_.shapesOnly = options_.shapesOnly;
+    graph_.weightsStripped = weightsStripped_;
   }
 
   void indexTypes(const ModelProto& skeleton) {
@@ -195,8 +259,17 @@ class Loader {
     for (const auto& v : inferred_.output()) types_[v.name()] = &v.type();
   }
 
-  ir::Value typedValue(const std::string& name, const std::string& where) const {
+  ir::Value typedValue(const std::string& name, const std::string& where, bool lenient) const {
     auto it = types_.find(name);
+    if (lenient && (it == types_.end() || !it->second->has_tensor_type() ||
+                    !it->second->tensor_type().has_shape())) {
+      ir::Value unknown;
+      unknown.name = name;
+      unknown.shape = {-1};
+      if (it != types_.end() && it->second->has_tensor_type())
+        unknown.type = elementTypeOf(it->second->tensor_type().elem_type(), where, &unknown.bitsInModel);
+      return unknown;
+    }
     if (it == types_.end() || !it->second->has_tensor_type())
       failInput(where, "tensor '{}' has no type after shape inference; expected a tensor",
                 name);
@@ -208,6 +281,10 @@ class Loader {
       failInput(where, "tensor '{}' has no static shape after shape inference", name);
     for (int i = 0; i < tensorType.shape().dim_size(); ++i) {
       const auto& dim = tensorType.shape().dim(i);
+      if (!dim.has_dim_value() && lenient) {
+        v.shape.push_back(-1);
+        continue;
+      }
       if (!dim.has_dim_value())
         failInput(where, "tensor '{}' dimension {} is dynamic{} after shape inference; "
                   "expected a static size", name, i,
@@ -308,17 +385,17 @@ class Loader {
     return it->second;
   }
 
-  void buildGraph() {
+  void buildGraph(const onnx::GraphProto& source, bool lenient) {
     std::unordered_set<std::string> initializerNames;
-    for (const auto& t : model_.graph().initializer()) {
+    for (const auto& t : source.initializer()) {
       initializerNames.insert(t.name());
       addInitializer(t);
     }
-    for (const auto& in : model_.graph().input()) {
+    for (const auto& in : source.input()) {
       if (initializerNames.count(in.name())) continue;
-      graph_.inputs.push_back(addNamed(typedValue(in.name(), file_ + ": graph input")));
+      graph_.inputs.push_back(addNamed(typedValue(in.name(), file_ + ": graph input", lenient)));
     }
-    for (const auto& n : model_.graph().node()) {
+    for (const auto& n : source.node()) {
       if (n.op_type() == "Constant") {
         addConstantNode(n);
         continue;
@@ -330,10 +407,10 @@ class Loader {
       node.attrs = convertAttributes(n);
       for (const auto& in : n.input()) node.inputs.push_back(in.empty() ? ir::kNoValue : lookup(in, where));
       for (const auto& out : n.output())
-        node.outputs.push_back(out.empty() ? ir::kNoValue : addNamed(typedValue(out, where)));
+        node.outputs.push_back(out.empty() ? ir::kNoValue : addNamed(typedValue(out, where, lenient)));
       graph_.addNode(std::move(node));
     }
-    for (const auto& out : model_.graph().output()) graph_.outputs.push_back(lookup(out.name(), file_ + ": graph output"));
+    for (const auto& out : source.output()) graph_.outputs.push_back(lookup(out.name(), file_ + ": graph output"));
     spdlog::debug("{}: {} nodes, {} values, opset {}{}{}", file_, graph_.nodes.size(),
                   graph_.values.size(), opset_, graph_.weightsStripped ? ", weights stripped" : "",
                   options_.shapesOnly ? ", shapes only" : "");
@@ -345,6 +422,7 @@ class Loader {
   ModelProto model_;
   onnx::GraphProto inferred_;
   int64_t opset_ = 0;
+  bool weightsStripped_ = false;
   llvm::StringMap<const onnx::TypeProto*> types_;
   llvm::StringMap<ir::ValueId> ids_;
   ir::Graph graph_;

@@ -1,0 +1,112 @@
+// The architecture of a crossbar PIM chip, as typed structs (DESIGN.md §3). Every quantity
+// carries its unit in its name. Loading, validation and saving live in arch_loader.h; the
+// schema (keys, units, limits, descriptions) in arch_schema.h.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace xbar::arch {
+
+enum class Topology { Bus, Mesh };
+enum class Device { Sram, Reram, Pcm, Fefet };
+// offset: weights stored unsigned with a digital offset correction (one column set);
+// differential: a positive and a negative column set per weight (twice the columns).
+enum class SignScheme { Offset, Differential };
+
+struct InterconnectConfig {
+  Topology topology = Topology::Bus;
+  int64_t mesh_rows = 0;  // mesh only
+  int64_t mesh_cols = 0;  // mesh only
+  double link_bandwidth_gb_per_s = 0;
+  double hop_latency_ns = 0;
+  double energy_pj_per_byte_hop = 0;
+  bool operator==(const InterconnectConfig&) const = default;
+};
+
+struct ChipConfig {
+  int64_t cores = 0;
+  double clock_mhz = 0;
+  // Crossbars that may be written at once across the chip: the write-power limit.
+  int64_t max_parallel_crossbar_writes = 0;
+  InterconnectConfig interconnect;
+  bool operator==(const ChipConfig&) const = default;
+};
+
+struct LocalMemoryConfig {
+  int64_t size_kib = 0;
+  double bandwidth_gb_per_s = 0;
+  double energy_pj_per_byte = 0;
+  bool operator==(const LocalMemoryConfig&) const = default;
+};
+
+struct VectorUnitConfig {
+  int64_t lanes = 0;
+  double energy_pj_per_op = 0;  // one lane, one operation
+  bool operator==(const VectorUnitConfig&) const = default;
+};
+
+struct CoreConfig {
+  int64_t crossbars = 0;
+  double static_power_mw = 0;  // control and leakage of the core outside its crossbars
+  LocalMemoryConfig local_memory;
+  VectorUnitConfig vector;
+  bool operator==(const CoreConfig&) const = default;
+};
+
+struct CrossbarConfig {
+  int64_t rows = 0;
+  int64_t cols = 0;
+  int64_t cell_bits = 0;
+  Device device = Device::Sram;
+  SignScheme sign_scheme = SignScheme::Offset;
+  double read_latency_ns = 0;         // one input cycle: drive rows, settle columns
+  double read_energy_pj = 0;          // array energy of one input cycle
+  double row_write_latency_ns = 0;    // program one row
+  double write_energy_pj_per_cell = 0;
+  double endurance_cycles = 0;        // writes a cell survives
+  double static_power_mw = 0;         // peripherals of one crossbar, always on
+  int64_t dac_bits = 0;
+  double dac_energy_pj = 0;           // one row driven for one input cycle
+  int64_t adc_bits = 0;
+  int64_t adcs_per_crossbar = 0;
+  double adc_latency_ns = 0;          // one conversion
+  double adc_energy_pj = 0;           // one conversion
+  bool operator==(const CrossbarConfig&) const = default;
+};
+
+struct DramConfig {
+  std::string preset;  // a name from dram_presets.h, or "custom"
+  int64_t channels = 0;
+  double channel_bandwidth_gb_per_s = 0;
+  double latency_ns = 0;
+  double energy_pj_per_bit = 0;
+  bool operator==(const DramConfig&) const = default;
+};
+
+struct PrecisionConfig {
+  int64_t weight_bits = 0;
+  int64_t activation_bits = 0;
+  bool operator==(const PrecisionConfig&) const = default;
+};
+
+struct ArchConfig {
+  std::string name;
+  std::string description;
+  ChipConfig chip;
+  CoreConfig core;
+  CrossbarConfig crossbar;
+  DramConfig dram;
+  PrecisionConfig precision;
+  bool operator==(const ArchConfig&) const = default;
+
+  int64_t totalCrossbars() const { return chip.cores * core.crossbars; }
+  // Bytes of weights the chip holds at precision.weight_bits, sign scheme included.
+  double weightCapacityBytes() const;
+  // Cells one weight takes across a row: ceil(weight_bits / cell_bits), doubled when
+  // differential.
+  int64_t columnsPerWeight() const;
+  double dramBandwidthGbPerS() const { return static_cast<double>(dram.channels) * dram.channel_bandwidth_gb_per_s; }
+};
+
+}  // namespace xbar::arch

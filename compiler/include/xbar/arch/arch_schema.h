@@ -1,0 +1,47 @@
+// The arch-config schema: every key with its kind, unit, limits and description, in the
+// order configs are saved. The loader, the saver and `xbar arch schema` all read this one
+// table, so the config documents itself (Ramulator 2 style).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "xbar/arch/arch_config.h"
+
+namespace xbar::arch {
+
+enum class FieldKind { Integer, Number, Text, Choice };
+
+using FieldValue = std::variant<int64_t, double, std::string>;
+
+struct FieldSpec {
+  std::string path;  // "crossbar.rows"
+  FieldKind kind = FieldKind::Number;
+  std::string unit;  // "" for counts and names
+  std::string doc;
+  std::vector<std::string> choices;  // FieldKind::Choice
+  std::optional<double> minimum;
+  bool exclusiveMinimum = false;
+  std::optional<double> maximum;
+  // When may the key be absent? Empty: never. Otherwise the condition, in words.
+  std::string optionalWhen;
+  std::function<void(ArchConfig&, const FieldValue&)> assign;
+  std::function<FieldValue(const ArchConfig&)> read;
+};
+
+std::span<const FieldSpec> archSchema();
+const FieldSpec* findField(const std::string& path);
+
+// The schema as a Markdown table (arch-configs/README.md embeds it).
+std::string schemaMarkdown();
+
+std::string_view topologyName(Topology t);
+std::string_view deviceName(Device d);
+std::string_view signSchemeName(SignScheme s);
+
+}  // namespace xbar::arch

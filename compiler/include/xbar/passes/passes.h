@@ -1,0 +1,29 @@
+// Small passes over the Graph IR, each testable alone (DESIGN.md §1 "passes").
+#pragma once
+
+#include "xbar/ir/graph.h"
+
+namespace xbar::passes {
+
+// Identity and Dropout (inference mode) forward their input; their uses are rewired.
+void dropIdentityAndDropout(ir::Graph& graph);
+
+// Evaluates Shape/Gather/Cast/Unsqueeze/Squeeze/Reshape/Flatten/Concat/Add/Sub/Mul/Div
+// nodes whose inputs are all constants with data (Shape only needs a static input shape),
+// turning their outputs into constants. Repeats until nothing changes.
+void foldConstants(ir::Graph& graph);
+
+// Folds BatchNormalization into the Conv or Gemm that feeds it (and nothing else), scaling
+// the weights and adjusting the bias. Without weight data (stripped / shapes-only) the fold
+// keeps shapes only. A BatchNormalization with no such producer stays a vector op.
+void foldBatchNormalization(ir::Graph& graph);
+
+// Checks that every activation has a static positive shape and that matrix ops agree with
+// their operands (channels, groups, K, output spatial size). Throws InputError naming the
+// node and the mismatch.
+void verifyShapes(const ir::Graph& graph);
+
+// The standard pipeline after loading: the passes above, in order, then compact().
+void runStandardPasses(ir::Graph& graph);
+
+}  // namespace xbar::passes

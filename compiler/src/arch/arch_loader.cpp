@@ -1,0 +1,315 @@
+#include "xbar/arch/arch_loader.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <yaml-cpp/yaml.h>
+
+#include "xbar/arch/arch_schema.h"
+#include "xbar/arch/dram_presets.h"
+#include "xbar/support/atomic_file.h"
+#include "xbar/support/error.h"
+
+namespace xbar::arch {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One leaf of a config after flattening: its YAML scalar and where it was written.
+struct Entry {
+  YAML::Node node;
+  std::string origin;  // "file:line" or "-p key=value"
+};
+using Entries = std::map<std::string, Entry>;
+
+bool isSection(const std::string& path) {
+  const std::string prefix = path + ".";
+  return std::any_of(archSchema().begin(), archSchema().end(),
+                     [&](const FieldSpec& f) { return f.path.starts_with(prefix); });
+}
+
+// The keys allowed directly under a section ("" = top level), for "expected one of".
+std::string childKeys(const std::string& section) {
+  std::set<std::string> keys;
+  const std::string prefix = section.empty() ? "" : section + ".";
+  for (const FieldSpec& f : archSchema()) {
+    if (!f.path.starts_with(prefix)) continue;
+    const std::string rest = f.path.substr(prefix.size());
+    keys.insert(rest.substr(0, rest.find('.')));
+  }
+  if (section.empty()) keys.insert("extends");
+  return fmt::format("{}", fmt::join(keys, ", "));
+}
+
+std::string kindWords(const FieldSpec& f) {
+  switch (f.kind) {
+    case FieldKind::Integer: return "an integer";
+    case FieldKind::Number: return "a number";
+    case FieldKind::Text: return "a string";
+    case FieldKind::Choice: return fmt::format("one of {}", fmt::join(f.choices, ", "));
+  }
+  return "a value";
+}
+
+FieldValue decode(const FieldSpec& f, const Entry& e) {
+  const std::string unit = f.unit.empty() ? "" : " (" + f.unit + ")";
+  if (!e.node.IsScalar())
+    failInput(e.origin, "'{}' should be {}{}, got {}", f.path, kindWords(f), unit,
+              e.node.IsNull() ? "nothing" : "a list or mapping");
+  const std::string& s = e.node.Scalar();
+  auto range = [&](double v) {
+    const bool tooLow = f.minimum && (f.exclusiveMinimum ? v <= *f.minimum : v < *f.minimum);
+    const bool tooHigh = f.maximum && v > *f.maximum;
+    if (tooLow || tooHigh) {
+      std::string expected;
+      if (f.minimum) expected = fmt::format("{} {}", f.exclusiveMinimum ? ">" : "≥", *f.minimum);
+      if (f.maximum) expected += fmt::format("{}≤ {}", expected.empty() ? "" : " and ", *f.maximum);
+      failInput(e.origin, "'{}' is {}; expected {}{}", f.path, s, expected, unit);
+    }
+  };
+  switch (f.kind) {
+    case FieldKind::Integer: {
+      int64_t v = 0;
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec != std::errc() || end != s.data() + s.size())
+        failInput(e.origin, "'{}' should be an integer{}, got '{}'", f.path, unit, s);
+      range(static_cast<double>(v));
+      return v;
+    }
+    case FieldKind::Number: {
+      double v = 0;
+      try {
+        v = e.node.as<double>();
+      } catch (const YAML::Exception&) {
+        failInput(e.origin, "'{}' should be a number{}, got '{}'", f.path, unit, s);
+      }
+      if (std::isnan(v)) failInput(e.origin, "'{}' is not a number", f.path);
+      range(v);
+      return v;
+    }
+    case FieldKind::Text:
+      return s;
+    case FieldKind::Choice:
+      if (std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end())
+        failInput(e.origin, "'{}' should be one of {}; got '{}'", f.path, fmt::join(f.choices, ", "), s);
+      return s;
+  }
+  return s;
+}
+
+class Loader {
+ public:
+  Entries loadFile(const fs::path& file) {
+    const fs::path canonical = fs::weakly_canonical(file);
+    if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end())
+      failInput(file.string(), "extends itself (through {})", stack_.back().string());
+    stack_.push_back(canonical);
+    Entries entries = loadText(readFile(file), file.string(), file.parent_path());
+    stack_.pop_back();
+    return entries;
+  }
+
+  Entries loadText(std::string_view text, const std::string& name, const fs::path& dir) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(text));
+    } catch (const YAML::ParserException& e) {
+      failInput(fmt::format("{}:{}:{}", name, e.mark.line + 1, e.mark.column + 1),
+                "YAML syntax error: {}", e.msg);
+    }
+    if (!root.IsMap()) failInput(name, "expected a mapping of sections (chip, core, crossbar, dram, precision)");
+    Entries entries;
+    if (const YAML::Node base = root["extends"]) {
+      const std::string where = fmt::format("{}:{}", name, base.Mark().line + 1);
+      if (!base.IsScalar()) failInput(where, "'extends' should be a file name");
+      fs::path target = dir / base.Scalar();
+      if (!fs::exists(target) && target.extension() != ".yaml") target += ".yaml";
+      if (!fs::exists(target))
+        failInput(where, "extends '{}', which does not exist (looked for {})", base.Scalar(), target.string());
+      entries = loadFile(target);
+    }
+    Entries own;
+    flatten(root, "", name, own);
+    for (auto& [path, entry] : own) entries[path] = std::move(entry);
+    return entries;
+  }
+
+ private:
+  void flatten(const YAML::Node& map, const std::string& section, const std::string& file, Entries& out) {
+    for (const auto& item : map) {
+      const std::string where = fmt::format("{}:{}", file, item.first.Mark().line + 1);
+      if (!item.first.IsScalar()) failInput(where, "keys should be plain names");
+      const std::string key = item.first.Scalar();
+      const std::string path = section.empty() ? key : section + "." + key;
+      if (section.empty() && key == "extends") continue;
+      if (findField(path)) {
+        out[path] = Entry{item.second, where};
+      } else if (isSection(path)) {
+        if (!item.second.IsMap())
+          failInput(where, "'{}' is a section; expected a mapping of its keys ({})", path, childKeys(path));
+        flatten(item.second, path, file, out);
+      } else {
+        failInput(where, "unknown key '{}'; expected one of {}", path, childKeys(section));
+      }
+    }
+  }
+
+  std::vector<fs::path> stack_;
+};
+
+void applyOverrides(Entries& entries, const std::vector<Override>& overrides) {
+  for (const Override& o : overrides) {
+    const std::string origin = fmt::format("-p {}={}", o.path, o.value);
+    if (!findField(o.path)) {
+      const auto dot = o.path.rfind('.');
+      const std::string section = dot == std::string::npos ? "" : o.path.substr(0, dot);
+      failInput(origin, "unknown key '{}'; expected one of {}", o.path,
+                isSection(section) || section.empty() ? childKeys(section) : childKeys(""));
+    }
+    YAML::Node node;
+    try {
+      node = YAML::Load(o.value);
+    } catch (const YAML::Exception& e) {
+      failInput(origin, "value is not valid YAML: {}", e.what());
+    }
+    entries[o.path] = Entry{node, origin};
+  }
+}
+
+ArchConfig decodeAll(Entries entries, const std::string& topName) {
+  // dram.preset supplies the DRAM fields the config leaves out.
+  if (auto it = entries.find("dram.preset"); it != entries.end()) {
+    const FieldValue presetName = decode(*findField("dram.preset"), it->second);
+    if (auto preset = findDramPreset(std::get<std::string>(presetName))) {
+      const std::string origin = it->second.origin + " (preset " + std::string(preset->name) + ")";
+      auto supply = [&](const char* path, const std::string& value) {
+        if (!entries.count(path)) entries[path] = Entry{YAML::Node(value), origin};
+      };
+      supply("dram.channels", fmt::format("{}", preset->channels));
+      supply("dram.channel_bandwidth_gb_per_s", fmt::format("{}", preset->channel_bandwidth_gb_per_s));
+      supply("dram.latency_ns", fmt::format("{}", preset->latency_ns));
+      supply("dram.energy_pj_per_bit", fmt::format("{}", preset->energy_pj_per_bit));
+    }
+  }
+  ArchConfig config;
+  for (const FieldSpec& f : archSchema()) {
+    auto it = entries.find(f.path);
+    if (it == entries.end()) {
+      const bool meshKey = f.path.starts_with("chip.interconnect.mesh_");
+      const bool optional = meshKey ? config.chip.interconnect.topology == Topology::Bus
+                                    : !f.optionalWhen.empty() && !f.path.starts_with("dram.");
+      if (!optional)
+        failInput(topName, "missing key '{}' ({}); expected {}{}", f.path, f.doc, kindWords(f),
+                  f.unit.empty() ? "" : " in " + f.unit);
+      continue;
+    }
+    if (f.path.starts_with("chip.interconnect.mesh_") && config.chip.interconnect.topology == Topology::Bus)
+      failInput(it->second.origin, "'{}' is only meaningful with chip.interconnect.topology: mesh", f.path);
+    f.assign(config, decode(f, it->second));
+  }
+
+  const auto origin = [&](const char* path) {
+    auto it = entries.find(path);
+    return it == entries.end() ? topName : it->second.origin;
+  };
+  const auto& ic = config.chip.interconnect;
+  if (ic.topology == Topology::Mesh && ic.mesh_rows * ic.mesh_cols != config.chip.cores)
+    failInput(origin("chip.interconnect.mesh_rows"), "a {} x {} mesh has {} nodes but chip.cores is {}; expected them equal",
+              ic.mesh_rows, ic.mesh_cols, ic.mesh_rows * ic.mesh_cols, config.chip.cores);
+  if (config.columnsPerWeight() > config.crossbar.cols)
+    failInput(origin("crossbar.cols"), "crossbar.cols is {} but one {}-bit weight on {}-bit cells ({} sign) needs {} columns",
+              config.crossbar.cols, config.precision.weight_bits, config.crossbar.cell_bits,
+              signSchemeName(config.crossbar.sign_scheme), config.columnsPerWeight());
+  if (config.crossbar.adcs_per_crossbar > config.crossbar.cols)
+    failInput(origin("crossbar.adcs_per_crossbar"), "crossbar.adcs_per_crossbar is {}; expected at most crossbar.cols ({})",
+              config.crossbar.adcs_per_crossbar, config.crossbar.cols);
+  return config;
+}
+
+}  // namespace
+
+Override parseOverride(const std::string& flag) {
+  const auto eq = flag.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == flag.size())
+    failInput("-p " + flag, "expected key.path=value, e.g. -p crossbar.rows=128");
+  return Override{flag.substr(0, eq), flag.substr(eq + 1)};
+}
+
+ArchConfig loadArch(const fs::path& file, const std::vector<Override>& overrides) {
+  Loader loader;
+  Entries entries = loader.loadFile(file);
+  applyOverrides(entries, overrides);
+  return decodeAll(std::move(entries), file.string());
+}
+
+ArchConfig loadArchFromString(std::string_view yaml, const std::string& sourceName,
+                              const fs::path& baseDir, const std::vector<Override>& overrides) {
+  Loader loader;
+  Entries entries = loader.loadText(yaml, sourceName, baseDir);
+  applyOverrides(entries, overrides);
+  return decodeAll(std::move(entries), sourceName);
+}
+
+std::string saveArch(const ArchConfig& config) {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  std::vector<std::string> open;  // sections currently open
+  for (const FieldSpec& f : archSchema()) {
+    const bool meshKey = f.path.starts_with("chip.interconnect.mesh_");
+    if (meshKey && config.chip.interconnect.topology == Topology::Bus) continue;
+    if (f.path == "description" && config.description.empty()) continue;
+    std::vector<std::string> parts;
+    for (size_t start = 0;;) {
+      const auto dot = f.path.find('.', start);
+      parts.push_back(f.path.substr(start, dot - start));
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    const std::vector<std::string> sections(parts.begin(), parts.end() - 1);
+    size_t common = 0;
+    while (common < open.size() && common < sections.size() && open[common] == sections[common]) ++common;
+    while (open.size() > common) {
+      out << YAML::EndMap;
+      open.pop_back();
+    }
+    for (size_t i = common; i < sections.size(); ++i) {
+      out << YAML::Key << sections[i] << YAML::Value << YAML::BeginMap;
+      open.push_back(sections[i]);
+    }
+    out << YAML::Key << parts.back() << YAML::Value;
+    const FieldValue v = f.read(config);
+    if (const auto* i = std::get_if<int64_t>(&v)) out << fmt::format("{}", *i);
+    else if (const auto* d = std::get_if<double>(&v)) out << fmt::format("{}", *d);  // shortest exact
+    else out << std::get<std::string>(v);
+    if (!f.unit.empty() && f.kind != FieldKind::Text) out << YAML::Comment(f.unit);
+  }
+  while (!open.empty()) {
+    out << YAML::EndMap;
+    open.pop_back();
+  }
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+fs::path resolveArchPath(const std::string& nameOrPath, const fs::path& presetDir) {
+  const fs::path asGiven(nameOrPath);
+  if (fs::exists(asGiven) && !fs::is_directory(asGiven)) return asGiven;
+  const fs::path preset = presetDir / (nameOrPath + ".yaml");
+  if (nameOrPath.find('/') == std::string::npos && fs::exists(preset)) return preset;
+  std::vector<std::string> names = presetNames(presetDir);
+  failInput(nameOrPath, "no such arch file, nor a preset; presets are {}", fmt::join(names, ", "));
+}
+
+std::vector<std::string> presetNames(const fs::path& presetDir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(presetDir, ec))
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+}  // namespace xbar::arch

@@ -1,0 +1,130 @@
+#include "xbar/mapping/mapping.h"
+
+#include <algorithm>
+
+#include "xbar/support/error.h"
+
+namespace xbar::mapping {
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+LayerMapping tileLayer(const MatrixLayer& layer, const arch::ArchConfig& arch) {
+  const int64_t rows = arch.crossbar.rows;
+  LayerMapping m;
+  m.layer = layer;
+  m.columnsPerWeight = arch.columnsPerWeight();
+  m.outputsPerCrossbar = arch.crossbar.cols / m.columnsPerWeight;
+  if (layer.groups > 1 && layer.inputs <= rows && layer.outputs <= m.outputsPerCrossbar) {
+    // Block-diagonal packing: several small groups share one crossbar.
+    m.groupsPerBlock = std::min({rows / layer.inputs, m.outputsPerCrossbar / layer.outputs, layer.groups});
+    m.blocks = ceilDiv(layer.groups, m.groupsPerBlock);
+    m.rowTiles = 1;
+    m.columnBlocksPerBlock = 1;
+  } else {
+    m.groupsPerBlock = 1;
+    m.blocks = layer.groups;
+    m.rowTiles = ceilDiv(layer.inputs, rows);
+    m.columnBlocksPerBlock = ceilDiv(layer.outputs, m.outputsPerCrossbar);
+  }
+  m.crossbars = m.blocks * m.rowTiles * m.columnBlocksPerBlock;
+  m.cellsUsed = layer.weightElements() * m.columnsPerWeight;
+  m.utilisation = static_cast<double>(m.cellsUsed) /
+                  static_cast<double>(m.crossbars * rows * arch.crossbar.cols);
+  m.weightBytes = static_cast<double>(layer.weightElements()) * static_cast<double>(arch.precision.weight_bits) / 8.0;
+  return m;
+}
+
+// Output channels computed by column block `cb` (counted across blocks).
+int64_t outputsOfColumnBlock(const LayerMapping& m, int64_t cb) {
+  if (m.groupsPerBlock > 1) {
+    const int64_t block = cb;  // one column block per block
+    const int64_t groups = std::min(m.groupsPerBlock, m.layer.groups - block * m.groupsPerBlock);
+    return groups * m.layer.outputs;
+  }
+  const int64_t within = cb % m.columnBlocksPerBlock;
+  return std::min(m.outputsPerCrossbar, m.layer.outputs - within * m.outputsPerCrossbar);
+}
+
+void cutUnits(LayerMapping& m, int32_t layerIndex, int64_t crossbarsPerCore,
+              std::vector<PartitionUnit>& units) {
+  m.firstUnit = static_cast<int32_t>(units.size());
+  const int64_t columnBlocks = m.blocks * m.columnBlocksPerBlock;
+  if (m.rowTiles <= crossbarsPerCore) {
+    const int64_t perUnit = crossbarsPerCore / m.rowTiles;
+    for (int64_t first = 0; first < columnBlocks; first += perUnit) {
+      PartitionUnit u;
+      u.layer = layerIndex;
+      u.firstColumnBlock = first;
+      u.columnBlocks = std::min(perUnit, columnBlocks - first);
+      u.rowTiles = m.rowTiles;
+      u.crossbars = u.columnBlocks * u.rowTiles;
+      for (int64_t cb = first; cb < first + u.columnBlocks; ++cb) u.outputs += outputsOfColumnBlock(m, cb);
+      units.push_back(u);
+    }
+  } else {
+    // One column block outgrows a core: cut its rows into core-sized chunks.
+    for (int64_t cb = 0; cb < columnBlocks; ++cb)
+      for (int64_t first = 0; first < m.rowTiles; first += crossbarsPerCore) {
+        PartitionUnit u;
+        u.layer = layerIndex;
+        u.firstColumnBlock = cb;
+        u.columnBlocks = 1;
+        u.firstRowTile = first;
+        u.rowTiles = std::min(crossbarsPerCore, m.rowTiles - first);
+        u.crossbars = u.rowTiles;
+        u.outputs = outputsOfColumnBlock(m, cb);
+        u.partialSums = true;
+        units.push_back(u);
+      }
+  }
+  m.unitCount = static_cast<int32_t>(units.size()) - m.firstUnit;
+}
+
+// First-fit decreasing: a good bound on the cores all units need at once.
+int64_t packCores(const std::vector<PartitionUnit>& units, int64_t crossbarsPerCore) {
+  std::vector<int64_t> sizes;
+  sizes.reserve(units.size());
+  for (const PartitionUnit& u : units) sizes.push_back(u.crossbars);
+  std::sort(sizes.begin(), sizes.end(), std::greater<>());
+  std::vector<int64_t> free;
+  for (int64_t s : sizes) {
+    auto it = std::find_if(free.begin(), free.end(), [&](int64_t f) { return f >= s; });
+    if (it == free.end()) free.push_back(crossbarsPerCore - s);
+    else *it -= s;
+  }
+  return static_cast<int64_t>(free.size());
+}
+
+}  // namespace
+
+Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch) {
+  Mapping mapping;
+  mapping.model = graph.name;
+  mapping.arch = arch.name;
+  mapping.weightBits = arch.precision.weight_bits;
+  for (const MatrixLayer& layer : matrixLayers(graph)) {
+    LayerMapping m = tileLayer(layer, arch);
+    cutUnits(m, static_cast<int32_t>(mapping.layers.size()), arch.core.crossbars, mapping.units);
+    mapping.layers.push_back(std::move(m));
+  }
+  MappingTotals& t = mapping.totals;
+  int64_t cells = 0;
+  for (const LayerMapping& m : mapping.layers) {
+    t.weightBytes += m.weightBytes;
+    t.weightElements += m.layer.weightElements();
+    t.crossbars += m.crossbars;
+    cells += m.cellsUsed;
+  }
+  t.chipCrossbars = arch.totalCrossbars();
+  t.chipCores = arch.chip.cores;
+  t.chipWeightBytes = arch.weightCapacityBytes();
+  t.coresNeeded = packCores(mapping.units, arch.core.crossbars);
+  t.utilisation = t.crossbars == 0 ? 0.0
+                                   : static_cast<double>(cells) /
+                                         static_cast<double>(t.crossbars * arch.crossbar.rows * arch.crossbar.cols);
+  t.fits = t.coresNeeded <= t.chipCores;
+  return mapping;
+}
+
+}  // namespace xbar::mapping

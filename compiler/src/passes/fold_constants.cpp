@@ -1,0 +1,198 @@
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "xbar/passes/passes.h"
+#include "xbar/support/error.h"
+
+namespace xbar::passes {
+namespace {
+
+using ir::ElementType;
+using ir::OpKind;
+using ir::Shape;
+using ir::TensorData;
+using ir::Value;
+
+// Constant data viewed as doubles, whatever its element type; exact for the small integers
+// that shape arithmetic uses.
+std::vector<double> asDoubles(const Value& v) {
+  const TensorData& d = *v.data;
+  if (v.type == ElementType::Float) return {d.floats.begin(), d.floats.end()};
+  return {d.ints.begin(), d.ints.end()};
+}
+
+TensorData fromDoubles(const std::vector<double>& values, ElementType type) {
+  TensorData d;
+  if (type == ElementType::Float) {
+    d.floats.reserve(values.size());
+    for (double x : values) d.floats.push_back(static_cast<float>(x));
+  } else {
+    d.ints.reserve(values.size());
+    for (double x : values) d.ints.push_back(static_cast<int64_t>(x));
+  }
+  return d;
+}
+
+std::vector<int64_t> stridesOf(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
+  return strides;
+}
+
+// numpy broadcasting of a binary op onto the output shape.
+std::vector<double> broadcast(const Value& a, const Value& b, const Shape& out, OpKind op) {
+  const auto av = asDoubles(a);
+  const auto bv = asDoubles(b);
+  const auto outStrides = stridesOf(out);
+  auto index = [&](const Shape& shape, int64_t flat) {
+    const auto strides = stridesOf(shape);
+    const size_t offset = out.size() - shape.size();
+    int64_t idx = 0;
+    for (size_t k = 0; k < shape.size(); ++k) {
+      const int64_t coord = (flat / outStrides[k + offset]) % out[k + offset];
+      idx += (shape[k] == 1 ? 0 : coord) * strides[k];
+    }
+    return static_cast<size_t>(idx);
+  };
+  int64_t total = 1;
+  for (int64_t d : out) total *= d;
+  std::vector<double> result(static_cast<size_t>(total));
+  for (int64_t i = 0; i < total; ++i) {
+    const double x = av[index(a.shape, i)];
+    const double y = bv[index(b.shape, i)];
+    switch (op) {
+      case OpKind::Add: result[static_cast<size_t>(i)] = x + y; break;
+      case OpKind::Sub: result[static_cast<size_t>(i)] = x - y; break;
+      case OpKind::Mul: result[static_cast<size_t>(i)] = x * y; break;
+      default:
+        // Integer division truncates toward zero as ONNX specifies; float divides.
+        result[static_cast<size_t>(i)] =
+            a.type == ElementType::Int ? std::trunc(x / y) : x / y;
+        break;
+    }
+  }
+  return result;
+}
+
+std::vector<double> gather(const Value& data, const Value& indices, int64_t axis) {
+  const auto dv = asDoubles(data);
+  const auto iv = asDoubles(indices);
+  const int64_t rank = static_cast<int64_t>(data.shape.size());
+  if (axis < 0) axis += rank;
+  int64_t outer = 1, inner = 1;
+  for (int64_t k = 0; k < axis; ++k) outer *= data.shape[static_cast<size_t>(k)];
+  for (int64_t k = axis + 1; k < rank; ++k) inner *= data.shape[static_cast<size_t>(k)];
+  const int64_t extent = data.shape[static_cast<size_t>(axis)];
+  std::vector<double> out;
+  for (int64_t o = 0; o < outer; ++o)
+    for (double raw : iv) {
+      int64_t idx = static_cast<int64_t>(raw);
+      if (idx < 0) idx += extent;
+      for (int64_t in = 0; in < inner; ++in)
+        out.push_back(dv[static_cast<size_t>((o * extent + idx) * inner + in)]);
+    }
+  return out;
+}
+
+std::vector<double> concat(const ir::Graph& g, const ir::Node& node, int64_t axis,
+                           const Shape& out) {
+  const int64_t rank = static_cast<int64_t>(out.size());
+  if (axis < 0) axis += rank;
+  int64_t outer = 1;
+  for (int64_t k = 0; k < axis; ++k) outer *= out[static_cast<size_t>(k)];
+  std::vector<double> result;
+  std::vector<std::vector<double>> parts;
+  std::vector<int64_t> chunk;
+  for (ir::ValueId in : node.inputs) {
+    const Value& v = g.value(in);
+    parts.push_back(asDoubles(v));
+    chunk.push_back(outer == 0 ? 0 : static_cast<int64_t>(parts.back().size()) / outer);
+  }
+  for (int64_t o = 0; o < outer; ++o)
+    for (size_t p = 0; p < parts.size(); ++p)
+      result.insert(result.end(), parts[p].begin() + o * chunk[p],
+                    parts[p].begin() + (o + 1) * chunk[p]);
+  return result;
+}
+
+bool foldable(OpKind k) {
+  switch (k) {
+    case OpKind::Shape: case OpKind::Gather: case OpKind::Cast: case OpKind::Unsqueeze:
+    case OpKind::Squeeze: case OpKind::Reshape: case OpKind::Flatten: case OpKind::Concat:
+    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
+    case OpKind::Identity:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool foldOne(ir::Graph& g, ir::NodeId id) {
+  ir::Node& node = g.node(id);
+  if (node.outputs.size() != 1 || node.outputs[0] == ir::kNoValue) return false;
+  Value& out = g.value(node.outputs[0]);
+  // The frontend folds provisional graphs where unknown dims are -1: leave those alone.
+  auto unknown = [](const Shape& shape) { return std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; }); };
+  if (unknown(out.shape)) return false;
+  if (node.kind == OpKind::Shape && unknown(g.value(node.inputs[0]).shape)) return false;
+  const std::string where = g.source + ": " + g.describe(id);
+
+  if (node.kind == OpKind::Shape) {
+    const Shape& in = g.value(node.inputs[0]).shape;
+    const auto rank = static_cast<int64_t>(in.size());
+    int64_t start = node.attrs.getInt("start", 0, where);
+    int64_t end = node.attrs.getInt("end", rank, where);
+    if (start < 0) start += rank;
+    if (end < 0) end += rank;
+    start = std::clamp<int64_t>(start, 0, rank);
+    end = std::clamp<int64_t>(end, start, rank);
+    TensorData d;
+    d.ints.assign(in.begin() + start, in.begin() + end);
+    out.data = std::move(d);
+  } else {
+    for (ir::ValueId in : node.inputs)
+      if (in != ir::kNoValue && !g.value(in).data) return false;
+    const Value& first = g.value(node.inputs[0]);
+    std::vector<double> result;
+    switch (node.kind) {
+      case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
+        result = broadcast(first, g.value(node.inputs[1]), out.shape, node.kind);
+        break;
+      case OpKind::Gather:
+        result = gather(first, g.value(node.inputs[1]), node.attrs.getInt("axis", 0, where));
+        break;
+      case OpKind::Concat:
+        result = concat(g, node, node.attrs.getInt("axis", 0, where), out.shape);
+        break;
+      default:  // Cast and the reshaping ops keep the element order
+        result = asDoubles(first);
+        break;
+    }
+    if (static_cast<int64_t>(result.size()) != out.elementCount())
+      failInput(where, "folding gave {} elements for output shape {}", result.size(),
+                ir::shapeToString(out.shape));
+    out.data = fromDoubles(result, out.type);
+  }
+  out.isConstant = true;
+  out.producer = ir::kNoNode;
+  node.removed = true;
+  return true;
+}
+
+}  // namespace
+
+void foldConstants(ir::Graph& graph) {
+  // Nodes are in topological order, so one sweep folds a whole chain; the loop is a guard
+  // for graphs built out of order by hand.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (size_t i = 0; i < graph.nodes.size(); ++i) {
+      const ir::Node& node = graph.nodes[i];
+      if (node.removed || !foldable(node.kind)) continue;
+      changed |= foldOne(graph, static_cast<ir::NodeId>(i));
+    }
+  }
+}
+
+}  // namespace xbar::passes

@@ -1,0 +1,98 @@
+#include "xbar/passes/passes.h"
+#include "xbar/support/error.h"
+
+namespace xbar::passes {
+namespace {
+
+using ir::OpKind;
+
+void verifyConv(const ir::Graph& g, const ir::Node& n, const std::string& where) {
+  const ir::Shape& x = g.value(n.inputs[0]).shape;
+  const ir::Shape& w = g.value(n.input(1)).shape;
+  const ir::Shape& y = g.value(n.outputs[0]).shape;
+  if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
+    failInput(where, "input {}, weight {} and output {} should have one equal rank of 3 to 5",
+              ir::shapeToString(x), ir::shapeToString(w), ir::shapeToString(y));
+  const int64_t group = n.attrs.getInt("group", 1, where);
+  if (group < 1) failInput(where, "group is {}; expected a positive integer", group);
+  if (x[1] != w[1] * group)
+    failInput(where, "input has {} channels but weight {} with group {} expects {}", x[1],
+              ir::shapeToString(w), group, w[1] * group);
+  if (w[0] % group != 0)
+    failInput(where, "{} output channels do not divide into {} groups", w[0], group);
+  if (y[1] != w[0])
+    failInput(where, "output has {} channels; the weight has {} filters", y[1], w[0]);
+  if (n.attrs.getString("auto_pad", "NOTSET", where) != "NOTSET") return;  // inference did it
+  const size_t spatial = x.size() - 2;
+  const auto strides = n.attrs.getInts("strides", std::vector<int64_t>(spatial, 1), where);
+  const auto dilations = n.attrs.getInts("dilations", std::vector<int64_t>(spatial, 1), where);
+  const auto pads = n.attrs.getInts("pads", std::vector<int64_t>(2 * spatial, 0), where);
+  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial)
+    failInput(where, "strides/dilations/pads should have {}/{}/{} entries", spatial, spatial,
+              2 * spatial);
+  for (size_t k = 0; k < spatial; ++k) {
+    if (strides[k] < 1 || dilations[k] < 1)
+      failInput(where, "strides and dilations should be positive");
+    const int64_t extent = x[k + 2] + pads[k] + pads[k + spatial];
+    const int64_t kernel = dilations[k] * (w[k + 2] - 1) + 1;
+    const int64_t expected = (extent - kernel) / strides[k] + 1;
+    if (expected != y[k + 2])
+      failInput(where, "spatial dimension {} is {}; input, kernel, pads and strides give {}", k,
+                y[k + 2], expected);
+  }
+}
+
+void verifyGemm(const ir::Graph& g, const ir::Node& n, const std::string& where) {
+  const ir::Shape& a = g.value(n.inputs[0]).shape;
+  const ir::Shape& b = g.value(n.input(1)).shape;
+  if (a.size() != 2 || b.size() != 2)
+    failInput(where, "operands {} and {} should both be matrices", ir::shapeToString(a),
+              ir::shapeToString(b));
+  const int64_t ka = n.attrs.getInt("transA", 0, where) ? a[0] : a[1];
+  const int64_t kb = n.attrs.getInt("transB", 0, where) ? b[1] : b[0];
+  if (ka != kb) failInput(where, "inner dimensions differ: {} vs {}", ka, kb);
+}
+
+void verifyMatMul(const ir::Graph& g, const ir::Node& n, const std::string& where) {
+  const ir::Shape& a = g.value(n.inputs[0]).shape;
+  const ir::Shape& b = g.value(n.input(1)).shape;
+  if (a.empty() || b.empty()) failInput(where, "operands should not be scalars");
+  const int64_t ka = a.back();
+  const int64_t kb = b.size() == 1 ? b[0] : b[b.size() - 2];
+  if (ka != kb) failInput(where, "inner dimensions differ: {} vs {}", ka, kb);
+}
+
+}  // namespace
+
+void verifyShapes(const ir::Graph& g) {
+  for (size_t i = 0; i < g.nodes.size(); ++i) {
+    const ir::Node& n = g.nodes[i];
+    if (n.removed) continue;
+    const std::string where = g.source + ": " + g.describe(static_cast<ir::NodeId>(i));
+    for (ir::ValueId v : n.outputs) {
+      if (v == ir::kNoValue) continue;
+      for (int64_t d : g.value(v).shape)
+        if (d < 1)
+          failInput(where, "output '{}' has shape {}; expected positive static dimensions",
+                    g.value(v).name, ir::shapeToString(g.value(v).shape));
+    }
+    if (ir::isMatrixOp(n.kind) && n.input(1) == ir::kNoValue)
+      failInput(where, "has no second operand");
+    switch (n.kind) {
+      case OpKind::Conv: verifyConv(g, n, where); break;
+      case OpKind::Gemm: verifyGemm(g, n, where); break;
+      case OpKind::MatMul: verifyMatMul(g, n, where); break;
+      default: break;
+    }
+  }
+}
+
+void runStandardPasses(ir::Graph& graph) {
+  dropIdentityAndDropout(graph);
+  foldConstants(graph);
+  foldBatchNormalization(graph);
+  graph.compact();
+  verifyShapes(graph);
+}
+
+}  // namespace xbar::passes

@@ -1,0 +1,29 @@
+// The xbar command line: one command with subcommands (CLI11). It only wires the stage
+// libraries together. Exit codes: 0 success, 1 bad input (file, flag), 2 internal error.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace xbar::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;
+inline constexpr int kExitInternal = 2;
+
+// Runs the command line; never throws.
+int run(int argc, char** argv);
+
+// Where presets live: $XBAR_ARCH_DIR, else the source tree's arch-configs/.
+std::filesystem::path archPresetDir();
+
+// Each subcommand registers itself and sets `action` to what runs when it is chosen.
+using Action = std::function<void()>;
+void addCompileCommand(CLI::App& app, Action& action);
+void addArchCommand(CLI::App& app, Action& action);
+
+}  // namespace xbar::cli

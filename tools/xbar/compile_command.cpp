@@ -1,0 +1,88 @@
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "cli.h"
+#include "xbar/arch/arch_loader.h"
+#include "xbar/frontend/onnx_loader.h"
+#include "xbar/mapping/mapping.h"
+#include "xbar/mapping/mapping_report.h"
+#include "xbar/passes/passes.h"
+#include "xbar/support/atomic_file.h"
+#include "xbar/support/error.h"
+
+namespace xbar::cli {
+namespace {
+
+struct CompileOptions {
+  std::string model;
+  std::string arch = "compass-sram-m";
+  std::vector<std::string> overrides;
+  std::vector<std::string> dims;
+  bool mapOnly = false;
+  bool shapesOnly = false;
+  std::string json;
+};
+
+std::map<std::string, int64_t> parseDims(const std::vector<std::string>& flags) {
+  std::map<std::string, int64_t> dims;
+  for (const std::string& flag : flags) {
+    const auto eq = flag.find('=');
+    int64_t value = 0;
+    try {
+      size_t used = 0;
+      if (eq == std::string::npos) throw std::invalid_argument("no =");
+      value = std::stoll(flag.substr(eq + 1), &used);
+      if (used != flag.size() - eq - 1) throw std::invalid_argument("trailing");
+    } catch (const std::exception&) {
+      failInput("--dim " + flag, "expected NAME=SIZE with a positive integer size, e.g. --dim N=1");
+    }
+    if (value < 1) failInput("--dim " + flag, "size {} should be positive", value);
+    dims[flag.substr(0, eq)] = value;
+  }
+  return dims;
+}
+
+void compile(const CompileOptions& o) {
+  std::vector<arch::Override> overrides;
+  for (const std::string& p : o.overrides) overrides.push_back(arch::parseOverride(p));
+  const auto archPath = arch::resolveArchPath(o.arch, archPresetDir());
+  const arch::ArchConfig config = arch::loadArch(archPath, overrides);
+
+  frontend::LoadOptions load;
+  load.shapesOnly = o.shapesOnly;
+  load.dimValues = parseDims(o.dims);
+  ir::Graph graph = frontend::loadOnnx(o.model, load);
+  passes::runStandardPasses(graph);
+  spdlog::debug("{} nodes after passes", graph.nodes.size());
+
+  if (!o.mapOnly)
+    failInput("xbar compile", "partitioning and code generation are not built yet; pass --map-only "
+              "for the crossbar mapping");
+  const mapping::Mapping m = mapping::mapGraph(graph, config);
+  std::cout << mapping::formatMappingTable(m);
+  if (!o.json.empty()) {
+    writeFileAtomically(o.json, mapping::mappingToJson(m).dump(2) + "\n");
+    std::cout << "wrote " << o.json << "\n";
+  }
+}
+
+}  // namespace
+
+void addCompileCommand(CLI::App& app, Action& action) {
+  auto options = std::make_shared<CompileOptions>();
+  CLI::App* cmd = app.add_subcommand("compile", "Compile an ONNX model for a PIM chip");
+  cmd->add_option("model", options->model, "ONNX model file")->required();
+  cmd->add_option("-a,--arch", options->arch, "Arch config file or preset name")
+      ->capture_default_str();
+  cmd->add_option("-p,--param", options->overrides, "Override an arch key: key.path=value")
+      ->take_all();
+  cmd->add_option("--dim", options->dims, "Value of a symbolic input dimension: NAME=SIZE");
+  cmd->add_flag("--map-only", options->mapOnly, "Stop after crossbar mapping and print it");
+  cmd->add_flag("--shapes-only", options->shapesOnly,
+                "Load shapes without weight data (for stripped or huge models)");
+  cmd->add_option("--json", options->json, "Also write the mapping as JSON to this file");
+  cmd->callback([options, &action] { action = [options] { compile(*options); }; });
+}
+
+}  // namespace xbar::cli

@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Exports torchvision models to ONNX (opset 13) for xbar, with a reference run beside each.
+
+Every model is built with weights=None and a fixed seed, so the random weights, the
+reference input and PyTorch's output are reproducible. Beside MODEL.onnx the script writes
+MODEL.input.npy and MODEL.output.npy for validating compiled programs later.
+
+--strip-weights keeps the graph and every initializer's dims but drops the weight data and
+marks the model so in its metadata (see strip_weights.py); vgg16 shrinks from over 500 MB to
+kilobytes. Stripped files are named MODEL.stripped.onnx.
+
+Run with /usr/bin/python3 (Debian's torch and torchvision):
+  /usr/bin/python3 workloads/export_torchvision.py -o build/workloads resnet18 vgg16 --strip-weights
+"""
+
+import argparse
+import os
+import sys
+
+import numpy as np
+import onnx
+import torch
+import torchvision
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from strip_weights import strip_weights  # noqa: E402
+
+MODELS = ["resnet18", "resnet50", "vgg16", "squeezenet1_1", "mobilenet_v2", "alexnet"]
+OPSET = 13
+SEED = 0
+INPUT_SHAPE = (1, 3, 224, 224)
+
+
+def export(name: str, out_dir: str, stripped: bool) -> str:
+    torch.manual_seed(SEED)
+    net = getattr(torchvision.models, name)(weights=None).eval()
+    x = torch.randn(*INPUT_SHAPE, generator=torch.Generator().manual_seed(SEED + 1))
+    with torch.no_grad():
+        y = net(x)
+    stem = os.path.join(out_dir, name + (".stripped" if stripped else ""))
+    tmp = stem + ".onnx.tmp"
+    torch.onnx.export(net, x, tmp, opset_version=OPSET, input_names=["input"],
+                      output_names=["output"], do_constant_folding=True)
+    model = onnx.load(tmp)
+    model.producer_name = f"xbar export_torchvision.py (torchvision {torchvision.__version__})"
+    entry = model.metadata_props.add()
+    entry.key, entry.value = "xbar.source", f"torchvision.models.{name}(weights=None), seed {SEED}"
+    if stripped:
+        strip_weights(model)
+    onnx.save(model, tmp)
+    # Written under temporary names and renamed, so an interrupted export leaves no half file.
+    for suffix, array in ((".input.npy", x.numpy()), (".output.npy", y.numpy())):
+        np.save(stem + suffix + ".tmp.npy", array)
+        os.replace(stem + suffix + ".tmp.npy", stem + suffix)
+    os.replace(tmp, stem + ".onnx")
+    return stem + ".onnx"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("models", nargs="*", default=MODELS, help=f"any of {', '.join(MODELS)}")
+    parser.add_argument("-o", "--out", required=True, help="output directory")
+    parser.add_argument("--strip-weights", action="store_true", help="drop weight data")
+    parser.add_argument("--skip-existing", action="store_true",
+                        help="skip models whose .onnx already exists")
+    args = parser.parse_args()
+    for name in args.models:
+        if name not in MODELS:
+            print(f"export_torchvision.py: unknown model '{name}'; expected one of "
+                  f"{', '.join(MODELS)}", file=sys.stderr)
+            return 1
+    os.makedirs(args.out, exist_ok=True)
+    torch.set_num_threads(os.cpu_count() or 1)
+    for name in args.models:
+        target = os.path.join(args.out, name + (".stripped" if args.strip_weights else "") + ".onnx")
+        if args.skip_existing and os.path.exists(target):
+            continue
+        path = export(name, args.out, args.strip_weights)
+        print(f"exported {path} ({os.path.getsize(path) / 2**20:.2f} MiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
