@@ -1,0 +1,137 @@
+// Bad arch configs: each error names the file and line (or the -p flag) and what was expected.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "xbar/arch/arch_loader.h"
+#include "xbar/support/error.h"
+
+namespace xbar::arch {
+namespace {
+
+const std::string kArchDir = XBAR_ARCH_DIR;
+
+std::string errorOf(const std::string& yaml, const std::vector<Override>& overrides = {}) {
+  try {
+    loadArchFromString(yaml, "bad.yaml", kArchDir, overrides);
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << "one line: " << message;
+    return message;
+  }
+  ADD_FAILURE() << "accepted:\n" << yaml;
+  return {};
+}
+
+void expectContains(const std::string& message, std::initializer_list<const char*> parts) {
+  for (const char* part : parts) EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
+}
+
+TEST(ArchBadInput, UnknownKeyNamesKeyLineAndAlternatives) {
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: 128\n  colz: 64\n"),
+                 {"bad.yaml:4", "unknown key 'crossbar.colz'", "cols"});
+}
+
+TEST(ArchBadInput, UnknownSectionIsRejected) {
+  expectContains(errorOf("extends: compass-sram-m\ncache:\n  size: 1\n"), {"bad.yaml:2", "unknown key 'cache'"});
+}
+
+TEST(ArchBadInput, ZeroSizeIsRejected) {
+  expectContains(errorOf("extends: compass-sram-m\ncore:\n  crossbars: 0\n"),
+                 {"bad.yaml:3", "'core.crossbars' is 0", "≥ 1"});
+}
+
+TEST(ArchBadInput, NegativeSizeIsRejected) {
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: -256\n"), {"bad.yaml:3", "'crossbar.rows' is -256"});
+}
+
+TEST(ArchBadInput, NegativeLatencyIsRejected) {
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  read_latency_ns: -1\n"),
+                 {"bad.yaml:3", "read_latency_ns", "> 0"});
+}
+
+TEST(ArchBadInput, WrongTypeIsRejected) {
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: many\n"),
+                 {"bad.yaml:3", "'crossbar.rows' should be an integer", "'many'"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: 12.5\n"), {"should be an integer"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  read_latency_ns: fast\n"), {"should be a number (ns)"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: [1, 2]\n"), {"got a list or mapping"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar: 5\n"), {"'crossbar' is a section"});
+}
+
+TEST(ArchBadInput, BadChoiceListsTheChoices) {
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  device: dram\n"),
+                 {"bad.yaml:3", "sram, reram, pcm, fefet", "'dram'"});
+}
+
+TEST(ArchBadInput, MissingKeyIsNamed) {
+  std::string full = saveArch(loadArch(resolveArchPath("compass-sram-m", kArchDir)));
+  const auto at = full.find("  adc_bits:");
+  full.erase(at, full.find('\n', at) - at + 1);
+  expectContains(errorOf(full), {"bad.yaml", "missing key 'crossbar.adc_bits'"});
+}
+
+TEST(ArchBadInput, MeshMustMatchCoreCount) {
+  expectContains(errorOf("extends: isaac-reram\nchip:\n  cores: 100\n"), {"14 x 12 mesh", "chip.cores is 100"});
+  expectContains(errorOf("extends: compass-sram-m\nchip:\n  interconnect:\n    mesh_rows: 4\n"),
+                 {"only meaningful with chip.interconnect.topology: mesh"});
+}
+
+TEST(ArchBadInput, WeightWiderThanCrossbarIsRejected) {
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  cols: 2\n"), {"needs 4 columns"});
+}
+
+TEST(ArchBadInput, MissingFileAndMissingBaseAreNamed) {
+  try {
+    loadArch("/nonexistent/arch.yaml");
+    FAIL();
+  } catch (const InputError& e) {
+    expectContains(e.what(), {"/nonexistent/arch.yaml", "no such file"});
+  }
+  expectContains(errorOf("extends: no-such-chip\n"), {"bad.yaml:1", "extends 'no-such-chip'", "does not exist"});
+  try {
+    resolveArchPath("compass-sram-xl", kArchDir);
+    FAIL();
+  } catch (const InputError& e) {
+    expectContains(e.what(), {"compass-sram-xl", "presets are", "compass-sram-m"});
+  }
+}
+
+TEST(ArchBadInput, YamlSyntaxErrorHasLineAndColumn) {
+  expectContains(errorOf("name: x\ncrossbar:\n  rows: [128\n"), {"bad.yaml:", "YAML syntax error"});
+}
+
+TEST(ArchBadInput, BadOverrides) {
+  expectContains(errorOf("extends: compass-sram-m\n", {Override{"crossbar.rowz", "128"}}),
+                 {"-p crossbar.rowz=128", "unknown key"});
+  expectContains(errorOf("extends: compass-sram-m\n", {Override{"crossbar.rows", "0"}}),
+                 {"-p crossbar.rows=0", "is 0"});
+  try {
+    parseOverride("crossbar.rows");
+    FAIL();
+  } catch (const InputError& e) {
+    expectContains(e.what(), {"-p crossbar.rows", "key.path=value"});
+  }
+}
+
+TEST(ArchBadInput, ExtendsCycleIsDetected) {
+  // compass-sram-m.yaml extends base/compass-sram.yaml; a file extending itself must not loop.
+  const auto dir = std::filesystem::temp_directory_path() / ("xbar_arch_cycle_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir / "a.yaml") << "extends: b\n";
+    std::ofstream(dir / "b.yaml") << "extends: a\n";
+  }
+  try {
+    loadArch(dir / "a.yaml");
+    ADD_FAILURE() << "cycle accepted";
+  } catch (const InputError& e) {
+    expectContains(e.what(), {"extends itself"});
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace xbar::arch

@@ -1,0 +1,108 @@
+// Arch configs: every preset loads, validates and round-trips; extends and -p overrides.
+#include <gtest/gtest.h>
+
+#include "xbar/arch/arch_loader.h"
+#include "xbar/arch/arch_schema.h"
+#include "xbar/arch/dram_presets.h"
+
+namespace xbar::arch {
+namespace {
+
+const std::string kArchDir = XBAR_ARCH_DIR;
+
+TEST(ArchPresets, AllShippedPresetsArePresent) {
+  const std::vector<std::string> expected = {"compass-sram-l", "compass-sram-m", "compass-sram-s", "edge-small",
+                                             "isaac-reram",    "pimcomp-reram",  "puma-reram"};
+  EXPECT_EQ(presetNames(kArchDir), expected);
+}
+
+class EveryPreset : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(EveryPreset, LoadsAndRoundTripsThroughSave) {
+  const ArchConfig config = loadArch(resolveArchPath(GetParam(), kArchDir));
+  EXPECT_EQ(config.name, GetParam());
+  const std::string saved = saveArch(config);
+  const ArchConfig reloaded = loadArchFromString(saved, "saved", kArchDir);
+  EXPECT_EQ(reloaded, config) << saved;
+  EXPECT_EQ(saveArch(reloaded), saved) << "saving is a fixed point";
+}
+
+INSTANTIATE_TEST_SUITE_P(Presets, EveryPreset,
+                         ::testing::ValuesIn(presetNames(XBAR_ARCH_DIR)),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (c == '-') c = '_';
+                           return name;
+                         });
+
+TEST(ArchPresets, CompassChipsMatchThePaper) {
+  // COMPASS (DATE 2025): 256x256 1-bit SRAM crossbars of 8 KiB; S = 16 x 9 (1.125 MiB),
+  // M = 16 x 16 (2 MiB), L = 36 x 16 (4.5 MiB) of cells; 4-bit weights.
+  const struct {
+    const char* name;
+    int64_t cores, crossbars;
+    double mib;
+  } chips[] = {{"compass-sram-s", 16, 9, 1.125}, {"compass-sram-m", 16, 16, 2.0}, {"compass-sram-l", 36, 16, 4.5}};
+  for (const auto& chip : chips) {
+    const ArchConfig a = loadArch(resolveArchPath(chip.name, kArchDir));
+    EXPECT_EQ(a.chip.cores, chip.cores) << chip.name;
+    EXPECT_EQ(a.core.crossbars, chip.crossbars) << chip.name;
+    EXPECT_EQ(a.crossbar.rows * a.crossbar.cols * a.crossbar.cell_bits / 8, 8192) << chip.name;
+    // 1-bit cells and 4-bit weights with the offset scheme: cell bytes = weight bytes.
+    EXPECT_DOUBLE_EQ(a.weightCapacityBytes() / (1024.0 * 1024.0), chip.mib) << chip.name;
+    EXPECT_EQ(a.precision.weight_bits, 4);
+    EXPECT_EQ(a.dram.preset, "LPDDR3-1600");
+  }
+}
+
+TEST(ArchLoader, ExtendsInheritsAndOverrides) {
+  const ArchConfig base = loadArch(resolveArchPath("compass-sram-m", kArchDir));
+  const ArchConfig child = loadArchFromString(
+      "extends: compass-sram-m\nname: wider\ncrossbar:\n  cols: 512\n", "child.yaml", kArchDir);
+  EXPECT_EQ(child.name, "wider");
+  EXPECT_EQ(child.crossbar.cols, 512);
+  EXPECT_EQ(child.crossbar.rows, base.crossbar.rows);
+  EXPECT_EQ(child.chip.cores, base.chip.cores);
+}
+
+TEST(ArchLoader, CommandLineOverridesApplyLast) {
+  const ArchConfig a = loadArch(resolveArchPath("compass-sram-m", kArchDir),
+                                {parseOverride("crossbar.rows=128"), parseOverride("dram.preset=HBM2")});
+  EXPECT_EQ(a.crossbar.rows, 128);
+  // Switching the DRAM preset brings that preset's fields, unless set explicitly.
+  EXPECT_DOUBLE_EQ(a.dram.channel_bandwidth_gb_per_s, findDramPreset("HBM2")->channel_bandwidth_gb_per_s);
+  EXPECT_DOUBLE_EQ(a.dram.energy_pj_per_bit, 3.9);
+}
+
+TEST(ArchLoader, ExplicitDramFieldBeatsThePreset) {
+  const ArchConfig a = loadArch(resolveArchPath("compass-sram-m", kArchDir), {parseOverride("dram.channels=4")});
+  EXPECT_EQ(a.dram.channels, 4);
+  EXPECT_DOUBLE_EQ(a.dramBandwidthGbPerS(), 4 * 6.4);
+}
+
+TEST(ArchLoader, DifferentialSignDoublesColumnsPerWeight) {
+  const ArchConfig a = loadArch(resolveArchPath("edge-small", kArchDir));
+  // 8-bit weights on 2-bit cells = 4 slices, x2 for differential.
+  EXPECT_EQ(a.columnsPerWeight(), 8);
+}
+
+TEST(ArchSchema, EveryKeyHasADescriptionAndUnitsAppearInKeyNames) {
+  for (const FieldSpec& f : archSchema()) {
+    EXPECT_FALSE(f.doc.empty()) << f.path;
+    // DESIGN.md §3: every quantity carries its unit in its key.
+    if (f.unit == "ns") {
+      EXPECT_TRUE(f.path.ends_with("_ns")) << f.path;
+    }
+    if (f.unit == "mW") {
+      EXPECT_TRUE(f.path.ends_with("_mw")) << f.path;
+    }
+    if (f.unit == "GB/s") {
+      EXPECT_TRUE(f.path.ends_with("_gb_per_s")) << f.path;
+    }
+  }
+  EXPECT_NE(schemaMarkdown().find("`crossbar.adc_bits`"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xbar::arch

@@ -1,0 +1,101 @@
+// Bad ONNX input: each case must raise one InputError naming the file and the problem.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "xbar/frontend/onnx_loader.h"
+#include "xbar/support/atomic_file.h"
+#include "xbar/support/error.h"
+
+namespace xbar::frontend {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kTiny = XBAR_TINY_DIR;
+
+std::string loadError(const fs::path& path, const LoadOptions& options = {}) {
+  try {
+    loadOnnx(path, options);
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find('\n'), std::string::npos) << "one line: " << message;
+    return message;
+  }
+  ADD_FAILURE() << path << " loaded without error";
+  return {};
+}
+
+class ScratchDir : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("xbar_bad_onnx_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+using FrontendBadInput = ScratchDir;
+
+TEST_F(FrontendBadInput, TruncatedFileIsRejected) {
+  const std::string bytes = readFile(kTiny + "/two_conv_cnn.onnx");
+  const fs::path path = dir_ / "truncated.onnx";
+  writeFileAtomically(path, std::string_view(bytes).substr(0, bytes.size() / 2));
+  const std::string message = loadError(path);
+  EXPECT_NE(message.find("truncated.onnx"), std::string::npos) << message;
+  EXPECT_NE(message.find("truncated or corrupt"), std::string::npos) << message;
+}
+
+TEST_F(FrontendBadInput, CorruptBytesAreRejected) {
+  std::string bytes = readFile(kTiny + "/residual_block.onnx");
+  for (size_t i = 20; i < bytes.size(); i += 7) bytes[i] = static_cast<char>(bytes[i] ^ 0x5a);
+  const fs::path path = dir_ / "corrupt.onnx";
+  writeFileAtomically(path, bytes);
+  const std::string message = loadError(path);
+  EXPECT_NE(message.find("corrupt.onnx"), std::string::npos) << message;
+}
+
+TEST_F(FrontendBadInput, TextFileIsRejected) {
+  const fs::path path = dir_ / "notes.onnx";
+  writeFileAtomically(path, "this is not a protobuf\n");
+  EXPECT_NE(loadError(path).find("not a valid ONNX model"), std::string::npos);
+}
+
+TEST_F(FrontendBadInput, MissingFileIsNamed) {
+  const std::string message = loadError(dir_ / "absent.onnx");
+  EXPECT_NE(message.find("absent.onnx"), std::string::npos) << message;
+  EXPECT_NE(message.find("no such file"), std::string::npos) << message;
+}
+
+TEST(FrontendBadInputModels, DynamicDimensionWithoutValueNamesInputAndFix) {
+  const std::string message = loadError(kTiny + "/dynamic_batch.onnx");
+  EXPECT_NE(message.find("input 'x' dimension 0"), std::string::npos) << message;
+  EXPECT_NE(message.find("'N'"), std::string::npos) << message;
+  EXPECT_NE(message.find("--dim N="), std::string::npos) << message;
+}
+
+TEST(FrontendBadInputModels, UnsupportedOpNamesNodeOpAndOpset) {
+  const std::string message = loadError(kTiny + "/unsupported_op.onnx");
+  EXPECT_NE(message.find("node 'einsum_1'"), std::string::npos) << message;
+  EXPECT_NE(message.find("op 'Einsum'"), std::string::npos) << message;
+  EXPECT_NE(message.find("opset 13"), std::string::npos) << message;
+}
+
+TEST_F(FrontendBadInput, MissingExternalDataFileIsNamed) {
+  fs::copy_file(kTiny + "/mlp_gemm_external.onnx", dir_ / "mlp.onnx");
+  const std::string message = loadError(dir_ / "mlp.onnx");
+  EXPECT_NE(message.find("mlp_gemm_external.weights"), std::string::npos) << message;
+}
+
+TEST_F(FrontendBadInput, TruncatedExternalDataIsRejected) {
+  fs::copy_file(kTiny + "/mlp_gemm_external.onnx", dir_ / "mlp.onnx");
+  const std::string weights = readFile(kTiny + "/mlp_gemm_external.weights");
+  writeFileAtomically(dir_ / "mlp_gemm_external.weights", std::string_view(weights).substr(0, 1000));
+  const std::string message = loadError(dir_ / "mlp.onnx");
+  EXPECT_NE(message.find("initializer"), std::string::npos) << message;
+}
+
+}  // namespace
+}  // namespace xbar::frontend

@@ -1,0 +1,143 @@
+// Crossbar tiling and partition units, each checked against a hand calculation.
+#include <gtest/gtest.h>
+
+#include "xbar/arch/arch_loader.h"
+#include "xbar/frontend/onnx_loader.h"
+#include "xbar/mapping/mapping.h"
+#include "xbar/mapping/mapping_report.h"
+#include "xbar/passes/passes.h"
+
+namespace xbar::mapping {
+namespace {
+
+const std::string kTiny = XBAR_TINY_DIR;
+const std::string kArchDir = XBAR_ARCH_DIR;
+
+Mapping mapTiny(const std::string& model, const std::string& arch, std::vector<std::string> overrides = {}) {
+  ir::Graph g = frontend::loadOnnx(kTiny + "/" + model + ".onnx");
+  passes::runStandardPasses(g);
+  std::vector<arch::Override> parsed;
+  for (const std::string& o : overrides) parsed.push_back(arch::parseOverride(o));
+  return mapGraph(g, arch::loadArch(arch::resolveArchPath(arch, kArchDir), parsed));
+}
+
+const LayerMapping& layerNamed(const Mapping& m, const std::string& name) {
+  for (const LayerMapping& l : m.layers)
+    if (l.layer.name == name) return l;
+  throw std::runtime_error("no layer " + name);
+}
+
+TEST(Mapping, GemmTilesByColumnsPerWeight) {
+  // compass-sram-m: 256x256 crossbars, 4-bit weights on 1-bit cells, offset sign:
+  // 4 columns per weight, 64 outputs per crossbar.
+  const Mapping m = mapTiny("mlp_gemm", "compass-sram-m");
+  const LayerMapping& fc1 = layerNamed(m, "fc1");  // 64 -> 128 (transB)
+  EXPECT_EQ(fc1.layer.inputs, 64);
+  EXPECT_EQ(fc1.layer.outputs, 128);
+  EXPECT_EQ(fc1.columnsPerWeight, 4);
+  EXPECT_EQ(fc1.outputsPerCrossbar, 64);
+  EXPECT_EQ(fc1.rowTiles, 1);
+  EXPECT_EQ(fc1.columnBlocksPerBlock, 2);
+  EXPECT_EQ(fc1.crossbars, 2);
+  // 64 x 128 weights x 4 cells over 2 x 256 x 256 cells.
+  EXPECT_DOUBLE_EQ(fc1.utilisation, 0.25);
+  EXPECT_DOUBLE_EQ(fc1.weightBytes, 64 * 128 / 2.0);
+  const LayerMapping& fc2 = layerNamed(m, "fc2");  // 128 -> 32, not transposed
+  EXPECT_EQ(fc2.layer.inputs, 128);
+  EXPECT_EQ(fc2.layer.outputs, 32);
+  EXPECT_EQ(fc2.crossbars, 1);
+  EXPECT_EQ(m.totals.crossbars, 4);
+  EXPECT_EQ(m.totals.coresNeeded, 1);
+  EXPECT_TRUE(m.totals.fits);
+}
+
+TEST(Mapping, ConvCountsVectorsFromOutputPixels) {
+  const Mapping m = mapTiny("two_conv_cnn", "compass-sram-m");
+  const LayerMapping& conv2 = layerNamed(m, "conv2");
+  EXPECT_EQ(conv2.layer.inputs, 8 * 3 * 3);
+  EXPECT_EQ(conv2.layer.outputs, 16);
+  EXPECT_EQ(conv2.layer.vectorsPerInference, 4 * 4);
+  EXPECT_EQ(layerNamed(m, "fc").layer.vectorsPerInference, 1);
+}
+
+TEST(Mapping, DepthwiseGroupsPackBlockDiagonally) {
+  const Mapping m = mapTiny("depthwise_grouped", "compass-sram-m");
+  const LayerMapping& dw = layerNamed(m, "depthwise");  // 32 groups of 9 x 1
+  EXPECT_EQ(dw.layer.groups, 32);
+  EXPECT_EQ(dw.layer.inputs, 9);
+  EXPECT_EQ(dw.layer.outputs, 1);
+  // floor(256 rows / 9) = 28 groups fit one crossbar's diagonal: 2 crossbars, not 32.
+  EXPECT_EQ(dw.groupsPerBlock, 28);
+  EXPECT_EQ(dw.crossbars, 2);
+  ASSERT_EQ(dw.unitCount, 1);
+  EXPECT_EQ(m.units[static_cast<size_t>(dw.firstUnit)].outputs, 32);
+  const LayerMapping& grouped = layerNamed(m, "grouped");  // 4 groups of 72 x 16
+  // min(256/72 = 3, 64/16 = 4) = 3 groups per crossbar: 2 crossbars.
+  EXPECT_EQ(grouped.groupsPerBlock, 3);
+  EXPECT_EQ(grouped.crossbars, 2);
+}
+
+TEST(Mapping, LayerWiderThanACoreIsCutAlongOutputs) {
+  // One crossbar per core: fc1's two column blocks become two units of 64 outputs.
+  const Mapping m = mapTiny("mlp_gemm", "compass-sram-m", {"core.crossbars=1"});
+  const LayerMapping& fc1 = layerNamed(m, "fc1");
+  ASSERT_EQ(fc1.unitCount, 2);
+  for (int i = 0; i < 2; ++i) {
+    const PartitionUnit& u = m.units[static_cast<size_t>(fc1.firstUnit + i)];
+    EXPECT_EQ(u.crossbars, 1);
+    EXPECT_EQ(u.outputs, 64);
+    EXPECT_FALSE(u.partialSums);
+  }
+}
+
+TEST(Mapping, ColumnBlockTallerThanACoreIsCutAlongRows) {
+  // 16-row crossbars: conv2's K = 72 needs 5 row tiles, a core holds 2: three units of
+  // 2, 2 and 1 row tiles whose partial sums are added digitally.
+  const Mapping m = mapTiny("two_conv_cnn", "compass-sram-m", {"crossbar.rows=16", "core.crossbars=2"});
+  const LayerMapping& conv2 = layerNamed(m, "conv2");
+  EXPECT_EQ(conv2.rowTiles, 5);
+  ASSERT_EQ(conv2.unitCount, 3);
+  const int64_t expectedRows[] = {2, 2, 1};
+  for (int i = 0; i < 3; ++i) {
+    const PartitionUnit& u = m.units[static_cast<size_t>(conv2.firstUnit + i)];
+    EXPECT_TRUE(u.partialSums);
+    EXPECT_EQ(u.rowTiles, expectedRows[i]);
+    EXPECT_EQ(u.firstRowTile, 2 * i);
+    EXPECT_EQ(u.outputs, 16);
+  }
+}
+
+TEST(Mapping, DifferentialSignHalvesOutputsPerCrossbar) {
+  // edge-small: 8-bit weights, 2-bit cells, differential: 8 columns per weight, 16 outputs
+  // per 128-column crossbar; fc1 (64 -> 128) needs 8 column blocks.
+  const Mapping m = mapTiny("mlp_gemm", "edge-small");
+  const LayerMapping& fc1 = layerNamed(m, "fc1");
+  EXPECT_EQ(fc1.outputsPerCrossbar, 16);
+  EXPECT_EQ(fc1.crossbars, 8);
+  EXPECT_DOUBLE_EQ(fc1.weightBytes, 64 * 128);
+}
+
+TEST(Mapping, UnitsFollowLayerOrderAndCoverEveryOutput) {
+  const Mapping m = mapTiny("concat_branch", "compass-sram-m", {"core.crossbars=1"});
+  int32_t previous = -1;
+  for (const PartitionUnit& u : m.units) {
+    EXPECT_GE(u.layer, previous);
+    previous = u.layer;
+  }
+  for (const LayerMapping& l : m.layers) {
+    int64_t outputs = 0;
+    for (int32_t i = 0; i < l.unitCount; ++i) outputs += m.units[static_cast<size_t>(l.firstUnit + i)].outputs;
+    EXPECT_EQ(outputs, l.layer.totalOutputs()) << l.layer.name;
+  }
+}
+
+TEST(Mapping, ChipTooSmallIsReportedAsNotFitting) {
+  const Mapping m = mapTiny("mlp_gemm", "edge-small", {"chip.cores=1", "core.crossbars=4"});
+  EXPECT_FALSE(m.totals.fits);
+  EXPECT_GT(m.totals.coresNeeded, 1);
+  EXPECT_NE(formatMappingTable(m).find("fits on chip: no"), std::string::npos);
+  EXPECT_EQ(mappingToJson(m)["totals"]["fits"], false);
+}
+
+}  // namespace
+}  // namespace xbar::mapping

@@ -1,0 +1,139 @@
+// The passes one at a time, on the tiny models and on hand-built graphs.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "xbar/frontend/onnx_loader.h"
+#include "xbar/passes/passes.h"
+#include "xbar/support/error.h"
+
+namespace xbar::passes {
+namespace {
+
+const std::string kTiny = XBAR_TINY_DIR;
+
+const ir::Node* findNode(const ir::Graph& g, const std::string& name) {
+  for (const ir::Node& n : g.nodes)
+    if (n.name == name && !n.removed) return &n;
+  return nullptr;
+}
+
+const ir::Value& valueNamed(const ir::Graph& g, const std::string& name) {
+  for (const ir::Value& v : g.values)
+    if (v.name == name) return v;
+  throw std::runtime_error("no value " + name);
+}
+
+bool hasKind(const ir::Graph& g, ir::OpKind kind) {
+  for (const ir::Node& n : g.nodes)
+    if (!n.removed && n.kind == kind) return true;
+  return false;
+}
+
+TEST(FoldBatchNormalization, ScalesConvWeightsAndBiasPerChannel) {
+  const ir::Graph before = frontend::loadOnnx(kTiny + "/two_conv_cnn.onnx");
+  ir::Graph after = before;
+  runStandardPasses(after);
+  EXPECT_FALSE(hasKind(after, ir::OpKind::BatchNormalization));
+  const ir::Node* conv = findNode(after, "conv1");
+  ASSERT_NE(conv, nullptr);
+  const auto& w = before.value(findNode(before, "conv1")->inputs[1]).data->floats;
+  const auto& b = valueNamed(before, "b1").data->floats;
+  const auto& gamma = valueNamed(before, "g1").data->floats;
+  const auto& beta = valueNamed(before, "be1").data->floats;
+  const auto& mean = valueNamed(before, "m1").data->floats;
+  const auto& var = valueNamed(before, "v1").data->floats;
+  const auto& w2 = after.value(conv->inputs[1]).data->floats;
+  const auto& b2 = after.value(conv->inputs[2]).data->floats;
+  const size_t perFilter = 3 * 3 * 3;
+  for (size_t o = 0; o < 8; ++o) {
+    const float scale = gamma[o] / std::sqrt(var[o] + 1e-5f);
+    // BN(conv(x)) = scale*(W.x + b - mean) + beta: weights scale, bias shifts.
+    EXPECT_FLOAT_EQ(w2[o * perFilter + 5], w[o * perFilter + 5] * scale) << o;
+    EXPECT_NEAR(b2[o], (b[o] - mean[o]) * scale + beta[o], 1e-5) << o;
+  }
+  // The relu that read the BN output now reads the conv output.
+  EXPECT_EQ(findNode(after, "relu1")->inputs[0], conv->outputs[0]);
+}
+
+TEST(FoldBatchNormalization, WithoutWeightDataKeepsShapesOnly) {
+  ir::Graph g = frontend::loadOnnx(kTiny + "/two_conv_cnn_stripped.onnx");
+  runStandardPasses(g);
+  EXPECT_FALSE(hasKind(g, ir::OpKind::BatchNormalization));
+  const ir::Node* conv = findNode(g, "conv1");
+  EXPECT_FALSE(g.value(conv->inputs[1]).data.has_value());
+  EXPECT_EQ(g.value(conv->inputs[1]).shape, (ir::Shape{8, 3, 3, 3}));
+  EXPECT_EQ(g.value(conv->inputs[2]).shape, (ir::Shape{8}));
+}
+
+TEST(DropIdentityAndFoldConstants, ShapeChainCollapsesToReshapeAndMatMul) {
+  ir::Graph g = frontend::loadOnnx(kTiny + "/shape_chain.onnx");
+  runStandardPasses(g);
+  for (ir::OpKind gone : {ir::OpKind::Identity, ir::OpKind::Dropout, ir::OpKind::Shape,
+                          ir::OpKind::Gather, ir::OpKind::Unsqueeze, ir::OpKind::Concat})
+    EXPECT_FALSE(hasKind(g, gone)) << ir::opName(gone);
+  const ir::Node* reshape = findNode(g, "reshape");
+  ASSERT_NE(reshape, nullptr);
+  const ir::Value& target = g.value(reshape->inputs[1]);
+  ASSERT_TRUE(target.data.has_value());
+  // Shape(x)[0] = 1 unsqueezed and concatenated with -1.
+  EXPECT_EQ(target.data->ints, (std::vector<int64_t>{1, -1}));
+  // Dropout is gone: the MatMul reads the reshape directly; the Mul reads the input.
+  EXPECT_EQ(findNode(g, "matmul")->inputs[0], reshape->outputs[0]);
+  EXPECT_EQ(findNode(g, "mul")->inputs[0], g.inputs[0]);
+  EXPECT_EQ(g.liveNodeCount(), 3u);  // mul, reshape, matmul
+}
+
+TEST(FoldConstants, BroadcastArithmeticOnIntegers) {
+  ir::Graph g;
+  g.source = "hand";
+  ir::Value a{.name = "a", .type = ir::ElementType::Int, .bitsInModel = 64, .shape = {2, 1}, .isConstant = true,
+              .data = ir::TensorData{{}, {3, 7}}, .producer = ir::kNoNode};
+  ir::Value b{.name = "b", .type = ir::ElementType::Int, .bitsInModel = 64, .shape = {3}, .isConstant = true,
+              .data = ir::TensorData{{}, {1, 2, -4}}, .producer = ir::kNoNode};
+  ir::Value y{.name = "y", .type = ir::ElementType::Int, .bitsInModel = 64, .shape = {2, 3}, .isConstant = false,
+              .data = std::nullopt, .producer = ir::kNoNode};
+  const auto ia = g.addValue(a), ib = g.addValue(b), iy = g.addValue(y);
+  ir::Node div;
+  div.name = "div";
+  div.kind = ir::OpKind::Div;
+  div.inputs = {ia, ib};
+  div.outputs = {iy};
+  g.addNode(div);
+  g.outputs = {iy};
+  foldConstants(g);
+  ASSERT_TRUE(g.value(iy).data.has_value());
+  // Integer Div truncates toward zero (ONNX): 3/-4 = 0, 7/-4 = -1.
+  EXPECT_EQ(g.value(iy).data->ints, (std::vector<int64_t>{3, 1, 0, 7, 3, -1}));
+}
+
+TEST(VerifyShapes, ConvChannelMismatchNamesTheNode) {
+  ir::Graph g;
+  g.source = "hand.onnx";
+  auto act = [&](const std::string& name, ir::Shape shape, bool constant = false) {
+    ir::Value v;
+    v.name = name;
+    v.shape = std::move(shape);
+    v.isConstant = constant;
+    return g.addValue(v);
+  };
+  const auto x = act("x", {1, 3, 8, 8});
+  const auto w = act("w", {4, 2, 3, 3}, true);  // expects 2 input channels, gets 3
+  const auto y = act("y", {1, 4, 6, 6});
+  ir::Node conv;
+  conv.name = "bad_conv";
+  conv.kind = ir::OpKind::Conv;
+  conv.inputs = {x, w};
+  conv.outputs = {y};
+  g.addNode(conv);
+  try {
+    verifyShapes(g);
+    FAIL() << "mismatch accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'bad_conv'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("3 channels"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace xbar::passes
