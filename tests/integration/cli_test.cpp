@@ -29,22 +29,27 @@ class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("xbar_cli_" + std::to_string(::getpid()) + "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("xbar_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   Result xbar(const std::string& args) {
-    const std::string command = std::string(XBAR_BINARY) + " " + args + " >" + (dir_ / "out").string() + " 2>" +
-                                (dir_ / "err").string();
+    const std::string command = std::string(XBAR_BINARY) + " " + args + " >" +
+                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
     const int status = std::system(command.c_str());
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir_ / "out"), slurp(dir_ / "err")};
   }
 
   static void expectOneLineError(const Result& r) {
     EXPECT_EQ(r.exitCode, 1) << r.err;
-    EXPECT_TRUE(r.err.starts_with("xbar: error: ") || r.err.find("Run with --help") != std::string::npos) << r.err;
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), r.err.find("--help") == std::string::npos ? 1 : 2) << r.err;
+    EXPECT_TRUE(r.err.starts_with("xbar: error: ") ||
+                r.err.find("Run with --help") != std::string::npos)
+        << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'),
+              r.err.find("--help") == std::string::npos ? 1 : 2)
+        << r.err;
   }
 
   fs::path dir_;
@@ -62,9 +67,11 @@ TEST_F(Cli, VersionAndHelpExitZero) {
 
 TEST_F(Cli, MapOnlyPrintsTableAndWritesJson) {
   const fs::path json = dir_ / "nested" / "map.json";
-  Result r = xbar("compile " + resnet18_ + " --arch compass-sram-m --map-only --json " + json.string());
+  Result r =
+      xbar("compile " + resnet18_ + " --arch compass-sram-m --map-only --json " + json.string());
   ASSERT_EQ(r.exitCode, 0) << r.err;
-  EXPECT_NE(r.out.find("mapping of resnet18.stripped on compass-sram-m"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mapping of resnet18.stripped on compass-sram-m"), std::string::npos)
+      << r.out;
   EXPECT_NE(r.out.find("fits on chip: no"), std::string::npos) << r.out;
   const auto parsed = nlohmann::json::parse(slurp(json));
   EXPECT_EQ(parsed["layers"].size(), 21u);  // 20 convs (3 downsample) + fc
@@ -75,7 +82,8 @@ TEST_F(Cli, MapOnlyPrintsTableAndWritesJson) {
 
 TEST_F(Cli, OverridesChangeTheMapping) {
   Result base = xbar("compile " + resnet18_ + " --map-only --json " + (dir_ / "a.json").string());
-  Result wide = xbar("compile " + resnet18_ + " --map-only -p crossbar.cols=512 --json " + (dir_ / "b.json").string());
+  Result wide = xbar("compile " + resnet18_ + " --map-only -p crossbar.cols=512 --json " +
+                     (dir_ / "b.json").string());
   ASSERT_EQ(base.exitCode, 0);
   ASSERT_EQ(wide.exitCode, 0) << wide.err;
   const auto a = nlohmann::json::parse(slurp(dir_ / "a.json"));
@@ -86,25 +94,30 @@ TEST_F(Cli, OverridesChangeTheMapping) {
 TEST_F(Cli, ArchShowSavesAConfigThatCompilesIdentically) {
   ASSERT_EQ(xbar("arch show compass-sram-s -o " + (dir_ / "s.yaml").string()).exitCode, 0);
   Result preset = xbar("compile " + resnet18_ + " --arch compass-sram-s --map-only");
-  Result saved = xbar("compile " + resnet18_ + " --arch " + (dir_ / "s.yaml").string() + " --map-only");
+  Result saved =
+      xbar("compile " + resnet18_ + " --arch " + (dir_ / "s.yaml").string() + " --map-only");
   EXPECT_EQ(preset.exitCode, 0);
   EXPECT_EQ(preset.out, saved.out);
 }
 
 TEST_F(Cli, BadInputExitsOneWithOneLine) {
   expectOneLineError(xbar("compile " + (dir_ / "absent.onnx").string() + " --map-only"));
-  expectOneLineError(xbar("compile " + std::string(XBAR_TINY_DIR) + "/unsupported_op.onnx --map-only"));
-  expectOneLineError(xbar("compile " + std::string(XBAR_TINY_DIR) + "/dynamic_batch.onnx --map-only"));
+  expectOneLineError(
+      xbar("compile " + std::string(XBAR_TINY_DIR) + "/unsupported_op.onnx --map-only"));
+  expectOneLineError(
+      xbar("compile " + std::string(XBAR_TINY_DIR) + "/dynamic_batch.onnx --map-only"));
   expectOneLineError(xbar("compile " + resnet18_ + " --arch no-such-chip --map-only"));
   expectOneLineError(xbar("compile " + resnet18_ + " --map-only -p crossbar.rows=-1"));
   expectOneLineError(xbar("compile " + resnet18_ + " --map-only -p crossbar.rows"));
-  expectOneLineError(xbar("compile " + std::string(XBAR_TINY_DIR) + "/dynamic_batch.onnx --map-only --dim N=zero"));
+  expectOneLineError(xbar("compile " + std::string(XBAR_TINY_DIR) +
+                          "/dynamic_batch.onnx --map-only --dim N=zero"));
   expectOneLineError(xbar("compile " + resnet18_ + " --no-such-flag"));
   EXPECT_EQ(xbar("").exitCode, 1) << "a subcommand is required";
 }
 
 TEST_F(Cli, DimFlagBindsSymbolicDimension) {
-  Result r = xbar("compile " + std::string(XBAR_TINY_DIR) + "/dynamic_batch.onnx --map-only --dim N=2");
+  Result r =
+      xbar("compile " + std::string(XBAR_TINY_DIR) + "/dynamic_batch.onnx --map-only --dim N=2");
   EXPECT_EQ(r.exitCode, 0) << r.err;
 }
 

@@ -9,14 +9,16 @@
 namespace xbar {
 namespace {
 
-const char* const kNetworks[] = {"resnet18", "resnet50", "vgg16", "squeezenet1_1", "mobilenet_v2", "alexnet"};
+const char* const kNetworks[] = {"resnet18",      "resnet50",     "vgg16",
+                                 "squeezenet1_1", "mobilenet_v2", "alexnet"};
 
 class EveryNetwork : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(EveryNetwork, MapsOnEveryPreset) {
   frontend::LoadOptions options;
   options.shapesOnly = true;
-  ir::Graph g = frontend::loadOnnx(std::string(XBAR_EXPORT_DIR) + "/" + GetParam() + ".stripped.onnx", options);
+  ir::Graph g = frontend::loadOnnx(
+      std::string(XBAR_EXPORT_DIR) + "/" + GetParam() + ".stripped.onnx", options);
   passes::runStandardPasses(g);
   // torchvision exports fold BatchNorm and drop Dropout already; nothing of them may remain.
   for (const ir::Node& n : g.nodes) {

@@ -20,7 +20,9 @@ struct Footprint {
   double convMiB;
 };
 
-void PrintTo(const Footprint& f, std::ostream* os) { *os << f.network; }
+void PrintTo(const Footprint& f, std::ostream* os) {
+  *os << f.network;
+}
 
 class PaperFootprint : public ::testing::TestWithParam<Footprint> {};
 
@@ -28,13 +30,16 @@ TEST_P(PaperFootprint, WithinOnePercentAtFourBitWeights) {
   const Footprint& f = GetParam();
   frontend::LoadOptions options;
   options.shapesOnly = true;
-  ir::Graph g = frontend::loadOnnx(std::string(XBAR_EXPORT_DIR) + "/" + f.network + ".stripped.onnx", options);
+  ir::Graph g = frontend::loadOnnx(
+      std::string(XBAR_EXPORT_DIR) + "/" + f.network + ".stripped.onnx", options);
   passes::runStandardPasses(g);
-  const arch::ArchConfig arch = arch::loadArch(arch::resolveArchPath("compass-sram-m", XBAR_ARCH_DIR));
+  const arch::ArchConfig arch =
+      arch::loadArch(arch::resolveArchPath("compass-sram-m", XBAR_ARCH_DIR));
   ASSERT_EQ(arch.precision.weight_bits, 4);
   const mapping::Mapping m = mapping::mapGraph(g, arch);
   double linear = 0, conv = 0;
-  for (const auto& l : m.layers) (l.layer.op == ir::OpKind::Conv ? conv : linear) += l.weightBytes / (1 << 20);
+  for (const auto& l : m.layers)
+    (l.layer.op == ir::OpKind::Conv ? conv : linear) += l.weightBytes / (1 << 20);
   EXPECT_NEAR(m.totals.weightBytes / (1 << 20), f.totalMiB, 0.01 * f.totalMiB);
   if (f.linearMiB >= 0) {
     EXPECT_NEAR(linear, f.linearMiB, 0.01 * f.linearMiB);

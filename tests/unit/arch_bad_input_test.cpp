@@ -1,9 +1,9 @@
 // Bad arch configs: each error names the file and line (or the -p flag) and what was expected.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "xbar/arch/arch_loader.h"
 #include "xbar/support/error.h"
@@ -26,7 +26,8 @@ std::string errorOf(const std::string& yaml, const std::vector<Override>& overri
 }
 
 void expectContains(const std::string& message, std::initializer_list<const char*> parts) {
-  for (const char* part : parts) EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
+  for (const char* part : parts)
+    EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
 }
 
 TEST(ArchBadInput, UnknownKeyNamesKeyLineAndAlternatives) {
@@ -35,7 +36,8 @@ TEST(ArchBadInput, UnknownKeyNamesKeyLineAndAlternatives) {
 }
 
 TEST(ArchBadInput, UnknownSectionIsRejected) {
-  expectContains(errorOf("extends: compass-sram-m\ncache:\n  size: 1\n"), {"bad.yaml:2", "unknown key 'cache'"});
+  expectContains(errorOf("extends: compass-sram-m\ncache:\n  size: 1\n"),
+                 {"bad.yaml:2", "unknown key 'cache'"});
 }
 
 TEST(ArchBadInput, ZeroSizeIsRejected) {
@@ -44,7 +46,8 @@ TEST(ArchBadInput, ZeroSizeIsRejected) {
 }
 
 TEST(ArchBadInput, NegativeSizeIsRejected) {
-  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: -256\n"), {"bad.yaml:3", "'crossbar.rows' is -256"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: -256\n"),
+                 {"bad.yaml:3", "'crossbar.rows' is -256"});
 }
 
 TEST(ArchBadInput, NegativeLatencyIsRejected) {
@@ -55,9 +58,12 @@ TEST(ArchBadInput, NegativeLatencyIsRejected) {
 TEST(ArchBadInput, WrongTypeIsRejected) {
   expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: many\n"),
                  {"bad.yaml:3", "'crossbar.rows' should be an integer", "'many'"});
-  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: 12.5\n"), {"should be an integer"});
-  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  read_latency_ns: fast\n"), {"should be a number (ns)"});
-  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: [1, 2]\n"), {"got a list or mapping"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: 12.5\n"),
+                 {"should be an integer"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  read_latency_ns: fast\n"),
+                 {"should be a number (ns)"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: [1, 2]\n"),
+                 {"got a list or mapping"});
   expectContains(errorOf("extends: compass-sram-m\ncrossbar: 5\n"), {"'crossbar' is a section"});
 }
 
@@ -74,7 +80,8 @@ TEST(ArchBadInput, MissingKeyIsNamed) {
 }
 
 TEST(ArchBadInput, MeshMustMatchCoreCount) {
-  expectContains(errorOf("extends: isaac-reram\nchip:\n  cores: 100\n"), {"14 x 12 mesh", "chip.cores is 100"});
+  expectContains(errorOf("extends: isaac-reram\nchip:\n  cores: 100\n"),
+                 {"14 x 12 mesh", "chip.cores is 100"});
   expectContains(errorOf("extends: compass-sram-m\nchip:\n  interconnect:\n    mesh_rows: 4\n"),
                  {"only meaningful with chip.interconnect.topology: mesh"});
 }
@@ -90,7 +97,8 @@ TEST(ArchBadInput, MissingFileAndMissingBaseAreNamed) {
   } catch (const InputError& e) {
     expectContains(e.what(), {"/nonexistent/arch.yaml", "no such file"});
   }
-  expectContains(errorOf("extends: no-such-chip\n"), {"bad.yaml:1", "extends 'no-such-chip'", "does not exist"});
+  expectContains(errorOf("extends: no-such-chip\n"),
+                 {"bad.yaml:1", "extends 'no-such-chip'", "does not exist"});
   try {
     resolveArchPath("compass-sram-xl", kArchDir);
     FAIL();
@@ -118,7 +126,8 @@ TEST(ArchBadInput, BadOverrides) {
 
 TEST(ArchBadInput, ExtendsCycleIsDetected) {
   // compass-sram-m.yaml extends base/compass-sram.yaml; a file extending itself must not loop.
-  const auto dir = std::filesystem::temp_directory_path() / ("xbar_arch_cycle_" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("xbar_arch_cycle_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
     std::ofstream(dir / "a.yaml") << "extends: b\n";

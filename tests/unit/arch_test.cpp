@@ -11,8 +11,9 @@ namespace {
 const std::string kArchDir = XBAR_ARCH_DIR;
 
 TEST(ArchPresets, AllShippedPresetsArePresent) {
-  const std::vector<std::string> expected = {"compass-sram-l", "compass-sram-m", "compass-sram-s", "edge-small",
-                                             "isaac-reram",    "pimcomp-reram",  "puma-reram"};
+  const std::vector<std::string> expected = {"compass-sram-l", "compass-sram-m", "compass-sram-s",
+                                             "edge-small",     "isaac-reram",    "pimcomp-reram",
+                                             "puma-reram"};
   EXPECT_EQ(presetNames(kArchDir), expected);
 }
 
@@ -27,8 +28,7 @@ TEST_P(EveryPreset, LoadsAndRoundTripsThroughSave) {
   EXPECT_EQ(saveArch(reloaded), saved) << "saving is a fixed point";
 }
 
-INSTANTIATE_TEST_SUITE_P(Presets, EveryPreset,
-                         ::testing::ValuesIn(presetNames(XBAR_ARCH_DIR)),
+INSTANTIATE_TEST_SUITE_P(Presets, EveryPreset, ::testing::ValuesIn(presetNames(XBAR_ARCH_DIR)),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (char& c : name)
@@ -43,7 +43,9 @@ TEST(ArchPresets, CompassChipsMatchThePaper) {
     const char* name;
     int64_t cores, crossbars;
     double mib;
-  } chips[] = {{"compass-sram-s", 16, 9, 1.125}, {"compass-sram-m", 16, 16, 2.0}, {"compass-sram-l", 36, 16, 4.5}};
+  } chips[] = {{"compass-sram-s", 16, 9, 1.125},
+               {"compass-sram-m", 16, 16, 2.0},
+               {"compass-sram-l", 36, 16, 4.5}};
   for (const auto& chip : chips) {
     const ArchConfig a = loadArch(resolveArchPath(chip.name, kArchDir));
     EXPECT_EQ(a.chip.cores, chip.cores) << chip.name;
@@ -67,16 +69,19 @@ TEST(ArchLoader, ExtendsInheritsAndOverrides) {
 }
 
 TEST(ArchLoader, CommandLineOverridesApplyLast) {
-  const ArchConfig a = loadArch(resolveArchPath("compass-sram-m", kArchDir),
-                                {parseOverride("crossbar.rows=128"), parseOverride("dram.preset=HBM2")});
+  const ArchConfig a =
+      loadArch(resolveArchPath("compass-sram-m", kArchDir),
+               {parseOverride("crossbar.rows=128"), parseOverride("dram.preset=HBM2")});
   EXPECT_EQ(a.crossbar.rows, 128);
   // Switching the DRAM preset brings that preset's fields, unless set explicitly.
-  EXPECT_DOUBLE_EQ(a.dram.channel_bandwidth_gb_per_s, findDramPreset("HBM2")->channel_bandwidth_gb_per_s);
+  EXPECT_DOUBLE_EQ(a.dram.channel_bandwidth_gb_per_s,
+                   findDramPreset("HBM2")->channel_bandwidth_gb_per_s);
   EXPECT_DOUBLE_EQ(a.dram.energy_pj_per_bit, 3.9);
 }
 
 TEST(ArchLoader, ExplicitDramFieldBeatsThePreset) {
-  const ArchConfig a = loadArch(resolveArchPath("compass-sram-m", kArchDir), {parseOverride("dram.channels=4")});
+  const ArchConfig a =
+      loadArch(resolveArchPath("compass-sram-m", kArchDir), {parseOverride("dram.channels=4")});
   EXPECT_EQ(a.dram.channels, 4);
   EXPECT_DOUBLE_EQ(a.dramBandwidthGbPerS(), 4 * 6.4);
 }

@@ -29,8 +29,9 @@ std::string loadError(const fs::path& path, const LoadOptions& options = {}) {
 class ScratchDir : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("xbar_bad_onnx_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ = fs::temp_directory_path() /
+           ("xbar_bad_onnx_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -92,7 +93,8 @@ TEST_F(FrontendBadInput, MissingExternalDataFileIsNamed) {
 TEST_F(FrontendBadInput, TruncatedExternalDataIsRejected) {
   fs::copy_file(kTiny + "/mlp_gemm_external.onnx", dir_ / "mlp.onnx");
   const std::string weights = readFile(kTiny + "/mlp_gemm_external.weights");
-  writeFileAtomically(dir_ / "mlp_gemm_external.weights", std::string_view(weights).substr(0, 1000));
+  writeFileAtomically(dir_ / "mlp_gemm_external.weights",
+                      std::string_view(weights).substr(0, 1000));
   const std::string message = loadError(dir_ / "mlp.onnx");
   EXPECT_NE(message.find("initializer"), std::string::npos) << message;
 }

@@ -61,7 +61,8 @@ TEST(Frontend, ExternalDataLoadsTheSameWeightsAsEmbeddedData) {
   const ir::Graph external = loadOnnx(kTiny + "/mlp_gemm_external.onnx");
   for (const char* name : {"w1", "w2", "w3", "b1"}) {
     ASSERT_TRUE(valueNamed(external, name).data.has_value()) << name;
-    EXPECT_EQ(valueNamed(external, name).data->floats, valueNamed(embedded, name).data->floats) << name;
+    EXPECT_EQ(valueNamed(external, name).data->floats, valueNamed(embedded, name).data->floats)
+        << name;
   }
 }
 

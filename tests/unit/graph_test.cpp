@@ -13,7 +13,8 @@ ValueId addActivation(Graph& g, const std::string& name) {
   return g.addValue(v);
 }
 
-NodeId addNode(Graph& g, const std::string& name, OpKind kind, std::initializer_list<ValueId> in, ValueId out) {
+NodeId addNode(Graph& g, const std::string& name, OpKind kind, std::initializer_list<ValueId> in,
+               ValueId out) {
   Node n;
   n.name = name;
   n.kind = kind;

@@ -13,7 +13,8 @@ namespace {
 const std::string kTiny = XBAR_TINY_DIR;
 const std::string kArchDir = XBAR_ARCH_DIR;
 
-Mapping mapTiny(const std::string& model, const std::string& arch, std::vector<std::string> overrides = {}) {
+Mapping mapTiny(const std::string& model, const std::string& arch,
+                std::vector<std::string> overrides = {}) {
   ir::Graph g = frontend::loadOnnx(kTiny + "/" + model + ".onnx");
   passes::runStandardPasses(g);
   std::vector<arch::Override> parsed;
@@ -93,7 +94,8 @@ TEST(Mapping, LayerWiderThanACoreIsCutAlongOutputs) {
 TEST(Mapping, ColumnBlockTallerThanACoreIsCutAlongRows) {
   // 16-row crossbars: conv2's K = 72 needs 5 row tiles, a core holds 2: three units of
   // 2, 2 and 1 row tiles whose partial sums are added digitally.
-  const Mapping m = mapTiny("two_conv_cnn", "compass-sram-m", {"crossbar.rows=16", "core.crossbars=2"});
+  const Mapping m =
+      mapTiny("two_conv_cnn", "compass-sram-m", {"crossbar.rows=16", "core.crossbars=2"});
   const LayerMapping& conv2 = layerNamed(m, "conv2");
   EXPECT_EQ(conv2.rowTiles, 5);
   ASSERT_EQ(conv2.unitCount, 3);
@@ -126,7 +128,8 @@ TEST(Mapping, UnitsFollowLayerOrderAndCoverEveryOutput) {
   }
   for (const LayerMapping& l : m.layers) {
     int64_t outputs = 0;
-    for (int32_t i = 0; i < l.unitCount; ++i) outputs += m.units[static_cast<size_t>(l.firstUnit + i)].outputs;
+    for (int32_t i = 0; i < l.unitCount; ++i)
+      outputs += m.units[static_cast<size_t>(l.firstUnit + i)].outputs;
     EXPECT_EQ(outputs, l.layer.totalOutputs()) << l.layer.name;
   }
 }

@@ -87,12 +87,27 @@ TEST(DropIdentityAndFoldConstants, ShapeChainCollapsesToReshapeAndMatMul) {
 TEST(FoldConstants, BroadcastArithmeticOnIntegers) {
   ir::Graph g;
   g.source = "hand";
-  ir::Value a{.name = "a", .type = ir::ElementType::Int, .bitsInModel = 64, .shape = {2, 1}, .isConstant = true,
-              .data = ir::TensorData{{}, {3, 7}}, .producer = ir::kNoNode};
-  ir::Value b{.name = "b", .type = ir::ElementType::Int, .bitsInModel = 64, .shape = {3}, .isConstant = true,
-              .data = ir::TensorData{{}, {1, 2, -4}}, .producer = ir::kNoNode};
-  ir::Value y{.name = "y", .type = ir::ElementType::Int, .bitsInModel = 64, .shape = {2, 3}, .isConstant = false,
-              .data = std::nullopt, .producer = ir::kNoNode};
+  ir::Value a{.name = "a",
+              .type = ir::ElementType::Int,
+              .bitsInModel = 64,
+              .shape = {2, 1},
+              .isConstant = true,
+              .data = ir::TensorData{{}, {3, 7}},
+              .producer = ir::kNoNode};
+  ir::Value b{.name = "b",
+              .type = ir::ElementType::Int,
+              .bitsInModel = 64,
+              .shape = {3},
+              .isConstant = true,
+              .data = ir::TensorData{{}, {1, 2, -4}},
+              .producer = ir::kNoNode};
+  ir::Value y{.name = "y",
+              .type = ir::ElementType::Int,
+              .bitsInModel = 64,
+              .shape = {2, 3},
+              .isConstant = false,
+              .data = std::nullopt,
+              .producer = ir::kNoNode};
   const auto ia = g.addValue(a), ib = g.addValue(b), iy = g.addValue(y);
   ir::Node div;
   div.name = "div";

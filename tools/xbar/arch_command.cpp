@@ -8,7 +8,8 @@
 namespace xbar::cli {
 namespace {
 
-arch::ArchConfig loadWithOverrides(const std::string& nameOrPath, const std::vector<std::string>& flags) {
+arch::ArchConfig loadWithOverrides(const std::string& nameOrPath,
+                                   const std::vector<std::string>& flags) {
   std::vector<arch::Override> overrides;
   for (const std::string& p : flags) overrides.push_back(arch::parseOverride(p));
   return arch::loadArch(arch::resolveArchPath(nameOrPath, archPresetDir()), overrides);
@@ -27,7 +28,8 @@ void addArchCommand(CLI::App& app, Action& action) {
     };
   });
 
-  auto schema = cmd->add_subcommand("schema", "Print every config key with its unit and limits (Markdown)");
+  auto schema =
+      cmd->add_subcommand("schema", "Print every config key with its unit and limits (Markdown)");
   schema->callback([&action] { action = [] { std::cout << arch::schemaMarkdown(); }; });
 
   struct ShowOptions {
@@ -36,7 +38,8 @@ void addArchCommand(CLI::App& app, Action& action) {
     std::string output;
   };
   auto show = std::make_shared<ShowOptions>();
-  auto showCmd = cmd->add_subcommand("show", "Validate a config and print it complete (extends and presets resolved)");
+  auto showCmd = cmd->add_subcommand(
+      "show", "Validate a config and print it complete (extends and presets resolved)");
   showCmd->add_option("arch", show->arch, "Arch config file or preset name")->required();
   showCmd->add_option("-p,--param", show->overrides, "Override a key: key.path=value");
   showCmd->add_option("-o,--output", show->output, "Save the complete config to this file");

@@ -57,7 +57,8 @@ void compile(const CompileOptions& o) {
   spdlog::debug("{} nodes after passes", graph.nodes.size());
 
   if (!o.mapOnly)
-    failInput("xbar compile", "partitioning and code generation are not built yet; pass --map-only "
+    failInput("xbar compile",
+              "partitioning and code generation are not built yet; pass --map-only "
               "for the crossbar mapping");
   const mapping::Mapping m = mapping::mapGraph(graph, config);
   std::cout << mapping::formatMappingTable(m);

@@ -46,10 +46,14 @@ std::string childKeys(const std::string& section) {
 
 std::string kindWords(const FieldSpec& f) {
   switch (f.kind) {
-    case FieldKind::Integer: return "an integer";
-    case FieldKind::Number: return "a number";
-    case FieldKind::Text: return "a string";
-    case FieldKind::Choice: return fmt::format("one of {}", fmt::join(f.choices, ", "));
+    case FieldKind::Integer:
+      return "an integer";
+    case FieldKind::Number:
+      return "a number";
+    case FieldKind::Text:
+      return "a string";
+    case FieldKind::Choice:
+      return fmt::format("one of {}", fmt::join(f.choices, ", "));
   }
   return "a value";
 }
@@ -94,7 +98,8 @@ FieldValue decode(const FieldSpec& f, const Entry& e) {
       return s;
     case FieldKind::Choice:
       if (std::find(f.choices.begin(), f.choices.end(), s) == f.choices.end())
-        failInput(e.origin, "'{}' should be one of {}; got '{}'", f.path, fmt::join(f.choices, ", "), s);
+        failInput(e.origin, "'{}' should be one of {}; got '{}'", f.path,
+                  fmt::join(f.choices, ", "), s);
       return s;
   }
   return s;
@@ -120,7 +125,8 @@ class Loader {
       failInput(fmt::format("{}:{}:{}", name, e.mark.line + 1, e.mark.column + 1),
                 "YAML syntax error: {}", e.msg);
     }
-    if (!root.IsMap()) failInput(name, "expected a mapping of sections (chip, core, crossbar, dram, precision)");
+    if (!root.IsMap())
+      failInput(name, "expected a mapping of sections (chip, core, crossbar, dram, precision)");
     Entries entries;
     if (const YAML::Node base = root["extends"]) {
       const std::string where = fmt::format("{}:{}", name, base.Mark().line + 1);
@@ -128,7 +134,8 @@ class Loader {
       fs::path target = dir / base.Scalar();
       if (!fs::exists(target) && target.extension() != ".yaml") target += ".yaml";
       if (!fs::exists(target))
-        failInput(where, "extends '{}', which does not exist (looked for {})", base.Scalar(), target.string());
+        failInput(where, "extends '{}', which does not exist (looked for {})", base.Scalar(),
+                  target.string());
       entries = loadFile(target);
     }
     Entries own;
@@ -138,7 +145,8 @@ class Loader {
   }
 
  private:
-  void flatten(const YAML::Node& map, const std::string& section, const std::string& file, Entries& out) {
+  void flatten(const YAML::Node& map, const std::string& section, const std::string& file,
+               Entries& out) {
     for (const auto& item : map) {
       const std::string where = fmt::format("{}:{}", file, item.first.Mark().line + 1);
       if (!item.first.IsScalar()) failInput(where, "keys should be plain names");
@@ -149,7 +157,8 @@ class Loader {
         out[path] = Entry{item.second, where};
       } else if (isSection(path)) {
         if (!item.second.IsMap())
-          failInput(where, "'{}' is a section; expected a mapping of its keys ({})", path, childKeys(path));
+          failInput(where, "'{}' is a section; expected a mapping of its keys ({})", path,
+                    childKeys(path));
         flatten(item.second, path, file, out);
       } else {
         failInput(where, "unknown key '{}'; expected one of {}", path, childKeys(section));
@@ -189,7 +198,8 @@ ArchConfig decodeAll(Entries entries, const std::string& topName) {
         if (!entries.count(path)) entries[path] = Entry{YAML::Node(value), origin};
       };
       supply("dram.channels", fmt::format("{}", preset->channels));
-      supply("dram.channel_bandwidth_gb_per_s", fmt::format("{}", preset->channel_bandwidth_gb_per_s));
+      supply("dram.channel_bandwidth_gb_per_s",
+             fmt::format("{}", preset->channel_bandwidth_gb_per_s));
       supply("dram.latency_ns", fmt::format("{}", preset->latency_ns));
       supply("dram.energy_pj_per_bit", fmt::format("{}", preset->energy_pj_per_bit));
     }
@@ -206,8 +216,10 @@ ArchConfig decodeAll(Entries entries, const std::string& topName) {
                   f.unit.empty() ? "" : " in " + f.unit);
       continue;
     }
-    if (f.path.starts_with("chip.interconnect.mesh_") && config.chip.interconnect.topology == Topology::Bus)
-      failInput(it->second.origin, "'{}' is only meaningful with chip.interconnect.topology: mesh", f.path);
+    if (f.path.starts_with("chip.interconnect.mesh_") &&
+        config.chip.interconnect.topology == Topology::Bus)
+      failInput(it->second.origin, "'{}' is only meaningful with chip.interconnect.topology: mesh",
+                f.path);
     f.assign(config, decode(f, it->second));
   }
 
@@ -217,14 +229,18 @@ ArchConfig decodeAll(Entries entries, const std::string& topName) {
   };
   const auto& ic = config.chip.interconnect;
   if (ic.topology == Topology::Mesh && ic.mesh_rows * ic.mesh_cols != config.chip.cores)
-    failInput(origin("chip.interconnect.mesh_rows"), "a {} x {} mesh has {} nodes but chip.cores is {}; expected them equal",
-              ic.mesh_rows, ic.mesh_cols, ic.mesh_rows * ic.mesh_cols, config.chip.cores);
+    failInput(origin("chip.interconnect.mesh_rows"),
+              "a {} x {} mesh has {} nodes but chip.cores is {}; expected them equal", ic.mesh_rows,
+              ic.mesh_cols, ic.mesh_rows * ic.mesh_cols, config.chip.cores);
   if (config.columnsPerWeight() > config.crossbar.cols)
-    failInput(origin("crossbar.cols"), "crossbar.cols is {} but one {}-bit weight on {}-bit cells ({} sign) needs {} columns",
-              config.crossbar.cols, config.precision.weight_bits, config.crossbar.cell_bits,
-              signSchemeName(config.crossbar.sign_scheme), config.columnsPerWeight());
+    failInput(
+        origin("crossbar.cols"),
+        "crossbar.cols is {} but one {}-bit weight on {}-bit cells ({} sign) needs {} columns",
+        config.crossbar.cols, config.precision.weight_bits, config.crossbar.cell_bits,
+        signSchemeName(config.crossbar.sign_scheme), config.columnsPerWeight());
   if (config.crossbar.adcs_per_crossbar > config.crossbar.cols)
-    failInput(origin("crossbar.adcs_per_crossbar"), "crossbar.adcs_per_crossbar is {}; expected at most crossbar.cols ({})",
+    failInput(origin("crossbar.adcs_per_crossbar"),
+              "crossbar.adcs_per_crossbar is {}; expected at most crossbar.cols ({})",
               config.crossbar.adcs_per_crossbar, config.crossbar.cols);
   return config;
 }
@@ -270,7 +286,8 @@ std::string saveArch(const ArchConfig& config) {
     }
     const std::vector<std::string> sections(parts.begin(), parts.end() - 1);
     size_t common = 0;
-    while (common < open.size() && common < sections.size() && open[common] == sections[common]) ++common;
+    while (common < open.size() && common < sections.size() && open[common] == sections[common])
+      ++common;
     while (open.size() > common) {
       out << YAML::EndMap;
       open.pop_back();
@@ -281,9 +298,12 @@ std::string saveArch(const ArchConfig& config) {
     }
     out << YAML::Key << parts.back() << YAML::Value;
     const FieldValue v = f.read(config);
-    if (const auto* i = std::get_if<int64_t>(&v)) out << fmt::format("{}", *i);
-    else if (const auto* d = std::get_if<double>(&v)) out << fmt::format("{}", *d);  // shortest exact
-    else out << std::get<std::string>(v);
+    if (const auto* i = std::get_if<int64_t>(&v))
+      out << fmt::format("{}", *i);
+    else if (const auto* d = std::get_if<double>(&v))
+      out << fmt::format("{}", *d);  // shortest exact
+    else
+      out << std::get<std::string>(v);
     if (!f.unit.empty() && f.kind != FieldKind::Text) out << YAML::Comment(f.unit);
   }
   while (!open.empty()) {
@@ -307,7 +327,8 @@ std::vector<std::string> presetNames(const fs::path& presetDir) {
   std::vector<std::string> names;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(presetDir, ec))
-    if (entry.is_regular_file() && entry.path().extension() == ".yaml") names.push_back(entry.path().stem().string());
+    if (entry.is_regular_file() && entry.path().extension() == ".yaml")
+      names.push_back(entry.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -33,8 +33,8 @@ FieldSpec integer(std::string path, Access access, std::string unit, std::string
 }
 
 template <typename Access>
-FieldSpec number(std::string path, Access access, std::string unit, std::string doc,
-                 double minimum, bool exclusive) {
+FieldSpec number(std::string path, Access access, std::string unit, std::string doc, double minimum,
+                 bool exclusive) {
   FieldSpec f = spec(std::move(path), FieldKind::Number, std::move(unit), std::move(doc));
   f.minimum = minimum;
   f.exclusiveMinimum = exclusive;
@@ -93,57 +93,162 @@ std::string_view nameOf(const std::array<std::pair<Enum, std::string_view>, N>& 
 std::vector<FieldSpec> buildSchema() {
   constexpr const char* kPresetGiven = "dram.preset names a preset, which supplies it";
   std::vector<FieldSpec> s;
-  s.push_back(text("name", [](auto& a) -> auto& { return a.name; }, "Short name of the chip, used in reports."));
-  s.push_back(optional(text("description", [](auto& a) -> auto& { return a.description; }, "Free text: what the chip is and where its numbers come from."), "always (empty)"));
+  s.push_back(text(
+      "name", [](auto& a) -> auto& { return a.name; }, "Short name of the chip, used in reports."));
+  s.push_back(optional(text(
+                           "description", [](auto& a) -> auto& { return a.description; },
+                           "Free text: what the chip is and where its numbers come from."),
+                       "always (empty)"));
 
-  s.push_back(integer("chip.cores", [](auto& a) -> auto& { return a.chip.cores; }, "", "Cores on the chip.", 1));
-  s.push_back(number("chip.clock_mhz", [](auto& a) -> auto& { return a.chip.clock_mhz; }, "MHz", "Clock of the cores' digital logic (vector unit, control).", 0, true));
-  s.push_back(integer("chip.max_parallel_crossbar_writes", [](auto& a) -> auto& { return a.chip.max_parallel_crossbar_writes; }, "", "Crossbars that may be written at the same time across the chip (the write-power limit).", 1));
-  s.push_back(choice("chip.interconnect.topology", [](auto& a) -> auto& { return a.chip.interconnect.topology; }, "Network between cores.", kTopologies));
-  s.push_back(optional(integer("chip.interconnect.mesh_rows", [](auto& a) -> auto& { return a.chip.interconnect.mesh_rows; }, "", "Rows of the 2-D mesh; mesh_rows x mesh_cols = chip.cores.", 1), "topology is bus (then it must be absent)"));
-  s.push_back(optional(integer("chip.interconnect.mesh_cols", [](auto& a) -> auto& { return a.chip.interconnect.mesh_cols; }, "", "Columns of the 2-D mesh.", 1), "topology is bus (then it must be absent)"));
-  s.push_back(number("chip.interconnect.link_bandwidth_gb_per_s", [](auto& a) -> auto& { return a.chip.interconnect.link_bandwidth_gb_per_s; }, "GB/s", "Bandwidth of one link (the bus, or one mesh link).", 0, true));
-  s.push_back(number("chip.interconnect.hop_latency_ns", [](auto& a) -> auto& { return a.chip.interconnect.hop_latency_ns; }, "ns", "Latency of one hop (router + link), or of one bus transfer.", 0, false));
-  s.push_back(number("chip.interconnect.energy_pj_per_byte_hop", [](auto& a) -> auto& { return a.chip.interconnect.energy_pj_per_byte_hop; }, "pJ/(B·hop)", "Energy to move one byte over one hop.", 0, false));
+  s.push_back(integer(
+      "chip.cores", [](auto& a) -> auto& { return a.chip.cores; }, "", "Cores on the chip.", 1));
+  s.push_back(number(
+      "chip.clock_mhz", [](auto& a) -> auto& { return a.chip.clock_mhz; }, "MHz",
+      "Clock of the cores' digital logic (vector unit, control).", 0, true));
+  s.push_back(integer(
+      "chip.max_parallel_crossbar_writes",
+      [](auto& a) -> auto& { return a.chip.max_parallel_crossbar_writes; }, "",
+      "Crossbars that may be written at the same time across the chip (the write-power limit).",
+      1));
+  s.push_back(choice(
+      "chip.interconnect.topology", [](auto& a) -> auto& { return a.chip.interconnect.topology; },
+      "Network between cores.", kTopologies));
+  s.push_back(optional(integer(
+                           "chip.interconnect.mesh_rows",
+                           [](auto& a) -> auto& { return a.chip.interconnect.mesh_rows; }, "",
+                           "Rows of the 2-D mesh; mesh_rows x mesh_cols = chip.cores.", 1),
+                       "topology is bus (then it must be absent)"));
+  s.push_back(optional(integer(
+                           "chip.interconnect.mesh_cols",
+                           [](auto& a) -> auto& { return a.chip.interconnect.mesh_cols; }, "",
+                           "Columns of the 2-D mesh.", 1),
+                       "topology is bus (then it must be absent)"));
+  s.push_back(number(
+      "chip.interconnect.link_bandwidth_gb_per_s",
+      [](auto& a) -> auto& { return a.chip.interconnect.link_bandwidth_gb_per_s; }, "GB/s",
+      "Bandwidth of one link (the bus, or one mesh link).", 0, true));
+  s.push_back(number(
+      "chip.interconnect.hop_latency_ns",
+      [](auto& a) -> auto& { return a.chip.interconnect.hop_latency_ns; }, "ns",
+      "Latency of one hop (router + link), or of one bus transfer.", 0, false));
+  s.push_back(number(
+      "chip.interconnect.energy_pj_per_byte_hop",
+      [](auto& a) -> auto& { return a.chip.interconnect.energy_pj_per_byte_hop; }, "pJ/(B·hop)",
+      "Energy to move one byte over one hop.", 0, false));
 
-  s.push_back(integer("core.crossbars", [](auto& a) -> auto& { return a.core.crossbars; }, "", "Crossbars per core.", 1));
-  s.push_back(number("core.static_power_mw", [](auto& a) -> auto& { return a.core.static_power_mw; }, "mW", "Always-on power of one core outside its crossbars (control, leakage).", 0, false));
-  s.push_back(integer("core.local_memory.size_kib", [](auto& a) -> auto& { return a.core.local_memory.size_kib; }, "KiB", "Local activation memory per core.", 1));
-  s.push_back(number("core.local_memory.bandwidth_gb_per_s", [](auto& a) -> auto& { return a.core.local_memory.bandwidth_gb_per_s; }, "GB/s", "Local memory bandwidth.", 0, true));
-  s.push_back(number("core.local_memory.energy_pj_per_byte", [](auto& a) -> auto& { return a.core.local_memory.energy_pj_per_byte; }, "pJ/B", "Energy per byte read or written.", 0, false));
-  s.push_back(integer("core.vector.lanes", [](auto& a) -> auto& { return a.core.vector.lanes; }, "", "Lanes of the digital vector unit (one element op per lane per cycle).", 1));
-  s.push_back(number("core.vector.energy_pj_per_op", [](auto& a) -> auto& { return a.core.vector.energy_pj_per_op; }, "pJ", "Energy of one lane operation.", 0, false));
+  s.push_back(integer(
+      "core.crossbars", [](auto& a) -> auto& { return a.core.crossbars; }, "",
+      "Crossbars per core.", 1));
+  s.push_back(number(
+      "core.static_power_mw", [](auto& a) -> auto& { return a.core.static_power_mw; }, "mW",
+      "Always-on power of one core outside its crossbars (control, leakage).", 0, false));
+  s.push_back(integer(
+      "core.local_memory.size_kib", [](auto& a) -> auto& { return a.core.local_memory.size_kib; },
+      "KiB", "Local activation memory per core.", 1));
+  s.push_back(number(
+      "core.local_memory.bandwidth_gb_per_s",
+      [](auto& a) -> auto& { return a.core.local_memory.bandwidth_gb_per_s; }, "GB/s",
+      "Local memory bandwidth.", 0, true));
+  s.push_back(number(
+      "core.local_memory.energy_pj_per_byte",
+      [](auto& a) -> auto& { return a.core.local_memory.energy_pj_per_byte; }, "pJ/B",
+      "Energy per byte read or written.", 0, false));
+  s.push_back(integer(
+      "core.vector.lanes", [](auto& a) -> auto& { return a.core.vector.lanes; }, "",
+      "Lanes of the digital vector unit (one element op per lane per cycle).", 1));
+  s.push_back(number(
+      "core.vector.energy_pj_per_op",
+      [](auto& a) -> auto& { return a.core.vector.energy_pj_per_op; }, "pJ",
+      "Energy of one lane operation.", 0, false));
 
-  s.push_back(integer("crossbar.rows", [](auto& a) -> auto& { return a.crossbar.rows; }, "", "Word lines (inputs) per crossbar.", 1));
-  s.push_back(integer("crossbar.cols", [](auto& a) -> auto& { return a.crossbar.cols; }, "", "Bit lines (cell columns) per crossbar.", 1));
-  s.push_back(integer("crossbar.cell_bits", [](auto& a) -> auto& { return a.crossbar.cell_bits; }, "bit", "Bits stored per cell.", 1, 8));
-  s.push_back(choice("crossbar.device", [](auto& a) -> auto& { return a.crossbar.device; }, "Cell technology.", kDevices));
-  s.push_back(choice("crossbar.sign_scheme", [](auto& a) -> auto& { return a.crossbar.sign_scheme; }, "Signed weights: offset (one column set, digital correction) or differential (two column sets).", kSignSchemes));
-  s.push_back(number("crossbar.read_latency_ns", [](auto& a) -> auto& { return a.crossbar.read_latency_ns; }, "ns", "One input cycle: drive the rows and let the columns settle.", 0, true));
-  s.push_back(number("crossbar.read_energy_pj", [](auto& a) -> auto& { return a.crossbar.read_energy_pj; }, "pJ", "Array energy of one input cycle of one crossbar.", 0, false));
-  s.push_back(number("crossbar.row_write_latency_ns", [](auto& a) -> auto& { return a.crossbar.row_write_latency_ns; }, "ns", "Programming one row.", 0, true));
-  s.push_back(number("crossbar.write_energy_pj_per_cell", [](auto& a) -> auto& { return a.crossbar.write_energy_pj_per_cell; }, "pJ", "Programming one cell.", 0, false));
-  s.push_back(number("crossbar.endurance_cycles", [](auto& a) -> auto& { return a.crossbar.endurance_cycles; }, "writes", "Writes a cell survives.", 0, true));
-  s.push_back(number("crossbar.static_power_mw", [](auto& a) -> auto& { return a.crossbar.static_power_mw; }, "mW", "Always-on power of one crossbar's peripherals.", 0, false));
-  s.push_back(integer("crossbar.dac_bits", [](auto& a) -> auto& { return a.crossbar.dac_bits; }, "bit", "Input bits applied per cycle.", 1, 16));
-  s.push_back(number("crossbar.dac_energy_pj", [](auto& a) -> auto& { return a.crossbar.dac_energy_pj; }, "pJ", "Driving one row for one input cycle.", 0, false));
-  s.push_back(integer("crossbar.adc_bits", [](auto& a) -> auto& { return a.crossbar.adc_bits; }, "bit", "ADC resolution.", 1, 16));
-  s.push_back(integer("crossbar.adcs_per_crossbar", [](auto& a) -> auto& { return a.crossbar.adcs_per_crossbar; }, "", "ADCs shared by the columns of one crossbar.", 1));
-  s.push_back(number("crossbar.adc_latency_ns", [](auto& a) -> auto& { return a.crossbar.adc_latency_ns; }, "ns", "One conversion.", 0, true));
-  s.push_back(number("crossbar.adc_energy_pj", [](auto& a) -> auto& { return a.crossbar.adc_energy_pj; }, "pJ", "One conversion.", 0, false));
+  s.push_back(integer(
+      "crossbar.rows", [](auto& a) -> auto& { return a.crossbar.rows; }, "",
+      "Word lines (inputs) per crossbar.", 1));
+  s.push_back(integer(
+      "crossbar.cols", [](auto& a) -> auto& { return a.crossbar.cols; }, "",
+      "Bit lines (cell columns) per crossbar.", 1));
+  s.push_back(integer(
+      "crossbar.cell_bits", [](auto& a) -> auto& { return a.crossbar.cell_bits; }, "bit",
+      "Bits stored per cell.", 1, 8));
+  s.push_back(choice(
+      "crossbar.device", [](auto& a) -> auto& { return a.crossbar.device; }, "Cell technology.",
+      kDevices));
+  s.push_back(choice(
+      "crossbar.sign_scheme", [](auto& a) -> auto& { return a.crossbar.sign_scheme; },
+      "Signed weights: offset (one column set, digital correction) or differential (two column "
+      "sets).",
+      kSignSchemes));
+  s.push_back(number(
+      "crossbar.read_latency_ns", [](auto& a) -> auto& { return a.crossbar.read_latency_ns; }, "ns",
+      "One input cycle: drive the rows and let the columns settle.", 0, true));
+  s.push_back(number(
+      "crossbar.read_energy_pj", [](auto& a) -> auto& { return a.crossbar.read_energy_pj; }, "pJ",
+      "Array energy of one input cycle of one crossbar.", 0, false));
+  s.push_back(number(
+      "crossbar.row_write_latency_ns",
+      [](auto& a) -> auto& { return a.crossbar.row_write_latency_ns; }, "ns",
+      "Programming one row.", 0, true));
+  s.push_back(number(
+      "crossbar.write_energy_pj_per_cell",
+      [](auto& a) -> auto& { return a.crossbar.write_energy_pj_per_cell; }, "pJ",
+      "Programming one cell.", 0, false));
+  s.push_back(number(
+      "crossbar.endurance_cycles", [](auto& a) -> auto& { return a.crossbar.endurance_cycles; },
+      "writes", "Writes a cell survives.", 0, true));
+  s.push_back(number(
+      "crossbar.static_power_mw", [](auto& a) -> auto& { return a.crossbar.static_power_mw; }, "mW",
+      "Always-on power of one crossbar's peripherals.", 0, false));
+  s.push_back(integer(
+      "crossbar.dac_bits", [](auto& a) -> auto& { return a.crossbar.dac_bits; }, "bit",
+      "Input bits applied per cycle.", 1, 16));
+  s.push_back(number(
+      "crossbar.dac_energy_pj", [](auto& a) -> auto& { return a.crossbar.dac_energy_pj; }, "pJ",
+      "Driving one row for one input cycle.", 0, false));
+  s.push_back(integer(
+      "crossbar.adc_bits", [](auto& a) -> auto& { return a.crossbar.adc_bits; }, "bit",
+      "ADC resolution.", 1, 16));
+  s.push_back(integer(
+      "crossbar.adcs_per_crossbar", [](auto& a) -> auto& { return a.crossbar.adcs_per_crossbar; },
+      "", "ADCs shared by the columns of one crossbar.", 1));
+  s.push_back(number(
+      "crossbar.adc_latency_ns", [](auto& a) -> auto& { return a.crossbar.adc_latency_ns; }, "ns",
+      "One conversion.", 0, true));
+  s.push_back(number(
+      "crossbar.adc_energy_pj", [](auto& a) -> auto& { return a.crossbar.adc_energy_pj; }, "pJ",
+      "One conversion.", 0, false));
 
-  FieldSpec preset = text("dram.preset", [](auto& a) -> auto& { return a.dram.preset; }, "DRAM preset supplying the fields below, or custom (then all are required).");
+  FieldSpec preset = text(
+      "dram.preset", [](auto& a) -> auto& { return a.dram.preset; },
+      "DRAM preset supplying the fields below, or custom (then all are required).");
   preset.kind = FieldKind::Choice;
   for (const DramPreset& p : dramPresets()) preset.choices.emplace_back(p.name);
   preset.choices.emplace_back("custom");
   s.push_back(std::move(preset));
-  s.push_back(optional(integer("dram.channels", [](auto& a) -> auto& { return a.dram.channels; }, "", "DRAM channels.", 1), kPresetGiven));
-  s.push_back(optional(number("dram.channel_bandwidth_gb_per_s", [](auto& a) -> auto& { return a.dram.channel_bandwidth_gb_per_s; }, "GB/s", "Peak bandwidth of one channel.", 0, true), kPresetGiven));
-  s.push_back(optional(number("dram.latency_ns", [](auto& a) -> auto& { return a.dram.latency_ns; }, "ns", "Access latency.", 0, false), kPresetGiven));
-  s.push_back(optional(number("dram.energy_pj_per_bit", [](auto& a) -> auto& { return a.dram.energy_pj_per_bit; }, "pJ/bit", "Energy per bit moved.", 0, false), kPresetGiven));
+  s.push_back(optional(integer(
+                           "dram.channels", [](auto& a) -> auto& { return a.dram.channels; }, "",
+                           "DRAM channels.", 1),
+                       kPresetGiven));
+  s.push_back(optional(number(
+                           "dram.channel_bandwidth_gb_per_s",
+                           [](auto& a) -> auto& { return a.dram.channel_bandwidth_gb_per_s; },
+                           "GB/s", "Peak bandwidth of one channel.", 0, true),
+                       kPresetGiven));
+  s.push_back(optional(number(
+                           "dram.latency_ns", [](auto& a) -> auto& { return a.dram.latency_ns; },
+                           "ns", "Access latency.", 0, false),
+                       kPresetGiven));
+  s.push_back(optional(
+      number(
+          "dram.energy_pj_per_bit", [](auto& a) -> auto& { return a.dram.energy_pj_per_bit; },
+          "pJ/bit", "Energy per bit moved.", 0, false),
+      kPresetGiven));
 
-  s.push_back(integer("precision.weight_bits", [](auto& a) -> auto& { return a.precision.weight_bits; }, "bit", "Weight precision (a workload may override it).", 1, 32));
-  s.push_back(integer("precision.activation_bits", [](auto& a) -> auto& { return a.precision.activation_bits; }, "bit", "Activation precision (a workload may override it).", 1, 32));
+  s.push_back(integer(
+      "precision.weight_bits", [](auto& a) -> auto& { return a.precision.weight_bits; }, "bit",
+      "Weight precision (a workload may override it).", 1, 32));
+  s.push_back(integer(
+      "precision.activation_bits", [](auto& a) -> auto& { return a.precision.activation_bits; },
+      "bit", "Activation precision (a workload may override it).", 1, 32));
   return s;
 }
 
@@ -165,10 +270,18 @@ std::string schemaMarkdown() {
   for (const FieldSpec& f : archSchema()) {
     std::string kind;
     switch (f.kind) {
-      case FieldKind::Integer: kind = "integer"; break;
-      case FieldKind::Number: kind = "number"; break;
-      case FieldKind::Text: kind = "text"; break;
-      case FieldKind::Choice: kind = fmt::format("one of {}", fmt::join(f.choices, ", ")); break;
+      case FieldKind::Integer:
+        kind = "integer";
+        break;
+      case FieldKind::Number:
+        kind = "number";
+        break;
+      case FieldKind::Text:
+        kind = "text";
+        break;
+      case FieldKind::Choice:
+        kind = fmt::format("one of {}", fmt::join(f.choices, ", "));
+        break;
     }
     std::string limits;
     if (f.minimum) limits = fmt::format("{} {}", f.exclusiveMinimum ? ">" : "≥", *f.minimum);
@@ -180,8 +293,14 @@ std::string schemaMarkdown() {
   return out;
 }
 
-std::string_view topologyName(Topology t) { return nameOf(kTopologies, t); }
-std::string_view deviceName(Device d) { return nameOf(kDevices, d); }
-std::string_view signSchemeName(SignScheme s) { return nameOf(kSignSchemes, s); }
+std::string_view topologyName(Topology t) {
+  return nameOf(kTopologies, t);
+}
+std::string_view deviceName(Device d) {
+  return nameOf(kDevices, d);
+}
+std::string_view signSchemeName(SignScheme s) {
+  return nameOf(kSignSchemes, s);
+}
 
 }  // namespace xbar::arch

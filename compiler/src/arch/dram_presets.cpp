@@ -24,7 +24,9 @@ constexpr std::array kPresets = {
 
 }  // namespace
 
-std::span<const DramPreset> dramPresets() { return kPresets; }
+std::span<const DramPreset> dramPresets() {
+  return kPresets;
+}
 
 std::optional<DramPreset> findDramPreset(std::string_view name) {
   for (const DramPreset& p : kPresets)

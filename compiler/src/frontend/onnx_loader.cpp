@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <memory>
 #include <unordered_set>
 
 #include <llvm/ADT/StringMap.h>
@@ -11,10 +12,11 @@
 #include <onnx/shape_inference/implementation.h>
 #include <spdlog/spdlog.h>
 
+#include "raw_data_filter.h"
 #include "tensor_decoder.h"
 #include "xbar/passes/passes.h"
-#include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
+#include "xbar/support/mapped_file.h"
 
 namespace xbar::frontend {
 namespace {
@@ -81,15 +83,22 @@ class Loader {
 
  private:
   void parse() {
-    const std::string bytes = readFile(path_);
+    mapped_ = std::make_unique<MappedFile>(path_);
+    const std::string_view bytes = mapped_->bytes();
     if (bytes.size() > static_cast<size_t>(INT_MAX))
-      failInput(file_, "is {} bytes; protobuf files over 2 GiB must keep weights as ONNX "
-                "external data", bytes.size());
-    if (bytes.empty() || !model_.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-      failInput(file_, "is not a valid ONNX model: the protobuf does not parse (truncated or "
+      failInput(file_,
+                "is {} bytes; protobuf files over 2 GiB must keep weights as ONNX "
+                "external data",
+                bytes.size());
+    // Weight payloads stay in the mapped file; the message holds everything else.
+    if (bytes.empty() || !filterRawData(bytes, filtered_) ||
+        !model_.ParseFromString(filtered_.bytes))
+      failInput(file_,
+                "is not a valid ONNX model: the protobuf does not parse (truncated or "
                 "corrupt file?)");
     if (!model_.has_graph() || model_.graph().node_size() == 0)
-      failInput(file_, "is not a valid ONNX model: it has no graph nodes (truncated or corrupt "
+      failInput(file_,
+                "is not a valid ONNX model: it has no graph nodes (truncated or corrupt "
                 "file?)");
     opset_ = defaultOpset(model_, file_);
     for (const auto& prop : model_.metadata_props())
@@ -111,7 +120,8 @@ class Loader {
       const bool defaultDomain = n.domain().empty() || n.domain() == "ai.onnx";
       if (!defaultDomain)
         throw InputError(nodeWhere(n) + fmt::format(": operator domain '{}' is not supported; "
-                                                    "expected the default ONNX domain", n.domain()));
+                                                    "expected the default ONNX domain",
+                                                    n.domain()));
       if (!ir::opKindFromOnnx(n.op_type()))
         throw InputError(nodeWhere(n) + fmt::format(": unsupported operator; xbar supports {}",
                                                     ir::supportedOpList()));
@@ -130,11 +140,13 @@ class Loader {
 
     std::unordered_set<std::string> inputNames;
     for (const auto& in : skeleton.graph().input()) inputNames.insert(in.name());
-    for (const auto& t : model_.graph().initializer()) {
+    for (int i = 0; i < model_.graph().initializer_size(); ++i) {
+      const TensorProto& t = model_.graph().initializer(i);
       for (int64_t d : t.dims())
         if (d < 0) failInput(file_, "initializer '{}' has negative dimension {}", t.name(), d);
       const bool structure = elementCount(t) <= kStructureElements &&
-                             t.data_location() != TensorProto::EXTERNAL && !tensorHasNoData(t);
+                             t.data_location() != TensorProto::EXTERNAL && !tensorHasNoData(t) &&
+                             rawDataOf(i).empty();
       if (structure) {
         *skeleton.mutable_graph()->add_initializer() = t;
         continue;
@@ -169,13 +181,17 @@ class Loader {
           continue;
         }
         if (!dim->has_dim_param() || dim->dim_param().empty())
-          failInput(file_, "input '{}' dimension {} is dynamic with no name and no value; "
-                    "expected a static size", input.name(), i);
+          failInput(file_,
+                    "input '{}' dimension {} is dynamic with no name and no value; "
+                    "expected a static size",
+                    input.name(), i);
         const std::string param = dim->dim_param();
         auto bound = options_.dimValues.find(param);
         if (bound == options_.dimValues.end())
-          failInput(file_, "input '{}' dimension {} is dynamic ('{}') with no value; give one "
-                    "with --dim {}=N", input.name(), i, param, param);
+          failInput(file_,
+                    "input '{}' dimension {} is dynamic ('{}') with no value; give one "
+                    "with --dim {}=N",
+                    input.name(), i, param, param);
         dim->set_dim_value(bound->second);
       }
     }
@@ -267,16 +283,17 @@ class Loader {
       unknown.name = name;
       unknown.shape = {-1};
       if (it != types_.end() && it->second->has_tensor_type())
-        unknown.type = elementTypeOf(it->second->tensor_type().elem_type(), where, &unknown.bitsInModel);
+        unknown.type =
+            elementTypeOf(it->second->tensor_type().elem_type(), where, &unknown.bitsInModel);
       return unknown;
     }
     if (it == types_.end() || !it->second->has_tensor_type())
-      failInput(where, "tensor '{}' has no type after shape inference; expected a tensor",
-                name);
+      failInput(where, "tensor '{}' has no type after shape inference; expected a tensor", name);
     const auto& tensorType = it->second->tensor_type();
     ir::Value v;
     v.name = name;
-    v.type = elementTypeOf(tensorType.elem_type(), where + ": tensor '" + name + "'", &v.bitsInModel);
+    v.type =
+        elementTypeOf(tensorType.elem_type(), where + ": tensor '" + name + "'", &v.bitsInModel);
     if (!tensorType.has_shape())
       failInput(where, "tensor '{}' has no static shape after shape inference", name);
     for (int i = 0; i < tensorType.shape().dim_size(); ++i) {
@@ -286,9 +303,10 @@ class Loader {
         continue;
       }
       if (!dim.has_dim_value())
-        failInput(where, "tensor '{}' dimension {} is dynamic{} after shape inference; "
-                  "expected a static size", name, i,
-                  dim.has_dim_param() ? fmt::format(" ('{}')", dim.dim_param()) : "");
+        failInput(where,
+                  "tensor '{}' dimension {} is dynamic{} after shape inference; "
+                  "expected a static size",
+                  name, i, dim.has_dim_param() ? fmt::format(" ('{}')", dim.dim_param()) : "");
       v.shape.push_back(dim.dim_value());
     }
     return v;
@@ -301,7 +319,13 @@ class Loader {
     return id;
   }
 
-  void addInitializer(const TensorProto& t) {
+  // The raw_data the filter kept out of initializer `index` of the model's graph.
+  std::string_view rawDataOf(int index) const {
+    const auto i = static_cast<size_t>(index);
+    return i < filtered_.rawData.size() ? filtered_.rawData[i] : std::string_view();
+  }
+
+  void addInitializer(const TensorProto& t, std::string_view raw) {
     const std::string where = fmt::format("{}: initializer '{}'", file_, t.name());
     ir::Value v;
     v.name = t.name();
@@ -310,12 +334,12 @@ class Loader {
     v.isConstant = true;
     const int64_t count = elementCount(t);
     const bool structure = v.type == ir::ElementType::Int || count <= kStructureElements;
-    if (tensorHasNoData(t) && count > 0) {
+    if (tensorHasNoData(t) && raw.empty() && count > 0) {
       if (!graph_.weightsStripped)
         failInput(where, "has dims {} but no data; a stripped model must carry metadata {}={}",
                   ir::shapeToString(v.shape), kStrippedMetadataKey, kStrippedMetadataValue);
     } else if (structure || !options_.shapesOnly) {
-      v.data = decodeTensorData(t, path_.parent_path(), where);
+      v.data = decodeTensorData(t, path_.parent_path(), where, raw);
     }
     addNamed(std::move(v));
   }
@@ -349,8 +373,10 @@ class Loader {
         data.ints.assign(a.ints().begin(), a.ints().end());
         v.shape = {a.ints_size()};
       } else {
-        failInput(where, "attribute '{}' is not supported; expected value, value_float(s) or "
-                  "value_int(s)", a.name());
+        failInput(where,
+                  "attribute '{}' is not supported; expected value, value_float(s) or "
+                  "value_int(s)",
+                  a.name());
       }
     }
     if (!found) failInput(where, "has no value attribute");
@@ -362,9 +388,15 @@ class Loader {
     ir::Attributes attrs;
     for (const auto& a : n.attribute()) {
       switch (a.type()) {
-        case onnx::AttributeProto::INT: attrs.set(a.name(), a.i()); break;
-        case onnx::AttributeProto::FLOAT: attrs.set(a.name(), a.f()); break;
-        case onnx::AttributeProto::STRING: attrs.set(a.name(), a.s()); break;
+        case onnx::AttributeProto::INT:
+          attrs.set(a.name(), a.i());
+          break;
+        case onnx::AttributeProto::FLOAT:
+          attrs.set(a.name(), a.f());
+          break;
+        case onnx::AttributeProto::STRING:
+          attrs.set(a.name(), a.s());
+          break;
         case onnx::AttributeProto::INTS:
           attrs.set(a.name(), std::vector<int64_t>(a.ints().begin(), a.ints().end()));
           break;
@@ -372,8 +404,8 @@ class Loader {
           attrs.set(a.name(), std::vector<float>(a.floats().begin(), a.floats().end()));
           break;
         default:
-          failInput(nodeWhere(n), "attribute '{}' has type {}, which xbar does not read",
-                    a.name(), onnx::AttributeProto::AttributeType_Name(a.type()));
+          failInput(nodeWhere(n), "attribute '{}' has type {}, which xbar does not read", a.name(),
+                    onnx::AttributeProto::AttributeType_Name(a.type()));
       }
     }
     return attrs;
@@ -387,9 +419,11 @@ class Loader {
 
   void buildGraph(const onnx::GraphProto& source, bool lenient) {
     std::unordered_set<std::string> initializerNames;
-    for (const auto& t : source.initializer()) {
+    const bool original = &source == &model_.graph();
+    for (int i = 0; i < source.initializer_size(); ++i) {
+      const TensorProto& t = source.initializer(i);
       initializerNames.insert(t.name());
-      addInitializer(t);
+      addInitializer(t, original ? rawDataOf(i) : std::string_view());
     }
     for (const auto& in : source.input()) {
       if (initializerNames.count(in.name())) continue;
@@ -405,12 +439,15 @@ class Loader {
       node.name = n.name().empty() ? n.output(0) : n.name();
       node.kind = *ir::opKindFromOnnx(n.op_type());
       node.attrs = convertAttributes(n);
-      for (const auto& in : n.input()) node.inputs.push_back(in.empty() ? ir::kNoValue : lookup(in, where));
+      for (const auto& in : n.input())
+        node.inputs.push_back(in.empty() ? ir::kNoValue : lookup(in, where));
       for (const auto& out : n.output())
-        node.outputs.push_back(out.empty() ? ir::kNoValue : addNamed(typedValue(out, where, lenient)));
+        node.outputs.push_back(out.empty() ? ir::kNoValue
+                                           : addNamed(typedValue(out, where, lenient)));
       graph_.addNode(std::move(node));
     }
-    for (const auto& out : source.output()) graph_.outputs.push_back(lookup(out.name(), file_ + ": graph output"));
+    for (const auto& out : source.output())
+      graph_.outputs.push_back(lookup(out.name(), file_ + ": graph output"));
     spdlog::debug("{}: {} nodes, {} values, opset {}{}{}", file_, graph_.nodes.size(),
                   graph_.values.size(), opset_, graph_.weightsStripped ? ", weights stripped" : "",
                   options_.shapesOnly ? ", shapes only" : "");
@@ -419,6 +456,8 @@ class Loader {
   std::filesystem::path path_;
   std::string file_;
   const LoadOptions& options_;
+  std::unique_ptr<MappedFile> mapped_;  // outlives model_: raw data points into it
+  FilteredModel filtered_;
   ModelProto model_;
   onnx::GraphProto inferred_;
   int64_t opset_ = 0;

@@ -11,18 +11,34 @@ using onnx::TensorProto;
 
 ir::ElementType elementTypeOf(int32_t onnxType, const std::string& where, int* bits) {
   switch (onnxType) {
-    case TensorProto::FLOAT: *bits = 32; return ir::ElementType::Float;
-    case TensorProto::DOUBLE: *bits = 64; return ir::ElementType::Float;
+    case TensorProto::FLOAT:
+      *bits = 32;
+      return ir::ElementType::Float;
+    case TensorProto::DOUBLE:
+      *bits = 64;
+      return ir::ElementType::Float;
     case TensorProto::FLOAT16:
-    case TensorProto::BFLOAT16: *bits = 16; return ir::ElementType::Float;
-    case TensorProto::INT64: *bits = 64; return ir::ElementType::Int;
+    case TensorProto::BFLOAT16:
+      *bits = 16;
+      return ir::ElementType::Float;
+    case TensorProto::INT64:
+      *bits = 64;
+      return ir::ElementType::Int;
     case TensorProto::INT32:
-    case TensorProto::UINT32: *bits = 32; return ir::ElementType::Int;
+    case TensorProto::UINT32:
+      *bits = 32;
+      return ir::ElementType::Int;
     case TensorProto::INT16:
-    case TensorProto::UINT16: *bits = 16; return ir::ElementType::Int;
+    case TensorProto::UINT16:
+      *bits = 16;
+      return ir::ElementType::Int;
     case TensorProto::INT8:
-    case TensorProto::UINT8: *bits = 8; return ir::ElementType::Int;
-    case TensorProto::BOOL: *bits = 8; return ir::ElementType::Int;
+    case TensorProto::UINT8:
+      *bits = 8;
+      return ir::ElementType::Int;
+    case TensorProto::BOOL:
+      *bits = 8;
+      return ir::ElementType::Int;
     default:
       failInput(where, "element type {} ({}) is not supported; expected a float or integer type",
                 TensorProto::DataType_Name(static_cast<TensorProto::DataType>(onnxType)), onnxType);
@@ -104,7 +120,7 @@ std::string readExternal(const TensorProto& t, const std::filesystem::path& base
 }  // namespace
 
 ir::TensorData decodeTensorData(const TensorProto& t, const std::filesystem::path& baseDir,
-                                const std::string& where) {
+                                const std::string& where, std::string_view rawData) {
   int bits = 0;
   const ir::ElementType type = elementTypeOf(t.data_type(), where, &bits);
   int64_t count = 1;
@@ -121,34 +137,65 @@ ir::TensorData decodeTensorData(const TensorProto& t, const std::filesystem::pat
   };
 
   const bool external = t.data_location() == TensorProto::EXTERNAL;
-  if (external || t.has_raw_data()) {
-    const std::string external_bytes = external ? readExternal(t, baseDir, where) : std::string();
-    const std::string& raw = external ? external_bytes : t.raw_data();
+  if (external || t.has_raw_data() || !rawData.empty()) {
+    const std::string externalBytes = external ? readExternal(t, baseDir, where) : std::string();
+    const std::string_view raw = external           ? std::string_view(externalBytes)
+                                 : !rawData.empty() ? rawData
+                                                    : std::string_view(t.raw_data());
     const size_t width = static_cast<size_t>(bits / 8);
     check(raw.size() / width);
-    if (raw.size() % width != 0) failInput(where, "raw data size {} is not a multiple of {}", raw.size(), width);
+    if (raw.size() % width != 0)
+      failInput(where, "raw data size {} is not a multiple of {}", raw.size(), width);
     const char* p = raw.data();
-    if (type == ir::ElementType::Float) data.floats.resize(n);
-    else data.ints.resize(n);
+    if (t.data_type() == TensorProto::FLOAT) {  // the common case, in one copy
+      data.floats.resize(n);
+      std::memcpy(data.floats.data(), p, n * sizeof(float));
+      return data;
+    }
+    if (type == ir::ElementType::Float)
+      data.floats.resize(n);
+    else
+      data.ints.resize(n);
     for (size_t i = 0; i < n; ++i, p += width) {
       switch (t.data_type()) {
-        case TensorProto::FLOAT: data.floats[i] = load<float>(p); break;
-        case TensorProto::DOUBLE: data.floats[i] = static_cast<float>(load<double>(p)); break;
-        case TensorProto::FLOAT16: data.floats[i] = halfToFloat(load<uint16_t>(p)); break;
+        case TensorProto::FLOAT:
+          data.floats[i] = load<float>(p);
+          break;
+        case TensorProto::DOUBLE:
+          data.floats[i] = static_cast<float>(load<double>(p));
+          break;
+        case TensorProto::FLOAT16:
+          data.floats[i] = halfToFloat(load<uint16_t>(p));
+          break;
         case TensorProto::BFLOAT16: {
           const uint32_t b = static_cast<uint32_t>(load<uint16_t>(p)) << 16;
           data.floats[i] = load<float>(reinterpret_cast<const char*>(&b));
           break;
         }
-        case TensorProto::INT64: data.ints[i] = load<int64_t>(p); break;
-        case TensorProto::INT32: data.ints[i] = load<int32_t>(p); break;
-        case TensorProto::UINT32: data.ints[i] = load<uint32_t>(p); break;
-        case TensorProto::INT16: data.ints[i] = load<int16_t>(p); break;
-        case TensorProto::UINT16: data.ints[i] = load<uint16_t>(p); break;
-        case TensorProto::INT8: data.ints[i] = load<int8_t>(p); break;
+        case TensorProto::INT64:
+          data.ints[i] = load<int64_t>(p);
+          break;
+        case TensorProto::INT32:
+          data.ints[i] = load<int32_t>(p);
+          break;
+        case TensorProto::UINT32:
+          data.ints[i] = load<uint32_t>(p);
+          break;
+        case TensorProto::INT16:
+          data.ints[i] = load<int16_t>(p);
+          break;
+        case TensorProto::UINT16:
+          data.ints[i] = load<uint16_t>(p);
+          break;
+        case TensorProto::INT8:
+          data.ints[i] = load<int8_t>(p);
+          break;
         case TensorProto::UINT8:
-        case TensorProto::BOOL: data.ints[i] = load<uint8_t>(p); break;
-        default: break;
+        case TensorProto::BOOL:
+          data.ints[i] = load<uint8_t>(p);
+          break;
+        default:
+          break;
       }
     }
     return data;

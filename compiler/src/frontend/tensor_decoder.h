@@ -17,9 +17,12 @@ ir::ElementType elementTypeOf(int32_t onnxType, const std::string& where, int* b
 // True when the tensor holds no data at all (a stripped initializer).
 bool tensorHasNoData(const onnx::TensorProto& tensor);
 
-// Decodes the tensor's data; `baseDir` resolves external data locations. Checks that the
-// data has exactly the number of elements the dims promise.
+// Decodes the tensor's data; `baseDir` resolves external data locations; `rawData`, when
+// not empty, stands for the tensor's raw_data (kept out of the message, see
+// raw_data_filter.h). Checks that the data has exactly the number of elements the dims
+// promise.
 ir::TensorData decodeTensorData(const onnx::TensorProto& tensor,
-                                const std::filesystem::path& baseDir, const std::string& where);
+                                const std::filesystem::path& baseDir, const std::string& where,
+                                std::string_view rawData = {});
 
 }  // namespace xbar::frontend

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include <fmt/format.h>
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/topological_sort.hpp>
-#include <fmt/format.h>
 
 namespace xbar::ir {
 
@@ -94,7 +94,9 @@ void Graph::compact() {
     newValues.push_back(std::move(values[i]));
     newValues.back().producer = kNoNode;
   }
-  auto remap = [&](ValueId v) { return v == kNoValue ? kNoValue : newValueId[static_cast<size_t>(v)]; };
+  auto remap = [&](ValueId v) {
+    return v == kNoValue ? kNoValue : newValueId[static_cast<size_t>(v)];
+  };
 
   std::vector<Node> newNodes;
   newNodes.reserve(order.size());
@@ -103,7 +105,8 @@ void Graph::compact() {
     for (ValueId& v : n.inputs) v = remap(v);
     for (ValueId& v : n.outputs) {
       v = remap(v);
-      if (v != kNoValue) newValues[static_cast<size_t>(v)].producer = static_cast<NodeId>(newNodes.size());
+      if (v != kNoValue)
+        newValues[static_cast<size_t>(v)].producer = static_cast<NodeId>(newNodes.size());
     }
     newNodes.push_back(std::move(n));
   }
@@ -114,7 +117,8 @@ void Graph::compact() {
 }
 
 size_t Graph::liveNodeCount() const {
-  return static_cast<size_t>(std::count_if(nodes.begin(), nodes.end(), [](const Node& n) { return !n.removed; }));
+  return static_cast<size_t>(
+      std::count_if(nodes.begin(), nodes.end(), [](const Node& n) { return !n.removed; }));
 }
 
 }  // namespace xbar::ir

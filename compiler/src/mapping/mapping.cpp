@@ -7,7 +7,9 @@
 namespace xbar::mapping {
 namespace {
 
-int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceilDiv(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 LayerMapping tileLayer(const MatrixLayer& layer, const arch::ArchConfig& arch) {
   const int64_t rows = arch.crossbar.rows;
@@ -17,7 +19,8 @@ LayerMapping tileLayer(const MatrixLayer& layer, const arch::ArchConfig& arch) {
   m.outputsPerCrossbar = arch.crossbar.cols / m.columnsPerWeight;
   if (layer.groups > 1 && layer.inputs <= rows && layer.outputs <= m.outputsPerCrossbar) {
     // Block-diagonal packing: several small groups share one crossbar.
-    m.groupsPerBlock = std::min({rows / layer.inputs, m.outputsPerCrossbar / layer.outputs, layer.groups});
+    m.groupsPerBlock =
+        std::min({rows / layer.inputs, m.outputsPerCrossbar / layer.outputs, layer.groups});
     m.blocks = ceilDiv(layer.groups, m.groupsPerBlock);
     m.rowTiles = 1;
     m.columnBlocksPerBlock = 1;
@@ -31,7 +34,8 @@ LayerMapping tileLayer(const MatrixLayer& layer, const arch::ArchConfig& arch) {
   m.cellsUsed = layer.weightElements() * m.columnsPerWeight;
   m.utilisation = static_cast<double>(m.cellsUsed) /
                   static_cast<double>(m.crossbars * rows * arch.crossbar.cols);
-  m.weightBytes = static_cast<double>(layer.weightElements()) * static_cast<double>(arch.precision.weight_bits) / 8.0;
+  m.weightBytes = static_cast<double>(layer.weightElements()) *
+                  static_cast<double>(arch.precision.weight_bits) / 8.0;
   return m;
 }
 
@@ -59,7 +63,8 @@ void cutUnits(LayerMapping& m, int32_t layerIndex, int64_t crossbarsPerCore,
       u.columnBlocks = std::min(perUnit, columnBlocks - first);
       u.rowTiles = m.rowTiles;
       u.crossbars = u.columnBlocks * u.rowTiles;
-      for (int64_t cb = first; cb < first + u.columnBlocks; ++cb) u.outputs += outputsOfColumnBlock(m, cb);
+      for (int64_t cb = first; cb < first + u.columnBlocks; ++cb)
+        u.outputs += outputsOfColumnBlock(m, cb);
       units.push_back(u);
     }
   } else {
@@ -90,8 +95,10 @@ int64_t packCores(const std::vector<PartitionUnit>& units, int64_t crossbarsPerC
   std::vector<int64_t> free;
   for (int64_t s : sizes) {
     auto it = std::find_if(free.begin(), free.end(), [&](int64_t f) { return f >= s; });
-    if (it == free.end()) free.push_back(crossbarsPerCore - s);
-    else *it -= s;
+    if (it == free.end())
+      free.push_back(crossbarsPerCore - s);
+    else
+      *it -= s;
   }
   return static_cast<int64_t>(free.size());
 }
@@ -120,9 +127,11 @@ Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch) {
   t.chipCores = arch.chip.cores;
   t.chipWeightBytes = arch.weightCapacityBytes();
   t.coresNeeded = packCores(mapping.units, arch.core.crossbars);
-  t.utilisation = t.crossbars == 0 ? 0.0
-                                   : static_cast<double>(cells) /
-                                         static_cast<double>(t.crossbars * arch.crossbar.rows * arch.crossbar.cols);
+  t.utilisation =
+      t.crossbars == 0
+          ? 0.0
+          : static_cast<double>(cells) /
+                static_cast<double>(t.crossbars * arch.crossbar.rows * arch.crossbar.cols);
   t.fits = t.coresNeeded <= t.chipCores;
   return mapping;
 }

@@ -18,27 +18,30 @@ std::string formatMappingTable(const Mapping& m) {
   size_t nameWidth = 5;
   for (const LayerMapping& l : m.layers) nameWidth = std::max(nameWidth, l.layer.name.size());
   nameWidth = std::min<size_t>(nameWidth, 48);
-  std::string out = fmt::format("mapping of {} on {} ({}-bit weights)\n", m.model, m.arch, m.weightBits);
-  out += fmt::format("{:<{}}  {:<6}  {:>16}  {:>12}  {:>9}  {:>5}  {:>6}\n", "layer", nameWidth, "op",
-                     "K x N", "weight bytes", "crossbars", "units", "util");
+  std::string out =
+      fmt::format("mapping of {} on {} ({}-bit weights)\n", m.model, m.arch, m.weightBits);
+  out += fmt::format("{:<{}}  {:<6}  {:>16}  {:>12}  {:>9}  {:>5}  {:>6}\n", "layer", nameWidth,
+                     "op", "K x N", "weight bytes", "crossbars", "units", "util");
   for (const LayerMapping& l : m.layers) {
     std::string name = l.layer.name;
     if (name.size() > nameWidth) name = "…" + name.substr(name.size() - nameWidth + 1);
-    out += fmt::format("{:<{}}  {:<6}  {:>16}  {:>12.0f}  {:>9}  {:>5}  {:>5.1f}%\n", name, nameWidth,
-                       ir::opName(l.layer.op), shapeText(l.layer), l.weightBytes, l.crossbars,
-                       l.unitCount, 100.0 * l.utilisation);
+    out += fmt::format("{:<{}}  {:<6}  {:>16}  {:>12.0f}  {:>9}  {:>5}  {:>5.1f}%\n", name,
+                       nameWidth, ir::opName(l.layer.op), shapeText(l.layer), l.weightBytes,
+                       l.crossbars, l.unitCount, 100.0 * l.utilisation);
   }
   const MappingTotals& t = m.totals;
   out += fmt::format("\n{} matrix layers, {} partition units, {} weights\n", m.layers.size(),
                      m.units.size(), t.weightElements);
-  out += fmt::format("weights: {:.3f} MiB at {} bits (chip holds {:.3f} MiB)\n", t.weightBytes / kMiB,
-                     m.weightBits, t.chipWeightBytes / kMiB);
-  out += fmt::format("crossbars: {} needed, {} on chip; cores: {} needed, {} on chip; utilisation {:.1f}%\n",
-                     t.crossbars, t.chipCrossbars, t.coresNeeded, t.chipCores, 100.0 * t.utilisation);
+  out += fmt::format("weights: {:.3f} MiB at {} bits (chip holds {:.3f} MiB)\n",
+                     t.weightBytes / kMiB, m.weightBits, t.chipWeightBytes / kMiB);
+  out += fmt::format(
+      "crossbars: {} needed, {} on chip; cores: {} needed, {} on chip; utilisation {:.1f}%\n",
+      t.crossbars, t.chipCrossbars, t.coresNeeded, t.chipCores, 100.0 * t.utilisation);
   out += t.fits ? "fits on chip: yes\n"
-                : fmt::format("fits on chip: no ({:.1f}x the chip's crossbars): weights must be replaced "
-                              "between partitions\n",
-                              static_cast<double>(t.crossbars) / static_cast<double>(t.chipCrossbars));
+                : fmt::format(
+                      "fits on chip: no ({:.1f}x the chip's crossbars): weights must be replaced "
+                      "between partitions\n",
+                      static_cast<double>(t.crossbars) / static_cast<double>(t.chipCrossbars));
   return out;
 }
 

@@ -60,7 +60,8 @@ std::vector<MatrixLayer> matrixLayers(const ir::Graph& g) {
           layer.inputs = a.shape.back();
           layer.outputs = a.shape[a.shape.size() - 2];
           layer.groups = product(a.shape.begin(), a.shape.end() - 2);
-          layer.vectorsPerInference = b.shape.back() * product(b.shape.begin(), b.shape.end() - 2) / layer.groups;
+          layer.vectorsPerInference =
+              b.shape.back() * product(b.shape.begin(), b.shape.end() - 2) / layer.groups;
         } else {
           continue;
         }
@@ -70,8 +71,8 @@ std::vector<MatrixLayer> matrixLayers(const ir::Graph& g) {
         continue;
     }
     if (layer.inputs < 1 || layer.outputs < 1 || layer.groups < 1 || layer.vectorsPerInference < 1)
-      failInput(where, "gives an empty weight matrix ({} groups of {} x {}, {} vectors)", layer.groups,
-                layer.inputs, layer.outputs, layer.vectorsPerInference);
+      failInput(where, "gives an empty weight matrix ({} groups of {} x {}, {} vectors)",
+                layer.groups, layer.inputs, layer.outputs, layer.vectorsPerInference);
     layers.push_back(std::move(layer));
   }
   return layers;

@@ -39,7 +39,8 @@ struct Fold {
   size_t channelAxis = 0;  // of the weight tensor
 };
 
-std::optional<Fold> foldTarget(const ir::Graph& g, const std::vector<std::vector<ir::NodeId>>& consumers,
+std::optional<Fold> foldTarget(const ir::Graph& g,
+                               const std::vector<std::vector<ir::NodeId>>& consumers,
                                const ir::Node& bn, const std::string& where) {
   const ValueId x = bn.inputs[0];
   const ir::NodeId producer = g.value(x).producer;
@@ -59,7 +60,8 @@ std::optional<Fold> foldTarget(const ir::Graph& g, const std::vector<std::vector
         p.attrs.getInt("transA", 0, pw) != 0)
       return std::nullopt;
     const ValueId c = p.input(2);
-    if (c != ir::kNoValue && g.value(c).elementCount() != g.value(x).shape.back()) return std::nullopt;
+    if (c != ir::kNoValue && g.value(c).elementCount() != g.value(x).shape.back())
+      return std::nullopt;
     return Fold{producer, 1, p.attrs.getInt("transB", 0, pw) != 0 ? size_t{0} : size_t{1}};
   }
   (void)where;
@@ -89,7 +91,8 @@ void foldBatchNormalization(ir::Graph& g) {
     bias.isConstant = true;
     bias.shape = {channels};
     bias.bitsInModel = weight.bitsInModel;
-    const bool haveData = params && weight.data && (oldBias == ir::kNoValue || g.value(oldBias).data);
+    const bool haveData =
+        params && weight.data && (oldBias == ir::kNoValue || g.value(oldBias).data);
     if (haveData) {
       auto& w = weight.data->floats;
       const ir::Shape& shape = weight.shape;
@@ -99,12 +102,15 @@ void foldBatchNormalization(ir::Graph& g) {
       for (int64_t o = 0; o < outer; ++o)
         for (int64_t c = 0; c < channels; ++c)
           for (int64_t k = 0; k < inner; ++k)
-            w[static_cast<size_t>((o * channels + c) * inner + k)] *= params->scale[static_cast<size_t>(c)];
+            w[static_cast<size_t>((o * channels + c) * inner + k)] *=
+                params->scale[static_cast<size_t>(c)];
       ir::TensorData b;
       b.floats.assign(static_cast<size_t>(channels), 0.f);
       for (int64_t c = 0; c < channels; ++c) {
-        const float old = oldBias == ir::kNoValue ? 0.f : g.value(oldBias).data->floats[static_cast<size_t>(c)];
-        b.floats[static_cast<size_t>(c)] = old * params->scale[static_cast<size_t>(c)] + params->shift[static_cast<size_t>(c)];
+        const float old =
+            oldBias == ir::kNoValue ? 0.f : g.value(oldBias).data->floats[static_cast<size_t>(c)];
+        b.floats[static_cast<size_t>(c)] =
+            old * params->scale[static_cast<size_t>(c)] + params->shift[static_cast<size_t>(c)];
       }
       bias.data = std::move(b);
     } else {

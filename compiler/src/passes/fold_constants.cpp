@@ -62,13 +62,18 @@ std::vector<double> broadcast(const Value& a, const Value& b, const Shape& out, 
     const double x = av[index(a.shape, i)];
     const double y = bv[index(b.shape, i)];
     switch (op) {
-      case OpKind::Add: result[static_cast<size_t>(i)] = x + y; break;
-      case OpKind::Sub: result[static_cast<size_t>(i)] = x - y; break;
-      case OpKind::Mul: result[static_cast<size_t>(i)] = x * y; break;
+      case OpKind::Add:
+        result[static_cast<size_t>(i)] = x + y;
+        break;
+      case OpKind::Sub:
+        result[static_cast<size_t>(i)] = x - y;
+        break;
+      case OpKind::Mul:
+        result[static_cast<size_t>(i)] = x * y;
+        break;
       default:
         // Integer division truncates toward zero as ONNX specifies; float divides.
-        result[static_cast<size_t>(i)] =
-            a.type == ElementType::Int ? std::trunc(x / y) : x / y;
+        result[static_cast<size_t>(i)] = a.type == ElementType::Int ? std::trunc(x / y) : x / y;
         break;
     }
   }
@@ -118,9 +123,18 @@ std::vector<double> concat(const ir::Graph& g, const ir::Node& node, int64_t axi
 
 bool foldable(OpKind k) {
   switch (k) {
-    case OpKind::Shape: case OpKind::Gather: case OpKind::Cast: case OpKind::Unsqueeze:
-    case OpKind::Squeeze: case OpKind::Reshape: case OpKind::Flatten: case OpKind::Concat:
-    case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
+    case OpKind::Shape:
+    case OpKind::Gather:
+    case OpKind::Cast:
+    case OpKind::Unsqueeze:
+    case OpKind::Squeeze:
+    case OpKind::Reshape:
+    case OpKind::Flatten:
+    case OpKind::Concat:
+    case OpKind::Add:
+    case OpKind::Sub:
+    case OpKind::Mul:
+    case OpKind::Div:
     case OpKind::Identity:
       return true;
     default:
@@ -133,7 +147,9 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
   if (node.outputs.size() != 1 || node.outputs[0] == ir::kNoValue) return false;
   Value& out = g.value(node.outputs[0]);
   // The frontend folds provisional graphs where unknown dims are -1: leave those alone.
-  auto unknown = [](const Shape& shape) { return std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; }); };
+  auto unknown = [](const Shape& shape) {
+    return std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; });
+  };
   if (unknown(out.shape)) return false;
   if (node.kind == OpKind::Shape && unknown(g.value(node.inputs[0]).shape)) return false;
   const std::string where = g.source + ": " + g.describe(id);
@@ -156,7 +172,10 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
     const Value& first = g.value(node.inputs[0]);
     std::vector<double> result;
     switch (node.kind) {
-      case OpKind::Add: case OpKind::Sub: case OpKind::Mul: case OpKind::Div:
+      case OpKind::Add:
+      case OpKind::Sub:
+      case OpKind::Mul:
+      case OpKind::Div:
         result = broadcast(first, g.value(node.inputs[1]), out.shape, node.kind);
         break;
       case OpKind::Gather:

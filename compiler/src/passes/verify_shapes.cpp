@@ -79,10 +79,17 @@ void verifyShapes(const ir::Graph& g) {
     if (ir::isMatrixOp(n.kind) && n.input(1) == ir::kNoValue)
       failInput(where, "has no second operand");
     switch (n.kind) {
-      case OpKind::Conv: verifyConv(g, n, where); break;
-      case OpKind::Gemm: verifyGemm(g, n, where); break;
-      case OpKind::MatMul: verifyMatMul(g, n, where); break;
-      default: break;
+      case OpKind::Conv:
+        verifyConv(g, n, where);
+        break;
+      case OpKind::Gemm:
+        verifyGemm(g, n, where);
+        break;
+      case OpKind::MatMul:
+        verifyMatMul(g, n, where);
+        break;
+      default:
+        break;
     }
   }
 }

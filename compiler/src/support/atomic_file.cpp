@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 #include "xbar/support/error.h"
@@ -44,12 +43,15 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view con
 std::string readFile(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) failInput(path.string(), "no such file");
-  if (std::filesystem::is_directory(path, ec)) failInput(path.string(), "is a directory, expected a file");
-  std::ifstream in(path, std::ios::binary);
+  if (std::filesystem::is_directory(path, ec))
+    failInput(path.string(), "is a directory, expected a file");
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) failInput(path.string(), "cannot open: {}", std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return std::move(buffer).str();
+  std::string contents(static_cast<size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  in.read(contents.data(), static_cast<std::streamsize>(contents.size()));
+  if (!in) failInput(path.string(), "read failed: {}", std::strerror(errno));
+  return contents;
 }
 
 }  // namespace xbar

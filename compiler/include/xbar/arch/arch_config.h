@@ -60,18 +60,18 @@ struct CrossbarConfig {
   int64_t cell_bits = 0;
   Device device = Device::Sram;
   SignScheme sign_scheme = SignScheme::Offset;
-  double read_latency_ns = 0;         // one input cycle: drive rows, settle columns
-  double read_energy_pj = 0;          // array energy of one input cycle
-  double row_write_latency_ns = 0;    // program one row
+  double read_latency_ns = 0;       // one input cycle: drive rows, settle columns
+  double read_energy_pj = 0;        // array energy of one input cycle
+  double row_write_latency_ns = 0;  // program one row
   double write_energy_pj_per_cell = 0;
-  double endurance_cycles = 0;        // writes a cell survives
-  double static_power_mw = 0;         // peripherals of one crossbar, always on
+  double endurance_cycles = 0;  // writes a cell survives
+  double static_power_mw = 0;   // peripherals of one crossbar, always on
   int64_t dac_bits = 0;
-  double dac_energy_pj = 0;           // one row driven for one input cycle
+  double dac_energy_pj = 0;  // one row driven for one input cycle
   int64_t adc_bits = 0;
   int64_t adcs_per_crossbar = 0;
-  double adc_latency_ns = 0;          // one conversion
-  double adc_energy_pj = 0;           // one conversion
+  double adc_latency_ns = 0;  // one conversion
+  double adc_energy_pj = 0;   // one conversion
   bool operator==(const CrossbarConfig&) const = default;
 };
 
@@ -106,7 +106,9 @@ struct ArchConfig {
   // Cells one weight takes across a row: ceil(weight_bits / cell_bits), doubled when
   // differential.
   int64_t columnsPerWeight() const;
-  double dramBandwidthGbPerS() const { return static_cast<double>(dram.channels) * dram.channel_bandwidth_gb_per_s; }
+  double dramBandwidthGbPerS() const {
+    return static_cast<double>(dram.channels) * dram.channel_bandwidth_gb_per_s;
+  }
 };
 
 }  // namespace xbar::arch

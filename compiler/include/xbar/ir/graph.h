@@ -12,15 +12,15 @@ namespace xbar::ir {
 
 class Graph {
  public:
-  std::string name;         // model file stem or graph name, for messages
-  std::string source;       // path it was loaded from
+  std::string name;    // model file stem or graph name, for messages
+  std::string source;  // path it was loaded from
   int64_t opsetVersion = 0;
   bool weightsStripped = false;  // model marked stripped: weights have dims but no data
   bool shapesOnly = false;       // weight data deliberately not loaded
 
   std::vector<Value> values;
   std::vector<Node> nodes;
-  std::vector<ValueId> inputs;   // graph inputs that are not initializers
+  std::vector<ValueId> inputs;  // graph inputs that are not initializers
   std::vector<ValueId> outputs;
 
   ValueId addValue(Value value);

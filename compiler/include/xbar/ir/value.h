@@ -7,9 +7,8 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
-
-#include <llvm/ADT/SmallVector.h>
 
 namespace xbar::ir {
 
@@ -18,7 +17,9 @@ using NodeId = int32_t;
 inline constexpr ValueId kNoValue = -1;
 inline constexpr NodeId kNoNode = -1;
 
-using Shape = llvm::SmallVector<int64_t, 4>;
+// std::vector, not llvm::SmallVector: SmallVector's move is not noexcept, and a Value that
+// cannot move without throwing makes std::vector<Value> copy every weight when it grows.
+using Shape = std::vector<int64_t>;
 
 // Element types the IR distinguishes. Floating types are held as float, integer and bool
 // types as int64 (constants of those types are only ever small shape and index tensors).
@@ -36,12 +37,15 @@ struct Value {
   // Bits per element in the model file (32 for float32); informs weight footprints.
   int bitsInModel = 32;
   Shape shape;
-  bool isConstant = false;          // initializer, Constant output, or folded
-  std::optional<TensorData> data;   // absent for stripped / shapes-only weights
+  bool isConstant = false;         // initializer, Constant output, or folded
+  std::optional<TensorData> data;  // absent for stripped / shapes-only weights
   NodeId producer = kNoNode;
 
   int64_t elementCount() const;
 };
+
+static_assert(std::is_nothrow_move_constructible_v<Value>,
+              "growing std::vector<Value> must not copy weights");
 
 std::string shapeToString(const Shape& shape);
 

@@ -19,28 +19,28 @@
 namespace xbar::mapping {
 
 struct PartitionUnit {
-  int32_t layer = 0;          // index into Mapping::layers
+  int32_t layer = 0;             // index into Mapping::layers
   int64_t firstColumnBlock = 0;  // column blocks of the layer, counted across blocks
   int64_t columnBlocks = 0;
   int64_t firstRowTile = 0;
   int64_t rowTiles = 0;
   int64_t crossbars = 0;
-  int64_t outputs = 0;        // output channels this unit computes (partially, if split)
-  bool partialSums = false;   // rows split over units: sums reduced digitally
+  int64_t outputs = 0;       // output channels this unit computes (partially, if split)
+  bool partialSums = false;  // rows split over units: sums reduced digitally
 };
 
 struct LayerMapping {
   MatrixLayer layer;
   int64_t columnsPerWeight = 0;
   int64_t outputsPerCrossbar = 0;
-  int64_t groupsPerBlock = 1;     // groups packed block-diagonally into one block
-  int64_t blocks = 0;             // independent weight blocks
-  int64_t rowTiles = 0;           // crossbars along K, per block
+  int64_t groupsPerBlock = 1;        // groups packed block-diagonally into one block
+  int64_t blocks = 0;                // independent weight blocks
+  int64_t rowTiles = 0;              // crossbars along K, per block
   int64_t columnBlocksPerBlock = 0;  // crossbars along N, per block
   int64_t crossbars = 0;
   int64_t cellsUsed = 0;
-  double utilisation = 0;          // cells used / cells in its crossbars
-  double weightBytes = 0;          // at the arch's weight bits
+  double utilisation = 0;  // cells used / cells in its crossbars
+  double weightBytes = 0;  // at the arch's weight bits
   int32_t firstUnit = 0;
   int32_t unitCount = 0;
 };
@@ -51,10 +51,10 @@ struct MappingTotals {
   int64_t crossbars = 0;
   int64_t chipCrossbars = 0;
   double chipWeightBytes = 0;  // weights the chip holds at once
-  int64_t coresNeeded = 0;  // units packed onto cores first-fit decreasing
+  int64_t coresNeeded = 0;     // units packed onto cores first-fit decreasing
   int64_t chipCores = 0;
   double utilisation = 0;
-  bool fits = false;        // every unit on chip at once
+  bool fits = false;  // every unit on chip at once
 };
 
 struct Mapping {

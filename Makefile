@@ -1,0 +1,47 @@
+# The two commands a user needs (README.md): `make demo` and `make test`. Everything is
+# incremental: bootstrap checks before installing, CMake rebuilds what changed, and the
+# torchvision exports are cached in the build tree.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+DEMO_OUT   ?= out/demo
+CMAKE_FLAGS ?=
+
+.PHONY: all bootstrap configure build test test-sanitizers demo bench clean
+
+all: build
+
+bootstrap:
+	@bash tools/bootstrap.sh
+
+configure: bootstrap
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Unit and integration tests, then the unit tests again under AddressSanitizer and
+# UndefinedBehaviorSanitizer (a second build directory).
+test: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory test-sanitizers
+
+test-sanitizers: bootstrap
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DXBAR_SANITIZE=ON \
+	  -DXBAR_EXPORT_WORKLOADS=OFF >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target xbar_unit_tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
+
+demo: build
+	@cmake --build $(BUILD) --target export_demo
+	@$(BUILD)/bin/xbar compile $(BUILD)/workloads/resnet18.onnx --arch compass-sram-m \
+	  --map-only --json $(DEMO_OUT)/mapping.json
+	@echo "demo output: $(DEMO_OUT)/mapping.json"
+
+bench: build
+	@cmake --build $(BUILD) --target export_full xbar_bench
+	@$(BUILD)/bin/xbar_bench $(BUILD)/workloads
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) out

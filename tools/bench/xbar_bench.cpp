@@ -1,0 +1,122 @@
+// `make bench`: load + passes + map time of each exported network on compass-sram-m, with
+// shapes only and with weights, and the peak memory of each. Every configuration runs in its
+// own forked process so its peak RSS is its own. A benchmark, not a test: it asserts nothing.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "xbar/arch/arch_loader.h"
+#include "xbar/frontend/onnx_loader.h"
+#include "xbar/mapping/mapping.h"
+#include "xbar/passes/passes.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Sample {
+  double minMs = 0;
+  double medianMs = 0;
+  long peakKib = 0;
+  int runs = 0;
+  bool ok = false;
+};
+
+// Runs load+passes+map repeatedly (at least 3 times, until 2 s have passed, at most 20).
+Sample measure(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch) {
+  std::vector<double> times;
+  const auto start = std::chrono::steady_clock::now();
+  while (times.size() < 3 || (times.size() < 20 &&
+                              std::chrono::steady_clock::now() - start < std::chrono::seconds(2))) {
+    const auto t0 = std::chrono::steady_clock::now();
+    xbar::frontend::LoadOptions options;
+    options.shapesOnly = shapesOnly;
+    xbar::ir::Graph g = xbar::frontend::loadOnnx(model, options);
+    xbar::passes::runStandardPasses(g);
+    const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
+    const auto t1 = std::chrono::steady_clock::now();
+    if (m.layers.empty()) return {};
+    times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  std::sort(times.begin(), times.end());
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return {times.front(), times[times.size() / 2], usage.ru_maxrss, static_cast<int>(times.size()),
+          true};
+}
+
+Sample inChild(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch) {
+  int fds[2];
+  if (pipe(fds) != 0) return {};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    Sample s;
+    try {
+      s = measure(model, shapesOnly, arch);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "xbar_bench: %s\n", e.what());
+    }
+    (void)!write(fds[1], &s, sizeof s);
+    _exit(0);
+  }
+  close(fds[1]);
+  Sample s;
+  if (read(fds[0], &s, sizeof s) != static_cast<ssize_t>(sizeof s)) s = {};
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: xbar_bench EXPORT_DIR\n");
+    return 1;
+  }
+  const fs::path dir = argv[1];
+  const auto arch =
+      xbar::arch::loadArch(xbar::arch::resolveArchPath("compass-sram-m", XBAR_ARCH_DIR));
+  const char* networks[] = {"resnet18",      "resnet50",     "vgg16",
+                            "squeezenet1_1", "mobilenet_v2", "alexnet"};
+  struct Mode {
+    const char* label;
+    const char* suffix;
+    bool shapesOnly;
+  } modes[] = {{"stripped, shapes-only", ".stripped.onnx", true},
+               {"full file, shapes-only", ".onnx", true},
+               {"full file, with weights", ".onnx", false}};
+  fmt::print(
+      "load + passes + map on compass-sram-m ({} cores here), min / median of repeated runs\n\n",
+      std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
+  fmt::print("{:<14} {:<24} {:>9} {:>10} {:>11} {:>12} {:>5}\n", "network", "mode", "file MiB",
+             "min ms", "median ms", "peak RSS MiB", "runs");
+  for (const char* net : networks) {
+    for (const Mode& mode : modes) {
+      const fs::path model = dir / (std::string(net) + mode.suffix);
+      if (!fs::exists(model)) {
+        fmt::print("{:<14} {:<24} (missing: {})\n", net, mode.label, model.string());
+        continue;
+      }
+      const Sample s = inChild(model, mode.shapesOnly, arch);
+      if (!s.ok) {
+        fmt::print("{:<14} {:<24} failed\n", net, mode.label);
+        continue;
+      }
+      fmt::print("{:<14} {:<24} {:>9.2f} {:>10.2f} {:>11.2f} {:>12.1f} {:>5}\n", net, mode.label,
+                 static_cast<double>(fs::file_size(model)) / (1 << 20), s.minMs, s.medianMs,
+                 static_cast<double>(s.peakKib) / 1024.0, s.runs);
+    }
+  }
+  return 0;
+}
