@@ -1,6 +1,8 @@
 // Arch configs: every preset loads, validates and round-trips; extends and -p overrides.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "xbar/arch/arch_loader.h"
 #include "xbar/arch/arch_schema.h"
 #include "xbar/arch/dram_presets.h"
@@ -107,6 +109,20 @@ TEST(ArchSchema, EveryKeyHasADescriptionAndUnitsAppearInKeyNames) {
     }
   }
   EXPECT_NE(schemaMarkdown().find("`crossbar.adc_bits`"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace xbar::arch
+
+namespace xbar::arch {
+namespace {
+
+TEST(ArchSchema, DocumentedSchemaMatchesTheCode) {
+  // arch-configs/README.md embeds `xbar arch schema`; regenerate it when a key changes.
+  std::ifstream in(std::string(XBAR_ARCH_DIR) + "/README.md");
+  const std::string readme{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_NE(readme.find(schemaMarkdown()), std::string::npos)
+      << "arch-configs/README.md is out of date; paste the output of `xbar arch schema`";
 }
 
 }  // namespace
