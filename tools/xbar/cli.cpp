@@ -21,6 +21,10 @@ int run(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Log what each stage does (to stderr)");
   app.require_subcommand(1);
+  // Bad flags get the same one-line shape as every other bad input.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return "xbar: error: " + std::string(e.what()) + " (see --help)\n";
+  });
   Action action;
   addCompileCommand(app, action);
   addArchCommand(app, action);
