@@ -4,9 +4,11 @@
 
 #include "cli.h"
 #include "xbar/arch/arch_loader.h"
+#include "xbar/cost/cost_model.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/mapping.h"
 #include "xbar/mapping/mapping_report.h"
+#include "xbar/partition/partitioner.h"
 #include "xbar/passes/passes.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
@@ -22,6 +24,11 @@ struct CompileOptions {
   bool mapOnly = false;
   bool shapesOnly = false;
   std::string json;
+  std::string partitioner = "compass";
+  std::string objective = "throughput";
+  int64_t batch = 1;
+  uint64_t seed = 1;
+  std::string outDir;
 };
 
 std::map<std::string, int64_t> parseDims(const std::vector<std::string>& flags) {
@@ -56,15 +63,27 @@ void compile(const CompileOptions& o) {
   passes::runStandardPasses(graph);
   spdlog::debug("{} nodes after passes", graph.nodes.size());
 
-  if (!o.mapOnly)
-    failInput("xbar compile",
-              "partitioning and code generation are not built yet; pass --map-only "
-              "for the crossbar mapping");
   const mapping::Mapping m = mapping::mapGraph(graph, config);
-  std::cout << mapping::formatMappingTable(m);
-  if (!o.json.empty()) {
-    writeFileAtomically(o.json, mapping::mappingToJson(m).dump(2) + "\n");
-    std::cout << "wrote " << o.json << "\n";
+  if (o.mapOnly) {
+    std::cout << mapping::formatMappingTable(m);
+    if (!o.json.empty()) {
+      writeFileAtomically(o.json, mapping::mappingToJson(m).dump(2) + "\n");
+      std::cout << "wrote " << o.json << "\n";
+    }
+    return;
+  }
+  // Check the cheap flags before the expensive work.
+  const auto partitioner = partition::makePartitioner(o.partitioner);
+  partition::PartitionerOptions options;
+  options.objective = cost::objectiveFromName(o.objective);
+  options.seed = o.seed;
+  const cost::CostModel model(graph, m, config, o.batch);
+  const partition::Plan plan = partitioner->run(model, options);
+  std::cout << partition::formatPlanTable(plan, m);
+  if (!o.outDir.empty()) {
+    const std::filesystem::path dir = o.outDir;
+    writeFileAtomically(dir / "plan.json", partition::planToJson(plan, m).dump(2) + "\n");
+    std::cout << "wrote " << (dir / "plan.json").string() << "\n";
   }
 }
 
@@ -82,7 +101,16 @@ void addCompileCommand(CLI::App& app, Action& action) {
   cmd->add_flag("--map-only", options->mapOnly, "Stop after crossbar mapping and print it");
   cmd->add_flag("--shapes-only", options->shapesOnly,
                 "Load shapes without weight data (for stripped or huge models)");
-  cmd->add_option("--json", options->json, "Also write the mapping as JSON to this file");
+  cmd->add_option("--json", options->json,
+                  "With --map-only: also write the mapping as JSON to this file");
+  cmd->add_option("--partitioner", options->partitioner, "greedy, layerwise, compass or optimal")
+      ->capture_default_str();
+  cmd->add_option("--objective", options->objective, "latency, throughput, energy or edp")
+      ->capture_default_str();
+  cmd->add_option("-b,--batch", options->batch, "Samples per batch (B)")->capture_default_str();
+  cmd->add_option("--seed", options->seed, "Seed of the compass genetic algorithm")
+      ->capture_default_str();
+  cmd->add_option("-o,--out", options->outDir, "Directory for plan.json and program.xasm");
   cmd->callback([options, &action] { action = [options] { compile(*options); }; });
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "xbar/mapping/core_packing.h"
 #include "xbar/support/error.h"
 
 namespace xbar::mapping {
@@ -86,23 +87,6 @@ void cutUnits(LayerMapping& m, int32_t layerIndex, int64_t crossbarsPerCore,
   m.unitCount = static_cast<int32_t>(units.size()) - m.firstUnit;
 }
 
-// First-fit decreasing: a good bound on the cores all units need at once.
-int64_t packCores(const std::vector<PartitionUnit>& units, int64_t crossbarsPerCore) {
-  std::vector<int64_t> sizes;
-  sizes.reserve(units.size());
-  for (const PartitionUnit& u : units) sizes.push_back(u.crossbars);
-  std::sort(sizes.begin(), sizes.end(), std::greater<>());
-  std::vector<int64_t> free;
-  for (int64_t s : sizes) {
-    auto it = std::find_if(free.begin(), free.end(), [&](int64_t f) { return f >= s; });
-    if (it == free.end())
-      free.push_back(crossbarsPerCore - s);
-    else
-      *it -= s;
-  }
-  return static_cast<int64_t>(free.size());
-}
-
 }  // namespace
 
 Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch) {
@@ -126,7 +110,9 @@ Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch) {
   t.chipCrossbars = arch.totalCrossbars();
   t.chipCores = arch.chip.cores;
   t.chipWeightBytes = arch.weightCapacityBytes();
-  t.coresNeeded = packCores(mapping.units, arch.core.crossbars);
+  std::vector<int64_t> sizes;
+  for (const PartitionUnit& u : mapping.units) sizes.push_back(u.crossbars);
+  t.coresNeeded = coresNeeded(sizes, arch.core.crossbars);
   t.utilisation =
       t.crossbars == 0
           ? 0.0

@@ -1,0 +1,89 @@
+// The analytic cost model of DESIGN.md §5: one partition (a contiguous run of partition
+// units) running a batch of B samples. The partitioners call it for every candidate
+// partition, so everything that does not depend on the partition is precomputed here once.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "xbar/arch/arch_config.h"
+#include "xbar/cost/objective.h"
+#include "xbar/cost/partition_cost.h"
+#include "xbar/ir/graph.h"
+#include "xbar/mapping/mapping.h"
+
+namespace xbar::cost {
+
+// A matrix layer with the non-matrix ops that follow it (DESIGN.md §4): the unit of
+// activation traffic between partitions.
+struct LayerProfile {
+  double mvmNs = 0;  // one input vector through one crossbar of the layer
+  int64_t vectorsPerSample = 0;
+  int64_t inputCycles = 0;           // ceil(activation bits / DAC bits)
+  int64_t activeRows = 0;            // rows driven per crossbar
+  int64_t activeColumns = 0;         // columns converted per crossbar
+  double vectorOpsPerSample = 0;     // element ops of the attached non-matrix ops
+  double reductionOpsPerSample = 0;  // digital partial-sum additions (row-split layers)
+  double outputBytesPerSample = 0;   // the matrix op's own output
+  double localMemoryBytesPerSample = 0;
+  int32_t firstUnit = 0;
+  int32_t endUnit = 0;
+  // Activations this layer's group reads from other groups: (value bytes, producer layer or
+  // -1 for a graph input). Deduplicated per value.
+  std::vector<std::pair<double, int32_t>> inputs;
+  // Values this group produces for others: bytes and the last consumer layer (or a large
+  // number for graph outputs, which always go to DRAM).
+  std::vector<std::pair<double, int32_t>> outputs;
+};
+
+struct UnitProfile {
+  int32_t layer = 0;
+  int64_t crossbars = 0;
+  double weightBytes = 0;     // at the arch's weight bits
+  int64_t cells = 0;          // cells programmed
+  int64_t rowWrites = 0;      // rows programmed over its crossbars
+  double outputFraction = 0;  // share of the layer's outputs (of its row chunk)
+};
+
+class CostModel {
+ public:
+  // Throws InputError when batch < 1 or a unit is larger than a core.
+  CostModel(const ir::Graph& graph, const mapping::Mapping& mapping, const arch::ArchConfig& arch,
+            int64_t batch);
+
+  int32_t unitCount() const { return static_cast<int32_t>(units_.size()); }
+  int32_t layerCount() const { return static_cast<int32_t>(layers_.size()); }
+  int64_t batch() const { return batch_; }
+  const arch::ArchConfig& arch() const { return arch_; }
+  const std::vector<UnitProfile>& units() const { return units_; }
+  const std::vector<LayerProfile>& layers() const { return layers_; }
+
+  // The validity map: [start, end) fits on the chip iff start < end <= maxEnd(start).
+  int32_t maxEnd(int32_t start) const { return maxEnd_[static_cast<size_t>(start)]; }
+
+  // Cost of units [start, end) with replication chosen for `objective`: spare crossbars go to
+  // the pipeline's slowest stage while that lowers the objective.
+  PartitionCost evaluate(int32_t start, int32_t end, Objective objective) const;
+
+  // Cost with the given replicas per layer (one entry per layer with units in the range).
+  PartitionCost evaluateWith(int32_t start, int32_t end,
+                             const std::vector<LayerReplication>& replication) const;
+
+ private:
+  bool replicasFit(int32_t start, int32_t end,
+                   const std::vector<LayerReplication>& replication) const;
+
+  arch::ArchConfig arch_;
+  int64_t batch_;
+  std::vector<LayerProfile> layers_;
+  std::vector<UnitProfile> units_;
+  std::vector<int32_t> maxEnd_;
+  double dramBytesPerNs_ = 0;
+  double staticPowerMw_ = 0;
+  double averageHops_ = 1;
+};
+
+// The number the partitioners compare for one partition under an additive objective.
+double additiveScore(const PartitionCost& cost, Objective objective);
+
+}  // namespace xbar::cost

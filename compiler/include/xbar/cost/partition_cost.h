@@ -1,0 +1,53 @@
+// What one partition costs over a batch: time by phase, energy by component, DRAM traffic.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace xbar::cost {
+
+// Picojoules per component, as the simulator reports them (DESIGN.md §5, §8).
+struct EnergyBreakdown {
+  double adc = 0;
+  double dac = 0;
+  double crossbarRead = 0;
+  double crossbarWrite = 0;
+  double localMemory = 0;
+  double interconnect = 0;
+  double dram = 0;
+  double vector = 0;
+  double staticEnergy = 0;
+
+  double total() const {
+    return adc + dac + crossbarRead + crossbarWrite + localMemory + interconnect + dram + vector +
+           staticEnergy;
+  }
+  EnergyBreakdown& operator+=(const EnergyBreakdown& o);
+};
+
+struct LayerReplication {
+  int32_t layer = 0;
+  int32_t replicas = 1;
+};
+
+struct PartitionCost {
+  // Replace phase: weights from DRAM, then into the crossbars.
+  double weightLoadNs = 0;
+  double weightWriteNs = 0;
+  // Reuse phase: the layer pipeline over the batch (fill + (B-1) x slowest stage).
+  double pipelineFillNs = 0;
+  double bottleneckStageNs = 0;
+  double reuseNs = 0;
+  double totalNs = 0;
+
+  EnergyBreakdown energyPj;
+  double dramWeightBytes = 0;
+  double dramActivationReadBytes = 0;
+  double dramActivationWriteBytes = 0;
+  double interconnectBytes = 0;
+  int64_t cellsWritten = 0;
+  int64_t crossbarsUsed = 0;                  // replicas included
+  std::vector<LayerReplication> replication;  // layers with units in the partition
+};
+
+}  // namespace xbar::cost

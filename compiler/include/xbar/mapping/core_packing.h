@@ -1,0 +1,32 @@
+// Placing partition units onto cores. A unit never straddles cores; several small units may
+// share one. Packing is best-fit: each unit goes to the fullest core it still fits.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace xbar::mapping {
+
+// Adds units one at a time (best fit, in arrival order); O(crossbars per core) per unit.
+// Adding a unit never moves earlier ones, so once a unit fails, every longer run fails too:
+// the validity map relies on that.
+class IncrementalPacker {
+ public:
+  IncrementalPacker(int64_t cores, int64_t crossbarsPerCore);
+  bool add(int64_t crossbars);
+
+ private:
+  int64_t capacity_;
+  std::vector<int64_t> coresWithFree_;  // index: free crossbars; value: how many cores
+};
+
+// Best-fit decreasing placement; the core of each unit, or nullopt when they do not fit.
+std::optional<std::vector<int32_t>> packOntoCores(std::span<const int64_t> crossbars, int64_t cores,
+                                                  int64_t crossbarsPerCore);
+
+// Cores best-fit decreasing opens to hold all units at once.
+int64_t coresNeeded(std::span<const int64_t> crossbars, int64_t crossbarsPerCore);
+
+}  // namespace xbar::mapping

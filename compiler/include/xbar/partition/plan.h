@@ -1,0 +1,52 @@
+// A partition plan: the network's units cut into consecutive partitions that run one after
+// another, each with its replication and its estimated cost.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "xbar/cost/cost_model.h"
+
+namespace xbar::partition {
+
+struct Partition {
+  int32_t firstUnit = 0;
+  int32_t endUnit = 0;  // exclusive
+  cost::PartitionCost cost;
+};
+
+struct PlanTotals {
+  double timeNs = 0;
+  cost::EnergyBreakdown energyPj;
+  double energyPj_total = 0;
+  double edpPjNs = 0;
+  double throughputSamplesPerS = 0;
+  double dramWeightBytes = 0;
+  double dramActivationBytes = 0;
+  int64_t cellsWritten = 0;
+};
+
+struct Plan {
+  std::string partitioner;
+  cost::Objective objective = cost::Objective::Throughput;
+  int64_t batch = 1;
+  std::vector<Partition> partitions;
+  PlanTotals totals;
+};
+
+// Evaluates the partitions ending at `ends` (each valid) and sums the totals.
+Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
+              std::string partitioner, cost::Objective objective);
+
+// The plan's figure of merit under its objective (lower is better).
+double planScore(const PlanTotals& totals, cost::Objective objective);
+
+nlohmann::json planToJson(const Plan& plan, const mapping::Mapping& mapping);
+
+// A table: one row per partition (units, layers, replication, time split, energy, DRAM MB).
+std::string formatPlanTable(const Plan& plan, const mapping::Mapping& mapping);
+
+}  // namespace xbar::partition

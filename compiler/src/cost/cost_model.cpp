@@ -1,0 +1,365 @@
+#include "xbar/cost/cost_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "xbar/mapping/core_packing.h"
+#include "xbar/support/error.h"
+
+namespace xbar::cost {
+namespace {
+
+constexpr int32_t kGraphOutput = std::numeric_limits<int32_t>::max();
+
+int64_t ceilDiv(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// Samples one inference of the model carries: the leading dim of its first input.
+int64_t samplesPerInference(const ir::Graph& g) {
+  if (g.inputs.empty() || g.value(g.inputs[0]).shape.empty()) return 1;
+  return std::max<int64_t>(1, g.value(g.inputs[0]).shape[0]);
+}
+
+// Element operations a non-matrix node costs: every element it reads or writes once.
+double vectorOps(const ir::Graph& g, const ir::Node& n) {
+  double elements = 0;
+  for (ir::ValueId out : n.outputs)
+    if (out != ir::kNoValue)
+      elements = std::max(elements, static_cast<double>(g.value(out).elementCount()));
+  for (ir::ValueId in : n.inputs)
+    if (in != ir::kNoValue && !g.value(in).isConstant)
+      elements = std::max(elements, static_cast<double>(g.value(in).elementCount()));
+  return elements;
+}
+
+}  // namespace
+
+EnergyBreakdown& EnergyBreakdown::operator+=(const EnergyBreakdown& o) {
+  adc += o.adc;
+  dac += o.dac;
+  crossbarRead += o.crossbarRead;
+  crossbarWrite += o.crossbarWrite;
+  localMemory += o.localMemory;
+  interconnect += o.interconnect;
+  dram += o.dram;
+  vector += o.vector;
+  staticEnergy += o.staticEnergy;
+  return *this;
+}
+
+CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
+                     const arch::ArchConfig& arch, int64_t batch)
+    : arch_(arch), batch_(batch) {
+  if (batch < 1) failInput("--batch " + std::to_string(batch), "the batch must be at least 1");
+  const auto& xb = arch.crossbar;
+  const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
+  const int64_t samples = samplesPerInference(graph);
+  const int64_t inputCycles = ceilDiv(arch.precision.activation_bits, xb.dac_bits);
+
+  // Group of each node and value: the matrix layer it belongs to (DESIGN.md §4).
+  std::vector<int32_t> layerOfNode(graph.nodes.size(), -1);
+  for (size_t l = 0; l < mapping.layers.size(); ++l)
+    layerOfNode[static_cast<size_t>(mapping.layers[l].layer.node)] = static_cast<int32_t>(l);
+  std::vector<int32_t> groupOfValue(graph.values.size(), -1);
+  std::vector<int32_t> groupOfNode(graph.nodes.size(), 0);
+  layers_.resize(mapping.layers.size());
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const ir::Node& n = graph.nodes[i];
+    int32_t group = layerOfNode[i];
+    if (group < 0) {  // a non-matrix op joins the latest layer it depends on
+      group = 0;
+      for (ir::ValueId in : n.inputs)
+        if (in != ir::kNoValue) group = std::max(group, groupOfValue[static_cast<size_t>(in)]);
+      if (!layers_.empty())
+        layers_[static_cast<size_t>(group)].vectorOpsPerSample +=
+            vectorOps(graph, n) / static_cast<double>(samples);
+    }
+    groupOfNode[i] = group;
+    for (ir::ValueId out : n.outputs)
+      if (out != ir::kNoValue) groupOfValue[static_cast<size_t>(out)] = group;
+  }
+
+  // Activations crossing groups: each group's inputs, and each value's last consumer group.
+  std::vector<int32_t> lastConsumer(graph.values.size(), -1);
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const int32_t h = groupOfNode[i];
+    if (layers_.empty()) break;
+    for (ir::ValueId in : graph.nodes[i].inputs) {
+      if (in == ir::kNoValue || graph.value(in).isConstant) continue;
+      const int32_t g =
+          graph.value(in).producer == ir::kNoNode ? -1 : groupOfValue[static_cast<size_t>(in)];
+      if (g == h) continue;
+      const double bytes = static_cast<double>(graph.value(in).elementCount()) * activationBytes /
+                           static_cast<double>(samples);
+      auto& inputs = layers_[static_cast<size_t>(h)].inputs;
+      const bool seen = std::any_of(inputs.begin(), inputs.end(), [&](const auto& e) {
+        return e.second == g && e.first == bytes;
+      });
+      if (!seen) inputs.emplace_back(bytes, g);
+      if (g >= 0)
+        lastConsumer[static_cast<size_t>(in)] = std::max(lastConsumer[static_cast<size_t>(in)], h);
+    }
+  }
+  for (ir::ValueId out : graph.outputs)
+    if (graph.value(out).producer != ir::kNoNode)
+      lastConsumer[static_cast<size_t>(out)] = kGraphOutput;
+  for (size_t v = 0; v < graph.values.size(); ++v) {
+    if (lastConsumer[v] < 0 || groupOfValue[v] < 0 || layers_.empty()) continue;
+    const double bytes = static_cast<double>(graph.values[v].elementCount()) * activationBytes /
+                         static_cast<double>(samples);
+    layers_[static_cast<size_t>(groupOfValue[v])].outputs.emplace_back(bytes, lastConsumer[v]);
+  }
+
+  for (size_t l = 0; l < mapping.layers.size(); ++l) {
+    const mapping::LayerMapping& m = mapping.layers[l];
+    LayerProfile& p = layers_[l];
+    const bool packed = m.groupsPerBlock > 1;
+    p.vectorsPerSample = std::max<int64_t>(1, m.layer.vectorsPerInference / samples);
+    p.inputCycles = inputCycles;
+    p.activeRows = std::min(xb.rows, (packed ? m.groupsPerBlock : 1) * m.layer.inputs);
+    p.activeColumns = std::min(xb.cols, (packed ? m.groupsPerBlock * m.layer.outputs
+                                                : std::min(m.layer.outputs, m.outputsPerCrossbar)) *
+                                            m.columnsPerWeight);
+    p.mvmNs =
+        static_cast<double>(inputCycles) *
+        (xb.read_latency_ns +
+         static_cast<double>(ceilDiv(p.activeColumns, xb.adcs_per_crossbar)) * xb.adc_latency_ns);
+    p.reductionOpsPerSample =
+        static_cast<double>((m.rowTiles - 1) * m.layer.totalOutputs() * p.vectorsPerSample);
+    p.outputBytesPerSample =
+        static_cast<double>(m.layer.totalOutputs() * p.vectorsPerSample) * activationBytes;
+    p.localMemoryBytesPerSample =
+        static_cast<double>(p.vectorsPerSample * m.layer.inputs * m.layer.groups) *
+            activationBytes +
+        p.outputBytesPerSample;
+    p.firstUnit = m.firstUnit;
+    p.endUnit = m.firstUnit + m.unitCount;
+  }
+
+  for (const mapping::PartitionUnit& u : mapping.units) {
+    const mapping::LayerMapping& m = mapping.layers[static_cast<size_t>(u.layer)];
+    if (u.crossbars > arch.core.crossbars)
+      failInput(mapping.model,
+                "layer '{}' needs {} crossbars in one partition unit but a core has {}",
+                m.layer.name, u.crossbars, arch.core.crossbars);
+    // A core must hold one input vector of the unit's rows and one output vector of its
+    // columns in local memory to run it at all.
+    const int64_t rowsNeeded = std::min(
+        m.layer.inputs * (m.groupsPerBlock > 1 ? m.groupsPerBlock : 1), u.rowTiles * xb.rows);
+    const double vectorBytes = static_cast<double>(rowsNeeded + u.outputs) * activationBytes;
+    const double localBytes = static_cast<double>(arch.core.local_memory.size_kib) * 1024.0;
+    if (vectorBytes > localBytes)
+      failInput(
+          mapping.model,
+          "layer '{}' cannot run even one partition unit per core: its input and output vectors "
+          "take {:.0f} bytes but core.local_memory.size_kib gives {:.0f}",
+          m.layer.name, vectorBytes, localBytes);
+    UnitProfile p;
+    p.layer = u.layer;
+    p.crossbars = u.crossbars;
+    const bool packed = m.groupsPerBlock > 1;
+    const int64_t firstRow = u.firstRowTile * xb.rows;
+    const int64_t rowsCovered =
+        std::min(m.layer.inputs, (u.firstRowTile + u.rowTiles) * xb.rows) - firstRow;
+    const int64_t weights = u.outputs * rowsCovered;
+    p.weightBytes = static_cast<double>(weights * arch.precision.weight_bits) / 8.0;
+    p.cells = weights * m.columnsPerWeight;
+    p.rowWrites =
+        packed ? (u.outputs / m.layer.outputs) * m.layer.inputs : u.columnBlocks * rowsCovered;
+    p.outputFraction = static_cast<double>(u.crossbars) / static_cast<double>(m.crossbars);
+    units_.push_back(p);
+  }
+
+  // The validity map: from each start, extend while best-fit placement succeeds.
+  maxEnd_.resize(units_.size());
+  for (size_t s = 0; s < units_.size(); ++s) {
+    mapping::IncrementalPacker packer(arch.chip.cores, arch.core.crossbars);
+    size_t e = s;
+    while (e < units_.size() && packer.add(units_[e].crossbars)) ++e;
+    if (e == s)
+      failInput(mapping.model,
+                "layer '{}': one partition unit of {} crossbars does not fit a core of {}",
+                mapping.layers[static_cast<size_t>(units_[s].layer)].layer.name,
+                units_[s].crossbars, arch.core.crossbars);
+    maxEnd_[s] = static_cast<int32_t>(e);
+  }
+
+  dramBytesPerNs_ = arch.dramBandwidthGbPerS();  // GB/s = bytes/ns
+  staticPowerMw_ = static_cast<double>(arch.chip.cores) * arch.core.static_power_mw +
+                   static_cast<double>(arch.totalCrossbars()) * xb.static_power_mw;
+  const auto& ic = arch.chip.interconnect;
+  // Mean XY distance between two random nodes of an R x C mesh: (R + C) / 3.
+  averageHops_ = ic.topology == arch::Topology::Mesh
+                     ? static_cast<double>(ic.mesh_rows + ic.mesh_cols) / 3.0
+                     : 1.0;
+}
+
+bool CostModel::replicasFit(int32_t start, int32_t end,
+                            const std::vector<LayerReplication>& replication) const {
+  mapping::IncrementalPacker packer(arch_.chip.cores, arch_.core.crossbars);
+  size_t r = 0;
+  for (int32_t u = start; u < end; ++u) {
+    const UnitProfile& unit = units_[static_cast<size_t>(u)];
+    while (replication[r].layer != unit.layer) ++r;
+    for (int32_t copy = 0; copy < replication[r].replicas; ++copy)
+      if (!packer.add(unit.crossbars)) return false;
+  }
+  return true;
+}
+
+PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
+                                      const std::vector<LayerReplication>& replication) const {
+  const auto& xb = arch_.crossbar;
+  const double batch = static_cast<double>(batch_);
+  const int32_t firstLayer = units_[static_cast<size_t>(start)].layer;
+  const int32_t lastLayer = units_[static_cast<size_t>(end - 1)].layer;
+  const double opsPerNs =
+      static_cast<double>(arch_.core.vector.lanes) * arch_.chip.clock_mhz / 1000.0;
+
+  PartitionCost c;
+  c.replication = replication;
+  double entryBytes = 0, exitBytes = 0, onChipBytes = 0, rowWrites = 0, crossbarsWritten = 0;
+  double largestTransfer = 0, replicaWeightBytes = 0;
+  double conversions = 0, rowDrives = 0, crossbarCycles = 0, vectorOpCount = 0, localBytes = 0;
+  double slowestStage = 0, stageSum = 0;
+
+  for (int32_t l = firstLayer; l <= lastLayer; ++l) {
+    const LayerProfile& p = layers_[static_cast<size_t>(l)];
+    const int32_t replicas = replication[static_cast<size_t>(l - firstLayer)].replicas;
+    const int32_t from = std::max(start, p.firstUnit), to = std::min(end, p.endUnit);
+    double fraction = 0, crossbars = 0;
+    for (int32_t u = from; u < to; ++u) {
+      const UnitProfile& unit = units_[static_cast<size_t>(u)];
+      fraction += unit.outputFraction;
+      crossbars += static_cast<double>(unit.crossbars);
+      c.dramWeightBytes += unit.weightBytes;
+      replicaWeightBytes += unit.weightBytes * (replicas - 1);
+      c.cellsWritten += unit.cells * replicas;
+      rowWrites += static_cast<double>(unit.rowWrites * replicas);
+      crossbarsWritten += static_cast<double>(unit.crossbars * replicas);
+    }
+    const bool complete = p.endUnit <= end;
+    const bool startedBefore = p.firstUnit < start;
+
+    // The layer's stage: its MVMs spread over replicas, then its vector work over its cores.
+    const double vectors = static_cast<double>(p.vectorsPerSample);
+    double stage = vectors * p.mvmNs / replicas;
+    const double ops = p.reductionOpsPerSample * fraction + (complete ? p.vectorOpsPerSample : 0.0);
+    const double cores = static_cast<double>(to - from) * replicas;
+    stage += ops / (opsPerNs * cores);
+    slowestStage = std::max(slowestStage, stage);
+    stageSum += stage;
+
+    const double cycles = vectors * static_cast<double>(p.inputCycles);
+    conversions += cycles * static_cast<double>(p.activeColumns) * crossbars;
+    rowDrives += cycles * static_cast<double>(p.activeRows) * crossbars;
+    crossbarCycles += cycles * crossbars;
+    vectorOpCount += ops;
+    localBytes += p.localMemoryBytesPerSample * fraction;
+
+    // Inputs from other groups: on chip when their layer completes here, else from DRAM.
+    for (const auto& [bytes, producer] : p.inputs) {
+      const bool onChip = producer >= 0 && layers_[static_cast<size_t>(producer)].endUnit > start &&
+                          layers_[static_cast<size_t>(producer)].endUnit <= end;
+      if (onChip) {
+        onChipBytes += bytes;
+        largestTransfer = std::max(largestTransfer, bytes);
+      } else {
+        entryBytes += bytes;
+      }
+    }
+    // A layer split across partitions: earlier shares come back from DRAM, later ones
+    // leave for it.
+    if (complete && startedBefore) entryBytes += (1.0 - fraction) * p.outputBytesPerSample;
+    if (!complete) exitBytes += fraction * p.outputBytesPerSample;
+    if (complete)
+      for (const auto& [bytes, consumer] : p.outputs)
+        if (consumer == kGraphOutput || layers_[static_cast<size_t>(consumer)].endUnit > end)
+          exitBytes += bytes;
+  }
+
+  // The pipeline's other stages: DRAM streaming of entries and exits, and the interconnect.
+  const auto& ic = arch_.chip.interconnect;
+  const double dramStage = (entryBytes + exitBytes) / dramBytesPerNs_;
+  const double linkStage =
+      ic.topology == arch::Topology::Bus
+          ? onChipBytes / ic.link_bandwidth_gb_per_s + ic.hop_latency_ns
+          : largestTransfer / ic.link_bandwidth_gb_per_s + averageHops_ * ic.hop_latency_ns;
+  for (double stage : {dramStage, onChipBytes > 0 ? linkStage : 0.0}) {
+    slowestStage = std::max(slowestStage, stage);
+    stageSum += stage;
+  }
+  c.pipelineFillNs = stageSum + arch_.dram.latency_ns;
+  c.bottleneckStageNs = slowestStage;
+  c.reuseNs = c.pipelineFillNs + (batch - 1) * slowestStage;
+
+  c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dram.latency_ns;
+  const double parallel =
+      std::min(static_cast<double>(arch_.chip.max_parallel_crossbar_writes), crossbarsWritten);
+  c.weightWriteNs = parallel > 0 ? rowWrites * xb.row_write_latency_ns / parallel : 0;
+  c.totalNs = c.weightLoadNs + c.weightWriteNs + c.reuseNs;
+  c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten);
+
+  c.dramActivationReadBytes = entryBytes * batch;
+  c.dramActivationWriteBytes = exitBytes * batch;
+  c.interconnectBytes = onChipBytes * batch + replicaWeightBytes;
+  EnergyBreakdown& e = c.energyPj;
+  e.adc = batch * conversions * xb.adc_energy_pj;
+  e.dac = batch * rowDrives * xb.dac_energy_pj;
+  e.crossbarRead = batch * crossbarCycles * xb.read_energy_pj;
+  e.crossbarWrite = static_cast<double>(c.cellsWritten) * xb.write_energy_pj_per_cell;
+  e.localMemory = batch * localBytes * arch_.core.local_memory.energy_pj_per_byte;
+  e.interconnect = c.interconnectBytes * averageHops_ * ic.energy_pj_per_byte_hop;
+  e.dram = (c.dramWeightBytes + c.dramActivationReadBytes + c.dramActivationWriteBytes) * 8.0 *
+           arch_.dram.energy_pj_per_bit;
+  e.vector = batch * vectorOpCount * arch_.core.vector.energy_pj_per_op;
+  e.staticEnergy = staticPowerMw_ * c.totalNs;  // mW x ns = pJ
+  return c;
+}
+
+double additiveScore(const PartitionCost& cost, Objective objective) {
+  switch (objective) {
+    case Objective::Energy:
+      return cost.energyPj.total();
+    case Objective::Edp:
+      return cost.energyPj.total() * cost.totalNs;  // a partition-local proxy
+    default:
+      return cost.totalNs;
+  }
+}
+
+PartitionCost CostModel::evaluate(int32_t start, int32_t end, Objective objective) const {
+  const int32_t firstLayer = units_[static_cast<size_t>(start)].layer;
+  const int32_t lastLayer = units_[static_cast<size_t>(end - 1)].layer;
+  std::vector<LayerReplication> replication;
+  for (int32_t l = firstLayer; l <= lastLayer; ++l) replication.push_back({l, 1});
+  PartitionCost best = evaluateWith(start, end, replication);
+  double bestScore = additiveScore(best, objective);
+  // Spare crossbars go to the slowest layer stage while that lowers the objective.
+  while (true) {
+    int32_t slowest = -1;
+    double slowestNs = -1;
+    for (size_t i = 0; i < replication.size(); ++i) {
+      const LayerProfile& p = layers_[static_cast<size_t>(replication[i].layer)];
+      const double ns = static_cast<double>(p.vectorsPerSample) * p.mvmNs / replication[i].replicas;
+      if (ns > slowestNs) {
+        slowestNs = ns;
+        slowest = static_cast<int32_t>(i);
+      }
+    }
+    std::vector<LayerReplication> candidate = replication;
+    ++candidate[static_cast<size_t>(slowest)].replicas;
+    if (!replicasFit(start, end, candidate)) break;
+    PartitionCost cost = evaluateWith(start, end, candidate);
+    const double score = additiveScore(cost, objective);
+    if (score >= bestScore) break;
+    best = std::move(cost);
+    bestScore = score;
+    replication = std::move(candidate);
+  }
+  return best;
+}
+
+}  // namespace xbar::cost

@@ -1,0 +1,64 @@
+#include "xbar/mapping/core_packing.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace xbar::mapping {
+
+IncrementalPacker::IncrementalPacker(int64_t cores, int64_t crossbarsPerCore)
+    : capacity_(crossbarsPerCore), coresWithFree_(static_cast<size_t>(crossbarsPerCore) + 1, 0) {
+  coresWithFree_.back() = cores;
+}
+
+bool IncrementalPacker::add(int64_t crossbars) {
+  if (crossbars > capacity_ || crossbars < 0) return false;
+  for (int64_t free = crossbars; free <= capacity_; ++free) {
+    if (coresWithFree_[static_cast<size_t>(free)] == 0) continue;
+    --coresWithFree_[static_cast<size_t>(free)];
+    ++coresWithFree_[static_cast<size_t>(free - crossbars)];
+    return true;
+  }
+  return false;
+}
+
+std::optional<std::vector<int32_t>> packOntoCores(std::span<const int64_t> crossbars, int64_t cores,
+                                                  int64_t crossbarsPerCore) {
+  std::vector<size_t> order(crossbars.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return crossbars[a] > crossbars[b]; });
+  std::vector<int64_t> free(static_cast<size_t>(cores), crossbarsPerCore);
+  std::vector<int32_t> coreOf(crossbars.size(), -1);
+  for (size_t unit : order) {
+    int32_t best = -1;
+    for (size_t c = 0; c < free.size(); ++c)
+      if (free[c] >= crossbars[unit] && (best < 0 || free[c] < free[static_cast<size_t>(best)]))
+        best = static_cast<int32_t>(c);
+    if (best < 0) return std::nullopt;
+    free[static_cast<size_t>(best)] -= crossbars[unit];
+    coreOf[unit] = best;
+  }
+  return coreOf;
+}
+
+int64_t coresNeeded(std::span<const int64_t> crossbars, int64_t crossbarsPerCore) {
+  std::vector<int64_t> sorted(crossbars.begin(), crossbars.end());
+  std::sort(sorted.begin(), sorted.end(), std::greater<>());
+  // coresWithFree[f]: open cores with f free crossbars.
+  std::vector<int64_t> coresWithFree(static_cast<size_t>(crossbarsPerCore) + 1, 0);
+  int64_t opened = 0;
+  for (int64_t size : sorted) {
+    int64_t free = size;
+    while (free <= crossbarsPerCore && coresWithFree[static_cast<size_t>(free)] == 0) ++free;
+    if (free > crossbarsPerCore) {
+      ++opened;
+      free = crossbarsPerCore;
+    } else {
+      --coresWithFree[static_cast<size_t>(free)];
+    }
+    ++coresWithFree[static_cast<size_t>(free - size)];
+  }
+  return opened;
+}
+
+}  // namespace xbar::mapping

@@ -1,0 +1,69 @@
+// The COMPASS paper's baselines.
+#include "xbar/partition/partitioner.h"
+
+namespace xbar::partition {
+
+// Packs as many consecutive whole layers as fit; a layer larger than the chip is cut into
+// chip-sized runs of its units, and the layers after it join its last run while they fit.
+std::vector<int32_t> greedyCuts(const cost::CostModel& model) {
+  std::vector<int32_t> ends;
+  const auto& layers = model.layers();
+  const auto& units = model.units();
+  for (int32_t start = 0; start < model.unitCount();) {
+    int32_t end = start;
+    while (end < model.unitCount()) {
+      const int32_t layerEnd =
+          layers[static_cast<size_t>(units[static_cast<size_t>(end)].layer)].endUnit;
+      if (layerEnd > model.maxEnd(start)) break;
+      end = layerEnd;
+    }
+    if (end == start) end = model.maxEnd(start);
+    ends.push_back(end);
+    start = end;
+  }
+  return ends;
+}
+
+// One matrix layer (with the ops that follow it) per partition; a layer larger than the chip
+// takes as many chip-sized partitions as it needs.
+std::vector<int32_t> layerwiseCuts(const cost::CostModel& model) {
+  std::vector<int32_t> ends;
+  for (int32_t start = 0; start < model.unitCount();) {
+    const int32_t layerEnd =
+        model.layers()[static_cast<size_t>(model.units()[static_cast<size_t>(start)].layer)]
+            .endUnit;
+    const int32_t end = std::min(layerEnd, model.maxEnd(start));
+    ends.push_back(end);
+    start = end;
+  }
+  return ends;
+}
+
+namespace {
+
+class Greedy final : public Partitioner {
+ public:
+  std::string_view name() const override { return "greedy"; }
+  std::vector<int32_t> cut(const cost::CostModel& model, const PartitionerOptions&) const override {
+    return greedyCuts(model);
+  }
+};
+
+class Layerwise final : public Partitioner {
+ public:
+  std::string_view name() const override { return "layerwise"; }
+  std::vector<int32_t> cut(const cost::CostModel& model, const PartitionerOptions&) const override {
+    return layerwiseCuts(model);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Partitioner> makeGreedy() {
+  return std::make_unique<Greedy>();
+}
+std::unique_ptr<Partitioner> makeLayerwise() {
+  return std::make_unique<Layerwise>();
+}
+
+}  // namespace xbar::partition

@@ -1,0 +1,151 @@
+#include "xbar/partition/plan.h"
+
+#include <fmt/format.h>
+
+namespace xbar::partition {
+
+double planScore(const PlanTotals& t, cost::Objective objective) {
+  switch (objective) {
+    case cost::Objective::Energy:
+      return t.energyPj_total;
+    case cost::Objective::Edp:
+      return t.edpPjNs;
+    default:
+      return t.timeNs;
+  }
+}
+
+Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
+              std::string partitioner, cost::Objective objective) {
+  Plan plan;
+  plan.partitioner = std::move(partitioner);
+  plan.objective = objective;
+  plan.batch = model.batch();
+  int32_t start = 0;
+  for (int32_t end : ends) {
+    Partition p{start, end, model.evaluate(start, end, objective)};
+    PlanTotals& t = plan.totals;
+    t.timeNs += p.cost.totalNs;
+    t.energyPj += p.cost.energyPj;
+    t.dramWeightBytes += p.cost.dramWeightBytes;
+    t.dramActivationBytes += p.cost.dramActivationReadBytes + p.cost.dramActivationWriteBytes;
+    t.cellsWritten += p.cost.cellsWritten;
+    plan.partitions.push_back(std::move(p));
+    start = end;
+  }
+  PlanTotals& t = plan.totals;
+  t.energyPj_total = t.energyPj.total();
+  t.edpPjNs = t.energyPj_total * t.timeNs;
+  t.throughputSamplesPerS = t.timeNs > 0 ? static_cast<double>(plan.batch) * 1e9 / t.timeNs : 0;
+  return plan;
+}
+
+namespace {
+
+nlohmann::json energyJson(const cost::EnergyBreakdown& e) {
+  return {{"adc", e.adc},
+          {"dac", e.dac},
+          {"crossbar_read", e.crossbarRead},
+          {"crossbar_write", e.crossbarWrite},
+          {"local_memory", e.localMemory},
+          {"interconnect", e.interconnect},
+          {"dram", e.dram},
+          {"vector", e.vector},
+          {"static", e.staticEnergy},
+          {"total", e.total()}};
+}
+
+}  // namespace
+
+nlohmann::json planToJson(const Plan& plan, const mapping::Mapping& mapping) {
+  nlohmann::json partitions = nlohmann::json::array();
+  for (size_t i = 0; i < plan.partitions.size(); ++i) {
+    const Partition& p = plan.partitions[i];
+    nlohmann::json layers = nlohmann::json::array();
+    for (const cost::LayerReplication& r : p.cost.replication) {
+      const mapping::LayerMapping& l = mapping.layers[static_cast<size_t>(r.layer)];
+      const int32_t first = std::max(p.firstUnit, l.firstUnit);
+      const int32_t end = std::min(p.endUnit, l.firstUnit + l.unitCount);
+      layers.push_back({{"layer", l.layer.name},
+                        {"units", {first, end}},
+                        {"replicas", r.replicas},
+                        {"complete", l.firstUnit + l.unitCount <= p.endUnit}});
+    }
+    const cost::PartitionCost& c = p.cost;
+    partitions.push_back({{"index", i},
+                          {"units", {p.firstUnit, p.endUnit}},
+                          {"layers", layers},
+                          {"crossbars", c.crossbarsUsed},
+                          {"time_ns",
+                           {{"weight_load", c.weightLoadNs},
+                            {"weight_write", c.weightWriteNs},
+                            {"pipeline_fill", c.pipelineFillNs},
+                            {"bottleneck_stage", c.bottleneckStageNs},
+                            {"reuse", c.reuseNs},
+                            {"total", c.totalNs}}},
+                          {"energy_pj", energyJson(c.energyPj)},
+                          {"dram_bytes",
+                           {{"weights", c.dramWeightBytes},
+                            {"activations_read", c.dramActivationReadBytes},
+                            {"activations_written", c.dramActivationWriteBytes}}},
+                          {"interconnect_bytes", c.interconnectBytes},
+                          {"cells_written", c.cellsWritten}});
+  }
+  const PlanTotals& t = plan.totals;
+  return {
+      {"model", mapping.model},
+      {"arch", mapping.arch},
+      {"partitioner", plan.partitioner},
+      {"objective", std::string(cost::objectiveName(plan.objective))},
+      {"batch", plan.batch},
+      {"partitions", partitions},
+      {"totals",
+       {{"time_ns", t.timeNs},
+        {"latency_per_sample_ns", t.timeNs},
+        {"throughput_samples_per_s", t.throughputSamplesPerS},
+        {"energy_pj", energyJson(t.energyPj)},
+        {"edp_pj_ns", t.edpPjNs},
+        {"dram_bytes", {{"weights", t.dramWeightBytes}, {"activations", t.dramActivationBytes}}},
+        {"cells_written", t.cellsWritten}}}};
+}
+
+std::string formatPlanTable(const Plan& plan, const mapping::Mapping& mapping) {
+  std::string out =
+      fmt::format("plan of {} on {}: {} partitioner, objective {}, batch {}\n", mapping.model,
+                  mapping.arch, plan.partitioner, cost::objectiveName(plan.objective), plan.batch);
+  out += fmt::format("{:>4}  {:>11}  {:>6}  {:>5}  {:>10}  {:>10}  {:>10}  {:>10}  {:>10}  {:>9}\n",
+                     "part", "units", "layers", "xbars", "load us", "write us", "reuse us",
+                     "total us", "energy uJ", "DRAM MB");
+  for (size_t i = 0; i < plan.partitions.size(); ++i) {
+    const Partition& p = plan.partitions[i];
+    const cost::PartitionCost& c = p.cost;
+    int32_t replicated = 0;
+    for (const auto& r : c.replication) replicated += r.replicas > 1 ? 1 : 0;
+    const double dram = c.dramWeightBytes + c.dramActivationReadBytes + c.dramActivationWriteBytes;
+    out += fmt::format(
+        "{:>4}  {:>5}-{:<5}  {:>3}{:<3}  {:>5}  {:>10.1f}  {:>10.1f}  {:>10.1f}  {:>10.1f}  "
+        "{:>10.2f}  {:>9.3f}\n",
+        i, p.firstUnit, p.endUnit, c.replication.size(),
+        replicated ? fmt::format("r{}", replicated) : "", c.crossbarsUsed, c.weightLoadNs / 1e3,
+        c.weightWriteNs / 1e3, c.reuseNs / 1e3, c.totalNs / 1e3, c.energyPj.total() / 1e6,
+        dram / 1e6);
+  }
+  const PlanTotals& t = plan.totals;
+  out += fmt::format(
+      "\n{} partitions; batch time {:.3f} ms, {:.1f} samples/s; energy {:.3f} mJ ({:.1f} "
+      "uJ/sample); "
+      "EDP {:.4g} J*s\n",
+      plan.partitions.size(), t.timeNs / 1e6, t.throughputSamplesPerS, t.energyPj_total / 1e9,
+      t.energyPj_total / 1e6 / static_cast<double>(plan.batch), t.edpPjNs * 1e-21);
+  out += fmt::format("DRAM: {:.3f} MB weights, {:.3f} MB activations; {} cells written\n",
+                     t.dramWeightBytes / 1e6, t.dramActivationBytes / 1e6, t.cellsWritten);
+  const cost::EnergyBreakdown& e = t.energyPj;
+  out += fmt::format(
+      "energy by component (uJ): adc {:.1f}, dac {:.1f}, xbar read {:.1f}, xbar write {:.1f}, "
+      "local mem {:.1f}, interconnect {:.1f}, dram {:.1f}, vector {:.1f}, static {:.1f}\n",
+      e.adc / 1e6, e.dac / 1e6, e.crossbarRead / 1e6, e.crossbarWrite / 1e6, e.localMemory / 1e6,
+      e.interconnect / 1e6, e.dram / 1e6, e.vector / 1e6, e.staticEnergy / 1e6);
+  return out;
+}
+
+}  // namespace xbar::partition
