@@ -10,8 +10,6 @@
 namespace xbar::cost {
 namespace {
 
-constexpr int32_t kGraphOutput = std::numeric_limits<int32_t>::max();
-
 int64_t ceilDiv(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
@@ -72,9 +70,12 @@ CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
       group = 0;
       for (ir::ValueId in : n.inputs)
         if (in != ir::kNoValue) group = std::max(group, groupOfValue[static_cast<size_t>(in)]);
-      if (!layers_.empty())
-        layers_[static_cast<size_t>(group)].vectorOpsPerSample +=
-            vectorOps(graph, n) / static_cast<double>(samples);
+      if (!layers_.empty()) {
+        LayerProfile& p = layers_[static_cast<size_t>(group)];
+        const double ops = vectorOps(graph, n) / static_cast<double>(samples);
+        p.vectorOpsPerSample += ops;
+        p.vectorOps.emplace_back(n.kind, ops);
+      }
     }
     groupOfNode[i] = group;
     for (ir::ValueId out : n.outputs)
@@ -94,10 +95,9 @@ CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
       const double bytes = static_cast<double>(graph.value(in).elementCount()) * activationBytes /
                            static_cast<double>(samples);
       auto& inputs = layers_[static_cast<size_t>(h)].inputs;
-      const bool seen = std::any_of(inputs.begin(), inputs.end(), [&](const auto& e) {
-        return e.second == g && e.first == bytes;
-      });
-      if (!seen) inputs.emplace_back(bytes, g);
+      const bool seen =
+          std::any_of(inputs.begin(), inputs.end(), [&](const auto& e) { return e.value == in; });
+      if (!seen) inputs.push_back({in, bytes, g});
       if (g >= 0)
         lastConsumer[static_cast<size_t>(in)] = std::max(lastConsumer[static_cast<size_t>(in)], h);
     }
@@ -109,7 +109,8 @@ CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
     if (lastConsumer[v] < 0 || groupOfValue[v] < 0 || layers_.empty()) continue;
     const double bytes = static_cast<double>(graph.values[v].elementCount()) * activationBytes /
                          static_cast<double>(samples);
-    layers_[static_cast<size_t>(groupOfValue[v])].outputs.emplace_back(bytes, lastConsumer[v]);
+    layers_[static_cast<size_t>(groupOfValue[v])].outputs.push_back(
+        {static_cast<ir::ValueId>(v), bytes, lastConsumer[v]});
   }
 
   for (size_t l = 0; l < mapping.layers.size(); ++l) {
@@ -260,7 +261,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     localBytes += p.localMemoryBytesPerSample * fraction;
 
     // Inputs from other groups: on chip when their layer completes here, else from DRAM.
-    for (const auto& [bytes, producer] : p.inputs) {
+    for (const auto& [value, bytes, producer] : p.inputs) {
       const bool onChip = producer >= 0 && layers_[static_cast<size_t>(producer)].endUnit > start &&
                           layers_[static_cast<size_t>(producer)].endUnit <= end;
       if (onChip) {
@@ -275,7 +276,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     if (complete && startedBefore) entryBytes += (1.0 - fraction) * p.outputBytesPerSample;
     if (!complete) exitBytes += fraction * p.outputBytesPerSample;
     if (complete)
-      for (const auto& [bytes, consumer] : p.outputs)
+      for (const auto& [value, bytes, consumer] : p.outputs)
         if (consumer == kGraphOutput || layers_[static_cast<size_t>(consumer)].endUnit > end)
           exitBytes += bytes;
   }

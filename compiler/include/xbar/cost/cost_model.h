@@ -28,13 +28,27 @@ struct LayerProfile {
   double localMemoryBytesPerSample = 0;
   int32_t firstUnit = 0;
   int32_t endUnit = 0;
-  // Activations this layer's group reads from other groups: (value bytes, producer layer or
-  // -1 for a graph input). Deduplicated per value.
-  std::vector<std::pair<double, int32_t>> inputs;
-  // Values this group produces for others: bytes and the last consumer layer (or a large
-  // number for graph outputs, which always go to DRAM).
-  std::vector<std::pair<double, int32_t>> outputs;
+  // Activations this layer's group reads from other groups (producer -1: a graph input),
+  // one entry per value.
+  struct Input {
+    ir::ValueId value;
+    double bytes;  // per sample
+    int32_t producer;
+  };
+  std::vector<Input> inputs;
+  // Values this group produces for later groups or as graph outputs (last consumer
+  // kGraphOutput): they leave the partition through DRAM when a consumer lies beyond it.
+  struct Output {
+    ir::ValueId value;
+    double bytes;  // per sample
+    int32_t lastConsumer;
+  };
+  std::vector<Output> outputs;
+  // The non-matrix ops of the group, in graph order: op and element operations per sample.
+  std::vector<std::pair<ir::OpKind, double>> vectorOps;
 };
+
+inline constexpr int32_t kGraphOutput = 0x7fffffff;
 
 struct UnitProfile {
   int32_t layer = 0;
