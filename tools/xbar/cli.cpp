@@ -28,6 +28,7 @@ int run(int argc, char** argv) {
   Action action;
   addCompileCommand(app, action);
   addArchCommand(app, action);
+  addDisasmCommand(app, action);
 
   auto logger = spdlog::stderr_color_mt("xbar");
   logger->set_pattern("xbar: %l: %v");

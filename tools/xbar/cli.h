@@ -25,5 +25,6 @@ std::filesystem::path archPresetDir();
 using Action = std::function<void()>;
 void addCompileCommand(CLI::App& app, Action& action);
 void addArchCommand(CLI::App& app, Action& action);
+void addDisasmCommand(CLI::App& app, Action& action);
 
 }  // namespace xbar::cli

@@ -4,6 +4,8 @@
 
 #include "cli.h"
 #include "xbar/arch/arch_loader.h"
+#include "xbar/codegen/codegen.h"
+#include "xbar/codegen/program_text.h"
 #include "xbar/cost/cost_model.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/mapping.h"
@@ -82,8 +84,12 @@ void compile(const CompileOptions& o) {
   std::cout << partition::formatPlanTable(plan, m);
   if (!o.outDir.empty()) {
     const std::filesystem::path dir = o.outDir;
+    const codegen::CodegenResult code = codegen::generateProgram(graph, m, model, plan);
+    codegen::saveProgram(code.program, dir / "program.xasm");
     writeFileAtomically(dir / "plan.json", partition::planToJson(plan, m).dump(2) + "\n");
-    std::cout << "wrote " << (dir / "plan.json").string() << "\n";
+    std::cout << fmt::format("wrote {} ({} instructions on {} cores) and {}\n",
+                             (dir / "program.xasm").string(), code.program.instructionCount(),
+                             code.program.cores, (dir / "plan.json").string());
   }
 }
 

@@ -1,0 +1,64 @@
+// The program the simulator runs (DESIGN.md §7): one instruction stream per core, the
+// partitions one after another in each stream, separated by barriers. The text form
+// (program_text.h) is versioned, readable and diffable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace xbar::codegen {
+
+inline constexpr int kProgramVersion = 1;
+
+enum class Opcode {
+  LoadWeights,  // LD_W:  weights DRAM -> core       dram, bytes, xb, count
+  WriteXbar,    // WR_XB: program crossbar rows      xb, count, rows, cols
+  Load,         // LD:    activations DRAM -> core   dram, bytes
+  Store,        // ST:    activations core -> DRAM   dram, bytes
+  Mvm,          // MVM:   vectors through crossbars  xb, count, rows, cols, repeat, cycles
+  Vector,       // VEC:   digital vector op          op, elems
+  Send,         // SEND:  to another core            peer, bytes
+  Receive,      // RECV:  from another core          peer, bytes
+  Barrier,      // BARRIER: all cores meet           id
+};
+
+std::string_view opcodeName(Opcode op);
+
+struct Instruction {
+  Opcode op = Opcode::Barrier;
+  int64_t dram = 0;    // LD_W, LD, ST: byte address
+  int64_t bytes = 0;   // LD_W, LD, ST, SEND, RECV
+  int32_t xb = 0;      // LD_W, WR_XB, MVM: first crossbar of the core
+  int32_t count = 0;   // LD_W, WR_XB, MVM: crossbars
+  int64_t rows = 0;    // WR_XB: rows programmed per crossbar; MVM: rows driven
+  int64_t cols = 0;    // WR_XB: columns per row; MVM: columns converted per crossbar
+  int64_t repeat = 0;  // MVM: input vectors
+  int32_t cycles = 0;  // MVM: input cycles per vector
+  int32_t peer = 0;    // SEND, RECV: the other core
+  int32_t id = 0;      // BARRIER: partition it starts
+  std::string vecOp;   // VEC: relu, add, maxpool, ... (lower-case ONNX op names)
+  int64_t elems = 0;   // VEC: element operations
+
+  bool operator==(const Instruction&) const = default;
+};
+
+struct Program {
+  int version = kProgramVersion;
+  std::string model;
+  std::string arch;
+  std::string archFingerprint;  // of the complete arch config the program was built for
+  int32_t cores = 0;
+  int32_t crossbarsPerCore = 0;
+  int64_t batch = 1;
+  int32_t partitions = 0;
+  int64_t dramWeightBytes = 0;                    // weights occupy [0, dramWeightBytes)
+  int64_t dramActivationBytes = 0;                // activations occupy the next dramActivationBytes
+  std::vector<std::vector<Instruction>> streams;  // one per core
+
+  bool operator==(const Program&) const = default;
+  size_t instructionCount() const;
+};
+
+}  // namespace xbar::codegen

@@ -1,0 +1,312 @@
+#include "xbar/codegen/codegen.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "xbar/arch/arch_loader.h"
+
+namespace xbar::codegen {
+namespace {
+
+int64_t roundUp(double bytes) {
+  return static_cast<int64_t>(std::ceil(bytes - 1e-9));
+}
+
+// Where a unit instance (one replica of one partition unit) lives.
+struct Instance {
+  int32_t unit = 0;
+  int32_t replica = 0;
+  int32_t core = 0;
+  int32_t xb = 0;
+  int32_t count = 0;
+};
+
+// An activation tensor that goes through DRAM: a graph value, or the partial outputs of a
+// layer split across partitions.
+struct DramTensor {
+  int64_t perSampleBytes = 0;
+  int32_t first = 0;
+  int32_t last = 0;
+  int64_t address = 0;
+};
+
+class Generator {
+ public:
+  Generator(const ir::Graph& graph, const mapping::Mapping& mapping, const cost::CostModel& model,
+            const partition::Plan& plan)
+      : graph_(graph), mapping_(mapping), model_(model), plan_(plan), arch_(model.arch()) {}
+
+  CodegenResult run() {
+    Program& p = result_.program;
+    p.model = mapping_.model;
+    p.arch = arch_.name;
+    p.archFingerprint = archFingerprint(arch_);
+    p.cores = static_cast<int32_t>(arch_.chip.cores);
+    p.crossbarsPerCore = static_cast<int32_t>(arch_.core.crossbars);
+    p.batch = model_.batch();
+    p.partitions = static_cast<int32_t>(plan_.partitions.size());
+    p.streams.assign(static_cast<size_t>(p.cores), {});
+    layoutWeights();
+    matrixInputBytes();
+    placeActivations();
+    for (size_t i = 0; i < plan_.partitions.size(); ++i) emitPartition(static_cast<int32_t>(i));
+    return std::move(result_);
+  }
+
+ private:
+  void emit(int32_t core, Instruction in) {
+    result_.program.streams[static_cast<size_t>(core)].push_back(std::move(in));
+  }
+
+  void transfer(int32_t from, int32_t to, double bytes) {
+    const int64_t n = roundUp(bytes);
+    if (from == to || n <= 0) return;
+    emit(from, {.op = Opcode::Send, .bytes = n, .peer = to});
+    emit(to, {.op = Opcode::Receive, .bytes = n, .peer = from});
+  }
+
+  void layoutWeights() {
+    int64_t address = 0;
+    for (const cost::UnitProfile& u : model_.units()) {
+      weightAddress_.push_back(address);
+      address += roundUp(u.weightBytes);
+    }
+    result_.program.dramWeightBytes = address;
+  }
+
+  void matrixInputBytes() {
+    const double activationBytes = static_cast<double>(arch_.precision.activation_bits) / 8.0;
+    const ir::Shape& in = graph_.value(graph_.inputs.at(0)).shape;
+    const double samples = in.empty() ? 1.0 : static_cast<double>(std::max<int64_t>(1, in[0]));
+    for (const mapping::LayerMapping& l : mapping_.layers) {
+      const ir::Node& n = graph_.node(l.layer.node);
+      const ir::ValueId x = n.inputs[0] == l.layer.weight ? n.inputs[1] : n.inputs[0];
+      inputBytes_.push_back(static_cast<double>(graph_.value(x).elementCount()) * activationBytes /
+                            samples);
+    }
+  }
+
+  bool onChip(int32_t producer, int32_t start, int32_t end) const {
+    if (producer < 0) return false;
+    const int32_t e = model_.layers()[static_cast<size_t>(producer)].endUnit;
+    return e > start && e <= end;
+  }
+
+  // Keys: a value id, or -(layer + 1) for a layer's partial outputs.
+  void touch(int64_t key, double perSample, int32_t partition) {
+    auto [it, inserted] =
+        tensors_.try_emplace(key, DramTensor{roundUp(perSample), partition, partition, 0});
+    if (!inserted) {
+      it->second.first = std::min(it->second.first, partition);
+      it->second.last = std::max(it->second.last, partition);
+    }
+  }
+
+  void placeActivations() {
+    const auto& layers = model_.layers();
+    const int32_t lastPartition = static_cast<int32_t>(plan_.partitions.size()) - 1;
+    for (int32_t p = 0; p <= lastPartition; ++p) {
+      const partition::Partition& part = plan_.partitions[static_cast<size_t>(p)];
+      for (const cost::LayerReplication& r : part.cost.replication) {
+        const cost::LayerProfile& l = layers[static_cast<size_t>(r.layer)];
+        const bool complete = l.endUnit <= part.endUnit;
+        for (const auto& in : l.inputs)
+          if (!onChip(in.producer, part.firstUnit, part.endUnit))
+            touch(in.value, in.bytes, in.producer < 0 ? 0 : p);
+        if (complete && l.firstUnit < part.firstUnit)
+          touch(-(r.layer + 1), l.outputBytesPerSample, p);
+        if (!complete) touch(-(r.layer + 1), l.outputBytesPerSample, p);
+        if (complete)
+          for (const auto& out : l.outputs) {
+            if (out.lastConsumer == cost::kGraphOutput) {
+              touch(out.value, out.bytes, p);
+              touch(out.value, out.bytes, lastPartition);
+            } else if (layers[static_cast<size_t>(out.lastConsumer)].endUnit > part.endUnit) {
+              touch(out.value, out.bytes, p);
+            }
+          }
+      }
+    }
+    // Allocate in order of first use (then key) so the layout is deterministic.
+    std::vector<std::pair<int64_t, DramTensor*>> order;
+    for (auto& [key, t] : tensors_) order.emplace_back(key, &t);
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return a.second->first < b.second->first;
+    });
+    DramAllocator allocator(result_.program.dramWeightBytes);
+    for (auto& [key, t] : order)
+      t->address = allocator.allocate(t->perSampleBytes * model_.batch(), t->first, t->last);
+    result_.activationBlocks = allocator.blocks();
+    result_.program.dramActivationBytes = allocator.end() - result_.program.dramWeightBytes;
+  }
+
+  std::vector<Instance> place(const partition::Partition& part) const {
+    std::vector<int64_t> free(static_cast<size_t>(arch_.chip.cores), arch_.core.crossbars);
+    std::vector<int32_t> nextXb(static_cast<size_t>(arch_.chip.cores), 0);
+    std::vector<Instance> instances;
+    const int32_t firstLayer = part.cost.replication.front().layer;
+    for (int32_t u = part.firstUnit; u < part.endUnit; ++u) {
+      const cost::UnitProfile& unit = model_.units()[static_cast<size_t>(u)];
+      const int32_t replicas =
+          part.cost.replication[static_cast<size_t>(unit.layer - firstLayer)].replicas;
+      for (int32_t k = 0; k < replicas; ++k) {
+        int32_t best = -1;  // best fit in arrival order, as the cost model's validity check
+        for (size_t c = 0; c < free.size(); ++c)
+          if (free[c] >= unit.crossbars && (best < 0 || free[c] < free[static_cast<size_t>(best)]))
+            best = static_cast<int32_t>(c);
+        const auto core = static_cast<size_t>(best);
+        instances.push_back({u, k, best, nextXb[core], static_cast<int32_t>(unit.crossbars)});
+        free[core] -= unit.crossbars;
+        nextXb[core] += static_cast<int32_t>(unit.crossbars);
+      }
+    }
+    return instances;
+  }
+
+  void emitPartition(int32_t p) {
+    const partition::Partition& part = plan_.partitions[static_cast<size_t>(p)];
+    const auto& layers = model_.layers();
+    const auto& units = model_.units();
+    const std::vector<Instance> instances = place(part);
+    const int32_t firstLayer = part.cost.replication.front().layer;
+
+    // Replace: load each unit's weights once, copy them to its replicas, write every copy.
+    std::map<int32_t, int32_t> primaryCore;
+    for (const Instance& in : instances) {
+      const cost::UnitProfile& unit = units[static_cast<size_t>(in.unit)];
+      const mapping::LayerMapping& lm = mapping_.layers[static_cast<size_t>(unit.layer)];
+      if (in.replica == 0) {
+        primaryCore[in.unit] = in.core;
+        emit(in.core, {.op = Opcode::LoadWeights,
+                       .dram = weightAddress_[static_cast<size_t>(in.unit)],
+                       .bytes = roundUp(unit.weightBytes),
+                       .xb = in.xb,
+                       .count = in.count});
+      } else {
+        transfer(primaryCore[in.unit], in.core, unit.weightBytes);
+      }
+      emit(in.core, {.op = Opcode::WriteXbar,
+                     .xb = in.xb,
+                     .count = in.count,
+                     .rows = (unit.rowWrites + unit.crossbars - 1) / unit.crossbars,
+                     .cols = layers[static_cast<size_t>(unit.layer)].activeColumns});
+      (void)lm;
+    }
+    for (int32_t c = 0; c < arch_.chip.cores; ++c) emit(c, {.op = Opcode::Barrier, .id = p});
+
+    // Reuse: the batch through the layer pipeline.
+    std::map<int32_t, std::vector<Instance>> byLayer;
+    for (const Instance& in : instances)
+      byLayer[units[static_cast<size_t>(in.unit)].layer].push_back(in);
+    for (int64_t b = 0; b < model_.batch(); ++b) {
+      for (const auto& [layer, group] : byLayer) {
+        const cost::LayerProfile& l = layers[static_cast<size_t>(layer)];
+        const int32_t leader = group.front().core;
+        const bool complete = l.endUnit <= part.endUnit;
+        const int32_t replicas =
+            part.cost.replication[static_cast<size_t>(layer - firstLayer)].replicas;
+        double fraction = 0, before = 0;
+        for (int32_t u = l.firstUnit; u < l.endUnit; ++u) {
+          if (u < part.firstUnit)
+            before += units[static_cast<size_t>(u)].outputFraction;
+          else if (u < part.endUnit)
+            fraction += units[static_cast<size_t>(u)].outputFraction;
+        }
+        for (const auto& in : l.inputs) {
+          if (onChip(in.producer, part.firstUnit, part.endUnit)) {
+            transfer(byLayer.at(in.producer).front().core, leader, in.bytes);
+          } else {
+            const DramTensor& t = tensors_.at(in.value);
+            emit(leader, {.op = Opcode::Load,
+                          .dram = t.address + b * t.perSampleBytes,
+                          .bytes = t.perSampleBytes});
+          }
+        }
+        const DramTensor* partial =
+            tensors_.count(-(layer + 1)) ? &tensors_.at(-(layer + 1)) : nullptr;
+        if (complete && before > 0)
+          emit(leader, {.op = Opcode::Load,
+                        .dram = partial->address + b * partial->perSampleBytes,
+                        .bytes = roundUp(before * l.outputBytesPerSample)});
+        std::vector<int32_t> fed{leader};
+        for (const Instance& in : group)
+          if (std::find(fed.begin(), fed.end(), in.core) == fed.end()) {
+            transfer(leader, in.core, inputBytes_[static_cast<size_t>(layer)]);
+            fed.push_back(in.core);
+          }
+        for (const Instance& in : group) {
+          const int64_t share =
+              l.vectorsPerSample / replicas + (in.replica < l.vectorsPerSample % replicas ? 1 : 0);
+          emit(in.core, {.op = Opcode::Mvm,
+                         .xb = in.xb,
+                         .count = in.count,
+                         .rows = l.activeRows,
+                         .cols = l.activeColumns,
+                         .repeat = share,
+                         .cycles = static_cast<int32_t>(l.inputCycles)});
+        }
+        for (const Instance& in : group)
+          transfer(in.core, leader,
+                   l.outputBytesPerSample * units[static_cast<size_t>(in.unit)].outputFraction /
+                       replicas);
+        if (!complete) {
+          emit(leader, {.op = Opcode::Store,
+                        .dram = partial->address + b * partial->perSampleBytes +
+                                roundUp(before * l.outputBytesPerSample),
+                        .bytes = roundUp(fraction * l.outputBytesPerSample)});
+          continue;
+        }
+        if (l.reductionOpsPerSample > 0)
+          emit(leader,
+               {.op = Opcode::Vector, .vecOp = "add", .elems = roundUp(l.reductionOpsPerSample)});
+        for (const auto& [kind, ops] : l.vectorOps) {
+          std::string name(ir::opName(kind));
+          std::transform(name.begin(), name.end(), name.begin(),
+                         [](unsigned char c) { return std::tolower(c); });
+          emit(leader, {.op = Opcode::Vector, .vecOp = name, .elems = roundUp(ops)});
+        }
+        for (const auto& out : l.outputs) {
+          const bool leaves = out.lastConsumer == cost::kGraphOutput ||
+                              layers[static_cast<size_t>(out.lastConsumer)].endUnit > part.endUnit;
+          if (!leaves) continue;
+          const DramTensor& t = tensors_.at(out.value);
+          emit(leader, {.op = Opcode::Store,
+                        .dram = t.address + b * t.perSampleBytes,
+                        .bytes = t.perSampleBytes});
+        }
+      }
+    }
+  }
+
+  const ir::Graph& graph_;
+  const mapping::Mapping& mapping_;
+  const cost::CostModel& model_;
+  const partition::Plan& plan_;
+  const arch::ArchConfig& arch_;
+  CodegenResult result_;
+  std::vector<int64_t> weightAddress_;
+  std::vector<double> inputBytes_;
+  std::map<int64_t, DramTensor> tensors_;
+};
+
+}  // namespace
+
+CodegenResult generateProgram(const ir::Graph& graph, const mapping::Mapping& mapping,
+                              const cost::CostModel& model, const partition::Plan& plan) {
+  return Generator(graph, mapping, model, plan).run();
+}
+
+std::string archFingerprint(const arch::ArchConfig& arch) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a 64
+  for (unsigned char c : arch::saveArch(arch)) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return fmt::format("{:016x}", hash);
+}
+
+}  // namespace xbar::codegen

@@ -1,0 +1,257 @@
+#include "xbar/codegen/program_text.h"
+
+#include <array>
+#include <charconv>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "xbar/support/atomic_file.h"
+#include "xbar/support/error.h"
+
+namespace xbar::codegen {
+namespace {
+
+struct OpcodeSpec {
+  Opcode op;
+  std::string_view name;
+  std::array<std::string_view, 6> operands;  // in the order they are written
+};
+
+constexpr std::array kOpcodes = {
+    OpcodeSpec{Opcode::LoadWeights, "LD_W", {"dram", "bytes", "xb", "count"}},
+    OpcodeSpec{Opcode::WriteXbar, "WR_XB", {"xb", "count", "rows", "cols"}},
+    OpcodeSpec{Opcode::Load, "LD", {"dram", "bytes"}},
+    OpcodeSpec{Opcode::Store, "ST", {"dram", "bytes"}},
+    OpcodeSpec{Opcode::Mvm, "MVM", {"xb", "count", "rows", "cols", "repeat", "cycles"}},
+    OpcodeSpec{Opcode::Vector, "VEC", {"op", "elems"}},
+    OpcodeSpec{Opcode::Send, "SEND", {"peer", "bytes"}},
+    OpcodeSpec{Opcode::Receive, "RECV", {"peer", "bytes"}},
+    OpcodeSpec{Opcode::Barrier, "BARRIER", {"id"}},
+};
+
+const OpcodeSpec& specOf(Opcode op) {
+  for (const OpcodeSpec& s : kOpcodes)
+    if (s.op == op) return s;
+  return kOpcodes.back();
+}
+
+std::string operandText(const Instruction& in, std::string_view key) {
+  if (key == "dram") return fmt::format("{}", in.dram);
+  if (key == "bytes") return fmt::format("{}", in.bytes);
+  if (key == "xb") return fmt::format("{}", in.xb);
+  if (key == "count") return fmt::format("{}", in.count);
+  if (key == "rows") return fmt::format("{}", in.rows);
+  if (key == "cols") return fmt::format("{}", in.cols);
+  if (key == "repeat") return fmt::format("{}", in.repeat);
+  if (key == "cycles") return fmt::format("{}", in.cycles);
+  if (key == "peer") return fmt::format("{}", in.peer);
+  if (key == "id") return fmt::format("{}", in.id);
+  if (key == "op") return in.vecOp;
+  return fmt::format("{}", in.elems);  // elems
+}
+
+std::vector<std::string_view> words(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < line.size()) {
+    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
+    size_t j = i;
+    while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
+    if (j > i) out.push_back(line.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+class Parser {
+ public:
+  Parser(std::string_view text, std::string source) : text_(text), source_(std::move(source)) {}
+
+  Program run() {
+    Program p;
+    bool sawVersion = false;
+    int32_t core = -1;
+    for (size_t start = 0; start <= text_.size();) {
+      size_t end = text_.find('\n', start);
+      if (end == std::string_view::npos) end = text_.size();
+      std::string_view line = text_.substr(start, end - start);
+      start = end + 1;
+      ++lineNumber_;
+      if (const size_t comment = line.find(';'); comment != std::string_view::npos)
+        line = line.substr(0, comment);
+      const auto w = words(line);
+      if (w.empty()) continue;
+      if (!sawVersion) {
+        if (w[0] != "xasm" || w.size() != 2)
+          fail("expected the header 'xasm {}' first", kProgramVersion);
+        p.version = static_cast<int>(number(w[1], "version"));
+        if (p.version != kProgramVersion)
+          fail("program version {} is not supported; this xbar reads version {}", p.version,
+               kProgramVersion);
+        sawVersion = true;
+        continue;
+      }
+      if (w[0] == "model" && w.size() == 2) {
+        p.model = std::string(w[1]);
+      } else if (w[0] == "arch" && w.size() == 3) {
+        p.arch = std::string(w[1]);
+        p.archFingerprint = std::string(w[2]);
+      } else if (w[0] == "cores" && w.size() == 4 && w[2] == "crossbars") {
+        p.cores = static_cast<int32_t>(positive(w[1], "cores"));
+        p.crossbarsPerCore = static_cast<int32_t>(positive(w[3], "crossbars"));
+        p.streams.assign(static_cast<size_t>(p.cores), {});
+      } else if (w[0] == "batch" && w.size() == 4 && w[2] == "partitions") {
+        p.batch = positive(w[1], "batch");
+        p.partitions = static_cast<int32_t>(positive(w[3], "partitions"));
+      } else if (w[0] == "dram" && w.size() == 5 && w[1] == "weights" && w[3] == "activations") {
+        p.dramWeightBytes = number(w[2], "weights");
+        p.dramActivationBytes = number(w[4], "activations");
+      } else if (w[0] == "core" && w.size() == 2) {
+        if (p.cores == 0) fail("'core' before the 'cores N crossbars M' header");
+        core = static_cast<int32_t>(number(w[1], "core"));
+        if (core < 0 || core >= p.cores)
+          fail("core {} does not exist; the program has cores 0 to {}", core, p.cores - 1);
+      } else {
+        if (core < 0) fail("unknown header line '{}'", line);
+        p.streams[static_cast<size_t>(core)].push_back(instruction(w));
+      }
+    }
+    if (!sawVersion) fail("empty program; expected the header 'xasm {}'", kProgramVersion);
+    if (p.cores == 0 || p.arch.empty() || p.partitions == 0)
+      throw InputError(fmt::format(
+          "{}: incomplete header; expected model, arch, cores, batch and dram lines", source_));
+    return p;
+  }
+
+ private:
+  template <typename... Args>
+  [[noreturn]] void fail(fmt::format_string<Args...> format, Args&&... args) const {
+    failInput(fmt::format("{}:{}", source_, lineNumber_), format, std::forward<Args>(args)...);
+  }
+
+  int64_t number(std::string_view text, std::string_view what) const {
+    int64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+      fail("{} should be an integer, got '{}'", what, text);
+    return v;
+  }
+
+  int64_t positive(std::string_view text, std::string_view what) const {
+    const int64_t v = number(text, what);
+    if (v < 1) fail("{} should be positive, got {}", what, v);
+    return v;
+  }
+
+  Instruction instruction(const std::vector<std::string_view>& w) const {
+    const OpcodeSpec* spec = nullptr;
+    for (const OpcodeSpec& s : kOpcodes)
+      if (s.name == w[0]) spec = &s;
+    if (spec == nullptr)
+      fail("unknown opcode '{}'; expected LD_W, WR_XB, LD, ST, MVM, VEC, SEND, RECV or BARRIER",
+           w[0]);
+    Instruction in;
+    in.op = spec->op;
+    size_t expected = 0;
+    for (std::string_view key : spec->operands) expected += key.empty() ? 0 : 1;
+    if (w.size() - 1 != expected)
+      fail("{} takes {} operands ({}), got {}", spec->name, expected,
+           fmt::join(spec->operands.begin(),
+                     spec->operands.begin() + static_cast<std::ptrdiff_t>(expected), " "),
+           w.size() - 1);
+    for (size_t i = 0; i < expected; ++i) {
+      const std::string_view token = w[i + 1];
+      const size_t eq = token.find('=');
+      const std::string_view key = token.substr(0, eq);
+      if (eq == std::string_view::npos || key != spec->operands[i])
+        fail("{} operand {} should be '{}=...', got '{}'", spec->name, i + 1, spec->operands[i],
+             token);
+      const std::string_view value = token.substr(eq + 1);
+      if (key == "op") {
+        if (value.empty()) fail("VEC op is empty");
+        in.vecOp = std::string(value);
+        continue;
+      }
+      const int64_t v = number(value, key);
+      if (v < 0) fail("{} {} should not be negative, got {}", spec->name, key, v);
+      if (key == "dram")
+        in.dram = v;
+      else if (key == "bytes")
+        in.bytes = v;
+      else if (key == "xb")
+        in.xb = static_cast<int32_t>(v);
+      else if (key == "count")
+        in.count = static_cast<int32_t>(v);
+      else if (key == "rows")
+        in.rows = v;
+      else if (key == "cols")
+        in.cols = v;
+      else if (key == "repeat")
+        in.repeat = v;
+      else if (key == "cycles")
+        in.cycles = static_cast<int32_t>(v);
+      else if (key == "peer")
+        in.peer = static_cast<int32_t>(v);
+      else if (key == "id")
+        in.id = static_cast<int32_t>(v);
+      else
+        in.elems = v;
+    }
+    return in;
+  }
+
+  std::string_view text_;
+  std::string source_;
+  int lineNumber_ = 0;
+};
+
+}  // namespace
+
+std::string_view opcodeName(Opcode op) {
+  return specOf(op).name;
+}
+
+size_t Program::instructionCount() const {
+  size_t n = 0;
+  for (const auto& s : streams) n += s.size();
+  return n;
+}
+
+std::string writeProgramText(const Program& p) {
+  std::string out;
+  out.reserve(p.instructionCount() * 40 + 256);
+  out += fmt::format(
+      "xasm {}\nmodel {}\narch {} {}\ncores {} crossbars {}\nbatch {} partitions {}\n"
+      "dram weights {} activations {}\n",
+      p.version, p.model, p.arch, p.archFingerprint, p.cores, p.crossbarsPerCore, p.batch,
+      p.partitions, p.dramWeightBytes, p.dramActivationBytes);
+  for (size_t c = 0; c < p.streams.size(); ++c) {
+    out += fmt::format("\ncore {}\n", c);
+    for (const Instruction& in : p.streams[c]) {
+      const OpcodeSpec& spec = specOf(in.op);
+      out += "  ";
+      out += spec.name;
+      for (std::string_view key : spec.operands) {
+        if (key.empty()) break;
+        out += fmt::format(" {}={}", key, operandText(in, key));
+      }
+      out += '\n';
+    }
+  }
+  return out;
+}
+
+Program parseProgramText(std::string_view text, const std::string& sourceName) {
+  return Parser(text, sourceName).run();
+}
+
+Program loadProgram(const std::filesystem::path& path) {
+  return parseProgramText(readFile(path), path.string());
+}
+
+void saveProgram(const Program& program, const std::filesystem::path& path) {
+  writeFileAtomically(path, writeProgramText(program));
+}
+
+}  // namespace xbar::codegen
