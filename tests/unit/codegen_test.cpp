@@ -1,0 +1,158 @@
+// Programs: generated streams are consistent, DRAM placement never overlaps live tensors,
+// and the text form round-trips and rejects malformed input with its line number.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "../support/compile_fixture.h"
+#include "xbar/codegen/codegen.h"
+#include "xbar/codegen/program_text.h"
+#include "xbar/partition/partitioner.h"
+#include "xbar/support/error.h"
+
+namespace xbar::codegen {
+namespace {
+
+const std::string kTiny = XBAR_TINY_DIR;
+const std::vector<std::string> kTinyChip = {"chip.cores=3", "core.crossbars=2", "crossbar.rows=32",
+                                            "crossbar.cols=32", "crossbar.adcs_per_crossbar=32"};
+
+struct Built {
+  testing::Compiled c;
+  std::unique_ptr<cost::CostModel> model;
+  partition::Plan plan;
+  CodegenResult code;
+};
+
+Built build(const std::string& model, int64_t batch, const std::string& partitioner = "compass") {
+  Built b{testing::compileStages(kTiny + "/" + model + ".onnx", "compass-sram-m", kTinyChip),
+          nullptr,
+          {},
+          {}};
+  b.model = std::make_unique<cost::CostModel>(b.c.graph, b.c.mapping, b.c.arch, batch);
+  b.plan = partition::makePartitioner(partitioner)->run(*b.model, {});
+  b.code = generateProgram(b.c.graph, b.c.mapping, *b.model, b.plan);
+  return b;
+}
+
+class EveryTinyModel : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(EveryTinyModel, LiveDramTensorsNeverOverlap) {
+  const Built b = build(GetParam(), 3, "layerwise");  // many partitions, many crossing tensors
+  const auto& blocks = b.code.activationBlocks;
+  ASSERT_FALSE(blocks.empty());
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    EXPECT_GE(blocks[i].address, b.code.program.dramWeightBytes)
+        << "activations live above the weights";
+    for (size_t j = i + 1; j < blocks.size(); ++j) {
+      const bool liveTogether = blocks[i].firstPartition <= blocks[j].lastPartition &&
+                                blocks[j].firstPartition <= blocks[i].lastPartition;
+      const bool share = blocks[i].address < blocks[j].address + blocks[j].bytes &&
+                         blocks[j].address < blocks[i].address + blocks[i].bytes;
+      EXPECT_FALSE(liveTogether && share) << "blocks " << i << " and " << j;
+    }
+  }
+}
+
+TEST_P(EveryTinyModel, StreamsAreConsistent) {
+  const Built b = build(GetParam(), 2);
+  const Program& p = b.code.program;
+  // Every SEND from a to b is met by a RECV on b from a, in the same order, with the same size.
+  std::map<std::pair<int32_t, int32_t>, std::vector<int64_t>> sent, received;
+  double weightBytes = 0;
+  for (int32_t core = 0; core < p.cores; ++core) {
+    int barriers = 0;
+    for (const Instruction& in : p.streams[static_cast<size_t>(core)]) {
+      if (in.op == Opcode::Send) sent[{core, in.peer}].push_back(in.bytes);
+      if (in.op == Opcode::Receive) received[{in.peer, core}].push_back(in.bytes);
+      if (in.op == Opcode::Barrier) {
+        EXPECT_EQ(in.id, barriers++) << "barriers in partition order";
+      }
+      if (in.op == Opcode::LoadWeights) weightBytes += static_cast<double>(in.bytes);
+      if (in.op == Opcode::Mvm || in.op == Opcode::WriteXbar || in.op == Opcode::LoadWeights) {
+        EXPECT_GE(in.xb, 0);
+        EXPECT_LE(in.xb + in.count, p.crossbarsPerCore) << "crossbars the core has";
+      }
+      if (in.op == Opcode::Load || in.op == Opcode::Store) {
+        EXPECT_LE(in.dram + in.bytes, p.dramWeightBytes + p.dramActivationBytes);
+      }
+    }
+    EXPECT_EQ(barriers, p.partitions) << "core " << core;
+  }
+  EXPECT_EQ(sent, received);
+  EXPECT_NEAR(weightBytes, b.plan.totals.dramWeightBytes,
+              static_cast<double>(b.c.mapping.units.size()))
+      << "LD_W loads each unit's weights once (rounded up to bytes)";
+}
+
+TEST_P(EveryTinyModel, MvmsCoverEveryVectorOfEverySample) {
+  const int64_t batch = 3;
+  const Built b = build(GetParam(), batch);
+  int64_t total = 0;
+  for (const auto& stream : b.code.program.streams)
+    for (const Instruction& in : stream)
+      if (in.op == Opcode::Mvm) total += in.repeat * in.count;
+  int64_t expected = 0;
+  for (const auto& u : b.c.mapping.units)
+    expected +=
+        u.crossbars * b.model->layers()[static_cast<size_t>(u.layer)].vectorsPerSample * batch;
+  EXPECT_EQ(total, expected)
+      << "crossbar-vectors: each crossbar sees each of its layer's vectors once";
+}
+
+TEST_P(EveryTinyModel, TextRoundTrips) {
+  const Built b = build(GetParam(), 2);
+  const std::string text = writeProgramText(b.code.program);
+  const Program parsed = parseProgramText(text, "p.xasm");
+  EXPECT_EQ(parsed, b.code.program);
+  EXPECT_EQ(writeProgramText(parsed), text);
+}
+
+INSTANTIATE_TEST_SUITE_P(Tiny, EveryTinyModel,
+                         ::testing::Values("two_conv_cnn", "residual_block", "concat_branch",
+                                           "depthwise_grouped", "mlp_gemm", "shape_chain"),
+                         [](const auto& info) { return std::string(info.param); });
+
+std::string parseError(const std::string& text) {
+  try {
+    parseProgramText(text, "bad.xasm");
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "accepted:\n" << text;
+  return {};
+}
+
+const std::string kHeader =
+    "xasm 1\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ndram weights 0 "
+    "activations 0\ncore 0\n";
+
+TEST(ProgramTextBadInput, BadVersion) {
+  EXPECT_NE(parseError("xasm 7\n").find("bad.xasm:1: program version 7 is not supported"),
+            std::string::npos);
+  EXPECT_NE(parseError("model m\n").find("bad.xasm:1: expected the header 'xasm 1'"),
+            std::string::npos);
+}
+
+TEST(ProgramTextBadInput, BadOpcodeNamesLine) {
+  const std::string e = parseError(kHeader + "  BARRIER id=0\n  JUMP to=3\n");
+  EXPECT_NE(e.find("bad.xasm:9: unknown opcode 'JUMP'"), std::string::npos) << e;
+}
+
+TEST(ProgramTextBadInput, BadOperands) {
+  EXPECT_NE(
+      parseError(kHeader + "  MVM xb=0 count=1 rows=4\n").find("bad.xasm:8: MVM takes 6 operands"),
+      std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  SEND bytes=4 peer=1\n").find("should be 'peer=...'"),
+            std::string::npos);
+  EXPECT_NE(
+      parseError(kHeader + "  LD dram=x bytes=4\n").find("dram should be an integer, got 'x'"),
+      std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  ST dram=0 bytes=-4\n").find("should not be negative"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "core 5\n").find("bad.xasm:8: core 5 does not exist"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace xbar::codegen

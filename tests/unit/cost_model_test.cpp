@@ -1,0 +1,110 @@
+// Each term of the analytic cost model against a hand calculation on the tiny MLP
+// (64 -> 128 -> 32 -> 10, Gemm + Relu, Softmax) on compass-sram-m at batch 4.
+//
+// compass-sram-m: 256x256 crossbars, 1-bit cells, 4-bit weights and activations, 1-bit DAC
+// (4 input cycles), read 10 ns, one ADC per column at 10 ns, LPDDR3-1600 (6.4 GB/s, 60 ns,
+// 40 pJ/bit), 12-lane vector unit at 1 GHz, bus 64 GB/s with 1 ns hops, 16 parallel writes.
+#include <gtest/gtest.h>
+
+#include "../support/compile_fixture.h"
+#include "xbar/support/error.h"
+
+namespace xbar::cost {
+namespace {
+
+const std::string kTiny = XBAR_TINY_DIR;
+
+class MlpCost : public ::testing::Test {
+ protected:
+  testing::Compiled c = testing::compileStages(kTiny + "/mlp_gemm.onnx", "compass-sram-m");
+  CostModel model{c.graph, c.mapping, c.arch, 4};
+  // Every unit in one partition, no replication.
+  PartitionCost all = model.evaluateWith(0, 3, {{0, 1}, {1, 1}, {2, 1}});
+};
+
+TEST_F(MlpCost, MvmTimeFollowsInputCyclesAndAdcSharing) {
+  // 4 cycles x (10 ns read + ceil(active columns / 256 ADCs) x 10 ns) = 80 ns for each layer.
+  for (const LayerProfile& l : model.layers()) EXPECT_DOUBLE_EQ(l.mvmNs, 80.0);
+  EXPECT_EQ(model.layers()[0].activeColumns, 256);  // 64 outputs x 4 columns
+  EXPECT_EQ(model.layers()[1].activeColumns, 128);  // 32 x 4
+  EXPECT_EQ(model.layers()[2].activeColumns, 40);   // 10 x 4
+}
+
+TEST_F(MlpCost, WeightLoadIsBytesOverDramBandwidthPlusLatency) {
+  // (64x128 + 128x32 + 32x10) weights x 4 bits = 6304 bytes; 6304 / 6.4 GB/s + 60 ns.
+  EXPECT_DOUBLE_EQ(all.dramWeightBytes, 6304.0);
+  EXPECT_DOUBLE_EQ(all.weightLoadNs, 6304.0 / 6.4 + 60.0);
+}
+
+TEST_F(MlpCost, WeightWriteIsRowsTimesRowLatencyOverParallelCrossbars) {
+  // Rows programmed: fc1 2 crossbars x 64 rows, fc2 128, fc3 32 = 288; 4 crossbars at once.
+  EXPECT_DOUBLE_EQ(all.weightWriteNs, 288.0 * 1.0 / 4.0);
+  EXPECT_EQ(all.cellsWritten, 12608 * 4);
+  EXPECT_DOUBLE_EQ(all.energyPj.crossbarWrite, 12608.0 * 4 * 0.01);
+}
+
+TEST_F(MlpCost, PipelineIsFillPlusBatchMinusOneSlowestStages) {
+  // Stages: fc1 80 + 128 relu ops / 12 ops/ns; fc2 80 + 32/12; fc3 80 + 10/12 (softmax);
+  // DRAM: (32 B input + 5 B output) / 6.4; bus: (64 + 16) B / 64 GB/s + 1 ns hop.
+  const double fc1 = 80.0 + 128.0 / 12.0, fc2 = 80.0 + 32.0 / 12.0, fc3 = 80.0 + 10.0 / 12.0;
+  const double dram = 37.0 / 6.4, bus = 80.0 / 64.0 + 1.0;
+  EXPECT_NEAR(all.bottleneckStageNs, fc1, 1e-9);
+  EXPECT_NEAR(all.pipelineFillNs, fc1 + fc2 + fc3 + dram + bus + 60.0, 1e-9);
+  EXPECT_NEAR(all.reuseNs, all.pipelineFillNs + 3 * fc1, 1e-9);
+  EXPECT_NEAR(all.totalNs, all.weightLoadNs + all.weightWriteNs + all.reuseNs, 1e-9);
+}
+
+TEST_F(MlpCost, ActivationTrafficAtEntriesAndExits) {
+  EXPECT_DOUBLE_EQ(all.dramActivationReadBytes, 4 * 32.0);  // the input, per sample
+  EXPECT_DOUBLE_EQ(all.dramActivationWriteBytes, 4 * 5.0);  // the softmax output
+  // Cut after fc1: fc1's relu output (64 B) leaves the first partition and enters the second.
+  const PartitionCost first = model.evaluateWith(0, 1, {{0, 1}});
+  const PartitionCost second = model.evaluateWith(1, 3, {{1, 1}, {2, 1}});
+  EXPECT_DOUBLE_EQ(first.dramActivationWriteBytes, 4 * 64.0);
+  EXPECT_DOUBLE_EQ(second.dramActivationReadBytes, 4 * 64.0);
+}
+
+TEST_F(MlpCost, EnergyTermsAreCountsTimesTable) {
+  // ADC: per vector, 4 cycles x active columns x crossbars: fc1 256x2, fc2 128, fc3 40.
+  const double conversions = 4.0 * (256 * 2 + 128 + 40) * 4 /*batch*/;
+  EXPECT_DOUBLE_EQ(all.energyPj.adc, conversions * 0.5);
+  EXPECT_DOUBLE_EQ(all.energyPj.dram, (6304.0 + 4 * 37.0) * 8 * 40.0);
+  // Static: 16 cores x 8 mW + 256 crossbars x 0.5 mW, over the partition's time.
+  EXPECT_NEAR(all.energyPj.staticEnergy, 256.0 * all.totalNs, 1e-6);
+}
+
+TEST_F(MlpCost, SplitLayerStoresAndReloadsItsShare) {
+  // One crossbar per core cuts fc1 into two units; a partition holding only the first
+  // stores its half of fc1's raw outputs, the next reloads it.
+  testing::Compiled narrow =
+      testing::compileStages(kTiny + "/mlp_gemm.onnx", "compass-sram-m", {"core.crossbars=1"});
+  CostModel m(narrow.graph, narrow.mapping, narrow.arch, 1);
+  const PartitionCost half = m.evaluateWith(0, 1, {{0, 1}});
+  EXPECT_DOUBLE_EQ(half.dramActivationWriteBytes, 0.5 * 64.0);  // half of 128 outputs x 0.5 B
+  const PartitionCost rest = m.evaluateWith(1, 4, {{0, 1}, {1, 1}, {2, 1}});
+  EXPECT_DOUBLE_EQ(rest.dramActivationReadBytes, 32.0 /*input*/ + 0.5 * 64.0);
+}
+
+TEST_F(MlpCost, ReplicationGoesToTheBottleneckAndDividesItsWork) {
+  CostModel big(c.graph, c.mapping, c.arch, 64);
+  const PartitionCost p = big.evaluate(0, 3, Objective::Throughput);
+  ASSERT_EQ(p.replication.size(), 3u);
+  EXPECT_GT(p.replication[0].replicas, 1) << "fc1 is the slowest stage";
+  const PartitionCost plain = big.evaluateWith(0, 3, {{0, 1}, {1, 1}, {2, 1}});
+  EXPECT_LT(p.totalNs, plain.totalNs);
+  EXPECT_GT(p.cellsWritten, plain.cellsWritten) << "replicas are written too";
+}
+
+TEST(CostModelBadInput, BatchZeroIsRejected) {
+  testing::Compiled c = testing::compileStages(kTiny + "/mlp_gemm.onnx", "compass-sram-m");
+  EXPECT_THROW(CostModel(c.graph, c.mapping, c.arch, 0), InputError);
+}
+
+TEST(Objectives, NamesRoundTripAndUnknownIsRejected) {
+  for (const char* name : {"latency", "throughput", "energy", "edp"})
+    EXPECT_EQ(objectiveName(objectiveFromName(name)), name);
+  EXPECT_THROW(objectiveFromName("speed"), InputError);
+}
+
+}  // namespace
+}  // namespace xbar::cost
