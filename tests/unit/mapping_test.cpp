@@ -3,6 +3,7 @@
 
 #include "xbar/arch/arch_loader.h"
 #include "xbar/frontend/onnx_loader.h"
+#include "xbar/mapping/core_packing.h"
 #include "xbar/mapping/mapping.h"
 #include "xbar/mapping/mapping_report.h"
 #include "xbar/passes/passes.h"
@@ -140,6 +141,39 @@ TEST(Mapping, ChipTooSmallIsReportedAsNotFitting) {
   EXPECT_GT(m.totals.coresNeeded, 1);
   EXPECT_NE(formatMappingTable(m).find("fits on chip: no"), std::string::npos);
   EXPECT_EQ(mappingToJson(m)["totals"]["fits"], false);
+}
+
+}  // namespace
+}  // namespace xbar::mapping
+
+namespace xbar::mapping {
+namespace {
+
+TEST(CorePacking, BulkAddPlacesExactlyAsSingleAdds) {
+  // Pseudo-random unit sizes and copy counts on 7 cores of 16 crossbars.
+  uint64_t state = 12345;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<int64_t>((state >> 33) % n);
+  };
+  for (int trial = 0; trial < 200; ++trial) {
+    IncrementalPacker bulk(7, 16), single(7, 16);
+    bool bulkOk = true, singleOk = true;
+    for (int step = 0; step < 6 && bulkOk; ++step) {
+      const int64_t size = 1 + next(16), copies = 1 + next(6);
+      bulkOk = bulk.add(size, copies);
+      for (int64_t k = 0; k < copies; ++k) singleOk = singleOk && single.add(size);
+      EXPECT_EQ(bulkOk, singleOk) << "trial " << trial << " step " << step;
+      if (bulkOk != singleOk) return;
+    }
+  }
+}
+
+TEST(CorePacking, CoresNeededByBestFitDecreasing) {
+  const std::vector<int64_t> sizes = {9, 9, 7, 7, 4, 2, 2};  // 40 crossbars, cores of 10
+  EXPECT_EQ(coresNeeded(sizes, 10), 5);                      // 9, 9, 7+2, 7+2, 4
+  EXPECT_TRUE(packOntoCores(sizes, 5, 10).has_value());
+  EXPECT_FALSE(packOntoCores(sizes, 4, 10).has_value());
 }
 
 }  // namespace

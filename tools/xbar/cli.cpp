@@ -29,6 +29,7 @@ int run(int argc, char** argv) {
   addCompileCommand(app, action);
   addArchCommand(app, action);
   addDisasmCommand(app, action);
+  addExperimentCommand(app, action);
 
   auto logger = spdlog::stderr_color_mt("xbar");
   logger->set_pattern("xbar: %l: %v");

@@ -26,5 +26,6 @@ using Action = std::function<void()>;
 void addCompileCommand(CLI::App& app, Action& action);
 void addArchCommand(CLI::App& app, Action& action);
 void addDisasmCommand(CLI::App& app, Action& action);
+void addExperimentCommand(CLI::App& app, Action& action);
 
 }  // namespace xbar::cli

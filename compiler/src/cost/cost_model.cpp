@@ -204,8 +204,7 @@ bool CostModel::replicasFit(int32_t start, int32_t end,
   for (int32_t u = start; u < end; ++u) {
     const UnitProfile& unit = units_[static_cast<size_t>(u)];
     while (replication[r].layer != unit.layer) ++r;
-    for (int32_t copy = 0; copy < replication[r].replicas; ++copy)
-      if (!packer.add(unit.crossbars)) return false;
+    if (!packer.add(unit.crossbars, replication[r].replicas)) return false;
   }
   return true;
 }
@@ -338,21 +337,43 @@ PartitionCost CostModel::evaluate(int32_t start, int32_t end, Objective objectiv
   for (int32_t l = firstLayer; l <= lastLayer; ++l) replication.push_back({l, 1});
   PartitionCost best = evaluateWith(start, end, replication);
   double bestScore = additiveScore(best, objective);
-  // Spare crossbars go to the slowest layer stage while that lowers the objective.
+  // Spare crossbars go to the slowest layer stage while that lowers the objective. Each step
+  // gives the slowest layer enough replicas to fall to the next slowest stage (or as many as
+  // fit), so a big chip takes a few steps, not one per spare crossbar.
+  auto stageNs = [&](const LayerReplication& r) {
+    const LayerProfile& p = layers_[static_cast<size_t>(r.layer)];
+    return static_cast<double>(p.vectorsPerSample) * p.mvmNs / r.replicas;
+  };
   while (true) {
-    int32_t slowest = -1;
-    double slowestNs = -1;
-    for (size_t i = 0; i < replication.size(); ++i) {
-      const LayerProfile& p = layers_[static_cast<size_t>(replication[i].layer)];
-      const double ns = static_cast<double>(p.vectorsPerSample) * p.mvmNs / replication[i].replicas;
-      if (ns > slowestNs) {
-        slowestNs = ns;
-        slowest = static_cast<int32_t>(i);
-      }
-    }
+    size_t slowest = 0;
+    for (size_t i = 1; i < replication.size(); ++i)
+      if (stageNs(replication[i]) > stageNs(replication[slowest])) slowest = i;
+    double next = 0;
+    for (size_t i = 0; i < replication.size(); ++i)
+      if (i != slowest) next = std::max(next, stageNs(replication[i]));
+    const LayerProfile& p = layers_[static_cast<size_t>(replication[slowest].layer)];
+    const double work = static_cast<double>(p.vectorsPerSample) * p.mvmNs;
+    const int32_t current = replication[slowest].replicas;
+    const double wanted =
+        next > 0 ? std::ceil(work / next) : static_cast<double>(p.vectorsPerSample);
+    int32_t high = static_cast<int32_t>(
+        std::clamp(wanted, current + 1.0,
+                   static_cast<double>(std::max<int64_t>(p.vectorsPerSample, current + 1))));
     std::vector<LayerReplication> candidate = replication;
-    ++candidate[static_cast<size_t>(slowest)].replicas;
-    if (!replicasFit(start, end, candidate)) break;
+    auto fitsWith = [&](int32_t replicas) {
+      candidate[slowest].replicas = replicas;
+      return replicasFit(start, end, candidate);
+    };
+    if (!fitsWith(current + 1)) break;
+    int32_t low = current + 1;  // fits; find the largest that fits up to `high`
+    while (low < high) {
+      const int32_t mid = low + (high - low + 1) / 2;
+      if (fitsWith(mid))
+        low = mid;
+      else
+        high = mid - 1;
+    }
+    candidate[slowest].replicas = low;
     PartitionCost cost = evaluateWith(start, end, candidate);
     const double score = additiveScore(cost, objective);
     if (score >= bestScore) break;

@@ -10,15 +10,18 @@ IncrementalPacker::IncrementalPacker(int64_t cores, int64_t crossbarsPerCore)
   coresWithFree_.back() = cores;
 }
 
-bool IncrementalPacker::add(int64_t crossbars) {
-  if (crossbars > capacity_ || crossbars < 0) return false;
-  for (int64_t free = crossbars; free <= capacity_; ++free) {
-    if (coresWithFree_[static_cast<size_t>(free)] == 0) continue;
-    --coresWithFree_[static_cast<size_t>(free)];
-    ++coresWithFree_[static_cast<size_t>(free - crossbars)];
-    return true;
+bool IncrementalPacker::add(int64_t crossbars, int64_t copies) {
+  if (crossbars > capacity_ || crossbars <= 0) return crossbars == 0;
+  for (int64_t free = crossbars; free <= capacity_ && copies > 0; ++free) {
+    auto& here = coresWithFree_[static_cast<size_t>(free)];
+    while (here > 0 && copies > 0) {
+      const int64_t placed = std::min(copies, free / crossbars);
+      --here;
+      ++coresWithFree_[static_cast<size_t>(free - placed * crossbars)];
+      copies -= placed;
+    }
   }
-  return false;
+  return copies == 0;
 }
 
 std::optional<std::vector<int32_t>> packOntoCores(std::span<const int64_t> crossbars, int64_t cores,

@@ -15,7 +15,10 @@ namespace xbar::mapping {
 class IncrementalPacker {
  public:
   IncrementalPacker(int64_t cores, int64_t crossbarsPerCore);
-  bool add(int64_t crossbars);
+  bool add(int64_t crossbars) { return add(crossbars, 1); }
+  // `copies` units of one size, exactly as that many single adds would place them: best fit
+  // fills the fullest fitting core before it moves on, so whole cores are filled at once.
+  bool add(int64_t crossbars, int64_t copies);
 
  private:
   int64_t capacity_;
