@@ -35,9 +35,12 @@ test-sanitizers: bootstrap
 
 demo: build
 	@cmake --build $(BUILD) --target export_demo
+	@$(BUILD)/bin/xbar compile $(BUILD)/workloads/resnet18.onnx --arch compass-sram-m --map-only \
+	  --json $(DEMO_OUT)/mapping.json
+	@echo
 	@$(BUILD)/bin/xbar compile $(BUILD)/workloads/resnet18.onnx --arch compass-sram-m \
-	  --map-only --json $(DEMO_OUT)/mapping.json
-	@echo "demo output: $(DEMO_OUT)/mapping.json"
+	  --partitioner compass --batch 16 -o $(DEMO_OUT)
+	@echo "demo output: $(DEMO_OUT)/ (mapping.json, plan.json, program.xasm)"
 
 bench: build
 	@cmake --build $(BUILD) --target export_full xbar_bench

@@ -118,3 +118,47 @@ TEST_F(Cli, DimFlagBindsSymbolicDimension) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(Cli, CompileWritesProgramAndPlanThatDisasmReads) {
+  Result r = xbar("compile " + resnet18_ + " --partitioner compass --batch 4 -o " + dir_.string());
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("partitions; batch time"), std::string::npos) << r.out;
+  const auto plan = nlohmann::json::parse(slurp(dir_ / "plan.json"));
+  EXPECT_EQ(plan["partitioner"], "compass");
+  EXPECT_EQ(plan["batch"], 4);
+  EXPECT_GT(plan["partitions"].size(), 1u) << "resnet18 does not fit compass-sram-m";
+  double sum = 0;
+  for (const auto& p : plan["partitions"]) sum += p["time_ns"]["total"].get<double>();
+  EXPECT_NEAR(sum, plan["totals"]["time_ns"].get<double>(), 1e-6 * sum);
+  Result d = xbar("disasm " + (dir_ / "program.xasm").string());
+  ASSERT_EQ(d.exitCode, 0) << d.err;
+  EXPECT_NE(d.out.find("xasm 1"), std::string::npos);
+  EXPECT_NE(d.out.find("MVM "), std::string::npos);
+}
+
+TEST_F(Cli, CompileBadInputs) {
+  expectOneLineError(xbar("compile " + resnet18_ + " --partitioner random -o " + dir_.string()));
+  expectOneLineError(xbar("compile " + resnet18_ + " --objective speed"));
+  expectOneLineError(xbar("compile " + resnet18_ + " --batch 0"));
+  Result tiny = xbar("compile " + resnet18_ + " -p core.local_memory.size_kib=1");
+  expectOneLineError(tiny);
+  EXPECT_NE(tiny.err.find("cannot run even one partition unit per core"), std::string::npos)
+      << tiny.err;
+  EXPECT_NE(tiny.err.find("layer '"), std::string::npos) << tiny.err;
+}
+
+TEST_F(Cli, DisasmRejectsMalformedProgramsWithTheLine) {
+  std::ofstream(dir_ / "bad.xasm")
+      << "xasm 1\nmodel m\narch a 0\ncores 1 crossbars 1\nbatch 1 partitions 1\n"
+         "dram weights 0 activations 0\ncore 0\n  FLY to=moon\n";
+  Result r = xbar("disasm " + (dir_ / "bad.xasm").string());
+  expectOneLineError(r);
+  EXPECT_NE(r.err.find("bad.xasm:8: unknown opcode 'FLY'"), std::string::npos) << r.err;
+  std::ofstream(dir_ / "old.xasm") << "xasm 0\n";
+  EXPECT_NE(xbar("disasm " + (dir_ / "old.xasm").string()).err.find("version 0 is not supported"),
+            std::string::npos);
+}
+
+}  // namespace

@@ -15,8 +15,11 @@
 #include <fmt/format.h>
 
 #include "xbar/arch/arch_loader.h"
+#include "xbar/codegen/codegen.h"
+#include "xbar/cost/cost_model.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/mapping.h"
+#include "xbar/partition/partitioner.h"
 #include "xbar/passes/passes.h"
 
 namespace {
@@ -31,20 +34,33 @@ struct Sample {
   bool ok = false;
 };
 
-// Runs load+passes+map repeatedly (at least 3 times, until 2 s have passed, at most 20).
-Sample measure(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch) {
+// One compile: load, passes, map and, when `partitioner` is set, cost model, partitioning
+// (batch 16) and code generation. Returns false when the mapping came out empty.
+bool compileOnce(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch,
+                 const std::string& partitioner) {
+  xbar::frontend::LoadOptions options;
+  options.shapesOnly = shapesOnly;
+  xbar::ir::Graph g = xbar::frontend::loadOnnx(model, options);
+  xbar::passes::runStandardPasses(g);
+  const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
+  if (m.layers.empty()) return false;
+  if (partitioner.empty()) return true;
+  const xbar::cost::CostModel costs(g, m, arch, 16);
+  const xbar::partition::Plan plan = xbar::partition::makePartitioner(partitioner)->run(costs, {});
+  return xbar::codegen::generateProgram(g, m, costs, plan).program.instructionCount() > 0;
+}
+
+// Runs a compile repeatedly (at least 3 times, until 2 s have passed, at most 20).
+Sample measure(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch,
+               const std::string& partitioner) {
   std::vector<double> times;
   const auto start = std::chrono::steady_clock::now();
   while (times.size() < 3 || (times.size() < 20 &&
                               std::chrono::steady_clock::now() - start < std::chrono::seconds(2))) {
     const auto t0 = std::chrono::steady_clock::now();
-    xbar::frontend::LoadOptions options;
-    options.shapesOnly = shapesOnly;
-    xbar::ir::Graph g = xbar::frontend::loadOnnx(model, options);
-    xbar::passes::runStandardPasses(g);
-    const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
+    const bool ok = compileOnce(model, shapesOnly, arch, partitioner);
     const auto t1 = std::chrono::steady_clock::now();
-    if (m.layers.empty()) return {};
+    if (!ok) return {};
     times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
   }
   std::sort(times.begin(), times.end());
@@ -54,7 +70,8 @@ Sample measure(const fs::path& model, bool shapesOnly, const xbar::arch::ArchCon
           true};
 }
 
-Sample inChild(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch) {
+Sample inChild(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch,
+               const std::string& partitioner = "") {
   int fds[2];
   if (pipe(fds) != 0) return {};
   const pid_t pid = fork();
@@ -62,7 +79,7 @@ Sample inChild(const fs::path& model, bool shapesOnly, const xbar::arch::ArchCon
     close(fds[0]);
     Sample s;
     try {
-      s = measure(model, shapesOnly, arch);
+      s = measure(model, shapesOnly, arch, partitioner);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "xbar_bench: %s\n", e.what());
     }
@@ -116,6 +133,27 @@ int main(int argc, char** argv) {
       fmt::print("{:<14} {:<24} {:>9.2f} {:>10.2f} {:>11.2f} {:>12.1f} {:>5}\n", net, mode.label,
                  static_cast<double>(fs::file_size(model)) / (1 << 20), s.minMs, s.medianMs,
                  static_cast<double>(s.peakKib) / 1024.0, s.runs);
+    }
+  }
+  fmt::print(
+      "\ncompile end to end (load, map, cost model, partition, codegen) at batch 16 on "
+      "compass-sram-m\n\n");
+  fmt::print("{:<14} {:<24} {:<10} {:>10} {:>11} {:>12} {:>5}\n", "network", "model file",
+             "partitioner", "min ms", "median ms", "peak RSS MiB", "runs");
+  for (const char* net : networks) {
+    for (const char* partitioner : {"greedy", "layerwise", "compass", "optimal"}) {
+      for (const Mode& mode : {modes[0], modes[2]}) {
+        const fs::path model = dir / (std::string(net) + mode.suffix);
+        if (!fs::exists(model)) continue;
+        const Sample s = inChild(model, mode.shapesOnly, arch, partitioner);
+        if (!s.ok) {
+          fmt::print("{:<14} {:<24} {:<10} failed\n", net, mode.label, partitioner);
+          continue;
+        }
+        fmt::print("{:<14} {:<24} {:<10} {:>10.2f} {:>11.2f} {:>12.1f} {:>5}\n", net, mode.label,
+                   partitioner, s.minMs, s.medianMs, static_cast<double>(s.peakKib) / 1024.0,
+                   s.runs);
+      }
     }
   }
   return 0;

@@ -113,9 +113,10 @@ std::string formatPlanTable(const Plan& plan, const mapping::Mapping& mapping) {
   std::string out =
       fmt::format("plan of {} on {}: {} partitioner, objective {}, batch {}\n", mapping.model,
                   mapping.arch, plan.partitioner, cost::objectiveName(plan.objective), plan.batch);
-  out += fmt::format("{:>4}  {:>11}  {:>6}  {:>5}  {:>10}  {:>10}  {:>10}  {:>10}  {:>10}  {:>9}\n",
-                     "part", "units", "layers", "xbars", "load us", "write us", "reuse us",
-                     "total us", "energy uJ", "DRAM MB");
+  out +=
+      fmt::format("{:>4}  {:>11}  {:>6}  {:>10}  {:>5}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {:>8}\n",
+                  "part", "units", "layers", "replicated", "xbars", "load us", "write us",
+                  "reuse us", "total us", "energy uJ", "DRAM MB");
   for (size_t i = 0; i < plan.partitions.size(); ++i) {
     const Partition& p = plan.partitions[i];
     const cost::PartitionCost& c = p.cost;
@@ -123,12 +124,11 @@ std::string formatPlanTable(const Plan& plan, const mapping::Mapping& mapping) {
     for (const auto& r : c.replication) replicated += r.replicas > 1 ? 1 : 0;
     const double dram = c.dramWeightBytes + c.dramActivationReadBytes + c.dramActivationWriteBytes;
     out += fmt::format(
-        "{:>4}  {:>5}-{:<5}  {:>3}{:<3}  {:>5}  {:>10.1f}  {:>10.1f}  {:>10.1f}  {:>10.1f}  "
-        "{:>10.2f}  {:>9.3f}\n",
-        i, p.firstUnit, p.endUnit, c.replication.size(),
-        replicated ? fmt::format("r{}", replicated) : "", c.crossbarsUsed, c.weightLoadNs / 1e3,
-        c.weightWriteNs / 1e3, c.reuseNs / 1e3, c.totalNs / 1e3, c.energyPj.total() / 1e6,
-        dram / 1e6);
+        "{:>4}  {:>5}-{:<5}  {:>6}  {:>10}  {:>5}  {:>9.1f}  {:>9.1f}  {:>9.1f}  {:>9.1f}  "
+        "{:>9.2f}  {:>8.3f}\n",
+        i, p.firstUnit, p.endUnit, c.replication.size(), replicated, c.crossbarsUsed,
+        c.weightLoadNs / 1e3, c.weightWriteNs / 1e3, c.reuseNs / 1e3, c.totalNs / 1e3,
+        c.energyPj.total() / 1e6, dram / 1e6);
   }
   const PlanTotals& t = plan.totals;
   out += fmt::format(
