@@ -108,3 +108,30 @@ TEST(Objectives, NamesRoundTripAndUnknownIsRejected) {
 
 }  // namespace
 }  // namespace xbar::cost
+
+namespace xbar::cost {
+namespace {
+
+TEST(ResidualCost, TensorsCrossingAPartitionBoundaryGoThroughDram) {
+  // residual_block: x -> conv1 -> relu -> conv2 -> add(x) -> relu. Cut between the convs:
+  // the first partition reads x (16x8x8 at 4 bits = 512 B) and stores relu1's output (512 B);
+  // the second reads relu1's output and x again for the residual add (512 + 512 B), and
+  // stores the graph output (512 B).
+  testing::Compiled c =
+      testing::compileStages(std::string(XBAR_TINY_DIR) + "/residual_block.onnx", "compass-sram-m");
+  const CostModel model(c.graph, c.mapping, c.arch, 2);
+  ASSERT_EQ(model.unitCount(), 2);
+  const PartitionCost first = model.evaluateWith(0, 1, {{0, 1}});
+  const PartitionCost second = model.evaluateWith(1, 2, {{1, 1}});
+  EXPECT_DOUBLE_EQ(first.dramActivationReadBytes, 2 * 512.0);
+  EXPECT_DOUBLE_EQ(first.dramActivationWriteBytes, 2 * 512.0);
+  EXPECT_DOUBLE_EQ(second.dramActivationReadBytes, 2 * 1024.0);
+  EXPECT_DOUBLE_EQ(second.dramActivationWriteBytes, 2 * 512.0);
+  // Together, nothing crosses but the input and the output, and relu1 moves on chip.
+  const PartitionCost both = model.evaluateWith(0, 2, {{0, 1}, {1, 1}});
+  EXPECT_DOUBLE_EQ(both.dramActivationReadBytes, 2 * 512.0);
+  EXPECT_DOUBLE_EQ(both.interconnectBytes, 2 * 1024.0) << "relu1's output and x, on chip";
+}
+
+}  // namespace
+}  // namespace xbar::cost

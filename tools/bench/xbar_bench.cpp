@@ -136,6 +136,30 @@ int main(int argc, char** argv) {
     }
   }
   fmt::print(
+      "\ncost model: every valid partition (start, end) evaluated once, batch 16, "
+      "compass-sram-m\n\n");
+  fmt::print("{:<14} {:>12} {:>12} {:>14}\n", "network", "partitions", "total ms", "us/partition");
+  for (const char* net : networks) {
+    const fs::path model = dir / (std::string(net) + ".stripped.onnx");
+    if (!fs::exists(model)) continue;
+    xbar::frontend::LoadOptions options;
+    options.shapesOnly = true;
+    xbar::ir::Graph g = xbar::frontend::loadOnnx(model, options);
+    xbar::passes::runStandardPasses(g);
+    const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
+    const xbar::cost::CostModel costs(g, m, arch, 16);
+    int64_t count = 0;
+    double checksum = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int32_t start = 0; start < costs.unitCount(); ++start)
+      for (int32_t end = start + 1; end <= costs.maxEnd(start); ++end, ++count)
+        checksum += costs.evaluate(start, end, xbar::cost::Objective::Throughput).totalNs;
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    fmt::print("{:<14} {:>12} {:>12.2f} {:>14.2f}{}\n", net, count, ms,
+               1000.0 * ms / static_cast<double>(count), checksum > 0 ? "" : " (?)");
+  }
+  fmt::print(
       "\ncompile end to end (load, map, cost model, partition, codegen) at batch 16 on "
       "compass-sram-m\n\n");
   fmt::print("{:<14} {:<24} {:<10} {:>10} {:>11} {:>12} {:>5}\n", "network", "model file",

@@ -203,6 +203,7 @@ class Generator {
     for (const Instance& in : instances)
       byLayer[units[static_cast<size_t>(in.unit)].layer].push_back(in);
     for (int64_t b = 0; b < model_.batch(); ++b) {
+      std::map<ir::ValueId, int32_t> loadedBy;  // DRAM values read in this sample: by which core
       for (const auto& [layer, group] : byLayer) {
         const cost::LayerProfile& l = layers[static_cast<size_t>(layer)];
         const int32_t leader = group.front().core;
@@ -219,7 +220,10 @@ class Generator {
         for (const auto& in : l.inputs) {
           if (onChip(in.producer, part.firstUnit, part.endUnit)) {
             transfer(byLayer.at(in.producer).front().core, leader, in.bytes);
+          } else if (auto loader = loadedBy.find(in.value); loader != loadedBy.end()) {
+            transfer(loader->second, leader, in.bytes);  // loaded once per partition
           } else {
+            loadedBy[in.value] = leader;
             const DramTensor& t = tensors_.at(in.value);
             emit(leader, {.op = Opcode::Load,
                           .dram = t.address + b * t.perSampleBytes,

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include <llvm/ADT/SmallVector.h>
+
 #include "xbar/mapping/core_packing.h"
 #include "xbar/support/error.h"
 
@@ -224,6 +226,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   double largestTransfer = 0, replicaWeightBytes = 0;
   double conversions = 0, rowDrives = 0, crossbarCycles = 0, vectorOpCount = 0, localBytes = 0;
   double slowestStage = 0, stageSum = 0;
+  llvm::SmallVector<ir::ValueId, 16> loaded;  // values this partition reads from DRAM
 
   for (int32_t l = firstLayer; l <= lastLayer; ++l) {
     const LayerProfile& p = layers_[static_cast<size_t>(l)];
@@ -261,9 +264,13 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
 
     // Inputs from other groups: on chip when their layer completes here, else from DRAM.
     for (const auto& [value, bytes, producer] : p.inputs) {
-      const bool onChip = producer >= 0 && layers_[static_cast<size_t>(producer)].endUnit > start &&
-                          layers_[static_cast<size_t>(producer)].endUnit <= end;
-      if (onChip) {
+      const bool producedHere = producer >= 0 &&
+                                layers_[static_cast<size_t>(producer)].endUnit > start &&
+                                layers_[static_cast<size_t>(producer)].endUnit <= end;
+      // A value from DRAM is loaded once per partition; later groups get it on chip.
+      const bool loadedHere = std::find(loaded.begin(), loaded.end(), value) != loaded.end();
+      if (!producedHere && !loadedHere) loaded.push_back(value);
+      if (producedHere || loadedHere) {
         onChipBytes += bytes;
         largestTransfer = std::max(largestTransfer, bytes);
       } else {
