@@ -8,7 +8,6 @@
 #include "xbar/cost/cost_model.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/mapping.h"
-#include "xbar/passes/passes.h"
 
 namespace xbar::testing {
 
@@ -23,8 +22,7 @@ inline Compiled compileStages(const std::string& modelPath, const std::string& a
   Compiled c;
   frontend::LoadOptions options;
   options.shapesOnly = true;
-  c.graph = frontend::loadOnnx(modelPath, options);
-  passes::runStandardPasses(c.graph);
+  c.graph = frontend::loadPreparedGraph(modelPath, options);
   std::vector<arch::Override> parsed;
   for (const std::string& o : overrides) parsed.push_back(arch::parseOverride(o));
   c.arch = arch::loadArch(arch::resolveArchPath(arch, XBAR_ARCH_DIR), parsed);

@@ -20,7 +20,6 @@
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/mapping.h"
 #include "xbar/partition/partitioner.h"
-#include "xbar/passes/passes.h"
 
 namespace {
 
@@ -40,8 +39,7 @@ bool compileOnce(const fs::path& model, bool shapesOnly, const xbar::arch::ArchC
                  const std::string& partitioner) {
   xbar::frontend::LoadOptions options;
   options.shapesOnly = shapesOnly;
-  xbar::ir::Graph g = xbar::frontend::loadOnnx(model, options);
-  xbar::passes::runStandardPasses(g);
+  const xbar::ir::Graph g = xbar::frontend::loadPreparedGraph(model, options);
   const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
   if (m.layers.empty()) return false;
   if (partitioner.empty()) return true;
@@ -144,8 +142,7 @@ int main(int argc, char** argv) {
     if (!fs::exists(model)) continue;
     xbar::frontend::LoadOptions options;
     options.shapesOnly = true;
-    xbar::ir::Graph g = xbar::frontend::loadOnnx(model, options);
-    xbar::passes::runStandardPasses(g);
+    const xbar::ir::Graph g = xbar::frontend::loadPreparedGraph(model, options);
     const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
     const xbar::cost::CostModel costs(g, m, arch, 16);
     int64_t count = 0;

@@ -9,7 +9,6 @@
 #include "xbar/cost/cost_model.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/partition/partitioner.h"
-#include "xbar/passes/passes.h"
 #include "xbar/support/error.h"
 
 namespace xbar::cli {
@@ -47,8 +46,7 @@ std::vector<ExperimentPoint> runCompassExperiment(const fs::path& exportDir,
   for (const std::string& network : spec.networks) {
     frontend::LoadOptions load;
     load.shapesOnly = true;
-    ir::Graph graph = frontend::loadOnnx(modelPath(exportDir, network), load);
-    passes::runStandardPasses(graph);
+    const ir::Graph graph = frontend::loadPreparedGraph(modelPath(exportDir, network), load);
     for (const std::string& chip : spec.chips) {
       const arch::ArchConfig arch =
           arch::loadArch(arch::resolveArchPath("compass-sram-" + chip, archDir));

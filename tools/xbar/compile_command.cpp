@@ -11,7 +11,6 @@
 #include "xbar/mapping/mapping.h"
 #include "xbar/mapping/mapping_report.h"
 #include "xbar/partition/partitioner.h"
-#include "xbar/passes/passes.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
 
@@ -61,8 +60,7 @@ void compile(const CompileOptions& o) {
   frontend::LoadOptions load;
   load.shapesOnly = o.shapesOnly;
   load.dimValues = parseDims(o.dims);
-  ir::Graph graph = frontend::loadOnnx(o.model, load);
-  passes::runStandardPasses(graph);
+  ir::Graph graph = frontend::loadPreparedGraph(o.model, load);
   spdlog::debug("{} nodes after passes", graph.nodes.size());
 
   const mapping::Mapping m = mapping::mapGraph(graph, config);

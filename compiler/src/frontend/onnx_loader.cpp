@@ -473,4 +473,10 @@ ir::Graph loadOnnx(const std::filesystem::path& path, const LoadOptions& options
   return Loader(path, options).run();
 }
 
+ir::Graph loadPreparedGraph(const std::filesystem::path& path, const LoadOptions& options) {
+  ir::Graph graph = loadOnnx(path, options);
+  passes::runStandardPasses(graph);
+  return graph;
+}
+
 }  // namespace xbar::frontend

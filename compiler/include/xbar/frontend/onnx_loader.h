@@ -27,4 +27,7 @@ inline constexpr const char* kStrippedMetadataValue = "stripped";
 // Throws InputError naming the file and the node / tensor / input at fault.
 ir::Graph loadOnnx(const std::filesystem::path& path, const LoadOptions& options = {});
 
+// loadOnnx followed by passes::runStandardPasses: the graph every later stage expects.
+ir::Graph loadPreparedGraph(const std::filesystem::path& path, const LoadOptions& options = {});
+
 }  // namespace xbar::frontend
