@@ -178,7 +178,6 @@ class Generator {
     std::map<int32_t, int32_t> primaryCore;
     for (const Instance& in : instances) {
       const cost::UnitProfile& unit = units[static_cast<size_t>(in.unit)];
-      const mapping::LayerMapping& lm = mapping_.layers[static_cast<size_t>(unit.layer)];
       if (in.replica == 0) {
         primaryCore[in.unit] = in.core;
         emit(in.core, {.op = Opcode::LoadWeights,
@@ -194,7 +193,6 @@ class Generator {
                      .count = in.count,
                      .rows = (unit.rowWrites + unit.crossbars - 1) / unit.crossbars,
                      .cols = layers[static_cast<size_t>(unit.layer)].activeColumns});
-      (void)lm;
     }
     for (int32_t c = 0; c < arch_.chip.cores; ++c) emit(c, {.op = Opcode::Barrier, .id = p});
 

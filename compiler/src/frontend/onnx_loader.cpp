@@ -283,8 +283,7 @@ class Loader {
       unknown.name = name;
       unknown.shape = {-1};
       if (it != types_.end() && it->second->has_tensor_type())
-        unknown.type =
-            elementTypeOf(it->second->tensor_type().elem_type(), where, &unknown.bitsInModel);
+        unknown.type = elementTypeOf(it->second->tensor_type().elem_type(), where);
       return unknown;
     }
     if (it == types_.end() || !it->second->has_tensor_type())
@@ -292,8 +291,7 @@ class Loader {
     const auto& tensorType = it->second->tensor_type();
     ir::Value v;
     v.name = name;
-    v.type =
-        elementTypeOf(tensorType.elem_type(), where + ": tensor '" + name + "'", &v.bitsInModel);
+    v.type = elementTypeOf(tensorType.elem_type(), where + ": tensor '" + name + "'");
     if (!tensorType.has_shape())
       failInput(where, "tensor '{}' has no static shape after shape inference", name);
     for (int i = 0; i < tensorType.shape().dim_size(); ++i) {
@@ -329,7 +327,7 @@ class Loader {
     const std::string where = fmt::format("{}: initializer '{}'", file_, t.name());
     ir::Value v;
     v.name = t.name();
-    v.type = elementTypeOf(t.data_type(), where, &v.bitsInModel);
+    v.type = elementTypeOf(t.data_type(), where);
     v.shape.assign(t.dims().begin(), t.dims().end());
     v.isConstant = true;
     const int64_t count = elementCount(t);
@@ -355,7 +353,7 @@ class Loader {
     for (const auto& a : n.attribute()) {
       found = true;
       if (a.name() == "value") {
-        v.type = elementTypeOf(a.t().data_type(), where, &v.bitsInModel);
+        v.type = elementTypeOf(a.t().data_type(), where);
         v.shape.assign(a.t().dims().begin(), a.t().dims().end());
         data = decodeTensorData(a.t(), path_.parent_path(), where);
       } else if (a.name() == "value_float") {
@@ -365,11 +363,9 @@ class Loader {
         v.shape = {a.floats_size()};
       } else if (a.name() == "value_int") {
         v.type = ir::ElementType::Int;
-        v.bitsInModel = 64;
         data.ints = {a.i()};
       } else if (a.name() == "value_ints") {
         v.type = ir::ElementType::Int;
-        v.bitsInModel = 64;
         data.ints.assign(a.ints().begin(), a.ints().end());
         v.shape = {a.ints_size()};
       } else {

@@ -13,6 +13,10 @@ namespace xbar::frontend {
 // Element type and bits of an ONNX data type; throws InputError naming `where` for types
 // the IR does not hold (strings, complex).
 ir::ElementType elementTypeOf(int32_t onnxType, const std::string& where, int* bits);
+inline ir::ElementType elementTypeOf(int32_t onnxType, const std::string& where) {
+  int bits = 0;
+  return elementTypeOf(onnxType, where, &bits);
+}
 
 // True when the tensor holds no data at all (a stripped initializer).
 bool tensorHasNoData(const onnx::TensorProto& tensor);

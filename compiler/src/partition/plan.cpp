@@ -7,7 +7,7 @@ namespace xbar::partition {
 double planScore(const PlanTotals& t, cost::Objective objective) {
   switch (objective) {
     case cost::Objective::Energy:
-      return t.energyPj_total;
+      return t.energyTotalPj;
     case cost::Objective::Edp:
       return t.edpPjNs;
     default:
@@ -34,8 +34,8 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
     start = end;
   }
   PlanTotals& t = plan.totals;
-  t.energyPj_total = t.energyPj.total();
-  t.edpPjNs = t.energyPj_total * t.timeNs;
+  t.energyTotalPj = t.energyPj.total();
+  t.edpPjNs = t.energyTotalPj * t.timeNs;
   t.throughputSamplesPerS = t.timeNs > 0 ? static_cast<double>(plan.batch) * 1e9 / t.timeNs : 0;
   return plan;
 }
@@ -135,8 +135,8 @@ std::string formatPlanTable(const Plan& plan, const mapping::Mapping& mapping) {
       "\n{} partitions; batch time {:.3f} ms, {:.1f} samples/s; energy {:.3f} mJ ({:.1f} "
       "uJ/sample); "
       "EDP {:.4g} J*s\n",
-      plan.partitions.size(), t.timeNs / 1e6, t.throughputSamplesPerS, t.energyPj_total / 1e9,
-      t.energyPj_total / 1e6 / static_cast<double>(plan.batch), t.edpPjNs * 1e-21);
+      plan.partitions.size(), t.timeNs / 1e6, t.throughputSamplesPerS, t.energyTotalPj / 1e9,
+      t.energyTotalPj / 1e6 / static_cast<double>(plan.batch), t.edpPjNs * 1e-21);
   out += fmt::format("DRAM: {:.3f} MB weights, {:.3f} MB activations; {} cells written\n",
                      t.dramWeightBytes / 1e6, t.dramActivationBytes / 1e6, t.cellsWritten);
   const cost::EnergyBreakdown& e = t.energyPj;

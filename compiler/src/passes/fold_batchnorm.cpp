@@ -90,7 +90,6 @@ void foldBatchNormalization(ir::Graph& g) {
     bias.name = weight.name + "_bias";
     bias.isConstant = true;
     bias.shape = {channels};
-    bias.bitsInModel = weight.bitsInModel;
     const bool haveData =
         params && weight.data && (oldBias == ir::kNoValue || g.value(oldBias).data);
     if (haveData) {

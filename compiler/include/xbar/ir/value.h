@@ -34,8 +34,6 @@ struct TensorData {
 struct Value {
   std::string name;
   ElementType type = ElementType::Float;
-  // Bits per element in the model file (32 for float32); informs weight footprints.
-  int bitsInModel = 32;
   Shape shape;
   bool isConstant = false;         // initializer, Constant output, or folded
   std::optional<TensorData> data;  // absent for stripped / shapes-only weights

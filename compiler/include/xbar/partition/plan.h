@@ -21,7 +21,7 @@ struct Partition {
 struct PlanTotals {
   double timeNs = 0;
   cost::EnergyBreakdown energyPj;
-  double energyPj_total = 0;
+  double energyTotalPj = 0;
   double edpPjNs = 0;
   double throughputSamplesPerS = 0;
   double dramWeightBytes = 0;
