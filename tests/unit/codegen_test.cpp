@@ -92,12 +92,18 @@ TEST_P(EveryTinyModel, MvmsCoverEveryVectorOfEverySample) {
   for (const auto& stream : b.code.program.streams)
     for (const Instruction& in : stream)
       if (in.op == Opcode::Mvm) total += in.repeat * in.count;
+  // Each crossbar sees each of its layer's V vectors; r replicas run ceil(V / r) each.
   int64_t expected = 0;
-  for (const auto& u : b.c.mapping.units)
-    expected +=
-        u.crossbars * b.model->layers()[static_cast<size_t>(u.layer)].vectorsPerSample * batch;
-  EXPECT_EQ(total, expected)
-      << "crossbar-vectors: each crossbar sees each of its layer's vectors once";
+  for (const partition::Partition& p : b.plan.partitions)
+    for (int32_t u = p.firstUnit; u < p.endUnit; ++u) {
+      const auto& unit = b.c.mapping.units[static_cast<size_t>(u)];
+      int64_t replicas = 1;
+      for (const auto& r : p.cost.replication)
+        if (r.layer == unit.layer) replicas = r.replicas;
+      const int64_t vectors = b.model->layers()[static_cast<size_t>(unit.layer)].vectorsPerSample;
+      expected += unit.crossbars * replicas * ((vectors + replicas - 1) / replicas) * batch;
+    }
+  EXPECT_EQ(total, expected) << "crossbar-vectors";
 }
 
 TEST_P(EveryTinyModel, TextRoundTrips) {

@@ -30,6 +30,7 @@ int run(int argc, char** argv) {
   addArchCommand(app, action);
   addDisasmCommand(app, action);
   addExperimentCommand(app, action);
+  addSimulateCommands(app, action);
 
   auto logger = spdlog::stderr_color_mt("xbar");
   logger->set_pattern("xbar: %l: %v");

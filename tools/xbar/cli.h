@@ -27,5 +27,6 @@ void addCompileCommand(CLI::App& app, Action& action);
 void addArchCommand(CLI::App& app, Action& action);
 void addDisasmCommand(CLI::App& app, Action& action);
 void addExperimentCommand(CLI::App& app, Action& action);
+void addSimulateCommands(CLI::App& app, Action& action);
 
 }  // namespace xbar::cli

@@ -240,36 +240,53 @@ class Generator {
             transfer(leader, in.core, inputBytes_[static_cast<size_t>(layer)]);
             fed.push_back(in.core);
           }
+        // A layer's instances on one core run as one MVM (a core's crossbars work in
+        // parallel); its vector work is split over its cores by their crossbars.
+        std::map<int32_t, std::vector<std::pair<int32_t, int32_t>>> runs;  // core -> [xb, end)
+        std::map<int32_t, double> crossbarsOn, outputShare;
+        double crossbars = 0;
         for (const Instance& in : group) {
-          const int64_t share =
-              l.vectorsPerSample / replicas + (in.replica < l.vectorsPerSample % replicas ? 1 : 0);
-          emit(in.core, {.op = Opcode::Mvm,
-                         .xb = in.xb,
-                         .count = in.count,
-                         .rows = l.activeRows,
-                         .cols = l.activeColumns,
-                         .repeat = share,
-                         .cycles = static_cast<int32_t>(l.inputCycles)});
+          auto& r = runs[in.core];
+          if (!r.empty() && r.back().second == in.xb)
+            r.back().second += in.count;
+          else
+            r.emplace_back(in.xb, in.xb + in.count);
+          crossbarsOn[in.core] += in.count;
+          crossbars += in.count;
+          outputShare[in.core] += units[static_cast<size_t>(in.unit)].outputFraction / replicas;
         }
-        for (const Instance& in : group)
-          transfer(in.core, leader,
-                   l.outputBytesPerSample * units[static_cast<size_t>(in.unit)].outputFraction /
-                       replicas);
+        const int64_t repeat = (l.vectorsPerSample + replicas - 1) / replicas;
+        for (const auto& [core, spans] : runs)
+          for (const auto& [first, end] : spans)
+            emit(core, {.op = Opcode::Mvm,
+                        .xb = first,
+                        .count = end - first,
+                        .rows = l.activeRows,
+                        .cols = l.activeColumns,
+                        .repeat = repeat,
+                        .cycles = static_cast<int32_t>(l.inputCycles)});
+        for (const auto& [core, held] : crossbarsOn) {
+          const double part = held / crossbars;
+          if (l.reductionOpsPerSample > 0)
+            emit(core, {.op = Opcode::Vector,
+                        .vecOp = "add",
+                        .elems = roundUp(l.reductionOpsPerSample * fraction * part)});
+          if (!complete) continue;
+          for (const auto& [kind, ops] : l.vectorOps) {
+            std::string name(ir::opName(kind));
+            std::transform(name.begin(), name.end(), name.begin(),
+                           [](unsigned char c) { return std::tolower(c); });
+            emit(core, {.op = Opcode::Vector, .vecOp = name, .elems = roundUp(ops * part)});
+          }
+        }
+        for (const auto& [core, share] : outputShare)
+          transfer(core, leader, l.outputBytesPerSample * share);
         if (!complete) {
           emit(leader, {.op = Opcode::Store,
                         .dram = partial->address + b * partial->perSampleBytes +
                                 roundUp(before * l.outputBytesPerSample),
                         .bytes = roundUp(fraction * l.outputBytesPerSample)});
           continue;
-        }
-        if (l.reductionOpsPerSample > 0)
-          emit(leader,
-               {.op = Opcode::Vector, .vecOp = "add", .elems = roundUp(l.reductionOpsPerSample)});
-        for (const auto& [kind, ops] : l.vectorOps) {
-          std::string name(ir::opName(kind));
-          std::transform(name.begin(), name.end(), name.begin(),
-                         [](unsigned char c) { return std::tolower(c); });
-          emit(leader, {.op = Opcode::Vector, .vecOp = name, .elems = roundUp(ops)});
         }
         for (const auto& out : l.outputs) {
           const bool leaves = out.lastConsumer == cost::kGraphOutput ||

@@ -190,8 +190,7 @@ CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
   }
 
   dramBytesPerNs_ = arch.dramBandwidthGbPerS();  // GB/s = bytes/ns
-  staticPowerMw_ = static_cast<double>(arch.chip.cores) * arch.core.static_power_mw +
-                   static_cast<double>(arch.totalCrossbars()) * xb.static_power_mw;
+  staticPowerMw_ = arch.staticPowerMw();
   const auto& ic = arch.chip.interconnect;
   // Mean XY distance between two random nodes of an R x C mesh: (R + C) / 3.
   averageHops_ = ic.topology == arch::Topology::Mesh
@@ -247,10 +246,15 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     const bool startedBefore = p.firstUnit < start;
 
     // The layer's stage: its MVMs spread over replicas, then its vector work over its cores.
-    const double vectors = static_cast<double>(p.vectorsPerSample);
-    double stage = vectors * p.mvmNs / replicas;
+    // Replicas split a sample's vectors statically: each runs ceil(V / r) vector slots (the
+    // program does exactly this), so r x ceil(V / r) slots pass through the layer.
+    const double perReplica = std::ceil(static_cast<double>(p.vectorsPerSample) / replicas);
+    const double vectors = perReplica * replicas;
+    double stage = perReplica * p.mvmNs;
     const double ops = p.reductionOpsPerSample * fraction + (complete ? p.vectorOpsPerSample : 0.0);
-    const double cores = static_cast<double>(to - from) * replicas;
+    // The cores holding the layer's copies (best fit packs them densely) share its vector work.
+    const double cores =
+        std::max(1.0, std::ceil(crossbars * replicas / static_cast<double>(arch_.core.crossbars)));
     stage += ops / (opsPerNs * cores);
     slowestStage = std::max(slowestStage, stage);
     stageSum += stage;
@@ -349,7 +353,7 @@ PartitionCost CostModel::evaluate(int32_t start, int32_t end, Objective objectiv
   // fit), so a big chip takes a few steps, not one per spare crossbar.
   auto stageNs = [&](const LayerReplication& r) {
     const LayerProfile& p = layers_[static_cast<size_t>(r.layer)];
-    return static_cast<double>(p.vectorsPerSample) * p.mvmNs / r.replicas;
+    return std::ceil(static_cast<double>(p.vectorsPerSample) / r.replicas) * p.mvmNs;
   };
   while (true) {
     size_t slowest = 0;

@@ -106,6 +106,11 @@ struct ArchConfig {
   // Cells one weight takes across a row: ceil(weight_bits / cell_bits), doubled when
   // differential.
   int64_t columnsPerWeight() const;
+  // Always-on power of the whole chip: every core's and every crossbar's static power.
+  double staticPowerMw() const {
+    return static_cast<double>(chip.cores) * core.static_power_mw +
+           static_cast<double>(totalCrossbars()) * crossbar.static_power_mw;
+  }
   double dramBandwidthGbPerS() const {
     return static_cast<double>(dram.channels) * dram.channel_bandwidth_gb_per_s;
   }

@@ -76,7 +76,8 @@ class CostModel {
   int32_t maxEnd(int32_t start) const { return maxEnd_[static_cast<size_t>(start)]; }
 
   // Cost of units [start, end) with replication chosen for `objective`: spare crossbars go to
-  // the pipeline's slowest stage while that lowers the objective.
+  // the pipeline's slowest stage while that lowers the objective. r replicas of a layer run
+  // ceil(V / r) of a sample's V vectors each.
   PartitionCost evaluate(int32_t start, int32_t end, Objective objective) const;
 
   // Cost with the given replicas per layer (one entry per layer with units in the range).

@@ -1,0 +1,256 @@
+#include "chip.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace xbar::sim {
+
+using sc_core::SC_NS;
+using sc_core::sc_time;
+
+namespace {
+sc_time ns(double value) {
+  return sc_time(value, SC_NS);
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+DramController::DramController(sc_core::sc_module_name name, const arch::ArchConfig& arch,
+                               int64_t weightSegmentBytes)
+    : sc_module(name),
+      socket("socket"),
+      bytesPerNs_(arch.dramBandwidthGbPerS()),
+      latency_(ns(arch.dram.latency_ns)),
+      weightSegmentBytes_(weightSegmentBytes) {
+  socket.register_b_transport(this, &DramController::b_transport);
+}
+
+void DramController::b_transport(int /*initiator*/, tlm::tlm_generic_payload& trans,
+                                 sc_time& delay) {
+  const double bytes = static_cast<double>(trans.get_data_length());
+  const sc_time requested = sc_core::sc_time_stamp() + delay;
+  const sc_time start = std::max(requested, nextFree_);
+  const sc_time busy = ns(bytes / bytesPerNs_);
+  nextFree_ = start + busy;
+  delay += (start - requested) + busy + latency_;
+  if (trans.is_write())
+    activationBytesWritten += bytes;
+  else if (static_cast<int64_t>(trans.get_address()) < weightSegmentBytes_)
+    weightBytesRead += bytes;
+  else
+    activationBytesRead += bytes;
+  trans.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+// ---------------------------------------------------------------------------------------------
+Interconnect::Interconnect(const arch::ArchConfig& arch) : arch_(arch) {
+  const auto& ic = arch.chip.interconnect;
+  // Mesh: four directed links per node (east, west, north, south); bus: one channel.
+  const size_t links =
+      ic.topology == arch::Topology::Mesh ? static_cast<size_t>(arch.chip.cores) * 4 : 1;
+  linkFree_.assign(links, sc_core::SC_ZERO_TIME);
+}
+
+std::vector<size_t> Interconnect::route(int32_t src, int32_t dst) const {
+  const auto& ic = arch_.chip.interconnect;
+  if (ic.topology == arch::Topology::Bus) return {0};
+  std::vector<size_t> links;
+  int64_t x = src % ic.mesh_cols, y = src / ic.mesh_cols;
+  const int64_t tx = dst % ic.mesh_cols, ty = dst / ic.mesh_cols;
+  while (x != tx) {  // X first, then Y
+    const size_t node = static_cast<size_t>(y * ic.mesh_cols + x);
+    links.push_back(node * 4 + (tx > x ? 0 : 1));
+    x += tx > x ? 1 : -1;
+  }
+  while (y != ty) {
+    const size_t node = static_cast<size_t>(y * ic.mesh_cols + x);
+    links.push_back(node * 4 + (ty > y ? 2 : 3));
+    y += ty > y ? 1 : -1;
+  }
+  return links;
+}
+
+sc_time Interconnect::transfer(int32_t src, int32_t dst, int64_t count, sc_time start) {
+  const auto& ic = arch_.chip.interconnect;
+  const std::vector<size_t> path = route(src, dst);
+  for (size_t link : path) start = std::max(start, linkFree_[link]);
+  const sc_time busy = ns(static_cast<double>(count) / ic.link_bandwidth_gb_per_s);
+  for (size_t link : path) linkFree_[link] = start + busy;
+  bytes += static_cast<double>(count);
+  byteHops += static_cast<double>(count) * static_cast<double>(path.size());
+  return start + busy + ns(static_cast<double>(path.size()) * ic.hop_latency_ns);
+}
+
+// ---------------------------------------------------------------------------------------------
+Chip::Chip(const codegen::Program& p, const arch::ArchConfig& a, bool trace)
+    : program(p), arch(a), interconnect(a), tracing(trace) {
+  dram = std::make_unique<DramController>("dram", arch, program.dramWeightBytes);
+  activity.resize(static_cast<size_t>(program.cores));
+  writeSlots.assign(static_cast<size_t>(arch.chip.max_parallel_crossbar_writes),
+                    sc_core::SC_ZERO_TIME);
+  rowWrites.assign(static_cast<size_t>(program.cores),
+                   std::vector<std::vector<uint32_t>>(static_cast<size_t>(arch.core.crossbars)));
+  barrierReleaseNs.assign(static_cast<size_t>(program.partitions), -1.0);
+  for (int32_t c = 0; c < program.cores; ++c) {
+    cores.push_back(std::make_unique<Core>(fmt::format("core{}", c).c_str(), c, *this));
+    cores.back()->socket.bind(dram->socket);
+  }
+}
+
+Chip::Channel& Chip::channel(int32_t src, int32_t dst) {
+  auto& slot = channels[{src, dst}];
+  if (!slot) slot = std::make_unique<Channel>();
+  return *slot;
+}
+
+// ---------------------------------------------------------------------------------------------
+Core::Core(sc_core::sc_module_name name, int32_t id, Chip& chip)
+    : sc_module(name), socket("socket"), id_(id), chip_(chip) {
+  SC_THREAD(run);
+}
+
+double Core::now() const {
+  return (sc_core::sc_time_stamp() + keeper_.get_local_time()).to_seconds() * 1e9;
+}
+
+void Core::dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes) {
+  tlm::tlm_generic_payload trans;
+  trans.set_command(command);
+  trans.set_address(static_cast<sc_dt::uint64>(address));
+  trans.set_data_ptr(nullptr);  // timing only: no data moves
+  trans.set_data_length(static_cast<unsigned int>(bytes));
+  trans.set_streaming_width(static_cast<unsigned int>(bytes));
+  sc_time delay = keeper_.get_local_time();
+  socket->b_transport(trans, delay);
+  keeper_.set(delay);
+}
+
+void Core::communicate(const codegen::Instruction& in, bool send) {
+  keeper_.sync();  // rendezvous happens in global time
+  const int32_t src = send ? id_ : in.peer, dst = send ? in.peer : id_;
+  Chip::Channel& ch = chip_.channel(src, dst);
+  if (ch.waiting) {
+    if (ch.bytes != in.bytes)
+      chip_.errors.push_back(fmt::format("core {} {} {} bytes but core {} {} {} bytes", src,
+                                         "sends", send ? in.bytes : ch.bytes, dst, "receives",
+                                         send ? ch.bytes : in.bytes));
+    ch.waiting = false;
+    ch.doneAt = chip_.interconnect.transfer(src, dst, in.bytes, sc_core::sc_time_stamp());
+    ch.ready.notify(sc_core::SC_ZERO_TIME);
+    wait(ch.doneAt - sc_core::sc_time_stamp());
+  } else {
+    ch.waiting = true;
+    ch.bytes = in.bytes;
+    wait(ch.ready);
+    wait(ch.doneAt - sc_core::sc_time_stamp());
+  }
+}
+
+void Core::run() {
+  keeper_.reset();
+  const auto& arch = chip_.arch;
+  const auto& stream = chip_.program.streams[static_cast<size_t>(id_)];
+  CoreActivity& a = chip_.activity[static_cast<size_t>(id_)];
+  const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
+  const double opsPerNs =
+      static_cast<double>(arch.core.vector.lanes) * arch.chip.clock_mhz / 1000.0;
+  for (a.pc = 0; a.pc < stream.size(); ++a.pc) {
+    const codegen::Instruction& in = stream[a.pc];
+    const double start = now();
+    switch (in.op) {
+      case codegen::Opcode::LoadWeights:
+      case codegen::Opcode::Load:
+        dramAccess(tlm::TLM_READ_COMMAND, in.dram, in.bytes);
+        break;
+      case codegen::Opcode::Store:
+        dramAccess(tlm::TLM_WRITE_COMMAND, in.dram, in.bytes);
+        break;
+      case codegen::Opcode::WriteXbar: {
+        // Each crossbar takes a write slot (the chip-wide write-power limit) for rows x the
+        // row-write latency; the instruction ends when its last crossbar is written.
+        const sc_time t = sc_core::sc_time_stamp() + keeper_.get_local_time();
+        sc_time end = t;
+        for (int32_t k = 0; k < in.count; ++k) {
+          auto slot = std::min_element(chip_.writeSlots.begin(), chip_.writeSlots.end());
+          const sc_time begin = std::max(t, *slot);
+          *slot = begin + ns(static_cast<double>(in.rows) * arch.crossbar.row_write_latency_ns);
+          end = std::max(end, *slot);
+          auto& rows = chip_.rowWrites[static_cast<size_t>(id_)][static_cast<size_t>(in.xb + k)];
+          if (rows.size() < static_cast<size_t>(in.rows))
+            rows.resize(static_cast<size_t>(in.rows), 0);
+          for (int64_t r = 0; r < in.rows; ++r) ++rows[static_cast<size_t>(r)];
+        }
+        keeper_.inc(end - t);
+        a.cellsWritten += static_cast<double>(in.rows * in.cols * in.count);
+        break;
+      }
+      case codegen::Opcode::Mvm: {
+        const double adcRounds = std::ceil(static_cast<double>(in.cols) /
+                                           static_cast<double>(arch.crossbar.adcs_per_crossbar));
+        const double vectorNs =
+            static_cast<double>(in.cycles) *
+            (arch.crossbar.read_latency_ns + adcRounds * arch.crossbar.adc_latency_ns);
+        keeper_.inc(ns(static_cast<double>(in.repeat) * vectorNs));
+        const double cycles = static_cast<double>(in.repeat * in.cycles * in.count);
+        a.adcConversions += cycles * static_cast<double>(in.cols);
+        a.dacDrives += cycles * static_cast<double>(in.rows);
+        a.crossbarCycles += cycles;
+        a.localMemoryBytes +=
+            static_cast<double>(in.repeat * in.count) *
+            (static_cast<double>(in.rows) +
+             static_cast<double>(in.cols) / static_cast<double>(arch.columnsPerWeight())) *
+            activationBytes;
+        break;
+      }
+      case codegen::Opcode::Vector:
+        keeper_.inc(ns(static_cast<double>(in.elems) / opsPerNs));
+        a.vectorOps += static_cast<double>(in.elems);
+        break;
+      case codegen::Opcode::Send:
+      case codegen::Opcode::Receive:
+        communicate(in, in.op == codegen::Opcode::Send);
+        break;
+      case codegen::Opcode::Barrier: {
+        keeper_.sync();
+        if (++chip_.barrier.arrived == chip_.program.cores) {
+          chip_.barrier.arrived = 0;
+          chip_.barrierReleaseNs[static_cast<size_t>(in.id)] =
+              sc_core::sc_time_stamp().to_seconds() * 1e9;
+          chip_.barrier.released.notify(sc_core::SC_ZERO_TIME);
+        }
+        wait(chip_.barrier.released);
+        break;
+      }
+    }
+    if (keeper_.need_sync()) keeper_.sync();
+    const double duration = now() - start;
+    switch (in.op) {
+      case codegen::Opcode::Mvm:
+        a.mvmNs += duration;
+        break;
+      case codegen::Opcode::Vector:
+        a.vectorNs += duration;
+        break;
+      case codegen::Opcode::WriteXbar:
+        a.writeNs += duration;
+        break;
+      case codegen::Opcode::Send:
+      case codegen::Opcode::Receive:
+        a.communicationNs += duration;
+        break;
+      case codegen::Opcode::Barrier:
+        break;  // waiting: idle
+      default:
+        a.memoryNs += duration;
+        break;
+    }
+    if (chip_.tracing && duration > 0) chip_.trace.push_back({id_, in.op, start, duration});
+  }
+  keeper_.sync();
+  a.finishNs = now();
+  a.finished = true;
+}
+
+}  // namespace xbar::sim

@@ -1,0 +1,127 @@
+// The SystemC model of a chip: cores, a DRAM controller, an interconnect, and the resources
+// they share (write-power slots, the barrier, the SEND/RECV channels). Private to the
+// simulator library.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+#include <systemc>
+#include <tlm>
+
+#include "xbar/arch/arch_config.h"
+#include "xbar/codegen/program.h"
+
+namespace xbar::sim {
+
+// What one core did, counted per action (energy = counts x the arch's table).
+struct CoreActivity {
+  double mvmNs = 0, vectorNs = 0, memoryNs = 0, communicationNs = 0, writeNs = 0;
+  double finishNs = 0;
+  double adcConversions = 0, dacDrives = 0, crossbarCycles = 0, vectorOps = 0, localMemoryBytes = 0;
+  double cellsWritten = 0;
+  size_t pc = 0;  // next instruction
+  bool finished = false;
+};
+
+struct TraceSpan {
+  int32_t core;
+  codegen::Opcode op;
+  double startNs;
+  double durationNs;
+};
+
+// DRAM behind one controller: requests of all cores contend for its bandwidth through a
+// next-free time; latency is added per request. A TLM-2.0 target (b_transport).
+class DramController : public sc_core::sc_module {
+ public:
+  tlm_utils::multi_passthrough_target_socket<DramController> socket;  // every core binds to it
+  DramController(sc_core::sc_module_name name, const arch::ArchConfig& arch,
+                 int64_t weightSegmentBytes);
+
+  double weightBytesRead = 0, activationBytesRead = 0, activationBytesWritten = 0;
+
+ private:
+  void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
+  double bytesPerNs_;
+  sc_core::sc_time latency_;
+  sc_core::sc_time nextFree_ = sc_core::SC_ZERO_TIME;
+  int64_t weightSegmentBytes_;
+};
+
+// The network between cores: a bus (one shared channel) or a 2-D mesh with XY routing
+// (each link its own channel). A transfer occupies every link on its path.
+class Interconnect {
+ public:
+  explicit Interconnect(const arch::ArchConfig& arch);
+  // When a transfer of `bytes` from `src` to `dst` that may start at `start` ends.
+  sc_core::sc_time transfer(int32_t src, int32_t dst, int64_t bytes, sc_core::sc_time start);
+  double byteHops = 0;
+  double bytes = 0;
+
+ private:
+  std::vector<size_t> route(int32_t src, int32_t dst) const;
+  const arch::ArchConfig& arch_;
+  std::vector<sc_core::sc_time> linkFree_;
+};
+
+class Chip;
+
+class Core : public sc_core::sc_module {
+ public:
+  tlm_utils::simple_initiator_socket<Core> socket;
+  SC_HAS_PROCESS(Core);
+  Core(sc_core::sc_module_name name, int32_t id, Chip& chip);
+
+ private:
+  void run();
+  void dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes);
+  void communicate(const codegen::Instruction& in, bool send);
+  double now() const;  // this core's local time, ns
+
+  int32_t id_;
+  Chip& chip_;
+  tlm_utils::tlm_quantumkeeper keeper_;
+};
+
+class Chip {
+ public:
+  Chip(const codegen::Program& program, const arch::ArchConfig& arch, bool trace);
+
+  const codegen::Program& program;
+  const arch::ArchConfig& arch;
+  std::unique_ptr<DramController> dram;
+  Interconnect interconnect;
+  std::vector<std::unique_ptr<Core>> cores;
+  std::vector<CoreActivity> activity;
+  std::vector<TraceSpan> trace;
+  bool tracing;
+
+  // Write-power limit: crossbars written at once, each slot free from its time.
+  std::vector<sc_core::sc_time> writeSlots;
+  // Writes per crossbar row, for endurance: [core][crossbar][row].
+  std::vector<std::vector<std::vector<uint32_t>>> rowWrites;
+
+  struct Barrier {
+    int32_t arrived = 0;
+    sc_core::sc_event released;
+  } barrier;
+  std::vector<double> barrierReleaseNs;
+
+  struct Channel {
+    bool waiting = false;
+    int64_t bytes = 0;
+    sc_core::sc_event ready;
+    sc_core::sc_time doneAt;
+  };
+  std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Channel>> channels;
+  Channel& channel(int32_t src, int32_t dst);
+  std::vector<std::string> errors;  // protocol errors found while running (size mismatches)
+};
+
+}  // namespace xbar::sim

@@ -1,0 +1,161 @@
+#include "xbar/sim/simulator.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "chip.h"
+#include "xbar/codegen/program_text.h"
+#include "xbar/support/atomic_file.h"
+#include "xbar/support/error.h"
+
+namespace xbar::sim {
+namespace {
+
+void writeTrace(const Chip& chip, const std::string& path) {
+  nlohmann::json events = nlohmann::json::array();
+  for (int32_t c = 0; c < chip.program.cores; ++c)
+    events.push_back({{"name", "thread_name"},
+                      {"ph", "M"},
+                      {"pid", 0},
+                      {"tid", c},
+                      {"args", {{"name", fmt::format("core {}", c)}}}});
+  for (const TraceSpan& s : chip.trace)
+    events.push_back({{"name", std::string(codegen::opcodeName(s.op))},
+                      {"ph", "X"},
+                      {"pid", 0},
+                      {"tid", s.core},
+                      {"ts", s.startNs / 1000.0},
+                      {"dur", s.durationNs / 1000.0}});
+  writeFileAtomically(
+      path, nlohmann::json{{"traceEvents", events}, {"displayTimeUnit", "ns"}}.dump() + "\n");
+}
+
+void reportDeadlock(const Chip& chip, const std::string& source) {
+  std::vector<std::string> blocked;
+  for (int32_t c = 0; c < chip.program.cores; ++c) {
+    const CoreActivity& a = chip.activity[static_cast<size_t>(c)];
+    if (a.finished) continue;
+    const auto& stream = chip.program.streams[static_cast<size_t>(c)];
+    const codegen::Instruction& in = stream[a.pc];
+    std::string what(codegen::opcodeName(in.op));
+    if (in.op == codegen::Opcode::Send || in.op == codegen::Opcode::Receive)
+      what += fmt::format(" peer={} bytes={}", in.peer, in.bytes);
+    if (in.op == codegen::Opcode::Barrier) what += fmt::format(" id={}", in.id);
+    blocked.push_back(fmt::format("core {} at instruction {} ({})", c, a.pc, what));
+  }
+  if (!blocked.empty())
+    failInput(source, "deadlock: {} of {} cores never finish: {}", blocked.size(),
+              chip.program.cores, fmt::join(blocked, "; "));
+}
+
+}  // namespace
+
+SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch,
+                   const SimOptions& options) {
+  checkProgram(program, arch, options.source);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_WARNING, sc_core::SC_DO_NOTHING);
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  // The quantum bounds how far a core runs ahead of the others between synchronisations.
+  tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(100, sc_core::SC_NS));
+  Chip chip(program, arch, !options.tracePath.empty());
+  sc_core::sc_start();
+  if (!chip.errors.empty()) failInput(options.source, "{}", chip.errors.front());
+  reportDeadlock(chip, options.source);
+
+  SimResult result;
+  double total = 0;
+  CoreActivity sum;
+  for (const CoreActivity& a : chip.activity) {
+    total = std::max(total, a.finishNs);
+    sum.adcConversions += a.adcConversions;
+    sum.dacDrives += a.dacDrives;
+    sum.crossbarCycles += a.crossbarCycles;
+    sum.vectorOps += a.vectorOps;
+    sum.localMemoryBytes += a.localMemoryBytes;
+    sum.cellsWritten += a.cellsWritten;
+  }
+  const auto& xb = arch.crossbar;
+  const DramController& dram = *chip.dram;
+  const double dramBytes =
+      dram.weightBytesRead + dram.activationBytesRead + dram.activationBytesWritten;
+  StatsGroup& s = result.stats;
+  const double batch = static_cast<double>(program.batch);
+
+  StatsGroup& latency = s.group("latency");
+  latency.set("total", total, "ns");
+  latency.set("per_sample", total / batch, "ns");
+  latency.set("throughput", total > 0 ? batch * 1e9 / total : 0, "samples/s");
+
+  StatsGroup& energy = s.group("energy");
+  energy.set("adc", sum.adcConversions * xb.adc_energy_pj, "pJ");
+  energy.set("dac", sum.dacDrives * xb.dac_energy_pj, "pJ");
+  energy.set("crossbar_read", sum.crossbarCycles * xb.read_energy_pj, "pJ");
+  energy.set("crossbar_write", sum.cellsWritten * xb.write_energy_pj_per_cell, "pJ");
+  energy.set("local_memory", sum.localMemoryBytes * arch.core.local_memory.energy_pj_per_byte,
+             "pJ");
+  energy.set("interconnect",
+             chip.interconnect.byteHops * arch.chip.interconnect.energy_pj_per_byte_hop, "pJ");
+  energy.set("dram", dramBytes * 8.0 * arch.dram.energy_pj_per_bit, "pJ");
+  energy.set("vector", sum.vectorOps * arch.core.vector.energy_pj_per_op, "pJ");
+  energy.set("static", arch.staticPowerMw() * total, "pJ");  // mW x ns = pJ
+  double energyTotal = 0;
+  for (const char* k : {"adc", "dac", "crossbar_read", "crossbar_write", "local_memory",
+                        "interconnect", "dram", "vector", "static"})
+    energyTotal += energy.get(k);
+  energy.set("total", energyTotal, "pJ");
+  s.set("edp", energyTotal * total, "pJ*ns");
+
+  StatsGroup& d = s.group("dram");
+  d.set("weight_bytes_read", dram.weightBytesRead, "B");
+  d.set("activation_bytes_read", dram.activationBytesRead, "B");
+  d.set("activation_bytes_written", dram.activationBytesWritten, "B");
+  StatsGroup& ic = s.group("interconnect");
+  ic.set("bytes", chip.interconnect.bytes, "B");
+  ic.set("byte_hops", chip.interconnect.byteHops, "B*hop");
+
+  uint32_t maxWrites = 0;
+  for (const auto& core : chip.rowWrites)
+    for (const auto& crossbar : core)
+      for (uint32_t w : crossbar) maxWrites = std::max(maxWrites, w);
+  StatsGroup& endurance = s.group("endurance");
+  endurance.set("cells_written", sum.cellsWritten, "count");
+  endurance.set("max_writes_per_cell", maxWrites, "count");
+  endurance.set("endurance", xb.endurance_cycles, "writes");
+  // Running this program back to back, the most-written cell reaches its endurance after:
+  const double lifetime = maxWrites > 0 ? xb.endurance_cycles / maxWrites * total * 1e-9 : 0;
+  endurance.set("lifetime", lifetime, "s");
+
+  StatsGroup& cores = s.group("cores");
+  for (size_t c = 0; c < chip.activity.size(); ++c) {
+    const CoreActivity& a = chip.activity[c];
+    StatsGroup& g = cores.group(fmt::format("core{}", c));
+    g.set("mvm", a.mvmNs, "ns");
+    g.set("vector", a.vectorNs, "ns");
+    g.set("memory", a.memoryNs, "ns");
+    g.set("communication", a.communicationNs, "ns");
+    g.set("write", a.writeNs, "ns");
+    g.set("idle", total - (a.mvmNs + a.vectorNs + a.memoryNs + a.communicationNs + a.writeNs),
+          "ns");
+  }
+  // Partition p runs from the release of barrier p (its reuse phase begins) to the release of
+  // barrier p + 1 (or the end); the replace phase of p + 1 overlaps its tail.
+  StatsGroup& partitions = s.group("partitions");
+  for (size_t p = 0; p < chip.barrierReleaseNs.size(); ++p) {
+    const double start = chip.barrierReleaseNs[p];
+    const double end = p + 1 < chip.barrierReleaseNs.size() ? chip.barrierReleaseNs[p + 1] : total;
+    StatsGroup& g = partitions.group(fmt::format("partition{}", p));
+    g.set("reuse_start", start, "ns");
+    g.set("end", end, "ns");
+    g.set("time", end - start, "ns");
+  }
+  s.group("simulation")
+      .set("instructions", static_cast<double>(program.instructionCount()), "count");
+
+  if (!options.tracePath.empty()) writeTrace(chip, options.tracePath);
+  result.totalNs = total;
+  result.energyPj = energyTotal;
+  return result;
+}
+
+}  // namespace xbar::sim

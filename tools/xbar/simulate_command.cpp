@@ -1,0 +1,157 @@
+#include <cmath>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli.h"
+#include "xbar/arch/arch_loader.h"
+#include "xbar/codegen/codegen.h"
+#include "xbar/codegen/program_text.h"
+#include "xbar/cost/cost_model.h"
+#include "xbar/frontend/onnx_loader.h"
+#include "xbar/partition/partitioner.h"
+#include "xbar/sim/simulator.h"
+#include "xbar/support/atomic_file.h"
+
+namespace xbar::cli {
+namespace {
+
+struct SimulateOptions {
+  std::string input;  // program (simulate) or model (run)
+  std::string arch = "compass-sram-m";
+  std::vector<std::string> overrides;
+  std::string outDir;
+  std::string trace;
+  std::string partitioner = "compass";
+  std::string objective = "throughput";
+  int64_t batch = 1;
+  uint64_t seed = 1;
+};
+
+arch::ArchConfig loadArchFlags(const SimulateOptions& o) {
+  std::vector<arch::Override> overrides;
+  for (const std::string& p : o.overrides) overrides.push_back(arch::parseOverride(p));
+  return arch::loadArch(arch::resolveArchPath(o.arch, archPresetDir()), overrides);
+}
+
+void writeStats(const sim::SimResult& r, const SimulateOptions& o) {
+  if (o.outDir.empty()) return;
+  const std::filesystem::path path = std::filesystem::path(o.outDir) / "stats.json";
+  writeFileAtomically(path, r.stats.toJson().dump(2) + "\n");
+  std::cout << "wrote " << path.string() << (o.trace.empty() ? "" : " and " + o.trace) << "\n";
+}
+
+std::string summary(const sim::SimResult& r) {
+  const sim::StatsGroup& e = r.stats.child("energy");
+  const sim::StatsGroup& d = r.stats.child("dram");
+  const sim::StatsGroup& w = r.stats.child("endurance");
+  return fmt::format(
+             "simulated: {:.3f} ms, {:.1f} samples/s; energy {:.3f} mJ; EDP {:.4g} J*s\n"
+             "DRAM: {:.3f} MB weights read, {:.3f} MB activations read, {:.3f} MB written\n"
+             "crossbar writes: {:.0f} cells, at most {:.0f} per cell; lifetime at this rate {:.3g} "
+             "s\n",
+             r.totalNs / 1e6, r.stats.child("latency").get("throughput"), r.energyPj / 1e9,
+             r.energyPj * r.totalNs * 1e-21, d.get("weight_bytes_read") / 1e6,
+             d.get("activation_bytes_read") / 1e6, d.get("activation_bytes_written") / 1e6,
+             w.get("cells_written"), w.get("max_writes_per_cell"), w.get("lifetime")) +
+         fmt::format(
+             "energy by component (uJ): adc {:.1f}, dac {:.1f}, xbar read {:.1f}, xbar write "
+             "{:.1f}, local mem {:.1f}, "
+             "interconnect {:.1f}, dram {:.1f}, vector {:.1f}, static {:.1f}\n",
+             e.get("adc") / 1e6, e.get("dac") / 1e6, e.get("crossbar_read") / 1e6,
+             e.get("crossbar_write") / 1e6, e.get("local_memory") / 1e6,
+             e.get("interconnect") / 1e6, e.get("dram") / 1e6, e.get("vector") / 1e6,
+             e.get("static") / 1e6);
+}
+
+void simulateProgram(const SimulateOptions& o) {
+  const arch::ArchConfig arch = loadArchFlags(o);
+  const codegen::Program program = codegen::loadProgram(o.input);
+  const sim::SimResult r = sim::simulate(program, arch, {o.input, o.trace});
+  std::cout << summary(r);
+  writeStats(r, o);
+}
+
+std::string row(const char* what, double analytic, double simulated, const char* unit) {
+  const double diff = analytic != 0 ? 100.0 * (simulated - analytic) / analytic : 0.0;
+  return fmt::format("{:<22} {:>14.4g} {:>14.4g}  {:<8} {:>+8.1f}%\n", what, analytic, simulated,
+                     unit, diff);
+}
+
+void compileAndSimulate(const SimulateOptions& o) {
+  const arch::ArchConfig arch = loadArchFlags(o);
+  const auto partitioner = partition::makePartitioner(o.partitioner);
+  partition::PartitionerOptions options;
+  options.objective = cost::objectiveFromName(o.objective);
+  options.seed = o.seed;
+  frontend::LoadOptions load;
+  load.shapesOnly = true;  // timing needs shapes, not weight values
+  const ir::Graph graph = frontend::loadPreparedGraph(o.input, load);
+  const mapping::Mapping m = mapping::mapGraph(graph, arch);
+  const cost::CostModel model(graph, m, arch, o.batch);
+  const partition::Plan plan = partitioner->run(model, options);
+  const codegen::Program program = codegen::generateProgram(graph, m, model, plan).program;
+  if (!o.outDir.empty()) {
+    const std::filesystem::path dir = o.outDir;
+    codegen::saveProgram(program, dir / "program.xasm");
+    writeFileAtomically(dir / "plan.json", partition::planToJson(plan, m).dump(2) + "\n");
+  }
+  const sim::SimResult r = sim::simulate(program, arch, {o.input, o.trace});
+  const partition::PlanTotals& t = plan.totals;
+  const sim::StatsGroup& e = r.stats.child("energy");
+  const sim::StatsGroup& d = r.stats.child("dram");
+  std::cout << fmt::format("{} on {}: {} partitioner, {} partitions, batch {}\n\n", m.model,
+                           arch.name, plan.partitioner, plan.partitions.size(), plan.batch);
+  std::cout << fmt::format("{:<22} {:>14} {:>14}  {:<8} {:>9}\n", "", "analytic", "simulated",
+                           "unit", "sim/est");
+  std::cout << row("batch time", t.timeNs, r.totalNs, "ns");
+  std::cout << row("throughput", t.throughputSamplesPerS,
+                   r.stats.child("latency").get("throughput"), "1/s");
+  std::cout << row("energy", t.energyTotalPj, r.energyPj, "pJ");
+  std::cout << row("  adc", t.energyPj.adc, e.get("adc"), "pJ");
+  std::cout << row("  crossbar read", t.energyPj.crossbarRead, e.get("crossbar_read"), "pJ");
+  std::cout << row("  crossbar write", t.energyPj.crossbarWrite, e.get("crossbar_write"), "pJ");
+  std::cout << row("  dram", t.energyPj.dram, e.get("dram"), "pJ");
+  std::cout << row("  vector", t.energyPj.vector, e.get("vector"), "pJ");
+  std::cout << row("  static", t.energyPj.staticEnergy, e.get("static"), "pJ");
+  std::cout << row("EDP", t.edpPjNs, r.energyPj * r.totalNs, "pJ*ns");
+  std::cout << row("DRAM weight bytes", t.dramWeightBytes, d.get("weight_bytes_read"), "B");
+  std::cout << row("DRAM activation bytes", t.dramActivationBytes,
+                   d.get("activation_bytes_read") + d.get("activation_bytes_written"), "B");
+  std::cout << "\n" << summary(r);
+  writeStats(r, o);
+}
+
+void addCommon(CLI::App* cmd, SimulateOptions& o) {
+  cmd->add_option("-a,--arch", o.arch, "Arch config file or preset name")->capture_default_str();
+  cmd->add_option("-p,--param", o.overrides, "Override an arch key: key.path=value");
+  cmd->add_option("-o,--out", o.outDir, "Directory for stats.json");
+  cmd->add_option("--trace", o.trace, "Write a Chrome/Perfetto trace (JSON) to this file");
+}
+
+}  // namespace
+
+void addSimulateCommands(CLI::App& app, Action& action) {
+  auto sim = std::make_shared<SimulateOptions>();
+  CLI::App* s = app.add_subcommand(
+      "simulate", "Simulate a compiled program (SystemC) and report its statistics");
+  s->add_option("program", sim->input, "Program file (.xasm)")->required();
+  addCommon(s, *sim);
+  s->callback([sim, &action] { action = [sim] { simulateProgram(*sim); }; });
+
+  auto run = std::make_shared<SimulateOptions>();
+  CLI::App* r = app.add_subcommand(
+      "run", "Compile and simulate a model; print the estimate beside the simulation");
+  r->add_option("model", run->input, "ONNX model file")->required();
+  addCommon(r, *run);
+  r->add_option("--partitioner", run->partitioner, "greedy, layerwise, compass or optimal")
+      ->capture_default_str();
+  r->add_option("--objective", run->objective, "latency, throughput, energy or edp")
+      ->capture_default_str();
+  r->add_option("-b,--batch", run->batch, "Samples per batch (B)")->capture_default_str();
+  r->add_option("--seed", run->seed, "Seed of the compass genetic algorithm")
+      ->capture_default_str();
+  r->callback([run, &action] { action = [run] { compileAndSimulate(*run); }; });
+}
+
+}  // namespace xbar::cli
