@@ -1,0 +1,211 @@
+// The simulator against hand calculations from the arch config. Each test runs one
+// simulation (SystemC elaborates once per process; ctest runs each test in its own process).
+//
+// compass-sram-m: read 10 ns, 256 ADCs per crossbar at 10 ns, rows written in 1 ns, 16
+// crossbars written at once, LPDDR3-1600 (6.4 GB/s, 60 ns), bus of 64 GB/s with 1 ns hops.
+#include <gtest/gtest.h>
+
+#include "xbar/arch/arch_loader.h"
+#include "xbar/codegen/codegen.h"
+#include "xbar/sim/simulator.h"
+#include "xbar/support/error.h"
+
+namespace xbar::sim {
+namespace {
+
+using codegen::Instruction;
+using codegen::Opcode;
+
+arch::ArchConfig compassM(std::vector<std::string> overrides = {}) {
+  std::vector<arch::Override> parsed;
+  for (const auto& o : overrides) parsed.push_back(arch::parseOverride(o));
+  return arch::loadArch(arch::resolveArchPath("compass-sram-m", XBAR_ARCH_DIR), parsed);
+}
+
+codegen::Program program(const arch::ArchConfig& a, std::vector<std::vector<Instruction>> streams) {
+  codegen::Program p;
+  p.model = "hand";
+  p.arch = a.name;
+  p.archFingerprint = codegen::archFingerprint(a);
+  p.cores = static_cast<int32_t>(a.chip.cores);
+  p.crossbarsPerCore = static_cast<int32_t>(a.core.crossbars);
+  p.partitions = 1;
+  p.dramWeightBytes = 1 << 20;
+  p.dramActivationBytes = 1 << 20;
+  streams.resize(static_cast<size_t>(p.cores));
+  p.streams = std::move(streams);
+  return p;
+}
+
+double stat(const SimResult& r, const char* group, const char* name) {
+  return r.stats.child(group).get(name);
+}
+
+TEST(Simulator, SingleMvm) {
+  const auto a = compassM();
+  // 10 vectors x 4 input cycles x (10 ns read + ceil(256 / 256) x 10 ns conversion) = 800 ns.
+  const auto r = simulate(program(a, {{{.op = Opcode::Mvm,
+                                        .xb = 0,
+                                        .count = 2,
+                                        .rows = 256,
+                                        .cols = 256,
+                                        .repeat = 10,
+                                        .cycles = 4}}}),
+                          a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 800.0);
+  EXPECT_DOUBLE_EQ(stat(r, "energy", "adc"), 10.0 * 4 * 256 * 2 * 0.5);  // conversions x 0.5 pJ
+  EXPECT_DOUBLE_EQ(stat(r, "energy", "crossbar_read"), 10.0 * 4 * 2 * 20.0);
+}
+
+TEST(Simulator, AdcSharingStretchesTheConversion) {
+  const auto a = compassM({"crossbar.adcs_per_crossbar=32"});
+  // 256 columns on 32 ADCs: 8 conversion rounds per input cycle: 1 x 4 x (10 + 8 x 10) = 360 ns.
+  const auto r = simulate(program(a, {{{.op = Opcode::Mvm,
+                                        .xb = 0,
+                                        .count = 1,
+                                        .rows = 256,
+                                        .cols = 256,
+                                        .repeat = 1,
+                                        .cycles = 4}}}),
+                          a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 360.0);
+}
+
+TEST(Simulator, RowWritesRespectTheParallelWriteLimit) {
+  const auto a = compassM({"chip.max_parallel_crossbar_writes=4"});
+  // 8 crossbars of 10 rows at 1 ns a row, 4 at a time: two rounds of 10 ns.
+  const auto r = simulate(
+      program(a, {{{.op = Opcode::WriteXbar, .xb = 0, .count = 8, .rows = 10, .cols = 256}}}), a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 20.0);
+  EXPECT_DOUBLE_EQ(stat(r, "endurance", "cells_written"), 8.0 * 10 * 256);
+  EXPECT_DOUBLE_EQ(stat(r, "endurance", "max_writes_per_cell"), 1.0);
+}
+
+TEST(Simulator, WritesPerCellCountRepeatedWrites) {
+  const auto a = compassM();
+  const Instruction write{.op = Opcode::WriteXbar, .xb = 3, .count = 1, .rows = 5, .cols = 64};
+  const auto r = simulate(program(a, {{write, write, write}}), a);
+  EXPECT_DOUBLE_EQ(stat(r, "endurance", "max_writes_per_cell"), 3.0);
+  // Back to back, the most-written cell reaches 1e16 writes after 1e16 / 3 runs of 15 ns.
+  EXPECT_NEAR(stat(r, "endurance", "lifetime"), 1e16 / 3 * 15e-9, 1.0);
+}
+
+TEST(Simulator, OneDramTransfer) {
+  const auto a = compassM();
+  // 6400 bytes at 6.4 GB/s + 60 ns latency.
+  const auto r = simulate(program(a, {{{.op = Opcode::Load, .dram = 1 << 20, .bytes = 6400}}}), a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 1060.0);
+  EXPECT_DOUBLE_EQ(stat(r, "dram", "activation_bytes_read"), 6400.0);
+  EXPECT_DOUBLE_EQ(stat(r, "energy", "dram"), 6400.0 * 8 * 40);
+}
+
+TEST(Simulator, TwoCoresContendForDram) {
+  const auto a = compassM();
+  // Both ask at t = 0; the second waits for the first's 1000 ns of bandwidth: 2060 ns.
+  const Instruction load{.op = Opcode::LoadWeights, .dram = 0, .bytes = 6400, .xb = 0, .count = 1};
+  const auto r = simulate(program(a, {{load}, {load}}), a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 2060.0);
+  EXPECT_DOUBLE_EQ(stat(r, "dram", "weight_bytes_read"), 12800.0);
+}
+
+TEST(Simulator, SendReceivePairMeetsAndTransfers) {
+  const auto a = compassM();
+  // The receiver is busy for 800 ns first; the transfer then takes 640 B / 64 GB/s + 1 ns hop.
+  const auto r = simulate(program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1}},
+                                      {{.op = Opcode::Mvm,
+                                        .xb = 0,
+                                        .count = 1,
+                                        .rows = 256,
+                                        .cols = 256,
+                                        .repeat = 10,
+                                        .cycles = 4},
+                                       {.op = Opcode::Receive, .bytes = 640, .peer = 0}}}),
+                          a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 800.0 + 10.0 + 1.0);
+  EXPECT_DOUBLE_EQ(stat(r, "interconnect", "bytes"), 640.0);
+  EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core0").get("communication"), 811.0)
+      << "the sender waits for its partner";
+}
+
+TEST(Simulator, BarrierReleasesAtTheLastArrival) {
+  const auto a = compassM({"chip.cores=2"});
+  const auto r = simulate(program(a, {{{.op = Opcode::Barrier, .id = 0}},
+                                      {{.op = Opcode::Vector, .vecOp = "relu", .elems = 1200},
+                                       {.op = Opcode::Barrier, .id = 0}}}),
+                          a);
+  // 1200 element ops on 12 lanes at 1 GHz = 100 ns.
+  EXPECT_DOUBLE_EQ(r.totalNs, 100.0);
+  EXPECT_DOUBLE_EQ(r.stats.child("partitions").child("partition0").get("reuse_start"), 100.0);
+}
+
+TEST(SimulatorBadInput, DeadlockNamesTheBlockedCores) {
+  const auto a = compassM({"chip.cores=3"});
+  try {
+    simulate(program(a, {{{.op = Opcode::Receive, .bytes = 64, .peer = 1}},
+                         {},
+                         {{.op = Opcode::Barrier, .id = 0}}}),
+             a, {"dead.xasm", ""});
+    FAIL() << "deadlock not reported";
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("dead.xasm: deadlock"), std::string::npos) << m;
+    EXPECT_NE(m.find("core 0 at instruction 0 (RECV peer=1 bytes=64)"), std::string::npos) << m;
+    EXPECT_NE(m.find("core 2 at instruction 0 (BARRIER id=0)"), std::string::npos) << m;
+  }
+}
+
+TEST(SimulatorBadInput, ProgramForAnotherArchIsRejected) {
+  const auto a = compassM();
+  auto p = program(a, {});
+  p.archFingerprint = "0000000000000000";
+  try {
+    simulate(p, a, {"other.xasm", ""});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("was built for arch"), std::string::npos) << e.what();
+  }
+}
+
+TEST(SimulatorBadInput, TooManyCrossbarsOrRowsAreRejectedBeforeSimulating) {
+  const auto a = compassM();
+  EXPECT_THROW(checkProgram(program(a, {{{.op = Opcode::Mvm,
+                                          .xb = 14,
+                                          .count = 4,
+                                          .rows = 1,
+                                          .cols = 1,
+                                          .repeat = 1,
+                                          .cycles = 1}}}),
+                            a, "p"),
+               InputError);
+  EXPECT_THROW(
+      checkProgram(
+          program(a, {{{.op = Opcode::WriteXbar, .xb = 0, .count = 1, .rows = 512, .cols = 1}}}), a,
+          "p"),
+      InputError);
+  EXPECT_THROW(
+      checkProgram(program(a, {{{.op = Opcode::Store, .dram = (2 << 20) - 4, .bytes = 64}}}), a,
+                   "p"),
+      InputError);
+  EXPECT_THROW(checkProgram(program(a, {{{.op = Opcode::Send, .bytes = 4, .peer = 99}}}), a, "p"),
+               InputError);
+  try {
+    checkProgram(program(a, {{},
+                             {{.op = Opcode::Mvm,
+                               .xb = 14,
+                               .count = 4,
+                               .rows = 1,
+                               .cols = 1,
+                               .repeat = 1,
+                               .cycles = 1}}}),
+                 a, "p.xasm");
+    FAIL() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "p.xasm: core 1 instruction 0 (MVM): uses crossbars 14 to 17 but a core has 16"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace xbar::sim
