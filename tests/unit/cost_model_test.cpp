@@ -6,6 +6,8 @@
 // 40 pJ/bit), 12-lane vector unit at 1 GHz, bus 64 GB/s with 1 ns hops, 16 parallel writes.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "../support/compile_fixture.h"
 #include "xbar/support/error.h"
 
@@ -85,14 +87,22 @@ TEST_F(MlpCost, SplitLayerStoresAndReloadsItsShare) {
   EXPECT_DOUBLE_EQ(rest.dramActivationReadBytes, 32.0 /*input*/ + 0.5 * 64.0);
 }
 
-TEST_F(MlpCost, ReplicationGoesToTheBottleneckAndDividesItsWork) {
-  CostModel big(c.graph, c.mapping, c.arch, 64);
-  const PartitionCost p = big.evaluate(0, 3, Objective::Throughput);
+TEST(Replication, GoesToTheBottleneckAndDividesItsWork) {
+  // two_conv_cnn: conv1 runs 16x16 = 256 vectors per sample, conv2 16, fc 1: conv1 is the
+  // bottleneck and its vectors can be split; fc's single vector cannot (ceil(1 / r) = 1).
+  testing::Compiled c = testing::compileStages(kTiny + "/two_conv_cnn.onnx", "compass-sram-m");
+  const CostModel model(c.graph, c.mapping, c.arch, 64);
+  const PartitionCost p = model.evaluate(0, model.unitCount(), Objective::Throughput);
   ASSERT_EQ(p.replication.size(), 3u);
-  EXPECT_GT(p.replication[0].replicas, 1) << "fc1 is the slowest stage";
-  const PartitionCost plain = big.evaluateWith(0, 3, {{0, 1}, {1, 1}, {2, 1}});
+  const int32_t r = p.replication[0].replicas;
+  EXPECT_GT(r, 1) << "conv1 is the slowest stage";
+  EXPECT_EQ(p.replication[2].replicas, 1) << "one vector per sample: a replica would not help";
+  const PartitionCost plain = model.evaluateWith(0, model.unitCount(), {{0, 1}, {1, 1}, {2, 1}});
   EXPECT_LT(p.totalNs, plain.totalNs);
   EXPECT_GT(p.cellsWritten, plain.cellsWritten) << "replicas are written too";
+  // Each of r replicas runs ceil(256 / r) of conv1's vectors.
+  const double conv1Stage = std::ceil(256.0 / r) * model.layers()[0].mvmNs;
+  EXPECT_GE(p.bottleneckStageNs, conv1Stage);
 }
 
 TEST(CostModelBadInput, BatchZeroIsRejected) {

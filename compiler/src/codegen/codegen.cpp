@@ -51,7 +51,6 @@ class Generator {
     p.partitions = static_cast<int32_t>(plan_.partitions.size());
     p.streams.assign(static_cast<size_t>(p.cores), {});
     layoutWeights();
-    matrixInputBytes();
     placeActivations();
     for (size_t i = 0; i < plan_.partitions.size(); ++i) emitPartition(static_cast<int32_t>(i));
     return std::move(result_);
@@ -76,18 +75,6 @@ class Generator {
       address += roundUp(u.weightBytes);
     }
     result_.program.dramWeightBytes = address;
-  }
-
-  void matrixInputBytes() {
-    const double activationBytes = static_cast<double>(arch_.precision.activation_bits) / 8.0;
-    const ir::Shape& in = graph_.value(graph_.inputs.at(0)).shape;
-    const double samples = in.empty() ? 1.0 : static_cast<double>(std::max<int64_t>(1, in[0]));
-    for (const mapping::LayerMapping& l : mapping_.layers) {
-      const ir::Node& n = graph_.node(l.layer.node);
-      const ir::ValueId x = n.inputs[0] == l.layer.weight ? n.inputs[1] : n.inputs[0];
-      inputBytes_.push_back(static_cast<double>(graph_.value(x).elementCount()) * activationBytes /
-                            samples);
-    }
   }
 
   bool onChip(int32_t producer, int32_t start, int32_t end) const {
@@ -237,7 +224,7 @@ class Generator {
         std::vector<int32_t> fed{leader};
         for (const Instance& in : group)
           if (std::find(fed.begin(), fed.end(), in.core) == fed.end()) {
-            transfer(leader, in.core, inputBytes_[static_cast<size_t>(layer)]);
+            transfer(leader, in.core, l.inputBytesPerSample);
             fed.push_back(in.core);
           }
         // A layer's instances on one core run as one MVM (a core's crossbars work in
@@ -308,7 +295,6 @@ class Generator {
   const arch::ArchConfig& arch_;
   CodegenResult result_;
   std::vector<int64_t> weightAddress_;
-  std::vector<double> inputBytes_;
   std::map<int64_t, DramTensor> tensors_;
 };
 

@@ -133,6 +133,10 @@ CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
         static_cast<double>((m.rowTiles - 1) * m.layer.totalOutputs() * p.vectorsPerSample);
     p.outputBytesPerSample =
         static_cast<double>(m.layer.totalOutputs() * p.vectorsPerSample) * activationBytes;
+    const ir::Node& node = graph.node(m.layer.node);
+    const ir::ValueId x = node.inputs[0] == m.layer.weight ? node.inputs[1] : node.inputs[0];
+    p.inputBytesPerSample = static_cast<double>(graph.value(x).elementCount()) * activationBytes /
+                            static_cast<double>(samples);
     p.localMemoryBytesPerSample =
         static_cast<double>(p.vectorsPerSample * m.layer.inputs * m.layer.groups) *
             activationBytes +
@@ -222,7 +226,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   PartitionCost c;
   c.replication = replication;
   double entryBytes = 0, exitBytes = 0, onChipBytes = 0, rowWrites = 0, crossbarsWritten = 0;
-  double largestTransfer = 0, replicaWeightBytes = 0;
+  double largestTransfer = 0, replicaWeightBytes = 0, largestReplicaCopy = 0;
   double conversions = 0, rowDrives = 0, crossbarCycles = 0, vectorOpCount = 0, localBytes = 0;
   double slowestStage = 0, stageSum = 0;
   llvm::SmallVector<ir::ValueId, 16> loaded;  // values this partition reads from DRAM
@@ -238,6 +242,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
       crossbars += static_cast<double>(unit.crossbars);
       c.dramWeightBytes += unit.weightBytes;
       replicaWeightBytes += unit.weightBytes * (replicas - 1);
+      largestReplicaCopy = std::max(largestReplicaCopy, unit.weightBytes * (replicas - 1));
       c.cellsWritten += unit.cells * replicas;
       rowWrites += static_cast<double>(unit.rowWrites * replicas);
       crossbarsWritten += static_cast<double>(unit.crossbars * replicas);
@@ -256,6 +261,13 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     const double cores =
         std::max(1.0, std::ceil(crossbars * replicas / static_cast<double>(arch_.core.crossbars)));
     stage += ops / (opsPerNs * cores);
+    // The program's schedule: the layer's leader hands the input to its other cores and
+    // gathers their output slices.
+    if (cores > 1) {
+      onChipBytes += (cores - 1) * p.inputBytesPerSample +
+                     fraction * p.outputBytesPerSample * (cores - 1) / cores;
+      largestTransfer = std::max(largestTransfer, p.inputBytesPerSample);
+    }
     slowestStage = std::max(slowestStage, stage);
     stageSum += stage;
 
@@ -310,6 +322,14 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   const double parallel =
       std::min(static_cast<double>(arch_.chip.max_parallel_crossbar_writes), crossbarsWritten);
   c.weightWriteNs = parallel > 0 ? rowWrites * xb.row_write_latency_ns / parallel : 0;
+  // Replicas get their weights from the core that loaded them: all copies share a bus; on a
+  // mesh each loading core sends its copies one after another.
+  const auto& net = arch_.chip.interconnect;
+  if (replicaWeightBytes > 0)
+    c.weightWriteNs +=
+        net.topology == arch::Topology::Bus
+            ? replicaWeightBytes / net.link_bandwidth_gb_per_s + net.hop_latency_ns
+            : largestReplicaCopy / net.link_bandwidth_gb_per_s + averageHops_ * net.hop_latency_ns;
   c.totalNs = c.weightLoadNs + c.weightWriteNs + c.reuseNs;
   c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten);
 

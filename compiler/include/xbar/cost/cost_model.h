@@ -25,6 +25,7 @@ struct LayerProfile {
   double vectorOpsPerSample = 0;     // element ops of the attached non-matrix ops
   double reductionOpsPerSample = 0;  // digital partial-sum additions (row-split layers)
   double outputBytesPerSample = 0;   // the matrix op's own output
+  double inputBytesPerSample = 0;    // the matrix op's activation input
   double localMemoryBytesPerSample = 0;
   int32_t firstUnit = 0;
   int32_t endUnit = 0;

@@ -1,0 +1,120 @@
+// `make bench`, simulator rows: wall time of one simulation (compile excluded), simulated
+// samples per second, SystemC delta cycles per second and peak memory, for resnet18 and vgg16
+// at batch 1 and 16 on compass-sram-m and isaac-reram. One simulation per process
+// (SystemC elaborates once), so every row runs in a forked child.
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <fmt/format.h>
+#include <systemc>
+
+#include "xbar/arch/arch_loader.h"
+#include "xbar/codegen/codegen.h"
+#include "xbar/cost/cost_model.h"
+#include "xbar/frontend/onnx_loader.h"
+#include "xbar/partition/partitioner.h"
+#include "xbar/sim/simulator.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Row {
+  bool ok = false;
+  double wallS = 0;
+  double simulatedSamplesPerS = 0;
+  double wallSamplesPerS = 0;
+  double deltasPerS = 0;
+  double instructions = 0;
+  long peakKib = 0;
+};
+
+Row simulateOnce(const fs::path& model, const std::string& archName, int64_t batch) {
+  const auto arch = xbar::arch::loadArch(xbar::arch::resolveArchPath(archName, XBAR_ARCH_DIR));
+  xbar::frontend::LoadOptions load;
+  load.shapesOnly = true;
+  const xbar::ir::Graph g = xbar::frontend::loadPreparedGraph(model, load);
+  const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
+  const xbar::cost::CostModel costs(g, m, arch, batch);
+  const xbar::partition::Plan plan = xbar::partition::makePartitioner("compass")->run(costs, {});
+  const xbar::codegen::Program program = xbar::codegen::generateProgram(g, m, costs, plan).program;
+  const auto t0 = std::chrono::steady_clock::now();
+  const xbar::sim::SimResult r = xbar::sim::simulate(program, arch);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  Row row;
+  row.ok = true;
+  row.wallS = wall;
+  row.simulatedSamplesPerS = r.stats.child("latency").get("throughput");
+  row.wallSamplesPerS = static_cast<double>(batch) / wall;
+  row.deltasPerS = static_cast<double>(sc_core::sc_delta_count()) / wall;
+  row.instructions = static_cast<double>(program.instructionCount());
+  row.peakKib = usage.ru_maxrss;
+  return row;
+}
+
+Row inChild(const fs::path& model, const std::string& arch, int64_t batch) {
+  int fds[2];
+  if (pipe(fds) != 0) return {};
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    Row row;
+    try {
+      row = simulateOnce(model, arch, batch);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sim_bench: %s\n", e.what());
+    }
+    (void)!write(fds[1], &row, sizeof row);
+    _exit(0);
+  }
+  close(fds[1]);
+  Row row;
+  if (read(fds[0], &row, sizeof row) != static_cast<ssize_t>(sizeof row)) row = {};
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return row;
+}
+
+}  // namespace
+
+extern "C" int sc_main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: xbar_sim_bench EXPORT_DIR\n");
+    return 1;
+  }
+  fmt::print(
+      "simulation (compass plan, one process each): wall time of sc_start and what it "
+      "simulated\n\n");
+  fmt::print("{:<10} {:<15} {:>3} {:>12} {:>9} {:>16} {:>14} {:>14} {:>9}\n", "network", "arch",
+             "B", "instructions", "wall s", "sim samples/s", "wall samples/s", "deltas/s",
+             "RSS MiB");
+  for (const char* net : {"resnet18", "vgg16"})
+    for (const char* arch : {"compass-sram-m", "isaac-reram"})
+      for (int64_t batch : {1, 16}) {
+        const fs::path model = fs::path(argv[1]) / (std::string(net) + ".stripped.onnx");
+        const Row r = inChild(model, arch, batch);
+        if (!r.ok) {
+          fmt::print("{:<10} {:<15} {:>3} failed\n", net, arch, batch);
+          continue;
+        }
+        fmt::print(
+            "{:<10} {:<15} {:>3} {:>12.0f} {:>9.3f} {:>16.1f} {:>14.1f} {:>14.3g} {:>9.1f}\n", net,
+            arch, batch, r.instructions, r.wallS, r.simulatedSamplesPerS, r.wallSamplesPerS,
+            r.deltasPerS, static_cast<double>(r.peakKib) / 1024.0);
+      }
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  return sc_core::sc_elab_and_sim(argc, argv);
+}
