@@ -13,7 +13,9 @@
 #include <string>
 
 #include <fmt/format.h>
+
 #include <systemc>
+#include "child_process.h"
 
 #include "xbar/arch/arch_loader.h"
 #include "xbar/codegen/codegen.h"
@@ -61,29 +63,6 @@ Row simulateOnce(const fs::path& model, const std::string& archName, int64_t bat
   return row;
 }
 
-Row inChild(const fs::path& model, const std::string& arch, int64_t batch) {
-  int fds[2];
-  if (pipe(fds) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    Row row;
-    try {
-      row = simulateOnce(model, arch, batch);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "sim_bench: %s\n", e.what());
-    }
-    (void)!write(fds[1], &row, sizeof row);
-    _exit(0);
-  }
-  close(fds[1]);
-  Row row;
-  if (read(fds[0], &row, sizeof row) != static_cast<ssize_t>(sizeof row)) row = {};
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return row;
-}
-
 }  // namespace
 
 extern "C" int sc_main(int argc, char** argv) {
@@ -101,7 +80,8 @@ extern "C" int sc_main(int argc, char** argv) {
     for (const char* arch : {"compass-sram-m", "isaac-reram"})
       for (int64_t batch : {1, 16}) {
         const fs::path model = fs::path(argv[1]) / (std::string(net) + ".stripped.onnx");
-        const Row r = inChild(model, arch, batch);
+        const Row r =
+            xbar::bench::runInChild<Row>([&] { return simulateOnce(model, arch, batch); });
         if (!r.ok) {
           fmt::print("{:<10} {:<15} {:>3} failed\n", net, arch, batch);
           continue;

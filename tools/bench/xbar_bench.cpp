@@ -14,6 +14,8 @@
 
 #include <fmt/format.h>
 
+#include "child_process.h"
+
 #include "xbar/arch/arch_loader.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/cost/cost_model.h"
@@ -68,30 +70,6 @@ Sample measure(const fs::path& model, bool shapesOnly, const xbar::arch::ArchCon
           true};
 }
 
-Sample inChild(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch,
-               const std::string& partitioner = "") {
-  int fds[2];
-  if (pipe(fds) != 0) return {};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    Sample s;
-    try {
-      s = measure(model, shapesOnly, arch, partitioner);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "xbar_bench: %s\n", e.what());
-    }
-    (void)!write(fds[1], &s, sizeof s);
-    _exit(0);
-  }
-  close(fds[1]);
-  Sample s;
-  if (read(fds[0], &s, sizeof s) != static_cast<ssize_t>(sizeof s)) s = {};
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return s;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -123,7 +101,8 @@ int main(int argc, char** argv) {
         fmt::print("{:<14} {:<24} (missing: {})\n", net, mode.label, model.string());
         continue;
       }
-      const Sample s = inChild(model, mode.shapesOnly, arch);
+      const Sample s = xbar::bench::runInChild<Sample>(
+          [&] { return measure(model, mode.shapesOnly, arch, ""); });
       if (!s.ok) {
         fmt::print("{:<14} {:<24} failed\n", net, mode.label);
         continue;
@@ -166,7 +145,8 @@ int main(int argc, char** argv) {
       for (const Mode& mode : {modes[0], modes[2]}) {
         const fs::path model = dir / (std::string(net) + mode.suffix);
         if (!fs::exists(model)) continue;
-        const Sample s = inChild(model, mode.shapesOnly, arch, partitioner);
+        const Sample s = xbar::bench::runInChild<Sample>(
+            [&] { return measure(model, mode.shapesOnly, arch, partitioner); });
         if (!s.ok) {
           fmt::print("{:<14} {:<24} {:<10} failed\n", net, mode.label, partitioner);
           continue;
