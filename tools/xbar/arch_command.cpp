@@ -1,22 +1,12 @@
 #include <iostream>
 
 #include "cli.h"
+#include "compile_pipeline.h"
 #include "xbar/arch/arch_loader.h"
 #include "xbar/arch/arch_schema.h"
 #include "xbar/support/atomic_file.h"
 
 namespace xbar::cli {
-namespace {
-
-arch::ArchConfig loadWithOverrides(const std::string& nameOrPath,
-                                   const std::vector<std::string>& flags) {
-  std::vector<arch::Override> overrides;
-  for (const std::string& p : flags) overrides.push_back(arch::parseOverride(p));
-  return arch::loadArch(arch::resolveArchPath(nameOrPath, archPresetDir()), overrides);
-}
-
-}  // namespace
-
 void addArchCommand(CLI::App& app, Action& action) {
   CLI::App* cmd = app.add_subcommand("arch", "Inspect, check and save arch configs");
   cmd->require_subcommand(1);
@@ -45,7 +35,7 @@ void addArchCommand(CLI::App& app, Action& action) {
   showCmd->add_option("-o,--output", show->output, "Save the complete config to this file");
   showCmd->callback([show, &action] {
     action = [show] {
-      const std::string yaml = arch::saveArch(loadWithOverrides(show->arch, show->overrides));
+      const std::string yaml = arch::saveArch(loadArchFromFlags(show->arch, show->overrides));
       if (show->output.empty()) {
         std::cout << yaml;
       } else {

@@ -64,7 +64,7 @@ std::vector<ExperimentPoint> runCompassExperiment(const fs::path& exportDir,
           p.throughput = plan.totals.throughputSamplesPerS;
           p.partitions = static_cast<int>(plan.partitions.size());
           p.firstPartitionShare = plan.partitions.front().cost.totalNs / plan.totals.timeNs;
-          const cost::EnergyBreakdown& e = plan.totals.energyPj;
+          const arch::EnergyBreakdown& e = plan.totals.energyPj;
           const double weightEnergy =
               plan.totals.dramWeightBytes * 8.0 * arch.dram.energy_pj_per_bit + e.crossbarWrite;
           p.weightOverMvmEnergy = weightEnergy / (e.adc + e.dac + e.crossbarRead);

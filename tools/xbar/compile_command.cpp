@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli.h"
+#include "compile_pipeline.h"
 #include "xbar/arch/arch_loader.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/codegen/program_text.h"
@@ -25,10 +26,7 @@ struct CompileOptions {
   bool mapOnly = false;
   bool shapesOnly = false;
   std::string json;
-  std::string partitioner = "compass";
-  std::string objective = "throughput";
-  int64_t batch = 1;
-  uint64_t seed = 1;
+  PlanRequest plan;
   std::string outDir;
 };
 
@@ -52,15 +50,11 @@ std::map<std::string, int64_t> parseDims(const std::vector<std::string>& flags) 
 }
 
 void compile(const CompileOptions& o) {
-  std::vector<arch::Override> overrides;
-  for (const std::string& p : o.overrides) overrides.push_back(arch::parseOverride(p));
-  const auto archPath = arch::resolveArchPath(o.arch, archPresetDir());
-  const arch::ArchConfig config = arch::loadArch(archPath, overrides);
-
+  const arch::ArchConfig config = loadArchFromFlags(o.arch, o.overrides);
   frontend::LoadOptions load;
   load.shapesOnly = o.shapesOnly;
   load.dimValues = parseDims(o.dims);
-  ir::Graph graph = frontend::loadPreparedGraph(o.model, load);
+  const ir::Graph graph = frontend::loadPreparedGraph(o.model, load);
   spdlog::debug("{} nodes after passes", graph.nodes.size());
 
   const mapping::Mapping m = mapping::mapGraph(graph, config);
@@ -72,22 +66,16 @@ void compile(const CompileOptions& o) {
     }
     return;
   }
-  // Check the cheap flags before the expensive work.
-  const auto partitioner = partition::makePartitioner(o.partitioner);
-  partition::PartitionerOptions options;
-  options.objective = cost::objectiveFromName(o.objective);
-  options.seed = o.seed;
-  const cost::CostModel model(graph, m, config, o.batch);
-  const partition::Plan plan = partitioner->run(model, options);
-  std::cout << partition::formatPlanTable(plan, m);
+  const PlannedModel planned = planModel(graph, m, config, o.plan);
+  std::cout << partition::formatPlanTable(planned.plan, m);
   if (!o.outDir.empty()) {
     const std::filesystem::path dir = o.outDir;
-    const codegen::CodegenResult code = codegen::generateProgram(graph, m, model, plan);
-    codegen::saveProgram(code.program, dir / "program.xasm");
-    writeFileAtomically(dir / "plan.json", partition::planToJson(plan, m).dump(2) + "\n");
+    const codegen::Program program =
+        codegen::generateProgram(graph, m, *planned.costs, planned.plan).program;
+    writePlanAndProgram(dir, planned.plan, m, program);
     std::cout << fmt::format("wrote {} ({} instructions on {} cores) and {}\n",
-                             (dir / "program.xasm").string(), code.program.instructionCount(),
-                             code.program.cores, (dir / "plan.json").string());
+                             (dir / "program.xasm").string(), program.instructionCount(),
+                             program.cores, (dir / "plan.json").string());
   }
 }
 
@@ -107,12 +95,14 @@ void addCompileCommand(CLI::App& app, Action& action) {
                 "Load shapes without weight data (for stripped or huge models)");
   cmd->add_option("--json", options->json,
                   "With --map-only: also write the mapping as JSON to this file");
-  cmd->add_option("--partitioner", options->partitioner, "greedy, layerwise, compass or optimal")
+  cmd->add_option("--partitioner", options->plan.partitioner,
+                  "greedy, layerwise, compass or optimal")
       ->capture_default_str();
-  cmd->add_option("--objective", options->objective, "latency, throughput, energy or edp")
+  cmd->add_option("--objective", options->plan.objective, "latency, throughput, energy or edp")
       ->capture_default_str();
-  cmd->add_option("-b,--batch", options->batch, "Samples per batch (B)")->capture_default_str();
-  cmd->add_option("--seed", options->seed, "Seed of the compass genetic algorithm")
+  cmd->add_option("-b,--batch", options->plan.batch, "Samples per batch (B)")
+      ->capture_default_str();
+  cmd->add_option("--seed", options->plan.seed, "Seed of the compass genetic algorithm")
       ->capture_default_str();
   cmd->add_option("-o,--out", options->outDir, "Directory for plan.json and program.xasm");
   cmd->callback([options, &action] { action = [options] { compile(*options); }; });

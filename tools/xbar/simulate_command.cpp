@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "cli.h"
+#include "compile_pipeline.h"
 #include "xbar/arch/arch_loader.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/codegen/program_text.h"
@@ -22,17 +23,8 @@ struct SimulateOptions {
   std::vector<std::string> overrides;
   std::string outDir;
   std::string trace;
-  std::string partitioner = "compass";
-  std::string objective = "throughput";
-  int64_t batch = 1;
-  uint64_t seed = 1;
+  PlanRequest plan;  // run only
 };
-
-arch::ArchConfig loadArchFlags(const SimulateOptions& o) {
-  std::vector<arch::Override> overrides;
-  for (const std::string& p : o.overrides) overrides.push_back(arch::parseOverride(p));
-  return arch::loadArch(arch::resolveArchPath(o.arch, archPresetDir()), overrides);
-}
 
 void writeStats(const sim::SimResult& r, const SimulateOptions& o) {
   if (o.outDir.empty()) return;
@@ -65,7 +57,7 @@ std::string summary(const sim::SimResult& r) {
 }
 
 void simulateProgram(const SimulateOptions& o) {
-  const arch::ArchConfig arch = loadArchFlags(o);
+  const arch::ArchConfig arch = loadArchFromFlags(o.arch, o.overrides);
   const codegen::Program program = codegen::loadProgram(o.input);
   const sim::SimResult r = sim::simulate(program, arch, {o.input, o.trace});
   std::cout << summary(r);
@@ -79,23 +71,15 @@ std::string row(const char* what, double analytic, double simulated, const char*
 }
 
 void compileAndSimulate(const SimulateOptions& o) {
-  const arch::ArchConfig arch = loadArchFlags(o);
-  const auto partitioner = partition::makePartitioner(o.partitioner);
-  partition::PartitionerOptions options;
-  options.objective = cost::objectiveFromName(o.objective);
-  options.seed = o.seed;
+  const arch::ArchConfig arch = loadArchFromFlags(o.arch, o.overrides);
   frontend::LoadOptions load;
   load.shapesOnly = true;  // timing needs shapes, not weight values
   const ir::Graph graph = frontend::loadPreparedGraph(o.input, load);
   const mapping::Mapping m = mapping::mapGraph(graph, arch);
-  const cost::CostModel model(graph, m, arch, o.batch);
-  const partition::Plan plan = partitioner->run(model, options);
-  const codegen::Program program = codegen::generateProgram(graph, m, model, plan).program;
-  if (!o.outDir.empty()) {
-    const std::filesystem::path dir = o.outDir;
-    codegen::saveProgram(program, dir / "program.xasm");
-    writeFileAtomically(dir / "plan.json", partition::planToJson(plan, m).dump(2) + "\n");
-  }
+  const PlannedModel planned = planModel(graph, m, arch, o.plan);
+  const partition::Plan& plan = planned.plan;
+  const codegen::Program program = codegen::generateProgram(graph, m, *planned.costs, plan).program;
+  if (!o.outDir.empty()) writePlanAndProgram(o.outDir, plan, m, program);
   const sim::SimResult r = sim::simulate(program, arch, {o.input, o.trace});
   const partition::PlanTotals& t = plan.totals;
   const sim::StatsGroup& e = r.stats.child("energy");
@@ -144,12 +128,12 @@ void addSimulateCommands(CLI::App& app, Action& action) {
       "run", "Compile and simulate a model; print the estimate beside the simulation");
   r->add_option("model", run->input, "ONNX model file")->required();
   addCommon(r, *run);
-  r->add_option("--partitioner", run->partitioner, "greedy, layerwise, compass or optimal")
+  r->add_option("--partitioner", run->plan.partitioner, "greedy, layerwise, compass or optimal")
       ->capture_default_str();
-  r->add_option("--objective", run->objective, "latency, throughput, energy or edp")
+  r->add_option("--objective", run->plan.objective, "latency, throughput, energy or edp")
       ->capture_default_str();
-  r->add_option("-b,--batch", run->batch, "Samples per batch (B)")->capture_default_str();
-  r->add_option("--seed", run->seed, "Seed of the compass genetic algorithm")
+  r->add_option("-b,--batch", run->plan.batch, "Samples per batch (B)")->capture_default_str();
+  r->add_option("--seed", run->plan.seed, "Seed of the compass genetic algorithm")
       ->capture_default_str();
   r->callback([run, &action] { action = [run] { compileAndSimulate(*run); }; });
 }

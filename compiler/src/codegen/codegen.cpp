@@ -77,12 +77,6 @@ class Generator {
     result_.program.dramWeightBytes = address;
   }
 
-  bool onChip(int32_t producer, int32_t start, int32_t end) const {
-    if (producer < 0) return false;
-    const int32_t e = model_.layers()[static_cast<size_t>(producer)].endUnit;
-    return e > start && e <= end;
-  }
-
   // Keys: a value id, or -(layer + 1) for a layer's partial outputs.
   void touch(int64_t key, double perSample, int32_t partition) {
     auto [it, inserted] =
@@ -102,19 +96,17 @@ class Generator {
         const cost::LayerProfile& l = layers[static_cast<size_t>(r.layer)];
         const bool complete = l.endUnit <= part.endUnit;
         for (const auto& in : l.inputs)
-          if (!onChip(in.producer, part.firstUnit, part.endUnit))
+          if (!model_.completesWithin(in.producer, part.firstUnit, part.endUnit))
             touch(in.value, in.bytes, in.producer < 0 ? 0 : p);
         if (complete && l.firstUnit < part.firstUnit)
           touch(-(r.layer + 1), l.outputBytesPerSample, p);
         if (!complete) touch(-(r.layer + 1), l.outputBytesPerSample, p);
         if (complete)
           for (const auto& out : l.outputs) {
-            if (out.lastConsumer == cost::kGraphOutput) {
-              touch(out.value, out.bytes, p);
-              touch(out.value, out.bytes, lastPartition);
-            } else if (layers[static_cast<size_t>(out.lastConsumer)].endUnit > part.endUnit) {
-              touch(out.value, out.bytes, p);
-            }
+            if (!model_.leavesPartition(out, part.endUnit)) continue;
+            touch(out.value, out.bytes, p);
+            // A graph output stays live to the end of the run.
+            if (out.lastConsumer == cost::kGraphOutput) touch(out.value, out.bytes, lastPartition);
           }
       }
     }
@@ -203,7 +195,7 @@ class Generator {
             fraction += units[static_cast<size_t>(u)].outputFraction;
         }
         for (const auto& in : l.inputs) {
-          if (onChip(in.producer, part.firstUnit, part.endUnit)) {
+          if (model_.completesWithin(in.producer, part.firstUnit, part.endUnit)) {
             transfer(byLayer.at(in.producer).front().core, leader, in.bytes);
           } else if (auto loader = loadedBy.find(in.value); loader != loadedBy.end()) {
             transfer(loader->second, leader, in.bytes);  // loaded once per partition
@@ -276,9 +268,7 @@ class Generator {
           continue;
         }
         for (const auto& out : l.outputs) {
-          const bool leaves = out.lastConsumer == cost::kGraphOutput ||
-                              layers[static_cast<size_t>(out.lastConsumer)].endUnit > part.endUnit;
-          if (!leaves) continue;
+          if (!model_.leavesPartition(out, part.endUnit)) continue;
           const DramTensor& t = tensors_.at(out.value);
           emit(leader, {.op = Opcode::Store,
                         .dram = t.address + b * t.perSampleBytes,

@@ -36,19 +36,6 @@ double vectorOps(const ir::Graph& g, const ir::Node& n) {
 
 }  // namespace
 
-EnergyBreakdown& EnergyBreakdown::operator+=(const EnergyBreakdown& o) {
-  adc += o.adc;
-  dac += o.dac;
-  crossbarRead += o.crossbarRead;
-  crossbarWrite += o.crossbarWrite;
-  localMemory += o.localMemory;
-  interconnect += o.interconnect;
-  dram += o.dram;
-  vector += o.vector;
-  staticEnergy += o.staticEnergy;
-  return *this;
-}
-
 CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
                      const arch::ArchConfig& arch, int64_t batch)
     : arch_(arch), batch_(batch) {
@@ -125,10 +112,7 @@ CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
     p.activeColumns = std::min(xb.cols, (packed ? m.groupsPerBlock * m.layer.outputs
                                                 : std::min(m.layer.outputs, m.outputsPerCrossbar)) *
                                             m.columnsPerWeight);
-    p.mvmNs =
-        static_cast<double>(inputCycles) *
-        (xb.read_latency_ns +
-         static_cast<double>(ceilDiv(p.activeColumns, xb.adcs_per_crossbar)) * xb.adc_latency_ns);
+    p.mvmNs = arch.vectorTimeNs(inputCycles, p.activeColumns);
     p.reductionOpsPerSample =
         static_cast<double>((m.rowTiles - 1) * m.layer.totalOutputs() * p.vectorsPerSample);
     p.outputBytesPerSample =
@@ -194,7 +178,6 @@ CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
   }
 
   dramBytesPerNs_ = arch.dramBandwidthGbPerS();  // GB/s = bytes/ns
-  staticPowerMw_ = arch.staticPowerMw();
   const auto& ic = arch.chip.interconnect;
   // Mean XY distance between two random nodes of an R x C mesh: (R + C) / 3.
   averageHops_ = ic.topology == arch::Topology::Mesh
@@ -220,8 +203,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   const double batch = static_cast<double>(batch_);
   const int32_t firstLayer = units_[static_cast<size_t>(start)].layer;
   const int32_t lastLayer = units_[static_cast<size_t>(end - 1)].layer;
-  const double opsPerNs =
-      static_cast<double>(arch_.core.vector.lanes) * arch_.chip.clock_mhz / 1000.0;
+  const double opsPerNs = arch_.vectorOpsPerNs();
 
   PartitionCost c;
   c.replication = replication;
@@ -280,9 +262,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
 
     // Inputs from other groups: on chip when their layer completes here, else from DRAM.
     for (const auto& [value, bytes, producer] : p.inputs) {
-      const bool producedHere = producer >= 0 &&
-                                layers_[static_cast<size_t>(producer)].endUnit > start &&
-                                layers_[static_cast<size_t>(producer)].endUnit <= end;
+      const bool producedHere = completesWithin(producer, start, end);
       // A value from DRAM is loaded once per partition; later groups get it on chip.
       const bool loadedHere = std::find(loaded.begin(), loaded.end(), value) != loaded.end();
       if (!producedHere && !loadedHere) loaded.push_back(value);
@@ -298,9 +278,8 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     if (complete && startedBefore) entryBytes += (1.0 - fraction) * p.outputBytesPerSample;
     if (!complete) exitBytes += fraction * p.outputBytesPerSample;
     if (complete)
-      for (const auto& [value, bytes, consumer] : p.outputs)
-        if (consumer == kGraphOutput || layers_[static_cast<size_t>(consumer)].endUnit > end)
-          exitBytes += bytes;
+      for (const auto& out : p.outputs)
+        if (leavesPartition(out, end)) exitBytes += out.bytes;
   }
 
   // The pipeline's other stages: DRAM streaming of entries and exits, and the interconnect.
@@ -336,17 +315,17 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   c.dramActivationReadBytes = entryBytes * batch;
   c.dramActivationWriteBytes = exitBytes * batch;
   c.interconnectBytes = onChipBytes * batch + replicaWeightBytes;
-  EnergyBreakdown& e = c.energyPj;
-  e.adc = batch * conversions * xb.adc_energy_pj;
-  e.dac = batch * rowDrives * xb.dac_energy_pj;
-  e.crossbarRead = batch * crossbarCycles * xb.read_energy_pj;
-  e.crossbarWrite = static_cast<double>(c.cellsWritten) * xb.write_energy_pj_per_cell;
-  e.localMemory = batch * localBytes * arch_.core.local_memory.energy_pj_per_byte;
-  e.interconnect = c.interconnectBytes * averageHops_ * ic.energy_pj_per_byte_hop;
-  e.dram = (c.dramWeightBytes + c.dramActivationReadBytes + c.dramActivationWriteBytes) * 8.0 *
-           arch_.dram.energy_pj_per_bit;
-  e.vector = batch * vectorOpCount * arch_.core.vector.energy_pj_per_op;
-  e.staticEnergy = staticPowerMw_ * c.totalNs;  // mW x ns = pJ
+  arch::ActivityCounts counts;
+  counts.adcConversions = batch * conversions;
+  counts.dacDrives = batch * rowDrives;
+  counts.crossbarCycles = batch * crossbarCycles;
+  counts.cellsWritten = static_cast<double>(c.cellsWritten);
+  counts.localMemoryBytes = batch * localBytes;
+  counts.interconnectByteHops = c.interconnectBytes * averageHops_;
+  counts.dramBytes = c.dramWeightBytes + c.dramActivationReadBytes + c.dramActivationWriteBytes;
+  counts.vectorOps = batch * vectorOpCount;
+  counts.timeNs = c.totalNs;
+  c.energyPj = arch::energyOf(counts, arch_);
   return c;
 }
 

@@ -42,7 +42,7 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
 
 namespace {
 
-nlohmann::json energyJson(const cost::EnergyBreakdown& e) {
+nlohmann::json energyJson(const arch::EnergyBreakdown& e) {
   return {{"adc", e.adc},
           {"dac", e.dac},
           {"crossbar_read", e.crossbarRead},
@@ -139,7 +139,7 @@ std::string formatPlanTable(const Plan& plan, const mapping::Mapping& mapping) {
       t.energyTotalPj / 1e6 / static_cast<double>(plan.batch), t.edpPjNs * 1e-21);
   out += fmt::format("DRAM: {:.3f} MB weights, {:.3f} MB activations; {} cells written\n",
                      t.dramWeightBytes / 1e6, t.dramActivationBytes / 1e6, t.cellsWritten);
-  const cost::EnergyBreakdown& e = t.energyPj;
+  const arch::EnergyBreakdown& e = t.energyPj;
   out += fmt::format(
       "energy by component (uJ): adc {:.1f}, dac {:.1f}, xbar read {:.1f}, xbar write {:.1f}, "
       "local mem {:.1f}, interconnect {:.1f}, dram {:.1f}, vector {:.1f}, static {:.1f}\n",

@@ -154,8 +154,7 @@ void Core::run() {
   const auto& stream = chip_.program.streams[static_cast<size_t>(id_)];
   CoreActivity& a = chip_.activity[static_cast<size_t>(id_)];
   const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
-  const double opsPerNs =
-      static_cast<double>(arch.core.vector.lanes) * arch.chip.clock_mhz / 1000.0;
+  const double opsPerNs = arch.vectorOpsPerNs();
   for (a.pc = 0; a.pc < stream.size(); ++a.pc) {
     const codegen::Instruction& in = stream[a.pc];
     const double start = now();
@@ -187,11 +186,7 @@ void Core::run() {
         break;
       }
       case codegen::Opcode::Mvm: {
-        const double adcRounds = std::ceil(static_cast<double>(in.cols) /
-                                           static_cast<double>(arch.crossbar.adcs_per_crossbar));
-        const double vectorNs =
-            static_cast<double>(in.cycles) *
-            (arch.crossbar.read_latency_ns + adcRounds * arch.crossbar.adc_latency_ns);
+        const double vectorNs = arch.vectorTimeNs(in.cycles, in.cols);
         keeper_.inc(ns(static_cast<double>(in.repeat) * vectorNs));
         const double cycles = static_cast<double>(in.repeat * in.cycles * in.count);
         a.adcConversions += cycles * static_cast<double>(in.cols);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "chip.h"
+#include "xbar/arch/energy.h"
 #include "xbar/codegen/program_text.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
@@ -87,22 +88,28 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   latency.set("per_sample", total / batch, "ns");
   latency.set("throughput", total > 0 ? batch * 1e9 / total : 0, "samples/s");
 
+  arch::ActivityCounts counts;
+  counts.adcConversions = sum.adcConversions;
+  counts.dacDrives = sum.dacDrives;
+  counts.crossbarCycles = sum.crossbarCycles;
+  counts.cellsWritten = sum.cellsWritten;
+  counts.localMemoryBytes = sum.localMemoryBytes;
+  counts.interconnectByteHops = chip.interconnect.byteHops;
+  counts.dramBytes = dramBytes;
+  counts.vectorOps = sum.vectorOps;
+  counts.timeNs = total;
+  const arch::EnergyBreakdown e = arch::energyOf(counts, arch);
+  const double energyTotal = e.total();
   StatsGroup& energy = s.group("energy");
-  energy.set("adc", sum.adcConversions * xb.adc_energy_pj, "pJ");
-  energy.set("dac", sum.dacDrives * xb.dac_energy_pj, "pJ");
-  energy.set("crossbar_read", sum.crossbarCycles * xb.read_energy_pj, "pJ");
-  energy.set("crossbar_write", sum.cellsWritten * xb.write_energy_pj_per_cell, "pJ");
-  energy.set("local_memory", sum.localMemoryBytes * arch.core.local_memory.energy_pj_per_byte,
-             "pJ");
-  energy.set("interconnect",
-             chip.interconnect.byteHops * arch.chip.interconnect.energy_pj_per_byte_hop, "pJ");
-  energy.set("dram", dramBytes * 8.0 * arch.dram.energy_pj_per_bit, "pJ");
-  energy.set("vector", sum.vectorOps * arch.core.vector.energy_pj_per_op, "pJ");
-  energy.set("static", arch.staticPowerMw() * total, "pJ");  // mW x ns = pJ
-  double energyTotal = 0;
-  for (const char* k : {"adc", "dac", "crossbar_read", "crossbar_write", "local_memory",
-                        "interconnect", "dram", "vector", "static"})
-    energyTotal += energy.get(k);
+  energy.set("adc", e.adc, "pJ");
+  energy.set("dac", e.dac, "pJ");
+  energy.set("crossbar_read", e.crossbarRead, "pJ");
+  energy.set("crossbar_write", e.crossbarWrite, "pJ");
+  energy.set("local_memory", e.localMemory, "pJ");
+  energy.set("interconnect", e.interconnect, "pJ");
+  energy.set("dram", e.dram, "pJ");
+  energy.set("vector", e.vector, "pJ");
+  energy.set("static", e.staticEnergy, "pJ");
   energy.set("total", energyTotal, "pJ");
   s.set("edp", energyTotal * total, "pJ*ns");
 

@@ -106,6 +106,18 @@ struct ArchConfig {
   // Cells one weight takes across a row: ceil(weight_bits / cell_bits), doubled when
   // differential.
   int64_t columnsPerWeight() const;
+  // One input vector through a crossbar: inputCycles DAC cycles, each a read plus the
+  // conversion of `columns` columns on the crossbar's shared ADCs.
+  double vectorTimeNs(int64_t inputCycles, int64_t columns) const {
+    const int64_t adcRounds =
+        (columns + crossbar.adcs_per_crossbar - 1) / crossbar.adcs_per_crossbar;
+    return static_cast<double>(inputCycles) *
+           (crossbar.read_latency_ns + static_cast<double>(adcRounds) * crossbar.adc_latency_ns);
+  }
+  // Element operations one core's vector unit does per ns.
+  double vectorOpsPerNs() const {
+    return static_cast<double>(core.vector.lanes) * chip.clock_mhz / 1000.0;
+  }
   // Always-on power of the whole chip: every core's and every crossbar's static power.
   double staticPowerMw() const {
     return static_cast<double>(chip.cores) * core.static_power_mw +

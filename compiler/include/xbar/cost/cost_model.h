@@ -76,6 +76,20 @@ class CostModel {
   // The validity map: [start, end) fits on the chip iff start < end <= maxEnd(start).
   int32_t maxEnd(int32_t start) const { return maxEnd_[static_cast<size_t>(start)]; }
 
+  // Whether layer `producer` (-1: a graph input) finishes inside units [start, end), so its
+  // outputs are on chip there.
+  bool completesWithin(int32_t producer, int32_t start, int32_t end) const {
+    if (producer < 0) return false;
+    const int32_t e = layers_[static_cast<size_t>(producer)].endUnit;
+    return e > start && e <= end;
+  }
+  // Whether an output of a layer completing in a partition that ends at `end` goes to DRAM:
+  // a graph output, or one that a later partition still reads.
+  bool leavesPartition(const LayerProfile::Output& out, int32_t end) const {
+    return out.lastConsumer == kGraphOutput ||
+           layers_[static_cast<size_t>(out.lastConsumer)].endUnit > end;
+  }
+
   // Cost of units [start, end) with replication chosen for `objective`: spare crossbars go to
   // the pipeline's slowest stage while that lowers the objective. r replicas of a layer run
   // ceil(V / r) of a sample's V vectors each.
@@ -95,7 +109,6 @@ class CostModel {
   std::vector<UnitProfile> units_;
   std::vector<int32_t> maxEnd_;
   double dramBytesPerNs_ = 0;
-  double staticPowerMw_ = 0;
   double averageHops_ = 1;
 };
 

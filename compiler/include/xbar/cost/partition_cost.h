@@ -4,26 +4,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "xbar/arch/energy.h"
+
 namespace xbar::cost {
-
-// Picojoules per component, as the simulator reports them (DESIGN.md §5, §8).
-struct EnergyBreakdown {
-  double adc = 0;
-  double dac = 0;
-  double crossbarRead = 0;
-  double crossbarWrite = 0;
-  double localMemory = 0;
-  double interconnect = 0;
-  double dram = 0;
-  double vector = 0;
-  double staticEnergy = 0;
-
-  double total() const {
-    return adc + dac + crossbarRead + crossbarWrite + localMemory + interconnect + dram + vector +
-           staticEnergy;
-  }
-  EnergyBreakdown& operator+=(const EnergyBreakdown& o);
-};
 
 struct LayerReplication {
   int32_t layer = 0;
@@ -40,7 +23,7 @@ struct PartitionCost {
   double reuseNs = 0;
   double totalNs = 0;
 
-  EnergyBreakdown energyPj;
+  arch::EnergyBreakdown energyPj;
   double dramWeightBytes = 0;
   double dramActivationReadBytes = 0;
   double dramActivationWriteBytes = 0;

@@ -20,7 +20,7 @@ struct Partition {
 
 struct PlanTotals {
   double timeNs = 0;
-  cost::EnergyBreakdown energyPj;
+  arch::EnergyBreakdown energyPj;
   double energyTotalPj = 0;
   double edpPjNs = 0;
   double throughputSamplesPerS = 0;
