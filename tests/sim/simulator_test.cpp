@@ -108,23 +108,56 @@ TEST(Simulator, TwoCoresContendForDram) {
   EXPECT_DOUBLE_EQ(stat(r, "dram", "weight_bytes_read"), 12800.0);
 }
 
-TEST(Simulator, SendReceivePairMeetsAndTransfers) {
+TEST(Simulator, SendIsPostedAndArrivesWhileTheReceiverWorks) {
   const auto a = compassM();
-  // The receiver is busy for 800 ns first; the transfer then takes 640 B / 64 GB/s + 1 ns hop.
-  const auto r = simulate(program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1}},
-                                      {{.op = Opcode::Mvm,
-                                        .xb = 0,
-                                        .count = 1,
-                                        .rows = 256,
-                                        .cols = 256,
-                                        .repeat = 10,
-                                        .cycles = 4},
-                                       {.op = Opcode::Receive, .bytes = 640, .peer = 0}}}),
-                          a);
-  EXPECT_DOUBLE_EQ(r.totalNs, 800.0 + 10.0 + 1.0);
+  // The message takes 640 B / 64 GB/s + 1 ns hop = 11 ns and arrives while the receiver is busy
+  // for 800 ns, so its RECV does not wait; the sender does not wait either.
+  const auto r =
+      simulate(program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1, .tag = 0}},
+                           {{.op = Opcode::Mvm,
+                             .xb = 0,
+                             .count = 1,
+                             .rows = 256,
+                             .cols = 256,
+                             .repeat = 10,
+                             .cycles = 4},
+                            {.op = Opcode::Receive, .bytes = 640, .peer = 0, .tag = 0}}}),
+               a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 800.0);
   EXPECT_DOUBLE_EQ(stat(r, "interconnect", "bytes"), 640.0);
-  EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core0").get("communication"), 811.0)
-      << "the sender waits for its partner";
+  EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core0").get("communication"), 0.0);
+  EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core1").get("communication"), 0.0);
+  EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core1").get("peak_inbox"), 640.0);
+}
+
+TEST(Simulator, ReceiveWaitsForItsTagAndTheBusSerializesMessages) {
+  const auto a = compassM();
+  // Tag 1 (640 B) holds the bus for [0, 10) ns and arrives at 11; tag 0 (64 B) follows on the
+  // bus for [10, 11) and arrives at 12. The receiver asks for tag 0 first: it waits to 12,
+  // then finds tag 1 already there.
+  const auto r =
+      simulate(program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1, .tag = 1},
+                            {.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 0}},
+                           {{.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 0},
+                            {.op = Opcode::Receive, .bytes = 640, .peer = 0, .tag = 1}}}),
+               a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 12.0);
+  EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core1").get("communication"), 12.0);
+  EXPECT_DOUBLE_EQ(r.stats.child("local_memory").get("peak_inbox"), 704.0);
+}
+
+TEST(SimulatorBadInput, MessageNobodyReceivesIsReported) {
+  const auto a = compassM({"chip.cores=2"});
+  try {
+    simulate(program(a, {{{.op = Opcode::Send, .bytes = 8, .peer = 1, .tag = 3}}, {}}), a,
+             {"lost.xasm", ""});
+    FAIL() << "lost message not reported";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "lost.xasm: core 0 sends 8 bytes with tag 3 to core 1, which never receives"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Simulator, BarrierReleasesAtTheLastArrival) {
@@ -149,7 +182,8 @@ TEST(SimulatorBadInput, DeadlockNamesTheBlockedCores) {
   } catch (const InputError& e) {
     const std::string m = e.what();
     EXPECT_NE(m.find("dead.xasm: deadlock"), std::string::npos) << m;
-    EXPECT_NE(m.find("core 0 at instruction 0 (RECV peer=1 bytes=64)"), std::string::npos) << m;
+    EXPECT_NE(m.find("core 0 at instruction 0 (RECV peer=1 bytes=64 tag=0)"), std::string::npos)
+        << m;
     EXPECT_NE(m.find("core 2 at instruction 0 (BARRIER id=0)"), std::string::npos) << m;
   }
 }

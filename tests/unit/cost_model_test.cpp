@@ -45,15 +45,38 @@ TEST_F(MlpCost, WeightWriteIsRowsTimesRowLatencyOverParallelCrossbars) {
   EXPECT_DOUBLE_EQ(all.energyPj.crossbarWrite, 12608.0 * 4 * 0.01);
 }
 
-TEST_F(MlpCost, PipelineIsFillPlusBatchMinusOneSlowestStages) {
-  // Stages: fc1 80 + 128 relu ops / 12 ops/ns; fc2 80 + 32/12; fc3 80 + 10/12 (softmax);
-  // DRAM: (32 B input + 5 B output) / 6.4; bus: (64 + 16) B / 64 GB/s + 1 ns hop.
+TEST_F(MlpCost, OneCoreRunsItsLayersInTurnSoTheirTimesAdd) {
+  // fc1 (2 crossbars), fc2 and fc3 (1 each) all fit core 0, so the program runs them one
+  // after another there: per sample, LD of the 32 B input (60 ns + 32 / 6.4), fc1 80 +
+  // 128 relu ops / 12 ops/ns, fc2 80 + 32 / 12, fc3 80 + 10 / 12 (softmax), ST of the 5 B
+  // output (60 + 5 / 6.4). Nothing crosses the interconnect.
   const double fc1 = 80.0 + 128.0 / 12.0, fc2 = 80.0 + 32.0 / 12.0, fc3 = 80.0 + 10.0 / 12.0;
-  const double dram = 37.0 / 6.4, bus = 80.0 / 64.0 + 1.0;
-  EXPECT_NEAR(all.bottleneckStageNs, fc1, 1e-9);
-  EXPECT_NEAR(all.pipelineFillNs, fc1 + fc2 + fc3 + dram + bus + 60.0, 1e-9);
-  EXPECT_NEAR(all.reuseNs, all.pipelineFillNs + 3 * fc1, 1e-9);
+  const double core = (60.0 + 32.0 / 6.4) + fc1 + fc2 + fc3 + (60.0 + 5.0 / 6.4);
+  EXPECT_NEAR(all.bottleneckStageNs, core, 1e-9);
+  EXPECT_NEAR(all.pipelineFillNs, fc1 + fc2 + fc3 + 37.0 / 6.4 + 60.0, 1e-9);
+  EXPECT_NEAR(all.reuseNs, all.pipelineFillNs + 3 * core, 1e-9);
   EXPECT_NEAR(all.totalNs, all.weightLoadNs + all.weightWriteNs + all.reuseNs, 1e-9);
+  EXPECT_DOUBLE_EQ(all.interconnectBytes, 0.0);
+}
+
+TEST(MlpCostOnSmallCores, LayersOnDifferentCoresPipelineAndTheirTrafficIsCounted) {
+  // Cores of 2 crossbars: fc1 fills core 0; fc2 goes to core 1 (the lowest of the cores with
+  // 2 free) and fc3 to the fullest core it fits, core 1 again. fc1's relu output (64 B) goes
+  // from core 0 to core 1 over the bus per sample.
+  testing::Compiled c =
+      testing::compileStages(kTiny + "/mlp_gemm.onnx", "compass-sram-m", {"core.crossbars=2"});
+  const CostModel model(c.graph, c.mapping, c.arch, 4);
+  const PartitionCost all = model.evaluateWith(0, 3, {{0, 1}, {1, 1}, {2, 1}});
+  const auto placement = model.place(0, 3, all.replication);
+  ASSERT_EQ(placement.size(), 3u);
+  EXPECT_EQ(placement[0].core, 0);
+  EXPECT_EQ(placement[1].core, 1);
+  EXPECT_EQ(placement[2].core, 1);
+  const double core0 = (60.0 + 32.0 / 6.4) + 80.0 + 128.0 / 12.0;
+  const double core1 = 80.0 + 32.0 / 12.0 + 80.0 + 10.0 / 12.0 + (60.0 + 5.0 / 6.4);
+  EXPECT_NEAR(all.bottleneckStageNs, std::max(core0, core1), 1e-9);
+  EXPECT_DOUBLE_EQ(all.interconnectBytes, 4 * 64.0);
+  EXPECT_DOUBLE_EQ(all.energyPj.interconnect, 4 * 64.0 * 0.5) << "one bus hop at 0.5 pJ/B";
 }
 
 TEST_F(MlpCost, ActivationTrafficAtEntriesAndExits) {
@@ -137,10 +160,11 @@ TEST(ResidualCost, TensorsCrossingAPartitionBoundaryGoThroughDram) {
   EXPECT_DOUBLE_EQ(first.dramActivationWriteBytes, 2 * 512.0);
   EXPECT_DOUBLE_EQ(second.dramActivationReadBytes, 2 * 1024.0);
   EXPECT_DOUBLE_EQ(second.dramActivationWriteBytes, 2 * 512.0);
-  // Together, nothing crosses but the input and the output, and relu1 moves on chip.
+  // Together, nothing crosses but the input and the output: relu1's output and x stay in
+  // core 0, which holds both convs (one crossbar each).
   const PartitionCost both = model.evaluateWith(0, 2, {{0, 1}, {1, 1}});
   EXPECT_DOUBLE_EQ(both.dramActivationReadBytes, 2 * 512.0);
-  EXPECT_DOUBLE_EQ(both.interconnectBytes, 2 * 1024.0) << "relu1's output and x, on chip";
+  EXPECT_DOUBLE_EQ(both.interconnectBytes, 0.0);
 }
 
 }  // namespace

@@ -169,6 +169,41 @@ TEST(CorePacking, BulkAddPlacesExactlyAsSingleAdds) {
   }
 }
 
+TEST(CorePacking, PlacerPutsEachCopyWhereOneByOneBestFitWould) {
+  // The reference: every copy to the fullest core it fits, the lowest such core on a tie.
+  // The placer must agree copy for copy (core and crossbar), since codegen runs what the cost
+  // model priced, and must fail exactly when IncrementalPacker does.
+  uint64_t state = 99;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<int64_t>((state >> 33) % n);
+  };
+  for (int trial = 0; trial < 200; ++trial) {
+    CorePlacer placer(5, 16);
+    IncrementalPacker packer(5, 16);
+    std::vector<int64_t> free(5, 16);
+    for (int step = 0; step < 6; ++step) {
+      const int64_t size = 1 + next(16), copies = 1 + next(6);
+      std::vector<PlacedRun> runs;
+      const bool placed = placer.add(size, copies, runs);
+      ASSERT_EQ(placed, packer.add(size, copies)) << "trial " << trial << " step " << step;
+      if (!placed) break;
+      std::vector<std::pair<int64_t, int64_t>> got, want;  // (core, first crossbar) per copy
+      for (const PlacedRun& r : runs)
+        for (int32_t k = 0; k < r.copies; ++k) got.emplace_back(r.core, r.firstCrossbar + k * size);
+      for (int64_t k = 0; k < copies; ++k) {
+        size_t best = free.size();
+        for (size_t c = 0; c < free.size(); ++c)
+          if (free[c] >= size && (best == free.size() || free[c] < free[best])) best = c;
+        ASSERT_LT(best, free.size());
+        want.emplace_back(static_cast<int64_t>(best), 16 - free[best]);
+        free[best] -= size;
+      }
+      ASSERT_EQ(got, want) << "trial " << trial << " step " << step;
+    }
+  }
+}
+
 TEST(CorePacking, CoresNeededByBestFitDecreasing) {
   const std::vector<int64_t> sizes = {9, 9, 7, 7, 4, 2, 2};  // 40 crossbars, cores of 10
   EXPECT_EQ(coresNeeded(sizes, 10), 5);                      // 9, 9, 7+2, 7+2, 4

@@ -13,4 +13,28 @@ int64_t ArchConfig::columnsPerWeight() const {
   return (crossbar.sign_scheme == SignScheme::Differential ? 2 : 1) * slices;
 }
 
+void ArchConfig::route(int32_t src, int32_t dst, std::vector<int32_t>& links) const {
+  links.clear();
+  const auto& ic = chip.interconnect;
+  if (src == dst) return;
+  if (ic.topology == Topology::Bus) {
+    links.push_back(0);
+    return;
+  }
+  int64_t x = src % ic.mesh_cols, y = src / ic.mesh_cols;
+  const int64_t tx = dst % ic.mesh_cols, ty = dst / ic.mesh_cols;
+  while (x != tx) {  // X first, then Y
+    links.push_back(static_cast<int32_t>((y * ic.mesh_cols + x) * 4 + (tx > x ? 0 : 1)));
+    x += tx > x ? 1 : -1;
+  }
+  while (y != ty) {
+    links.push_back(static_cast<int32_t>((y * ic.mesh_cols + x) * 4 + (ty > y ? 2 : 3)));
+    y += ty > y ? 1 : -1;
+  }
+}
+
+int64_t ArchConfig::linkCount() const {
+  return chip.interconnect.topology == Topology::Mesh ? chip.cores * 4 : 1;
+}
+
 }  // namespace xbar::arch

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <map>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -11,19 +12,6 @@
 
 namespace xbar::codegen {
 namespace {
-
-int64_t roundUp(double bytes) {
-  return static_cast<int64_t>(std::ceil(bytes - 1e-9));
-}
-
-// Where a unit instance (one replica of one partition unit) lives.
-struct Instance {
-  int32_t unit = 0;
-  int32_t replica = 0;
-  int32_t core = 0;
-  int32_t xb = 0;
-  int32_t count = 0;
-};
 
 // An activation tensor that goes through DRAM: a graph value, or the partial outputs of a
 // layer split across partitions.
@@ -61,18 +49,32 @@ class Generator {
     result_.program.streams[static_cast<size_t>(core)].push_back(std::move(in));
   }
 
-  void transfer(int32_t from, int32_t to, double bytes) {
-    const int64_t n = roundUp(bytes);
-    if (from == to || n <= 0) return;
-    emit(from, {.op = Opcode::Send, .bytes = n, .peer = to});
-    emit(to, {.op = Opcode::Receive, .bytes = n, .peer = from});
+  // A message to be received later: SEND now, RECV when the receiver gets to it.
+  struct Message {
+    int32_t from = 0;
+    int32_t to = 0;
+    int64_t bytes = 0;
+    int64_t tag = 0;
+  };
+
+  std::optional<Message> post(int32_t from, int32_t to, int64_t bytes) {
+    if (from == to || bytes <= 0) return std::nullopt;
+    const int64_t tag = nextTag_[{from, to}]++;
+    emit(from, {.op = Opcode::Send, .bytes = bytes, .peer = to, .tag = tag});
+    return Message{from, to, bytes, tag};
+  }
+  void take(const Message& m) {
+    emit(m.to, {.op = Opcode::Receive, .bytes = m.bytes, .peer = m.from, .tag = m.tag});
+  }
+  void transfer(int32_t from, int32_t to, int64_t bytes) {
+    if (auto m = post(from, to, bytes)) take(*m);
   }
 
   void layoutWeights() {
     int64_t address = 0;
     for (const cost::UnitProfile& u : model_.units()) {
       weightAddress_.push_back(address);
-      address += roundUp(u.weightBytes);
+      address += cost::wholeBytes(u.weightBytes);
     }
     result_.program.dramWeightBytes = address;
   }
@@ -80,7 +82,7 @@ class Generator {
   // Keys: a value id, or -(layer + 1) for a layer's partial outputs.
   void touch(int64_t key, double perSample, int32_t partition) {
     auto [it, inserted] =
-        tensors_.try_emplace(key, DramTensor{roundUp(perSample), partition, partition, 0});
+        tensors_.try_emplace(key, DramTensor{cost::wholeBytes(perSample), partition, partition, 0});
     if (!inserted) {
       it->second.first = std::min(it->second.first, partition);
       it->second.last = std::max(it->second.last, partition);
@@ -123,157 +125,186 @@ class Generator {
     result_.program.dramActivationBytes = allocator.end() - result_.program.dramWeightBytes;
   }
 
-  std::vector<Instance> place(const partition::Partition& part) const {
-    std::vector<int64_t> free(static_cast<size_t>(arch_.chip.cores), arch_.core.crossbars);
-    std::vector<int32_t> nextXb(static_cast<size_t>(arch_.chip.cores), 0);
-    std::vector<Instance> instances;
-    const int32_t firstLayer = part.cost.replication.front().layer;
-    for (int32_t u = part.firstUnit; u < part.endUnit; ++u) {
-      const cost::UnitProfile& unit = model_.units()[static_cast<size_t>(u)];
-      const int32_t replicas =
-          part.cost.replication[static_cast<size_t>(unit.layer - firstLayer)].replicas;
-      for (int32_t k = 0; k < replicas; ++k) {
-        int32_t best = -1;  // best fit in arrival order, as the cost model's validity check
-        for (size_t c = 0; c < free.size(); ++c)
-          if (free[c] >= unit.crossbars && (best < 0 || free[c] < free[static_cast<size_t>(best)]))
-            best = static_cast<int32_t>(c);
-        const auto core = static_cast<size_t>(best);
-        instances.push_back({u, k, best, nextXb[core], static_cast<int32_t>(unit.crossbars)});
-        free[core] -= unit.crossbars;
-        nextXb[core] += static_cast<int32_t>(unit.crossbars);
-      }
-    }
-    return instances;
-  }
-
   void emitPartition(int32_t p) {
     const partition::Partition& part = plan_.partitions[static_cast<size_t>(p)];
-    const auto& layers = model_.layers();
     const auto& units = model_.units();
-    const std::vector<Instance> instances = place(part);
-    const int32_t firstLayer = part.cost.replication.front().layer;
+    const auto& replication = part.cost.replication;
+    const std::vector<cost::Placement> placement =
+        model_.place(part.firstUnit, part.endUnit, replication);
+    const std::vector<std::vector<cost::LayerOnCore>> onCores =
+        model_.layersOnCores(part.firstUnit, part.endUnit, replication, placement);
 
-    // Replace: load each unit's weights once, copy them to its replicas, write every copy.
-    std::map<int32_t, int32_t> primaryCore;
-    for (const Instance& in : instances) {
-      const cost::UnitProfile& unit = units[static_cast<size_t>(in.unit)];
-      if (in.replica == 0) {
-        primaryCore[in.unit] = in.core;
-        emit(in.core, {.op = Opcode::LoadWeights,
-                       .dram = weightAddress_[static_cast<size_t>(in.unit)],
-                       .bytes = roundUp(unit.weightBytes),
-                       .xb = in.xb,
-                       .count = in.count});
+    // Replace: the core of a unit's first copy loads its weights and sends them once to every
+    // other core holding copies; each core writes the copies it holds.
+    int32_t primary = -1;
+    for (size_t i = 0; i < placement.size(); ++i) {
+      const cost::Placement& pl = placement[i];
+      const cost::UnitProfile& unit = units[static_cast<size_t>(pl.unit)];
+      const int64_t bytes = cost::wholeBytes(unit.weightBytes);
+      if (i == 0 || placement[i - 1].unit != pl.unit) {
+        primary = pl.core;
+        emit(pl.core, {.op = Opcode::LoadWeights,
+                       .dram = weightAddress_[static_cast<size_t>(pl.unit)],
+                       .bytes = bytes,
+                       .xb = pl.firstCrossbar,
+                       .count = static_cast<int32_t>(unit.crossbars)});
       } else {
-        transfer(primaryCore[in.unit], in.core, unit.weightBytes);
+        transfer(primary, pl.core, bytes);
       }
-      emit(in.core, {.op = Opcode::WriteXbar,
-                     .xb = in.xb,
-                     .count = in.count,
+      emit(pl.core, {.op = Opcode::WriteXbar,
+                     .xb = pl.firstCrossbar,
+                     .count = static_cast<int32_t>(unit.crossbars) * pl.copies,
                      .rows = (unit.rowWrites + unit.crossbars - 1) / unit.crossbars,
-                     .cols = layers[static_cast<size_t>(unit.layer)].activeColumns});
+                     .cols = model_.layers()[static_cast<size_t>(unit.layer)].activeColumns});
     }
     for (int32_t c = 0; c < arch_.chip.cores; ++c) emit(c, {.op = Opcode::Barrier, .id = p});
 
-    // Reuse: the batch through the layer pipeline.
-    std::map<int32_t, std::vector<Instance>> byLayer;
-    for (const Instance& in : instances)
-      byLayer[units[static_cast<size_t>(in.unit)].layer].push_back(in);
-    for (int64_t b = 0; b < model_.batch(); ++b) {
-      std::map<ir::ValueId, int32_t> loadedBy;  // DRAM values read in this sample: by which core
-      for (const auto& [layer, group] : byLayer) {
-        const cost::LayerProfile& l = layers[static_cast<size_t>(layer)];
-        const int32_t leader = group.front().core;
-        const bool complete = l.endUnit <= part.endUnit;
-        const int32_t replicas =
-            part.cost.replication[static_cast<size_t>(layer - firstLayer)].replicas;
-        double fraction = 0, before = 0;
-        for (int32_t u = l.firstUnit; u < l.endUnit; ++u) {
-          if (u < part.firstUnit)
-            before += units[static_cast<size_t>(u)].outputFraction;
-          else if (u < part.endUnit)
-            fraction += units[static_cast<size_t>(u)].outputFraction;
-        }
-        for (const auto& in : l.inputs) {
-          if (model_.completesWithin(in.producer, part.firstUnit, part.endUnit)) {
-            transfer(byLayer.at(in.producer).front().core, leader, in.bytes);
-          } else if (auto loader = loadedBy.find(in.value); loader != loadedBy.end()) {
-            transfer(loader->second, leader, in.bytes);  // loaded once per partition
-          } else {
-            loadedBy[in.value] = leader;
-            const DramTensor& t = tensors_.at(in.value);
-            emit(leader, {.op = Opcode::Load,
-                          .dram = t.address + b * t.perSampleBytes,
-                          .bytes = t.perSampleBytes});
-          }
-        }
-        const DramTensor* partial =
-            tensors_.count(-(layer + 1)) ? &tensors_.at(-(layer + 1)) : nullptr;
-        if (complete && before > 0)
-          emit(leader, {.op = Opcode::Load,
-                        .dram = partial->address + b * partial->perSampleBytes,
-                        .bytes = roundUp(before * l.outputBytesPerSample)});
-        std::vector<int32_t> fed{leader};
-        for (const Instance& in : group)
-          if (std::find(fed.begin(), fed.end(), in.core) == fed.end()) {
-            transfer(leader, in.core, l.inputBytesPerSample);
-            fed.push_back(in.core);
-          }
-        // A layer's instances on one core run as one MVM (a core's crossbars work in
-        // parallel); its vector work is split over its cores by their crossbars.
-        std::map<int32_t, std::vector<std::pair<int32_t, int32_t>>> runs;  // core -> [xb, end)
-        std::map<int32_t, double> crossbarsOn, outputShare;
-        double crossbars = 0;
-        for (const Instance& in : group) {
-          auto& r = runs[in.core];
-          if (!r.empty() && r.back().second == in.xb)
-            r.back().second += in.count;
-          else
-            r.emplace_back(in.xb, in.xb + in.count);
-          crossbarsOn[in.core] += in.count;
-          crossbars += in.count;
-          outputShare[in.core] += units[static_cast<size_t>(in.unit)].outputFraction / replicas;
-        }
-        const int64_t repeat = (l.vectorsPerSample + replicas - 1) / replicas;
-        for (const auto& [core, spans] : runs)
-          for (const auto& [first, end] : spans)
-            emit(core, {.op = Opcode::Mvm,
-                        .xb = first,
-                        .count = end - first,
-                        .rows = l.activeRows,
-                        .cols = l.activeColumns,
-                        .repeat = repeat,
-                        .cycles = static_cast<int32_t>(l.inputCycles)});
-        for (const auto& [core, held] : crossbarsOn) {
-          const double part = held / crossbars;
-          if (l.reductionOpsPerSample > 0)
-            emit(core, {.op = Opcode::Vector,
-                        .vecOp = "add",
-                        .elems = roundUp(l.reductionOpsPerSample * fraction * part)});
-          if (!complete) continue;
-          for (const auto& [kind, ops] : l.vectorOps) {
-            std::string name(ir::opName(kind));
-            std::transform(name.begin(), name.end(), name.begin(),
-                           [](unsigned char c) { return std::tolower(c); });
-            emit(core, {.op = Opcode::Vector, .vecOp = name, .elems = roundUp(ops * part)});
-          }
-        }
-        for (const auto& [core, share] : outputShare)
-          transfer(core, leader, l.outputBytesPerSample * share);
-        if (!complete) {
-          emit(leader, {.op = Opcode::Store,
-                        .dram = partial->address + b * partial->perSampleBytes +
-                                roundUp(before * l.outputBytesPerSample),
-                        .bytes = roundUp(fraction * l.outputBytesPerSample)});
-          continue;
-        }
-        for (const auto& out : l.outputs) {
-          if (!model_.leavesPartition(out, part.endUnit)) continue;
-          const DramTensor& t = tensors_.at(out.value);
-          emit(leader, {.op = Opcode::Store,
-                        .dram = t.address + b * t.perSampleBytes,
-                        .bytes = t.perSampleBytes});
-        }
+    // Reuse: a software pipeline. At step t every core runs its part of the partition's i-th
+    // layer for sample t - i, so all layers work at once on consecutive samples. Producers post
+    // their output slices as soon as they are made; consumers receive them one step later.
+    PartitionSchedule s{part, placement, onCores, {}, {}};
+    const auto layerCount = static_cast<int64_t>(replication.size());
+    for (int64_t t = 0; t < model_.batch() + layerCount - 1; ++t)
+      for (int64_t li = 0; li < layerCount; ++li)
+        if (t - li >= 0 && t - li < model_.batch())
+          emitLayerSample(s, static_cast<size_t>(li), t - li);
+  }
+
+  struct PartitionSchedule {
+    const partition::Partition& part;
+    const std::vector<cost::Placement>& placement;
+    const std::vector<std::vector<cost::LayerOnCore>>& onCores;
+    // Messages a layer's leader receives for a sample, posted by earlier layers.
+    std::map<std::pair<size_t, int64_t>, std::vector<Message>> inbox;
+    // DRAM values the partition reads: the layer (index) whose leader loads them.
+    std::map<ir::ValueId, size_t> loader;
+  };
+
+  // The share of a complete layer's group outputs each of its cores holds (the leader also
+  // holds what earlier partitions made): the same slices the cost model prices.
+  std::vector<double> valueShares(const PartitionSchedule& s, size_t li, double fraction,
+                                  double before) const {
+    std::vector<double> shares;
+    for (const cost::LayerOnCore& h : s.onCores[li])
+      shares.push_back(h.outputShare / (fraction + before));
+    shares.front() += before / (fraction + before);
+    return shares;
+  }
+
+  void emitLayerSample(PartitionSchedule& s, size_t li, int64_t b) {
+    const partition::Partition& part = s.part;
+    const auto& units = model_.units();
+    const int32_t layer = part.cost.replication[li].layer;
+    const int32_t replicas = part.cost.replication[li].replicas;
+    const cost::LayerProfile& l = model_.layers()[static_cast<size_t>(layer)];
+    const auto& here = s.onCores[li];
+    const int32_t leader = here.front().core;
+    const bool complete = l.endUnit <= part.endUnit;
+    double fraction = 0, before = 0;
+    for (int32_t u = l.firstUnit; u < std::min(l.endUnit, part.endUnit); ++u)
+      (u < part.firstUnit ? before : fraction) += units[static_cast<size_t>(u)].outputFraction;
+
+    // Inputs: messages posted by producers and loaders, then this layer's own DRAM loads.
+    for (const Message& m : s.inbox[{li, b}]) take(m);
+    s.inbox.erase({li, b});
+    for (const auto& in : l.inputs) {
+      if (model_.completesWithin(in.producer, part.firstUnit, part.endUnit)) continue;
+      if (s.loader.try_emplace(in.value, li).first->second != li)
+        continue;  // an earlier layer loads it and posts it here
+      const DramTensor& t = tensors_.at(in.value);
+      emit(leader, {.op = Opcode::Load,
+                    .dram = t.address + b * t.perSampleBytes,
+                    .bytes = t.perSampleBytes});
+      // Later layers of the partition that read the same value get it from this core.
+      for (size_t later = li + 1; later < s.onCores.size(); ++later) {
+        const auto& inputs =
+            model_.layers()[static_cast<size_t>(part.cost.replication[later].layer)].inputs;
+        if (std::any_of(inputs.begin(), inputs.end(),
+                        [&](const auto& e) { return e.value == in.value; }))
+          if (auto m = post(leader, s.onCores[later].front().core, t.perSampleBytes))
+            s.inbox[{later, b}].push_back(*m);
+      }
+    }
+    const DramTensor* partial = tensors_.count(-(layer + 1)) ? &tensors_.at(-(layer + 1)) : nullptr;
+    if (complete && before > 0)
+      emit(leader, {.op = Opcode::Load,
+                    .dram = partial->address + b * partial->perSampleBytes,
+                    .bytes = cost::wholeBytes(before * l.outputBytesPerSample)});
+    for (size_t i = 1; i < here.size(); ++i)
+      transfer(leader, here[i].core, cost::wholeBytes(l.inputBytesPerSample));
+
+    // Compute: each core runs the copies it holds as one MVM per contiguous run of crossbars
+    // and the share of the vector work its crossbars give it.
+    const int64_t repeat = (l.vectorsPerSample + replicas - 1) / replicas;
+    double held = 0;
+    for (const cost::LayerOnCore& h : here) held += h.crossbars;
+    for (const cost::LayerOnCore& h : here) {
+      std::vector<std::pair<int32_t, int32_t>> spans;  // [first, end) crossbars
+      for (const cost::Placement& pl : s.placement) {
+        if (pl.core != h.core || units[static_cast<size_t>(pl.unit)].layer != layer) continue;
+        const int32_t end =
+            pl.firstCrossbar +
+            pl.copies * static_cast<int32_t>(units[static_cast<size_t>(pl.unit)].crossbars);
+        if (!spans.empty() && spans.back().second == pl.firstCrossbar)
+          spans.back().second = end;
+        else
+          spans.emplace_back(pl.firstCrossbar, end);
+      }
+      for (const auto& [first, end] : spans)
+        emit(h.core, {.op = Opcode::Mvm,
+                      .xb = first,
+                      .count = end - first,
+                      .rows = l.activeRows,
+                      .cols = l.activeColumns,
+                      .repeat = repeat,
+                      .cycles = static_cast<int32_t>(l.inputCycles)});
+      const double share = h.crossbars / held;
+      if (l.reductionOpsPerSample > 0)
+        emit(h.core, {.op = Opcode::Vector,
+                      .vecOp = "add",
+                      .elems = cost::wholeBytes(l.reductionOpsPerSample * fraction * share)});
+      if (!complete) continue;
+      for (const auto& [kind, ops] : l.vectorOps) {
+        std::string name(ir::opName(kind));
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        emit(h.core, {.op = Opcode::Vector, .vecOp = name, .elems = cost::wholeBytes(ops * share)});
+      }
+    }
+
+    // Outputs: every core stores its slice of what leaves for DRAM and posts its slice of what
+    // later layers here read to their leaders.
+    auto storeSlices = [&](int64_t base, int64_t total, const std::vector<double>& shares) {
+      const std::vector<int64_t> slices = cost::sliceBytes(total, shares);
+      for (size_t i = 0; i < slices.size(); ++i) {
+        if (slices[i] > 0)
+          emit(here[i].core, {.op = Opcode::Store, .dram = base, .bytes = slices[i]});
+        base += slices[i];
+      }
+    };
+    if (!complete) {
+      std::vector<double> shares;
+      for (const cost::LayerOnCore& h : here) shares.push_back(h.outputShare / fraction);
+      storeSlices(partial->address + b * partial->perSampleBytes +
+                      cost::wholeBytes(before * l.outputBytesPerSample),
+                  cost::wholeBytes(fraction * l.outputBytesPerSample), shares);
+      return;
+    }
+    const std::vector<double> shares = valueShares(s, li, fraction, before);
+    for (const auto& out : l.outputs) {
+      if (!model_.leavesPartition(out, part.endUnit)) continue;
+      const DramTensor& t = tensors_.at(out.value);
+      storeSlices(t.address + b * t.perSampleBytes, t.perSampleBytes, shares);
+    }
+    for (size_t later = li + 1; later < s.onCores.size(); ++later) {
+      const cost::LayerProfile& consumer =
+          model_.layers()[static_cast<size_t>(part.cost.replication[later].layer)];
+      for (const auto& in : consumer.inputs) {
+        if (in.producer != layer) continue;
+        const std::vector<int64_t> slices = cost::sliceBytes(cost::wholeBytes(in.bytes), shares);
+        for (size_t i = 0; i < slices.size(); ++i)
+          if (auto m = post(here[i].core, s.onCores[later].front().core, slices[i]))
+            s.inbox[{later, b}].push_back(*m);
       }
     }
   }
@@ -286,6 +317,7 @@ class Generator {
   CodegenResult result_;
   std::vector<int64_t> weightAddress_;
   std::map<int64_t, DramTensor> tensors_;
+  std::map<std::pair<int32_t, int32_t>, int64_t> nextTag_;  // per (sender, receiver)
 };
 
 }  // namespace

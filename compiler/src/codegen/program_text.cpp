@@ -25,8 +25,8 @@ constexpr std::array kOpcodes = {
     OpcodeSpec{Opcode::Store, "ST", {"dram", "bytes"}},
     OpcodeSpec{Opcode::Mvm, "MVM", {"xb", "count", "rows", "cols", "repeat", "cycles"}},
     OpcodeSpec{Opcode::Vector, "VEC", {"op", "elems"}},
-    OpcodeSpec{Opcode::Send, "SEND", {"peer", "bytes"}},
-    OpcodeSpec{Opcode::Receive, "RECV", {"peer", "bytes"}},
+    OpcodeSpec{Opcode::Send, "SEND", {"peer", "bytes", "tag"}},
+    OpcodeSpec{Opcode::Receive, "RECV", {"peer", "bytes", "tag"}},
     OpcodeSpec{Opcode::Barrier, "BARRIER", {"id"}},
 };
 
@@ -47,6 +47,7 @@ std::string operandText(const Instruction& in, std::string_view key) {
   if (key == "cycles") return fmt::format("{}", in.cycles);
   if (key == "peer") return fmt::format("{}", in.peer);
   if (key == "id") return fmt::format("{}", in.id);
+  if (key == "tag") return fmt::format("{}", in.tag);
   if (key == "op") return in.vecOp;
   return fmt::format("{}", in.elems);  // elems
 }
@@ -195,6 +196,8 @@ class Parser {
         in.peer = static_cast<int32_t>(v);
       else if (key == "id")
         in.id = static_cast<int32_t>(v);
+      else if (key == "tag")
+        in.tag = v;
       else
         in.elems = v;
     }

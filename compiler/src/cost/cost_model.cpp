@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 #include <llvm/ADT/SmallVector.h>
 
@@ -178,11 +179,28 @@ CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
   }
 
   dramBytesPerNs_ = arch.dramBandwidthGbPerS();  // GB/s = bytes/ns
-  const auto& ic = arch.chip.interconnect;
-  // Mean XY distance between two random nodes of an R x C mesh: (R + C) / 3.
-  averageHops_ = ic.topology == arch::Topology::Mesh
-                     ? static_cast<double>(ic.mesh_rows + ic.mesh_cols) / 3.0
-                     : 1.0;
+}
+
+int64_t wholeBytes(double bytes) {
+  return static_cast<int64_t>(std::ceil(bytes - 1e-9));
+}
+
+std::vector<int64_t> sliceBytes(int64_t total, const std::vector<double>& shares) {
+  std::vector<int64_t> slices;
+  slices.reserve(shares.size());
+  double cumulative = 0;
+  int64_t offset = 0;
+  for (size_t i = 0; i < shares.size(); ++i) {
+    cumulative += shares[i];
+    const int64_t end =
+        i + 1 == shares.size()
+            ? total
+            : std::clamp<int64_t>(std::llround(cumulative * static_cast<double>(total)), offset,
+                                  total);
+    slices.push_back(end - offset);
+    offset = end;
+  }
+  return slices;
 }
 
 bool CostModel::replicasFit(int32_t start, int32_t end,
@@ -197,61 +215,126 @@ bool CostModel::replicasFit(int32_t start, int32_t end,
   return true;
 }
 
+std::vector<Placement> CostModel::place(int32_t start, int32_t end,
+                                        const std::vector<LayerReplication>& replication) const {
+  mapping::CorePlacer placer(arch_.chip.cores, arch_.core.crossbars);
+  std::vector<Placement> placement;
+  std::vector<mapping::PlacedRun> runs;
+  size_t r = 0;
+  for (int32_t u = start; u < end; ++u) {
+    const UnitProfile& unit = units_[static_cast<size_t>(u)];
+    while (replication[r].layer != unit.layer) ++r;
+    runs.clear();
+    if (!placer.add(unit.crossbars, replication[r].replicas, runs))
+      throw std::logic_error("CostModel::place: the replication does not fit the chip");
+    for (const mapping::PlacedRun& run : runs)
+      placement.push_back({u, run.core, run.firstCrossbar, run.copies});
+  }
+  return placement;
+}
+
+std::vector<std::vector<LayerOnCore>> CostModel::layersOnCores(
+    int32_t start, int32_t /*end*/, const std::vector<LayerReplication>& replication,
+    const std::vector<Placement>& placement) const {
+  const int32_t firstLayer = units_[static_cast<size_t>(start)].layer;
+  std::vector<std::vector<LayerOnCore>> onCores(replication.size());
+  for (const Placement& p : placement) {
+    const UnitProfile& unit = units_[static_cast<size_t>(p.unit)];
+    const auto li = static_cast<size_t>(unit.layer - firstLayer);
+    auto& cores = onCores[li];
+    auto it = std::find_if(cores.begin(), cores.end(),
+                           [&](const LayerOnCore& h) { return h.core == p.core; });
+    if (it == cores.end()) it = cores.insert(cores.end(), {p.core, 0, 0});
+    it->crossbars += static_cast<double>(unit.crossbars * p.copies);
+    it->outputShare += unit.outputFraction * p.copies / replication[li].replicas;
+  }
+  return onCores;
+}
+
 PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
                                       const std::vector<LayerReplication>& replication) const {
   const auto& xb = arch_.crossbar;
+  const auto& net = arch_.chip.interconnect;
   const double batch = static_cast<double>(batch_);
   const int32_t firstLayer = units_[static_cast<size_t>(start)].layer;
-  const int32_t lastLayer = units_[static_cast<size_t>(end - 1)].layer;
+  const size_t layerCount = replication.size();
   const double opsPerNs = arch_.vectorOpsPerNs();
+  const std::vector<Placement> placement = place(start, end, replication);
+  const std::vector<std::vector<LayerOnCore>> onCores =
+      layersOnCores(start, end, replication, placement);
+
+  // Each layer's share of its outputs made here and made in earlier partitions.
+  std::vector<double> fractionOf(layerCount, 0), beforeOf(layerCount, 0);
+  for (size_t li = 0; li < layerCount; ++li) {
+    const LayerProfile& p = layers_[static_cast<size_t>(replication[li].layer)];
+    for (int32_t u = p.firstUnit; u < std::min(end, p.endUnit); ++u)
+      (u < start ? beforeOf : fractionOf)[li] += units_[static_cast<size_t>(u)].outputFraction;
+  }
+  // The slices of a complete layer's group outputs, per core holding it: what each core made,
+  // the leader also holding what earlier partitions made (it loads that from DRAM).
+  auto valueShares = [&](size_t li) {
+    std::vector<double> shares;
+    const double whole = fractionOf[li] + beforeOf[li];
+    for (const LayerOnCore& h : onCores[li]) shares.push_back(h.outputShare / whole);
+    shares.front() += beforeOf[li] / whole;
+    return shares;
+  };
 
   PartitionCost c;
   c.replication = replication;
-  double entryBytes = 0, exitBytes = 0, onChipBytes = 0, rowWrites = 0, crossbarsWritten = 0;
-  double largestTransfer = 0, replicaWeightBytes = 0, largestReplicaCopy = 0;
-  double conversions = 0, rowDrives = 0, crossbarCycles = 0, vectorOpCount = 0, localBytes = 0;
-  double slowestStage = 0, stageSum = 0;
-  llvm::SmallVector<ir::ValueId, 16> loaded;  // values this partition reads from DRAM
+  // Per sample: each core's busy time (the program runs the batch as a software pipeline, so
+  // the busiest core sets the pace), DRAM bytes, and the bytes each link carries.
+  std::vector<double> coreNs(static_cast<size_t>(arch_.chip.cores), 0.0);
+  std::vector<double> linkBytes(static_cast<size_t>(arch_.linkCount()), 0.0);
+  std::vector<int32_t> path;
+  double onChipBytes = 0, byteHops = 0, entryBytes = 0, exitBytes = 0;
+  auto send = [&](int32_t from, int32_t to, double bytes) {
+    if (from == to || bytes <= 0) return;
+    arch_.route(from, to, path);
+    for (int32_t link : path) linkBytes[static_cast<size_t>(link)] += bytes;
+    onChipBytes += bytes;
+    byteHops += bytes * static_cast<double>(path.size());
+  };
+  // LD and ST stall their core for the DRAM latency and the transfer.
+  auto dramAccess = [&](int32_t core, double bytes, double& total) {
+    if (bytes <= 0) return;
+    coreNs[static_cast<size_t>(core)] += arch_.dram.latency_ns + bytes / dramBytesPerNs_;
+    total += bytes;
+  };
 
-  for (int32_t l = firstLayer; l <= lastLayer; ++l) {
+  double rowWrites = 0, crossbarsWritten = 0, conversions = 0, rowDrives = 0, crossbarCycles = 0;
+  double vectorOpCount = 0, localBytes = 0, layerStageSum = 0;
+  llvm::SmallVector<std::pair<ir::ValueId, int32_t>, 16> loaded;  // DRAM values: loader core
+  for (size_t li = 0; li < layerCount; ++li) {
+    const int32_t l = replication[li].layer;
     const LayerProfile& p = layers_[static_cast<size_t>(l)];
-    const int32_t replicas = replication[static_cast<size_t>(l - firstLayer)].replicas;
-    const int32_t from = std::max(start, p.firstUnit), to = std::min(end, p.endUnit);
-    double fraction = 0, crossbars = 0;
-    for (int32_t u = from; u < to; ++u) {
+    const int32_t replicas = replication[li].replicas;
+    const auto& here = onCores[li];
+    const int32_t leader = here.front().core;
+    double crossbars = 0;
+    for (int32_t u = std::max(start, p.firstUnit); u < std::min(end, p.endUnit); ++u) {
       const UnitProfile& unit = units_[static_cast<size_t>(u)];
-      fraction += unit.outputFraction;
       crossbars += static_cast<double>(unit.crossbars);
       c.dramWeightBytes += unit.weightBytes;
-      replicaWeightBytes += unit.weightBytes * (replicas - 1);
-      largestReplicaCopy = std::max(largestReplicaCopy, unit.weightBytes * (replicas - 1));
       c.cellsWritten += unit.cells * replicas;
       rowWrites += static_cast<double>(unit.rowWrites * replicas);
       crossbarsWritten += static_cast<double>(unit.crossbars * replicas);
     }
+    const double fraction = fractionOf[li];
     const bool complete = p.endUnit <= end;
-    const bool startedBefore = p.firstUnit < start;
 
-    // The layer's stage: its MVMs spread over replicas, then its vector work over its cores.
-    // Replicas split a sample's vectors statically: each runs ceil(V / r) vector slots (the
-    // program does exactly this), so r x ceil(V / r) slots pass through the layer.
+    // Replicas split a sample's vectors statically: each runs ceil(V / r) of them, so
+    // r x ceil(V / r) vector slots pass through the layer. A core runs the layer's copies it
+    // holds as one MVM (its crossbars work in parallel) and a share of the layer's vector work
+    // in proportion to its crossbars.
     const double perReplica = std::ceil(static_cast<double>(p.vectorsPerSample) / replicas);
     const double vectors = perReplica * replicas;
-    double stage = perReplica * p.mvmNs;
     const double ops = p.reductionOpsPerSample * fraction + (complete ? p.vectorOpsPerSample : 0.0);
-    // The cores holding the layer's copies (best fit packs them densely) share its vector work.
-    const double cores =
-        std::max(1.0, std::ceil(crossbars * replicas / static_cast<double>(arch_.core.crossbars)));
-    stage += ops / (opsPerNs * cores);
-    // The program's schedule: the layer's leader hands the input to its other cores and
-    // gathers their output slices.
-    if (cores > 1) {
-      onChipBytes += (cores - 1) * p.inputBytesPerSample +
-                     fraction * p.outputBytesPerSample * (cores - 1) / cores;
-      largestTransfer = std::max(largestTransfer, p.inputBytesPerSample);
-    }
-    slowestStage = std::max(slowestStage, stage);
-    stageSum += stage;
+    const double held = crossbars * replicas;
+    for (const LayerOnCore& h : here)
+      coreNs[static_cast<size_t>(h.core)] +=
+          perReplica * p.mvmNs + ops * (h.crossbars / held) / opsPerNs;
+    layerStageSum += perReplica * p.mvmNs + ops / (opsPerNs * static_cast<double>(here.size()));
 
     const double cycles = vectors * static_cast<double>(p.inputCycles);
     conversions += cycles * static_cast<double>(p.activeColumns) * crossbars;
@@ -260,68 +343,98 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     vectorOpCount += ops;
     localBytes += p.localMemoryBytesPerSample * fraction;
 
-    // Inputs from other groups: on chip when their layer completes here, else from DRAM.
+    // Inputs reach the leader: from the cores of a producer that completes here, from the
+    // core that already loaded them in this partition, or from DRAM.
     for (const auto& [value, bytes, producer] : p.inputs) {
-      const bool producedHere = completesWithin(producer, start, end);
-      // A value from DRAM is loaded once per partition; later groups get it on chip.
-      const bool loadedHere = std::find(loaded.begin(), loaded.end(), value) != loaded.end();
-      if (!producedHere && !loadedHere) loaded.push_back(value);
-      if (producedHere || loadedHere) {
-        onChipBytes += bytes;
-        largestTransfer = std::max(largestTransfer, bytes);
+      const auto whole = static_cast<double>(wholeBytes(bytes));
+      if (completesWithin(producer, start, end)) {
+        const auto pi = static_cast<size_t>(producer - firstLayer);
+        const std::vector<int64_t> slices = sliceBytes(wholeBytes(bytes), valueShares(pi));
+        for (size_t i = 0; i < slices.size(); ++i)
+          send(onCores[pi][i].core, leader, static_cast<double>(slices[i]));
+      } else if (auto it = std::find_if(loaded.begin(), loaded.end(),
+                                        [&](const auto& e) { return e.first == value; });
+                 it != loaded.end()) {
+        send(it->second, leader, whole);
       } else {
-        entryBytes += bytes;
+        loaded.emplace_back(value, leader);
+        dramAccess(leader, whole, entryBytes);
       }
     }
-    // A layer split across partitions: earlier shares come back from DRAM, later ones
-    // leave for it.
-    if (complete && startedBefore) entryBytes += (1.0 - fraction) * p.outputBytesPerSample;
-    if (!complete) exitBytes += fraction * p.outputBytesPerSample;
-    if (complete)
-      for (const auto& out : p.outputs)
-        if (leavesPartition(out, end)) exitBytes += out.bytes;
+    // A layer split across partitions: the leader loads the earlier partitions' share.
+    if (complete && beforeOf[li] > 0)
+      dramAccess(leader, static_cast<double>(wholeBytes(beforeOf[li] * p.outputBytesPerSample)),
+                 entryBytes);
+    for (size_t i = 1; i < here.size(); ++i)
+      send(leader, here[i].core, static_cast<double>(wholeBytes(p.inputBytesPerSample)));
+
+    // Outputs for DRAM: every core stores its own slice.
+    if (!complete) {
+      std::vector<double> shares;
+      for (const LayerOnCore& h : here) shares.push_back(h.outputShare / fraction);
+      const auto slices = sliceBytes(wholeBytes(fraction * p.outputBytesPerSample), shares);
+      for (size_t i = 0; i < slices.size(); ++i)
+        dramAccess(here[i].core, static_cast<double>(slices[i]), exitBytes);
+    } else {
+      for (const auto& out : p.outputs) {
+        if (!leavesPartition(out, end)) continue;
+        const auto slices = sliceBytes(wholeBytes(out.bytes), valueShares(li));
+        for (size_t i = 0; i < slices.size(); ++i)
+          dramAccess(here[i].core, static_cast<double>(slices[i]), exitBytes);
+      }
+    }
   }
 
-  // The pipeline's other stages: DRAM streaming of entries and exits, and the interconnect.
-  const auto& ic = arch_.chip.interconnect;
+  // The pipeline's pace: the busiest core, DRAM bandwidth, or the busiest link.
   const double dramStage = (entryBytes + exitBytes) / dramBytesPerNs_;
   const double linkStage =
-      ic.topology == arch::Topology::Bus
-          ? onChipBytes / ic.link_bandwidth_gb_per_s + ic.hop_latency_ns
-          : largestTransfer / ic.link_bandwidth_gb_per_s + averageHops_ * ic.hop_latency_ns;
-  for (double stage : {dramStage, onChipBytes > 0 ? linkStage : 0.0}) {
-    slowestStage = std::max(slowestStage, stage);
-    stageSum += stage;
-  }
-  c.pipelineFillNs = stageSum + arch_.dram.latency_ns;
-  c.bottleneckStageNs = slowestStage;
-  c.reuseNs = c.pipelineFillNs + (batch - 1) * slowestStage;
+      *std::max_element(linkBytes.begin(), linkBytes.end()) / net.link_bandwidth_gb_per_s;
+  c.bottleneckStageNs =
+      std::max({*std::max_element(coreNs.begin(), coreNs.end()), dramStage, linkStage});
+  // The first sample goes through every layer in turn.
+  c.pipelineFillNs = layerStageSum + dramStage + arch_.dram.latency_ns +
+                     (onChipBytes > 0 ? linkStage + net.hop_latency_ns : 0.0);
+  c.reuseNs = c.pipelineFillNs + (batch - 1) * c.bottleneckStageNs;
 
   c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dram.latency_ns;
   const double parallel =
       std::min(static_cast<double>(arch_.chip.max_parallel_crossbar_writes), crossbarsWritten);
   c.weightWriteNs = parallel > 0 ? rowWrites * xb.row_write_latency_ns / parallel : 0;
-  // Replicas get their weights from the core that loaded them: all copies share a bus; on a
-  // mesh each loading core sends its copies one after another.
-  const auto& net = arch_.chip.interconnect;
-  if (replicaWeightBytes > 0)
-    c.weightWriteNs +=
-        net.topology == arch::Topology::Bus
-            ? replicaWeightBytes / net.link_bandwidth_gb_per_s + net.hop_latency_ns
-            : largestReplicaCopy / net.link_bandwidth_gb_per_s + averageHops_ * net.hop_latency_ns;
+  // A unit's weights are loaded by the core of its first copy, which sends them once to each
+  // other core holding copies.
+  std::vector<double> copyLinkBytes(linkBytes.size(), 0.0);
+  double copyBytes = 0, copyByteHops = 0;
+  size_t maxHops = 0;
+  int32_t primary = -1;
+  for (size_t i = 0; i < placement.size(); ++i) {
+    const Placement& p = placement[i];
+    if (i == 0 || placement[i - 1].unit != p.unit) primary = p.core;
+    if (p.core == primary) continue;
+    const auto bytes =
+        static_cast<double>(wholeBytes(units_[static_cast<size_t>(p.unit)].weightBytes));
+    arch_.route(primary, p.core, path);
+    for (int32_t link : path) copyLinkBytes[static_cast<size_t>(link)] += bytes;
+    copyBytes += bytes;
+    copyByteHops += bytes * static_cast<double>(path.size());
+    maxHops = std::max(maxHops, path.size());
+  }
+  if (copyBytes > 0)
+    c.weightWriteNs += *std::max_element(copyLinkBytes.begin(), copyLinkBytes.end()) /
+                           net.link_bandwidth_gb_per_s +
+                       static_cast<double>(maxHops) * net.hop_latency_ns;
   c.totalNs = c.weightLoadNs + c.weightWriteNs + c.reuseNs;
   c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten);
 
   c.dramActivationReadBytes = entryBytes * batch;
   c.dramActivationWriteBytes = exitBytes * batch;
-  c.interconnectBytes = onChipBytes * batch + replicaWeightBytes;
+  c.interconnectBytes = onChipBytes * batch + copyBytes;
   arch::ActivityCounts counts;
   counts.adcConversions = batch * conversions;
   counts.dacDrives = batch * rowDrives;
   counts.crossbarCycles = batch * crossbarCycles;
   counts.cellsWritten = static_cast<double>(c.cellsWritten);
   counts.localMemoryBytes = batch * localBytes;
-  counts.interconnectByteHops = c.interconnectBytes * averageHops_;
+  counts.interconnectByteHops = byteHops * batch + copyByteHops;
   counts.dramBytes = c.dramWeightBytes + c.dramActivationReadBytes + c.dramActivationWriteBytes;
   counts.vectorOps = batch * vectorOpCount;
   counts.timeNs = c.totalNs;

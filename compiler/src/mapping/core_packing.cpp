@@ -1,6 +1,7 @@
 #include "xbar/mapping/core_packing.h"
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 
 namespace xbar::mapping {
@@ -18,6 +19,33 @@ bool IncrementalPacker::add(int64_t crossbars, int64_t copies) {
       const int64_t placed = std::min(copies, free / crossbars);
       --here;
       ++coresWithFree_[static_cast<size_t>(free - placed * crossbars)];
+      copies -= placed;
+    }
+  }
+  return copies == 0;
+}
+
+CorePlacer::CorePlacer(int64_t cores, int64_t crossbarsPerCore)
+    : capacity_(crossbarsPerCore),
+      nextCrossbar_(static_cast<size_t>(cores), 0),
+      withFree_(static_cast<size_t>(crossbarsPerCore) + 1) {
+  // Kept descending so the lowest core is at the back, where it is taken and put back.
+  for (int64_t c = cores - 1; c >= 0; --c) withFree_.back().push_back(static_cast<int32_t>(c));
+}
+
+bool CorePlacer::add(int64_t crossbars, int64_t copies, std::vector<PlacedRun>& runs) {
+  if (crossbars > capacity_ || crossbars <= 0) return crossbars == 0;
+  for (int64_t free = crossbars; free <= capacity_ && copies > 0; ++free) {
+    auto& here = withFree_[static_cast<size_t>(free)];
+    while (!here.empty() && copies > 0) {
+      const int32_t core = here.back();
+      here.pop_back();
+      const int64_t placed = std::min(copies, free / crossbars);
+      auto& next = nextCrossbar_[static_cast<size_t>(core)];
+      runs.push_back({core, next, static_cast<int32_t>(placed)});
+      next += static_cast<int32_t>(placed * crossbars);
+      auto& lower = withFree_[static_cast<size_t>(free - placed * crossbars)];
+      lower.insert(std::upper_bound(lower.begin(), lower.end(), core, std::greater<>()), core);
       copies -= placed;
     }
   }

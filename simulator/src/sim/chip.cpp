@@ -45,42 +45,18 @@ void DramController::b_transport(int /*initiator*/, tlm::tlm_generic_payload& tr
 }
 
 // ---------------------------------------------------------------------------------------------
-Interconnect::Interconnect(const arch::ArchConfig& arch) : arch_(arch) {
-  const auto& ic = arch.chip.interconnect;
-  // Mesh: four directed links per node (east, west, north, south); bus: one channel.
-  const size_t links =
-      ic.topology == arch::Topology::Mesh ? static_cast<size_t>(arch.chip.cores) * 4 : 1;
-  linkFree_.assign(links, sc_core::SC_ZERO_TIME);
-}
-
-std::vector<size_t> Interconnect::route(int32_t src, int32_t dst) const {
-  const auto& ic = arch_.chip.interconnect;
-  if (ic.topology == arch::Topology::Bus) return {0};
-  std::vector<size_t> links;
-  int64_t x = src % ic.mesh_cols, y = src / ic.mesh_cols;
-  const int64_t tx = dst % ic.mesh_cols, ty = dst / ic.mesh_cols;
-  while (x != tx) {  // X first, then Y
-    const size_t node = static_cast<size_t>(y * ic.mesh_cols + x);
-    links.push_back(node * 4 + (tx > x ? 0 : 1));
-    x += tx > x ? 1 : -1;
-  }
-  while (y != ty) {
-    const size_t node = static_cast<size_t>(y * ic.mesh_cols + x);
-    links.push_back(node * 4 + (ty > y ? 2 : 3));
-    y += ty > y ? 1 : -1;
-  }
-  return links;
-}
+Interconnect::Interconnect(const arch::ArchConfig& arch)
+    : arch_(arch), linkFree_(static_cast<size_t>(arch.linkCount()), sc_core::SC_ZERO_TIME) {}
 
 sc_time Interconnect::transfer(int32_t src, int32_t dst, int64_t count, sc_time start) {
   const auto& ic = arch_.chip.interconnect;
-  const std::vector<size_t> path = route(src, dst);
-  for (size_t link : path) start = std::max(start, linkFree_[link]);
+  arch_.route(src, dst, path_);
+  for (int32_t link : path_) start = std::max(start, linkFree_[static_cast<size_t>(link)]);
   const sc_time busy = ns(static_cast<double>(count) / ic.link_bandwidth_gb_per_s);
-  for (size_t link : path) linkFree_[link] = start + busy;
+  for (int32_t link : path_) linkFree_[static_cast<size_t>(link)] = start + busy;
   bytes += static_cast<double>(count);
-  byteHops += static_cast<double>(count) * static_cast<double>(path.size());
-  return start + busy + ns(static_cast<double>(path.size()) * ic.hop_latency_ns);
+  byteHops += static_cast<double>(count) * static_cast<double>(path_.size());
+  return start + busy + ns(static_cast<double>(path_.size()) * ic.hop_latency_ns);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,25 +103,35 @@ void Core::dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes) 
   keeper_.set(delay);
 }
 
-void Core::communicate(const codegen::Instruction& in, bool send) {
-  keeper_.sync();  // rendezvous happens in global time
-  const int32_t src = send ? id_ : in.peer, dst = send ? in.peer : id_;
-  Chip::Channel& ch = chip_.channel(src, dst);
-  if (ch.waiting) {
-    if (ch.bytes != in.bytes)
-      chip_.errors.push_back(fmt::format("core {} {} {} bytes but core {} {} {} bytes", src,
-                                         "sends", send ? in.bytes : ch.bytes, dst, "receives",
-                                         send ? ch.bytes : in.bytes));
-    ch.waiting = false;
-    ch.doneAt = chip_.interconnect.transfer(src, dst, in.bytes, sc_core::sc_time_stamp());
-    ch.ready.notify(sc_core::SC_ZERO_TIME);
-    wait(ch.doneAt - sc_core::sc_time_stamp());
-  } else {
-    ch.waiting = true;
-    ch.bytes = in.bytes;
-    wait(ch.ready);
-    wait(ch.doneAt - sc_core::sc_time_stamp());
+void Core::send(const codegen::Instruction& in) {
+  keeper_.sync();  // the network is shared: transfers enter it in global time order
+  Chip::Channel& ch = chip_.channel(id_, in.peer);
+  const sc_time arrival =
+      chip_.interconnect.transfer(id_, in.peer, in.bytes, sc_core::sc_time_stamp());
+  if (!ch.posted.emplace(in.tag, Chip::Channel::Message{in.bytes, arrival}).second)
+    chip_.errors.push_back(
+        fmt::format("core {} sends tag {} to core {} twice", id_, in.tag, in.peer));
+  ch.arrived.notify(sc_core::SC_ZERO_TIME);
+  CoreActivity& receiver = chip_.activity[static_cast<size_t>(in.peer)];
+  receiver.inboxBytes += static_cast<double>(in.bytes);
+  receiver.peakInboxBytes = std::max(receiver.peakInboxBytes, receiver.inboxBytes);
+}
+
+void Core::receive(const codegen::Instruction& in) {
+  keeper_.sync();
+  Chip::Channel& ch = chip_.channel(in.peer, id_);
+  auto it = ch.posted.find(in.tag);
+  while (it == ch.posted.end()) {
+    wait(ch.arrived);
+    it = ch.posted.find(in.tag);
   }
+  if (it->second.bytes != in.bytes)
+    chip_.errors.push_back(fmt::format("core {} sends {} bytes with tag {} but core {} receives {}",
+                                       in.peer, it->second.bytes, in.tag, id_, in.bytes));
+  const sc_time arrival = it->second.arrival;
+  ch.posted.erase(it);
+  if (arrival > sc_core::sc_time_stamp()) wait(arrival - sc_core::sc_time_stamp());
+  chip_.activity[static_cast<size_t>(id_)].inboxBytes -= static_cast<double>(in.bytes);
 }
 
 void Core::run() {
@@ -204,8 +190,10 @@ void Core::run() {
         a.vectorOps += static_cast<double>(in.elems);
         break;
       case codegen::Opcode::Send:
+        send(in);
+        break;
       case codegen::Opcode::Receive:
-        communicate(in, in.op == codegen::Opcode::Send);
+        receive(in);
         break;
       case codegen::Opcode::Barrier: {
         keeper_.sync();

@@ -25,7 +25,8 @@ struct CoreActivity {
   double finishNs = 0;
   double adcConversions = 0, dacDrives = 0, crossbarCycles = 0, vectorOps = 0, localMemoryBytes = 0;
   double cellsWritten = 0;
-  size_t pc = 0;  // next instruction
+  double inboxBytes = 0, peakInboxBytes = 0;  // messages arrived or on the way, not yet taken
+  size_t pc = 0;                              // next instruction
   bool finished = false;
 };
 
@@ -65,9 +66,9 @@ class Interconnect {
   double bytes = 0;
 
  private:
-  std::vector<size_t> route(int32_t src, int32_t dst) const;
   const arch::ArchConfig& arch_;
   std::vector<sc_core::sc_time> linkFree_;
+  std::vector<int32_t> path_;
 };
 
 class Chip;
@@ -81,7 +82,8 @@ class Core : public sc_core::sc_module {
  private:
   void run();
   void dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes);
-  void communicate(const codegen::Instruction& in, bool send);
+  void send(const codegen::Instruction& in);
+  void receive(const codegen::Instruction& in);
   double now() const;  // this core's local time, ns
 
   int32_t id_;
@@ -113,15 +115,18 @@ class Chip {
   } barrier;
   std::vector<double> barrierReleaseNs;
 
+  // Messages posted from one core to another, by tag, until the receiver takes them.
   struct Channel {
-    bool waiting = false;
-    int64_t bytes = 0;
-    sc_core::sc_event ready;
-    sc_core::sc_time doneAt;
+    struct Message {
+      int64_t bytes;
+      sc_core::sc_time arrival;
+    };
+    std::map<int64_t, Message> posted;
+    sc_core::sc_event arrived;
   };
   std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Channel>> channels;
   Channel& channel(int32_t src, int32_t dst);
-  std::vector<std::string> errors;  // protocol errors found while running (size mismatches)
+  std::vector<std::string> errors;  // protocol errors found while running (size, tag)
 };
 
 }  // namespace xbar::sim

@@ -41,13 +41,18 @@ void reportDeadlock(const Chip& chip, const std::string& source) {
     const codegen::Instruction& in = stream[a.pc];
     std::string what(codegen::opcodeName(in.op));
     if (in.op == codegen::Opcode::Send || in.op == codegen::Opcode::Receive)
-      what += fmt::format(" peer={} bytes={}", in.peer, in.bytes);
+      what += fmt::format(" peer={} bytes={} tag={}", in.peer, in.bytes, in.tag);
     if (in.op == codegen::Opcode::Barrier) what += fmt::format(" id={}", in.id);
     blocked.push_back(fmt::format("core {} at instruction {} ({})", c, a.pc, what));
   }
   if (!blocked.empty())
     failInput(source, "deadlock: {} of {} cores never finish: {}", blocked.size(),
               chip.program.cores, fmt::join(blocked, "; "));
+  for (const auto& [pair, channel] : chip.channels)
+    if (!channel->posted.empty())
+      failInput(source, "core {} sends {} bytes with tag {} to core {}, which never receives them",
+                pair.first, channel->posted.begin()->second.bytes, channel->posted.begin()->first,
+                pair.second);
 }
 
 }  // namespace
@@ -125,6 +130,13 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   for (const auto& core : chip.rowWrites)
     for (const auto& crossbar : core)
       for (uint32_t w : crossbar) maxWrites = std::max(maxWrites, w);
+  // Posted messages wait in the receiver's local memory until it takes them.
+  double peakInbox = 0;
+  for (const CoreActivity& a : chip.activity) peakInbox = std::max(peakInbox, a.peakInboxBytes);
+  StatsGroup& local = s.group("local_memory");
+  local.set("peak_inbox", peakInbox, "B");
+  local.set("capacity", static_cast<double>(arch.core.local_memory.size_kib) * 1024.0, "B");
+
   StatsGroup& endurance = s.group("endurance");
   endurance.set("cells_written", sum.cellsWritten, "count");
   endurance.set("max_writes_per_cell", maxWrites, "count");
@@ -144,6 +156,7 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
     g.set("write", a.writeNs, "ns");
     g.set("idle", total - (a.mvmNs + a.vectorNs + a.memoryNs + a.communicationNs + a.writeNs),
           "ns");
+    g.set("peak_inbox", a.peakInboxBytes, "B");
   }
   // Partition p runs from the release of barrier p (its reuse phase begins) to the release of
   // barrier p + 1 (or the end); the replace phase of p + 1 overlaps its tail.

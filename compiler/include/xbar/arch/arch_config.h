@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace xbar::arch {
 
@@ -123,6 +124,10 @@ struct ArchConfig {
     return static_cast<double>(chip.cores) * core.static_power_mw +
            static_cast<double>(totalCrossbars()) * crossbar.static_power_mw;
   }
+  // The links a transfer from core `src` to core `dst` occupies, in order: the one shared
+  // channel of a bus, or XY routing on a mesh (link = node x 4 + east/west/north/south).
+  void route(int32_t src, int32_t dst, std::vector<int32_t>& links) const;
+  int64_t linkCount() const;
   double dramBandwidthGbPerS() const {
     return static_cast<double>(dram.channels) * dram.channel_bandwidth_gb_per_s;
   }

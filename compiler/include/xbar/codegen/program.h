@@ -10,7 +10,8 @@
 
 namespace xbar::codegen {
 
-inline constexpr int kProgramVersion = 1;
+// 2: SEND/RECV carry a tag; SEND is posted (see Opcode::Send).
+inline constexpr int kProgramVersion = 2;
 
 enum class Opcode {
   LoadWeights,  // LD_W:  weights DRAM -> core       dram, bytes, xb, count
@@ -19,9 +20,13 @@ enum class Opcode {
   Store,        // ST:    activations core -> DRAM   dram, bytes
   Mvm,          // MVM:   vectors through crossbars  xb, count, rows, cols, repeat, cycles
   Vector,       // VEC:   digital vector op          op, elems
-  Send,         // SEND:  to another core            peer, bytes
-  Receive,      // RECV:  from another core          peer, bytes
-  Barrier,      // BARRIER: all cores meet           id
+  // SEND is posted: the message enters the network and the sender goes on (its network
+  // interface moves the data); RECV waits until the message with its tag from that peer has
+  // arrived. Tags tell apart the messages of one (sender, receiver) pair, so a consumer can
+  // take them in its own order.
+  Send,     // SEND:  to another core            peer, bytes, tag
+  Receive,  // RECV:  from another core          peer, bytes, tag
+  Barrier,  // BARRIER: all cores meet           id
 };
 
 std::string_view opcodeName(Opcode op);
@@ -37,6 +42,7 @@ struct Instruction {
   int64_t repeat = 0;  // MVM: input vectors
   int32_t cycles = 0;  // MVM: input cycles per vector
   int32_t peer = 0;    // SEND, RECV: the other core
+  int64_t tag = 0;     // SEND, RECV: the message, unique per (sender, receiver)
   int32_t id = 0;      // BARRIER: partition it starts
   std::string vecOp;   // VEC: relu, add, maxpool, ... (lower-case ONNX op names)
   int64_t elems = 0;   // VEC: element operations

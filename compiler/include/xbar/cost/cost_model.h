@@ -51,6 +51,30 @@ struct LayerProfile {
 
 inline constexpr int32_t kGraphOutput = 0x7fffffff;
 
+// Copies of one partition unit side by side on one core, from crossbar `firstCrossbar`.
+struct Placement {
+  int32_t unit = 0;
+  int32_t core = 0;
+  int32_t firstCrossbar = 0;
+  int32_t copies = 0;
+};
+
+// A layer's presence on one core within a partition: the crossbars its copies take there and
+// the share of the layer's outputs they produce (replicas split the vectors, so a copy of a
+// unit produces the unit's fraction / replicas).
+struct LayerOnCore {
+  int32_t core = 0;
+  double crossbars = 0;
+  double outputShare = 0;
+};
+
+// Splits `total` bytes into consecutive slices in proportion to `shares` (summing to 1), so
+// the slices add up to exactly `total`: the byte counts both the model and the program use.
+std::vector<int64_t> sliceBytes(int64_t total, const std::vector<double>& shares);
+
+// Bytes rounded up to whole bytes, as the program moves them.
+int64_t wholeBytes(double bytes);
+
 struct UnitProfile {
   int32_t layer = 0;
   int64_t crossbars = 0;
@@ -95,6 +119,16 @@ class CostModel {
   // ceil(V / r) of a sample's V vectors each.
   PartitionCost evaluate(int32_t start, int32_t end, Objective objective) const;
 
+  // Where the copies of units [start, end) go (best fit, units in order, copies together);
+  // the replication must fit (replicasFit / the plan guarantee it).
+  std::vector<Placement> place(int32_t start, int32_t end,
+                               const std::vector<LayerReplication>& replication) const;
+  // Per layer of the range, the cores holding it, in placement order: the first is the
+  // layer's leader, which receives its input and hands it to the others.
+  std::vector<std::vector<LayerOnCore>> layersOnCores(
+      int32_t start, int32_t end, const std::vector<LayerReplication>& replication,
+      const std::vector<Placement>& placement) const;
+
   // Cost with the given replicas per layer (one entry per layer with units in the range).
   PartitionCost evaluateWith(int32_t start, int32_t end,
                              const std::vector<LayerReplication>& replication) const;
@@ -109,7 +143,6 @@ class CostModel {
   std::vector<UnitProfile> units_;
   std::vector<int32_t> maxEnd_;
   double dramBytesPerNs_ = 0;
-  double averageHops_ = 1;
 };
 
 // The number the partitioners compare for one partition under an additive objective.

@@ -25,6 +25,28 @@ class IncrementalPacker {
   std::vector<int64_t> coresWithFree_;  // index: free crossbars; value: how many cores
 };
 
+// One run of copies of a unit placed on one core, side by side from `firstCrossbar`.
+struct PlacedRun {
+  int32_t core = 0;
+  int32_t firstCrossbar = 0;
+  int32_t copies = 0;
+};
+
+// The same best fit as IncrementalPacker (ties go to the lowest core), remembering where
+// every copy went: the placement the cost model and the code generator share.
+class CorePlacer {
+ public:
+  CorePlacer(int64_t cores, int64_t crossbarsPerCore);
+  // Appends the runs that hold `copies` units of `crossbars` each; false when they do not
+  // all fit (the runs placed so far stay).
+  bool add(int64_t crossbars, int64_t copies, std::vector<PlacedRun>& runs);
+
+ private:
+  int64_t capacity_;
+  std::vector<int32_t> nextCrossbar_;           // per core: its first free crossbar
+  std::vector<std::vector<int32_t>> withFree_;  // index: free crossbars; cores, descending
+};
+
 // Best-fit decreasing placement; the core of each unit, or nullopt when they do not fit.
 std::optional<std::vector<int32_t>> packOntoCores(std::span<const int64_t> crossbars, int64_t cores,
                                                   int64_t crossbarsPerCore);
