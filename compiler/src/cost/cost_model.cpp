@@ -35,6 +35,41 @@ double vectorOps(const ir::Graph& g, const ir::Node& n) {
   return elements;
 }
 
+// Bytes a group of transfers puts on each link, and the busiest link's total.
+class LinkLoad {
+ public:
+  explicit LinkLoad(size_t links) : bytes_(links, 0.0) {}
+  void add(const std::vector<int32_t>& path, double bytes) {
+    for (int32_t link : path) {
+      double& b = bytes_[static_cast<size_t>(link)];
+      if (b == 0) touched_.push_back(link);
+      b += bytes;
+      busiest_ = std::max(busiest_, b);
+    }
+    hops_ = std::max(hops_, path.size());
+  }
+  // The group's time when its transfers stream back to back: the busiest link, plus the
+  // longest path's hops.
+  double ns(const arch::InterconnectConfig& net) const {
+    return busiest_ > 0 ? busiest_ / net.link_bandwidth_gb_per_s +
+                              static_cast<double>(hops_) * net.hop_latency_ns
+                        : 0.0;
+  }
+  double busiest() const { return busiest_; }
+  void clear() {
+    for (int32_t link : touched_) bytes_[static_cast<size_t>(link)] = 0;
+    touched_.clear();
+    busiest_ = 0;
+    hops_ = 0;
+  }
+
+ private:
+  std::vector<double> bytes_;
+  std::vector<int32_t> touched_;
+  double busiest_ = 0;
+  size_t hops_ = 0;
+};
+
 }  // namespace
 
 CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
@@ -283,27 +318,33 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   PartitionCost c;
   c.replication = replication;
   // Per sample: each core's busy time (the program runs the batch as a software pipeline, so
-  // the busiest core sets the pace), DRAM bytes, and the bytes each link carries.
+  // the busiest core sets the pace), DRAM bytes, and the bytes each link carries. `layer*`
+  // hold one layer's part of the first sample's path: the leader's loads, the messages it
+  // waits for, the hand-out to the layer's other cores, and each core's stores.
+  const auto links = static_cast<size_t>(arch_.linkCount());
   std::vector<double> coreNs(static_cast<size_t>(arch_.chip.cores), 0.0);
-  std::vector<double> linkBytes(static_cast<size_t>(arch_.linkCount()), 0.0);
+  LinkLoad sampleLinks(links), layerIncoming(links), layerHandOut(links);
   std::vector<int32_t> path;
   double onChipBytes = 0, byteHops = 0, entryBytes = 0, exitBytes = 0;
-  auto send = [&](int32_t from, int32_t to, double bytes) {
+  auto send = [&](int32_t from, int32_t to, double bytes, LinkLoad& phase) {
     if (from == to || bytes <= 0) return;
     arch_.route(from, to, path);
-    for (int32_t link : path) linkBytes[static_cast<size_t>(link)] += bytes;
+    sampleLinks.add(path, bytes);
+    phase.add(path, bytes);
     onChipBytes += bytes;
     byteHops += bytes * static_cast<double>(path.size());
   };
   // LD and ST stall their core for the DRAM latency and the transfer.
   auto dramAccess = [&](int32_t core, double bytes, double& total) {
-    if (bytes <= 0) return;
-    coreNs[static_cast<size_t>(core)] += arch_.dram.latency_ns + bytes / dramBytesPerNs_;
+    if (bytes <= 0) return 0.0;
+    const double ns = arch_.dram.latency_ns + bytes / dramBytesPerNs_;
+    coreNs[static_cast<size_t>(core)] += ns;
     total += bytes;
+    return ns;
   };
 
   double rowWrites = 0, crossbarsWritten = 0, conversions = 0, rowDrives = 0, crossbarCycles = 0;
-  double vectorOpCount = 0, localBytes = 0, layerStageSum = 0;
+  double vectorOpCount = 0, localBytes = 0, fillNs = 0;
   llvm::SmallVector<std::pair<ir::ValueId, int32_t>, 16> loaded;  // DRAM values: loader core
   for (size_t li = 0; li < layerCount; ++li) {
     const int32_t l = replication[li].layer;
@@ -331,10 +372,12 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     const double vectors = perReplica * replicas;
     const double ops = p.reductionOpsPerSample * fraction + (complete ? p.vectorOpsPerSample : 0.0);
     const double held = crossbars * replicas;
-    for (const LayerOnCore& h : here)
-      coreNs[static_cast<size_t>(h.core)] +=
-          perReplica * p.mvmNs + ops * (h.crossbars / held) / opsPerNs;
-    layerStageSum += perReplica * p.mvmNs + ops / (opsPerNs * static_cast<double>(here.size()));
+    double computeNs = 0;  // the slowest core's part of the layer
+    for (const LayerOnCore& h : here) {
+      const double ns = perReplica * p.mvmNs + ops * (h.crossbars / held) / opsPerNs;
+      coreNs[static_cast<size_t>(h.core)] += ns;
+      computeNs = std::max(computeNs, ns);
+    }
 
     const double cycles = vectors * static_cast<double>(p.inputCycles);
     conversions += cycles * static_cast<double>(p.activeColumns) * crossbars;
@@ -345,28 +388,33 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
 
     // Inputs reach the leader: from the cores of a producer that completes here, from the
     // core that already loaded them in this partition, or from DRAM.
+    layerIncoming.clear();
+    layerHandOut.clear();
+    double loadNs = 0, storeNs = 0;
     for (const auto& [value, bytes, producer] : p.inputs) {
       const auto whole = static_cast<double>(wholeBytes(bytes));
       if (completesWithin(producer, start, end)) {
         const auto pi = static_cast<size_t>(producer - firstLayer);
         const std::vector<int64_t> slices = sliceBytes(wholeBytes(bytes), valueShares(pi));
         for (size_t i = 0; i < slices.size(); ++i)
-          send(onCores[pi][i].core, leader, static_cast<double>(slices[i]));
+          send(onCores[pi][i].core, leader, static_cast<double>(slices[i]), layerIncoming);
       } else if (auto it = std::find_if(loaded.begin(), loaded.end(),
                                         [&](const auto& e) { return e.first == value; });
                  it != loaded.end()) {
-        send(it->second, leader, whole);
+        send(it->second, leader, whole, layerIncoming);
       } else {
         loaded.emplace_back(value, leader);
-        dramAccess(leader, whole, entryBytes);
+        loadNs += dramAccess(leader, whole, entryBytes);
       }
     }
     // A layer split across partitions: the leader loads the earlier partitions' share.
     if (complete && beforeOf[li] > 0)
-      dramAccess(leader, static_cast<double>(wholeBytes(beforeOf[li] * p.outputBytesPerSample)),
-                 entryBytes);
+      loadNs +=
+          dramAccess(leader, static_cast<double>(wholeBytes(beforeOf[li] * p.outputBytesPerSample)),
+                     entryBytes);
     for (size_t i = 1; i < here.size(); ++i)
-      send(leader, here[i].core, static_cast<double>(wholeBytes(p.inputBytesPerSample)));
+      send(leader, here[i].core, static_cast<double>(wholeBytes(p.inputBytesPerSample)),
+           layerHandOut);
 
     // Outputs for DRAM: every core stores its own slice.
     if (!complete) {
@@ -374,26 +422,29 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
       for (const LayerOnCore& h : here) shares.push_back(h.outputShare / fraction);
       const auto slices = sliceBytes(wholeBytes(fraction * p.outputBytesPerSample), shares);
       for (size_t i = 0; i < slices.size(); ++i)
-        dramAccess(here[i].core, static_cast<double>(slices[i]), exitBytes);
+        storeNs =
+            std::max(storeNs, dramAccess(here[i].core, static_cast<double>(slices[i]), exitBytes));
     } else {
       for (const auto& out : p.outputs) {
         if (!leavesPartition(out, end)) continue;
         const auto slices = sliceBytes(wholeBytes(out.bytes), valueShares(li));
         for (size_t i = 0; i < slices.size(); ++i)
-          dramAccess(here[i].core, static_cast<double>(slices[i]), exitBytes);
+          storeNs = std::max(storeNs,
+                             dramAccess(here[i].core, static_cast<double>(slices[i]), exitBytes));
       }
     }
+    // The first sample's path through the layer: the leader waits for its inputs and loads
+    // what comes from DRAM, hands the input out, the slowest core computes, and the slowest
+    // store ends it (cores store at different times, so their stores rarely queue).
+    fillNs += std::max(loadNs, layerIncoming.ns(net)) + layerHandOut.ns(net) + computeNs + storeNs;
   }
 
   // The pipeline's pace: the busiest core, DRAM bandwidth, or the busiest link.
   const double dramStage = (entryBytes + exitBytes) / dramBytesPerNs_;
-  const double linkStage =
-      *std::max_element(linkBytes.begin(), linkBytes.end()) / net.link_bandwidth_gb_per_s;
+  const double linkStage = sampleLinks.busiest() / net.link_bandwidth_gb_per_s;
   c.bottleneckStageNs =
       std::max({*std::max_element(coreNs.begin(), coreNs.end()), dramStage, linkStage});
-  // The first sample goes through every layer in turn.
-  c.pipelineFillNs = layerStageSum + dramStage + arch_.dram.latency_ns +
-                     (onChipBytes > 0 ? linkStage + net.hop_latency_ns : 0.0);
+  c.pipelineFillNs = fillNs;
   c.reuseNs = c.pipelineFillNs + (batch - 1) * c.bottleneckStageNs;
 
   c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dram.latency_ns;
@@ -402,9 +453,8 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   c.weightWriteNs = parallel > 0 ? rowWrites * xb.row_write_latency_ns / parallel : 0;
   // A unit's weights are loaded by the core of its first copy, which sends them once to each
   // other core holding copies.
-  std::vector<double> copyLinkBytes(linkBytes.size(), 0.0);
+  LinkLoad copies(links);
   double copyBytes = 0, copyByteHops = 0;
-  size_t maxHops = 0;
   int32_t primary = -1;
   for (size_t i = 0; i < placement.size(); ++i) {
     const Placement& p = placement[i];
@@ -413,15 +463,11 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     const auto bytes =
         static_cast<double>(wholeBytes(units_[static_cast<size_t>(p.unit)].weightBytes));
     arch_.route(primary, p.core, path);
-    for (int32_t link : path) copyLinkBytes[static_cast<size_t>(link)] += bytes;
+    copies.add(path, bytes);
     copyBytes += bytes;
     copyByteHops += bytes * static_cast<double>(path.size());
-    maxHops = std::max(maxHops, path.size());
   }
-  if (copyBytes > 0)
-    c.weightWriteNs += *std::max_element(copyLinkBytes.begin(), copyLinkBytes.end()) /
-                           net.link_bandwidth_gb_per_s +
-                       static_cast<double>(maxHops) * net.hop_latency_ns;
+  c.weightWriteNs += copies.ns(net);
   c.totalNs = c.weightLoadNs + c.weightWriteNs + c.reuseNs;
   c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten);
 

@@ -1,5 +1,7 @@
 #include "xbar/partition/plan.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace xbar::partition {
@@ -34,7 +36,19 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
     start = end;
   }
   PlanTotals& t = plan.totals;
+  double hidden = 0;
+  const double dramBytesPerNs = model.arch().dramBandwidthGbPerS();
+  for (size_t i = 1; i < plan.partitions.size(); ++i) {
+    const cost::PartitionCost& before = plan.partitions[i - 1].cost;
+    const cost::PartitionCost& next = plan.partitions[i].cost;
+    const double dramBusy =
+        (before.dramActivationReadBytes + before.dramActivationWriteBytes) / dramBytesPerNs;
+    hidden +=
+        std::min(next.weightLoadNs + next.weightWriteNs, std::max(0.0, before.reuseNs - dramBusy));
+  }
   t.energyTotalPj = t.energyPj.total();
+  t.scheduleTimeNs = t.timeNs - hidden;
+  t.scheduleEnergyPj = t.energyTotalPj - model.arch().staticPowerMw() * hidden;
   t.edpPjNs = t.energyTotalPj * t.timeNs;
   t.throughputSamplesPerS = t.timeNs > 0 ? static_cast<double>(plan.batch) * 1e9 / t.timeNs : 0;
   return plan;
@@ -101,6 +115,8 @@ nlohmann::json planToJson(const Plan& plan, const mapping::Mapping& mapping) {
       {"partitions", partitions},
       {"totals",
        {{"time_ns", t.timeNs},
+        {"schedule_time_ns", t.scheduleTimeNs},
+        {"schedule_energy_pj", t.scheduleEnergyPj},
         {"latency_per_sample_ns", t.timeNs},
         {"throughput_samples_per_s", t.throughputSamplesPerS},
         {"energy_pj", energyJson(t.energyPj)},
