@@ -30,14 +30,15 @@ TEST_P(EveryNetworkCompiles, OnEveryPreset) {
     const codegen::Program program =
         codegen::generateProgram(c.graph, c.mapping, model, plan).program;
     std::map<std::pair<int32_t, int32_t>, int64_t> sent, received;
-    for (int32_t core = 0; core < program.cores; ++core) {
+    for (const codegen::Stream& stream : program.streams) {
+      const int32_t core = stream.core;
       int barriers = 0;
-      for (const codegen::Instruction& in : program.streams[static_cast<size_t>(core)]) {
+      for (const codegen::Instruction& in : stream.code) {
         barriers += in.op == codegen::Opcode::Barrier;
         if (in.op == codegen::Opcode::Send) sent[{core, in.peer}] += in.bytes;
         if (in.op == codegen::Opcode::Receive) received[{in.peer, core}] += in.bytes;
       }
-      EXPECT_EQ(barriers, program.partitions) << preset << " core " << core;
+      EXPECT_EQ(barriers, program.partitions) << preset << " a thread of core " << core;
     }
     EXPECT_EQ(sent, received) << preset;
     EXPECT_EQ(codegen::parseProgramText(codegen::writeProgramText(program), "p"), program)

@@ -33,7 +33,8 @@ codegen::Program program(const arch::ArchConfig& a, std::vector<std::vector<Inst
   p.dramWeightBytes = 1 << 20;
   p.dramActivationBytes = 1 << 20;
   streams.resize(static_cast<size_t>(p.cores));
-  p.streams = std::move(streams);
+  for (size_t c = 0; c < streams.size(); ++c)
+    p.streams.push_back({static_cast<int32_t>(c), std::move(streams[c])});
   return p;
 }
 

@@ -2,6 +2,7 @@
 // and the text form round-trips and rejects malformed input with its line number.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <tuple>
@@ -62,9 +63,10 @@ TEST_P(EveryTinyModel, StreamsAreConsistent) {
   // Every SEND from a to b is met by one RECV on b from a with the same tag and size.
   std::map<std::pair<int32_t, int32_t>, std::map<int64_t, int64_t>> sent, received;
   double weightBytes = 0;
-  for (int32_t core = 0; core < p.cores; ++core) {
+  for (const Stream& stream : p.streams) {
+    const int32_t core = stream.core;
     int barriers = 0;
-    for (const Instruction& in : p.streams[static_cast<size_t>(core)]) {
+    for (const Instruction& in : stream.code) {
       if (in.op == Opcode::Send) {
         EXPECT_TRUE((sent[{core, in.peer}].emplace(in.tag, in.bytes).second)) << "tag reused";
       }
@@ -83,7 +85,7 @@ TEST_P(EveryTinyModel, StreamsAreConsistent) {
         EXPECT_LE(in.dram + in.bytes, p.dramWeightBytes + p.dramActivationBytes);
       }
     }
-    EXPECT_EQ(barriers, p.partitions) << "core " << core;
+    EXPECT_EQ(barriers, p.partitions) << "every thread of core " << core;
   }
   EXPECT_EQ(sent, received);
   EXPECT_NEAR(weightBytes, b.plan.totals.dramWeightBytes,
@@ -92,41 +94,45 @@ TEST_P(EveryTinyModel, StreamsAreConsistent) {
 }
 
 TEST_P(EveryTinyModel, StreamsRunToTheEndWithoutDeadlock) {
-  // Run the streams abstractly: SEND is posted, RECV waits for its message, BARRIER for every
-  // core. Round-robin until nothing moves; every core must reach its end.
+  // Run the threads abstractly: SEND is posted, RECV waits for its message, BARRIER for every
+  // thread, SYNC for the threads of its core. Round-robin until nothing moves; every thread
+  // must reach its end.
   const Built b = build(GetParam(), 3);
   const Program& p = b.code.program;
-  std::vector<size_t> pc(static_cast<size_t>(p.cores), 0);
+  const size_t n = p.streams.size();
+  std::vector<size_t> pc(n, 0);
   std::set<std::tuple<int32_t, int32_t, int64_t>> posted;  // (from, to, tag)
+  auto at = [&](size_t k) -> const Instruction* {
+    return pc[k] < p.streams[k].code.size() ? &p.streams[k].code[pc[k]] : nullptr;
+  };
   for (bool moved = true; moved;) {
     moved = false;
-    for (int32_t c = 0; c < p.cores; ++c) {
-      const auto& stream = p.streams[static_cast<size_t>(c)];
-      size_t& i = pc[static_cast<size_t>(c)];
-      while (i < stream.size()) {
-        const Instruction& in = stream[i];
-        if (in.op == Opcode::Send) posted.insert({c, in.peer, in.tag});
-        if (in.op == Opcode::Receive && posted.erase({in.peer, c, in.tag}) == 0) break;
-        if (in.op == Opcode::Barrier) {
-          bool all = true;
-          for (size_t k = 0; k < pc.size(); ++k) {
-            const auto& other = p.streams[k];
-            all = all && pc[k] < other.size() && other[pc[k]].op == Opcode::Barrier &&
-                  other[pc[k]].id == in.id;
-          }
+    for (size_t t = 0; t < n; ++t) {
+      const int32_t core = p.streams[t].core;
+      while (const Instruction* in = at(t)) {
+        if (in->op == Opcode::Send) posted.insert({core, in->peer, in->tag});
+        if (in->op == Opcode::Receive && posted.erase({in->peer, core, in->tag}) == 0) break;
+        if (in->op == Opcode::Barrier || in->op == Opcode::Sync) {
+          // Everyone it waits for stands at the same instruction; then all pass together.
+          std::vector<size_t> group;
+          for (size_t k = 0; k < n; ++k)
+            if (in->op == Opcode::Barrier || p.streams[k].core == core) group.push_back(k);
+          const bool all = std::all_of(group.begin(), group.end(), [&](size_t k) {
+            return at(k) != nullptr && at(k)->op == in->op && at(k)->id == in->id;
+          });
           if (!all) break;
-          for (size_t k = 0; k < pc.size(); ++k) ++pc[k];  // everyone passes it together
+          for (size_t k : group) ++pc[k];
           moved = true;
           continue;
         }
-        ++i;
+        ++pc[t];
         moved = true;
       }
     }
   }
-  for (int32_t c = 0; c < p.cores; ++c)
-    EXPECT_EQ(pc[static_cast<size_t>(c)], p.streams[static_cast<size_t>(c)].size())
-        << "core " << c << " blocks";
+  for (size_t t = 0; t < n; ++t)
+    EXPECT_EQ(pc[t], p.streams[t].code.size())
+        << "thread " << t << " on core " << p.streams[t].core << " blocks";
   EXPECT_TRUE(posted.empty()) << "messages nobody receives";
 }
 
@@ -135,7 +141,7 @@ TEST_P(EveryTinyModel, MvmsCoverEveryVectorOfEverySample) {
   const Built b = build(GetParam(), batch);
   int64_t total = 0;
   for (const auto& stream : b.code.program.streams)
-    for (const Instruction& in : stream)
+    for (const Instruction& in : stream.code)
       if (in.op == Opcode::Mvm) total += in.repeat * in.count;
   // Each crossbar sees each of its layer's V vectors; r replicas run ceil(V / r) each.
   int64_t expected = 0;

@@ -37,16 +37,35 @@ class Generator {
     p.crossbarsPerCore = static_cast<int32_t>(arch_.core.crossbars);
     p.batch = model_.batch();
     p.partitions = static_cast<int32_t>(plan_.partitions.size());
-    p.streams.assign(static_cast<size_t>(p.cores), {});
     layoutWeights();
     placeActivations();
+    // Each core gets as many threads as it holds layers in any one partition.
+    threads_.assign(static_cast<size_t>(p.cores), std::vector<std::vector<Instruction>>(1));
+    threadOf_.assign(static_cast<size_t>(p.cores), 0);
+    for (const partition::Partition& part : plan_.partitions) {
+      placements_.push_back(model_.place(part.firstUnit, part.endUnit, part.cost.replication));
+      layersOnCores_.push_back(model_.layersOnCores(part.firstUnit, part.endUnit,
+                                                    part.cost.replication, placements_.back()));
+      std::vector<size_t> layersOn(static_cast<size_t>(p.cores), 0);
+      for (const auto& cores : layersOnCores_.back())
+        for (const cost::LayerOnCore& h : cores) {
+          auto& threads = threads_[static_cast<size_t>(h.core)];
+          const size_t count = ++layersOn[static_cast<size_t>(h.core)];
+          if (threads.size() < count) threads.resize(count);
+        }
+    }
     for (size_t i = 0; i < plan_.partitions.size(); ++i) emitPartition(static_cast<int32_t>(i));
+    for (int32_t c = 0; c < p.cores; ++c)
+      for (auto& code : threads_[static_cast<size_t>(c)]) p.streams.push_back({c, std::move(code)});
     return std::move(result_);
   }
 
  private:
+  // To the core's current thread (threadOf_): thread 0 for weight replacement, the layer's
+  // own thread while a layer is emitted.
   void emit(int32_t core, Instruction in) {
-    result_.program.streams[static_cast<size_t>(core)].push_back(std::move(in));
+    const auto c = static_cast<size_t>(core);
+    threads_[c][static_cast<size_t>(threadOf_[c])].push_back(std::move(in));
   }
 
   // A message to be received later: SEND now, RECV when the receiver gets to it.
@@ -128,11 +147,10 @@ class Generator {
   void emitPartition(int32_t p) {
     const partition::Partition& part = plan_.partitions[static_cast<size_t>(p)];
     const auto& units = model_.units();
-    const auto& replication = part.cost.replication;
-    const std::vector<cost::Placement> placement =
-        model_.place(part.firstUnit, part.endUnit, replication);
-    const std::vector<std::vector<cost::LayerOnCore>> onCores =
-        model_.layersOnCores(part.firstUnit, part.endUnit, replication, placement);
+    const std::vector<cost::Placement>& placement = placements_[static_cast<size_t>(p)];
+    const std::vector<std::vector<cost::LayerOnCore>>& onCores =
+        layersOnCores_[static_cast<size_t>(p)];
+    std::fill(threadOf_.begin(), threadOf_.end(), 0);
 
     // Replace: the core of a unit's first copy loads its weights and sends them once to every
     // other core holding copies; each core writes the copies it holds.
@@ -157,17 +175,29 @@ class Generator {
                      .rows = (unit.rowWrites + unit.crossbars - 1) / unit.crossbars,
                      .cols = model_.layers()[static_cast<size_t>(unit.layer)].activeColumns});
     }
-    for (int32_t c = 0; c < arch_.chip.cores; ++c) emit(c, {.op = Opcode::Barrier, .id = p});
+    for (auto& threads : threads_)
+      for (auto& code : threads) code.push_back({.op = Opcode::Barrier, .id = p});
 
-    // Reuse: a software pipeline. At step t every core runs its part of the partition's i-th
-    // layer for sample t - i, so all layers work at once on consecutive samples. Producers post
-    // their output slices as soon as they are made; consumers receive them one step later.
+    // Reuse: each layer runs in its own thread on each core holding it, sample after sample;
+    // producers post their output slices as soon as they are made, and a core's layers take
+    // turns as their inputs arrive. The layers of a core get its threads in layer order.
+    std::map<std::pair<int32_t, size_t>, int32_t> threadOfLayer;  // (core, layer) -> thread
+    std::vector<int32_t> used(threads_.size(), 0);
+    for (size_t li = 0; li < onCores.size(); ++li)
+      for (const cost::LayerOnCore& h : onCores[li])
+        threadOfLayer[{h.core, li}] = used[static_cast<size_t>(h.core)]++;
     PartitionSchedule s{part, placement, onCores, {}, {}};
-    const auto layerCount = static_cast<int64_t>(replication.size());
-    for (int64_t t = 0; t < model_.batch() + layerCount - 1; ++t)
-      for (int64_t li = 0; li < layerCount; ++li)
-        if (t - li >= 0 && t - li < model_.batch())
-          emitLayerSample(s, static_cast<size_t>(li), t - li);
+    for (int64_t b = 0; b < model_.batch(); ++b)
+      for (size_t li = 0; li < onCores.size(); ++li) {
+        for (const cost::LayerOnCore& h : onCores[li])
+          threadOf_[static_cast<size_t>(h.core)] = threadOfLayer.at({h.core, li});
+        emitLayerSample(s, li, b);
+      }
+    // A core replaces its weights for the next partition once all its threads are done.
+    if (p + 1 < static_cast<int32_t>(plan_.partitions.size()))
+      for (auto& threads : threads_)
+        if (threads.size() > 1)
+          for (auto& code : threads) code.push_back({.op = Opcode::Sync, .id = p});
   }
 
   struct PartitionSchedule {
@@ -317,7 +347,11 @@ class Generator {
   CodegenResult result_;
   std::vector<int64_t> weightAddress_;
   std::map<int64_t, DramTensor> tensors_;
-  std::map<std::pair<int32_t, int32_t>, int64_t> nextTag_;  // per (sender, receiver)
+  std::map<std::pair<int32_t, int32_t>, int64_t> nextTag_;      // per (sender, receiver)
+  std::vector<std::vector<std::vector<Instruction>>> threads_;  // [core][thread]
+  std::vector<int32_t> threadOf_;                               // per core: where emit() goes
+  std::vector<std::vector<cost::Placement>> placements_;        // per partition
+  std::vector<std::vector<std::vector<cost::LayerOnCore>>> layersOnCores_;
 };
 
 }  // namespace

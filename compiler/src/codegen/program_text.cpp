@@ -28,6 +28,7 @@ constexpr std::array kOpcodes = {
     OpcodeSpec{Opcode::Send, "SEND", {"peer", "bytes", "tag"}},
     OpcodeSpec{Opcode::Receive, "RECV", {"peer", "bytes", "tag"}},
     OpcodeSpec{Opcode::Barrier, "BARRIER", {"id"}},
+    OpcodeSpec{Opcode::Sync, "SYNC", {"id"}},
 };
 
 const OpcodeSpec& specOf(Opcode op) {
@@ -101,7 +102,6 @@ class Parser {
       } else if (w[0] == "cores" && w.size() == 4 && w[2] == "crossbars") {
         p.cores = static_cast<int32_t>(positive(w[1], "cores"));
         p.crossbarsPerCore = static_cast<int32_t>(positive(w[3], "crossbars"));
-        p.streams.assign(static_cast<size_t>(p.cores), {});
       } else if (w[0] == "batch" && w.size() == 4 && w[2] == "partitions") {
         p.batch = positive(w[1], "batch");
         p.partitions = static_cast<int32_t>(positive(w[3], "partitions"));
@@ -110,12 +110,15 @@ class Parser {
         p.dramActivationBytes = number(w[4], "activations");
       } else if (w[0] == "core" && w.size() == 2) {
         if (p.cores == 0) fail("'core' before the 'cores N crossbars M' header");
-        core = static_cast<int32_t>(number(w[1], "core"));
-        if (core < 0 || core >= p.cores)
-          fail("core {} does not exist; the program has cores 0 to {}", core, p.cores - 1);
+        const auto next = static_cast<int32_t>(number(w[1], "core"));
+        if (next < 0 || next >= p.cores)
+          fail("core {} does not exist; the program has cores 0 to {}", next, p.cores - 1);
+        if (next < core) fail("core {} after core {}; expected the cores in order", next, core);
+        core = next;
+        p.streams.push_back({core, {}});  // each 'core' section is one thread of that core
       } else {
         if (core < 0) fail("unknown header line '{}'", line);
-        p.streams[static_cast<size_t>(core)].push_back(instruction(w));
+        p.streams.back().code.push_back(instruction(w));
       }
     }
     if (!sawVersion) fail("empty program; expected the header 'xasm {}'", kProgramVersion);
@@ -150,8 +153,10 @@ class Parser {
     for (const OpcodeSpec& s : kOpcodes)
       if (s.name == w[0]) spec = &s;
     if (spec == nullptr)
-      fail("unknown opcode '{}'; expected LD_W, WR_XB, LD, ST, MVM, VEC, SEND, RECV or BARRIER",
-           w[0]);
+      fail(
+          "unknown opcode '{}'; expected LD_W, WR_XB, LD, ST, MVM, VEC, SEND, RECV, BARRIER or "
+          "SYNC",
+          w[0]);
     Instruction in;
     in.op = spec->op;
     size_t expected = 0;
@@ -217,7 +222,7 @@ std::string_view opcodeName(Opcode op) {
 
 size_t Program::instructionCount() const {
   size_t n = 0;
-  for (const auto& s : streams) n += s.size();
+  for (const auto& s : streams) n += s.code.size();
   return n;
 }
 
@@ -229,9 +234,9 @@ std::string writeProgramText(const Program& p) {
       "dram weights {} activations {}\n",
       p.version, p.model, p.arch, p.archFingerprint, p.cores, p.crossbarsPerCore, p.batch,
       p.partitions, p.dramWeightBytes, p.dramActivationBytes);
-  for (size_t c = 0; c < p.streams.size(); ++c) {
-    out += fmt::format("\ncore {}\n", c);
-    for (const Instruction& in : p.streams[c]) {
+  for (const Stream& stream : p.streams) {
+    out += fmt::format("\ncore {}\n", stream.core);
+    for (const Instruction& in : stream.code) {
       const OpcodeSpec& spec = specOf(in.op);
       out += "  ";
       out += spec.name;

@@ -63,15 +63,23 @@ sc_time Interconnect::transfer(int32_t src, int32_t dst, int64_t count, sc_time 
 Chip::Chip(const codegen::Program& p, const arch::ArchConfig& a, bool trace)
     : program(p), arch(a), interconnect(a), tracing(trace) {
   dram = std::make_unique<DramController>("dram", arch, program.dramWeightBytes);
-  activity.resize(static_cast<size_t>(program.cores));
+  const auto cores = static_cast<size_t>(program.cores);
+  activity.resize(program.streams.size());
+  threadsOnCore.assign(cores, 0);
+  for (const codegen::Stream& s : program.streams) ++threadsOnCore[static_cast<size_t>(s.core)];
+  coreFree.assign(cores, sc_core::SC_ZERO_TIME);
+  inboxBytes.assign(cores, 0);
+  peakInboxBytes.assign(cores, 0);
+  for (size_t c = 0; c < cores; ++c) coreSync.emplace_back();
   writeSlots.assign(static_cast<size_t>(arch.chip.max_parallel_crossbar_writes),
                     sc_core::SC_ZERO_TIME);
-  rowWrites.assign(static_cast<size_t>(program.cores),
+  rowWrites.assign(cores,
                    std::vector<std::vector<uint32_t>>(static_cast<size_t>(arch.core.crossbars)));
   barrierReleaseNs.assign(static_cast<size_t>(program.partitions), -1.0);
-  for (int32_t c = 0; c < program.cores; ++c) {
-    cores.push_back(std::make_unique<Core>(fmt::format("core{}", c).c_str(), c, *this));
-    cores.back()->socket.bind(dram->socket);
+  for (size_t i = 0; i < program.streams.size(); ++i) {
+    threads.push_back(std::make_unique<CoreThread>(fmt::format("thread{}", i).c_str(),
+                                                   static_cast<int32_t>(i), *this));
+    threads.back()->socket.bind(dram->socket);
   }
 }
 
@@ -82,16 +90,29 @@ Chip::Channel& Chip::channel(int32_t src, int32_t dst) {
 }
 
 // ---------------------------------------------------------------------------------------------
-Core::Core(sc_core::sc_module_name name, int32_t id, Chip& chip)
-    : sc_module(name), socket("socket"), id_(id), chip_(chip) {
+CoreThread::CoreThread(sc_core::sc_module_name name, int32_t stream, Chip& chip)
+    : sc_module(name),
+      socket("socket"),
+      stream_(stream),
+      core_(chip.program.streams[static_cast<size_t>(stream)].core),
+      sharesCore_(chip.threadsOnCore[static_cast<size_t>(core_)] > 1),
+      chip_(chip) {
   SC_THREAD(run);
 }
 
-double Core::now() const {
+double CoreThread::now() const {
   return (sc_core::sc_time_stamp() + keeper_.get_local_time()).to_seconds() * 1e9;
 }
 
-void Core::dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes) {
+sc_time CoreThread::takeCore() {
+  if (sharesCore_) keeper_.sync();  // the core's threads take it in global time order
+  const sc_time t = sc_core::sc_time_stamp() + keeper_.get_local_time();
+  const sc_time start = std::max(t, chip_.coreFree[static_cast<size_t>(core_)]);
+  keeper_.inc(start - t);
+  return start;
+}
+
+void CoreThread::dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes) {
   tlm::tlm_generic_payload trans;
   trans.set_command(command);
   trans.set_address(static_cast<sc_dt::uint64>(address));
@@ -103,23 +124,23 @@ void Core::dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes) 
   keeper_.set(delay);
 }
 
-void Core::send(const codegen::Instruction& in) {
+void CoreThread::send(const codegen::Instruction& in) {
   keeper_.sync();  // the network is shared: transfers enter it in global time order
-  Chip::Channel& ch = chip_.channel(id_, in.peer);
+  Chip::Channel& ch = chip_.channel(core_, in.peer);
   const sc_time arrival =
-      chip_.interconnect.transfer(id_, in.peer, in.bytes, sc_core::sc_time_stamp());
+      chip_.interconnect.transfer(core_, in.peer, in.bytes, sc_core::sc_time_stamp());
   if (!ch.posted.emplace(in.tag, Chip::Channel::Message{in.bytes, arrival}).second)
     chip_.errors.push_back(
-        fmt::format("core {} sends tag {} to core {} twice", id_, in.tag, in.peer));
+        fmt::format("core {} sends tag {} to core {} twice", core_, in.tag, in.peer));
   ch.arrived.notify(sc_core::SC_ZERO_TIME);
-  CoreActivity& receiver = chip_.activity[static_cast<size_t>(in.peer)];
-  receiver.inboxBytes += static_cast<double>(in.bytes);
-  receiver.peakInboxBytes = std::max(receiver.peakInboxBytes, receiver.inboxBytes);
+  const auto peer = static_cast<size_t>(in.peer);
+  chip_.inboxBytes[peer] += static_cast<double>(in.bytes);
+  chip_.peakInboxBytes[peer] = std::max(chip_.peakInboxBytes[peer], chip_.inboxBytes[peer]);
 }
 
-void Core::receive(const codegen::Instruction& in) {
+void CoreThread::receive(const codegen::Instruction& in) {
   keeper_.sync();
-  Chip::Channel& ch = chip_.channel(in.peer, id_);
+  Chip::Channel& ch = chip_.channel(in.peer, core_);
   auto it = ch.posted.find(in.tag);
   while (it == ch.posted.end()) {
     wait(ch.arrived);
@@ -127,23 +148,37 @@ void Core::receive(const codegen::Instruction& in) {
   }
   if (it->second.bytes != in.bytes)
     chip_.errors.push_back(fmt::format("core {} sends {} bytes with tag {} but core {} receives {}",
-                                       in.peer, it->second.bytes, in.tag, id_, in.bytes));
+                                       in.peer, it->second.bytes, in.tag, core_, in.bytes));
   const sc_time arrival = it->second.arrival;
   ch.posted.erase(it);
   if (arrival > sc_core::sc_time_stamp()) wait(arrival - sc_core::sc_time_stamp());
-  chip_.activity[static_cast<size_t>(id_)].inboxBytes -= static_cast<double>(in.bytes);
+  chip_.inboxBytes[static_cast<size_t>(core_)] -= static_cast<double>(in.bytes);
 }
 
-void Core::run() {
+bool CoreThread::meet(int32_t& arrived, int32_t expected, sc_core::sc_event& released) {
+  keeper_.sync();
+  const bool last = ++arrived == expected;
+  if (last) {
+    arrived = 0;
+    released.notify(sc_core::SC_ZERO_TIME);
+  }
+  wait(released);
+  return last;
+}
+
+void CoreThread::run() {
   keeper_.reset();
   const auto& arch = chip_.arch;
-  const auto& stream = chip_.program.streams[static_cast<size_t>(id_)];
-  CoreActivity& a = chip_.activity[static_cast<size_t>(id_)];
+  const auto& stream = chip_.program.streams[static_cast<size_t>(stream_)].code;
+  ThreadActivity& a = chip_.activity[static_cast<size_t>(stream_)];
   const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
   const double opsPerNs = arch.vectorOpsPerNs();
   for (a.pc = 0; a.pc < stream.size(); ++a.pc) {
     const codegen::Instruction& in = stream[a.pc];
-    const double start = now();
+    const bool busy = in.op != codegen::Opcode::Send && in.op != codegen::Opcode::Receive &&
+                      in.op != codegen::Opcode::Barrier && in.op != codegen::Opcode::Sync;
+    // A busy instruction starts once the core is free; the wait for it is idle time.
+    const double start = busy ? takeCore().to_seconds() * 1e9 : now();
     switch (in.op) {
       case codegen::Opcode::LoadWeights:
       case codegen::Opcode::Load:
@@ -162,7 +197,7 @@ void Core::run() {
           const sc_time begin = std::max(t, *slot);
           *slot = begin + ns(static_cast<double>(in.rows) * arch.crossbar.row_write_latency_ns);
           end = std::max(end, *slot);
-          auto& rows = chip_.rowWrites[static_cast<size_t>(id_)][static_cast<size_t>(in.xb + k)];
+          auto& rows = chip_.rowWrites[static_cast<size_t>(core_)][static_cast<size_t>(in.xb + k)];
           if (rows.size() < static_cast<size_t>(in.rows))
             rows.resize(static_cast<size_t>(in.rows), 0);
           for (int64_t r = 0; r < in.rows; ++r) ++rows[static_cast<size_t>(r)];
@@ -195,18 +230,21 @@ void Core::run() {
       case codegen::Opcode::Receive:
         receive(in);
         break;
-      case codegen::Opcode::Barrier: {
-        keeper_.sync();
-        if (++chip_.barrier.arrived == chip_.program.cores) {
-          chip_.barrier.arrived = 0;
+      case codegen::Opcode::Barrier:
+        if (meet(chip_.barrier.arrived, static_cast<int32_t>(chip_.program.streams.size()),
+                 chip_.barrier.released))
           chip_.barrierReleaseNs[static_cast<size_t>(in.id)] =
               sc_core::sc_time_stamp().to_seconds() * 1e9;
-          chip_.barrier.released.notify(sc_core::SC_ZERO_TIME);
-        }
-        wait(chip_.barrier.released);
+        break;
+      case codegen::Opcode::Sync: {
+        Chip::Barrier& sync = chip_.coreSync[static_cast<size_t>(core_)];
+        meet(sync.arrived, chip_.threadsOnCore[static_cast<size_t>(core_)], sync.released);
         break;
       }
     }
+    if (busy)
+      chip_.coreFree[static_cast<size_t>(core_)] =
+          sc_core::sc_time_stamp() + keeper_.get_local_time();
     if (keeper_.need_sync()) keeper_.sync();
     const double duration = now() - start;
     switch (in.op) {
@@ -224,12 +262,13 @@ void Core::run() {
         a.communicationNs += duration;
         break;
       case codegen::Opcode::Barrier:
+      case codegen::Opcode::Sync:
         break;  // waiting: idle
       default:
         a.memoryNs += duration;
         break;
     }
-    if (chip_.tracing && duration > 0) chip_.trace.push_back({id_, in.op, start, duration});
+    if (chip_.tracing && duration > 0) chip_.trace.push_back({stream_, in.op, start, duration});
   }
   keeper_.sync();
   a.finishNs = now();

@@ -3,6 +3,7 @@
 // simulator library.
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -19,19 +20,19 @@
 
 namespace xbar::sim {
 
-// What one core did, counted per action (energy = counts x the arch's table).
-struct CoreActivity {
+// What one thread did, counted per action (energy = counts x the arch's table). Busy times
+// (MVM, vector, memory, write) of a core's threads never overlap: the core runs one at a time.
+struct ThreadActivity {
   double mvmNs = 0, vectorNs = 0, memoryNs = 0, communicationNs = 0, writeNs = 0;
   double finishNs = 0;
   double adcConversions = 0, dacDrives = 0, crossbarCycles = 0, vectorOps = 0, localMemoryBytes = 0;
   double cellsWritten = 0;
-  double inboxBytes = 0, peakInboxBytes = 0;  // messages arrived or on the way, not yet taken
-  size_t pc = 0;                              // next instruction
+  size_t pc = 0;  // next instruction
   bool finished = false;
 };
 
 struct TraceSpan {
-  int32_t core;
+  int32_t stream;
   codegen::Opcode op;
   double startNs;
   double durationNs;
@@ -73,20 +74,27 @@ class Interconnect {
 
 class Chip;
 
-class Core : public sc_core::sc_module {
+// One thread of a core (one stream of the program): an SC_THREAD with its own quantum keeper.
+// Its busy instructions take the core, which the core's threads share in arrival order.
+class CoreThread : public sc_core::sc_module {
  public:
-  tlm_utils::simple_initiator_socket<Core> socket;
-  SC_HAS_PROCESS(Core);
-  Core(sc_core::sc_module_name name, int32_t id, Chip& chip);
+  tlm_utils::simple_initiator_socket<CoreThread> socket;
+  SC_HAS_PROCESS(CoreThread);
+  CoreThread(sc_core::sc_module_name name, int32_t stream, Chip& chip);
 
  private:
   void run();
+  sc_core::sc_time takeCore();  // waits until the core is free; when the instruction starts
   void dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes);
   void send(const codegen::Instruction& in);
   void receive(const codegen::Instruction& in);
-  double now() const;  // this core's local time, ns
+  // Waits until `expected` threads arrived; true for the one that arrived last.
+  bool meet(int32_t& arrived, int32_t expected, sc_core::sc_event& released);
+  double now() const;  // this thread's local time, ns
 
-  int32_t id_;
+  int32_t stream_;
+  int32_t core_;
+  bool sharesCore_;
   Chip& chip_;
   tlm_utils::tlm_quantumkeeper keeper_;
 };
@@ -99,8 +107,12 @@ class Chip {
   const arch::ArchConfig& arch;
   std::unique_ptr<DramController> dram;
   Interconnect interconnect;
-  std::vector<std::unique_ptr<Core>> cores;
-  std::vector<CoreActivity> activity;
+  std::vector<std::unique_ptr<CoreThread>> threads;
+  std::vector<ThreadActivity> activity;  // per stream
+  std::vector<int32_t> threadsOnCore;
+  std::vector<sc_core::sc_time> coreFree;  // when each core's current instruction ends
+  // Posted messages waiting in each core's local memory, now and at most.
+  std::vector<double> inboxBytes, peakInboxBytes;
   std::vector<TraceSpan> trace;
   bool tracing;
 
@@ -113,6 +125,7 @@ class Chip {
     int32_t arrived = 0;
     sc_core::sc_event released;
   } barrier;
+  std::deque<Barrier> coreSync;  // SYNC: per core (deque: events do not move)
   std::vector<double> barrierReleaseNs;
 
   // Messages posted from one core to another, by tag, until the receiver takes them.

@@ -18,9 +18,15 @@ void checkProgram(const codegen::Program& p, const arch::ArchConfig& arch,
     failInput(source, "needs {} cores x {} crossbars; the arch has {} x {}", p.cores,
               p.crossbarsPerCore, arch.chip.cores, arch.core.crossbars);
   const int64_t dramEnd = p.dramWeightBytes + p.dramActivationBytes;
-  for (size_t c = 0; c < p.streams.size(); ++c) {
-    for (size_t i = 0; i < p.streams[c].size(); ++i) {
-      const codegen::Instruction& in = p.streams[c][i];
+  int32_t previous = 0;
+  for (const codegen::Stream& stream : p.streams) {
+    const int32_t c = stream.core;
+    if (c < previous || c >= p.cores)
+      failInput(source, "has a thread on core {} after core {}; expected cores 0 to {} in order", c,
+                previous, p.cores - 1);
+    previous = c;
+    for (size_t i = 0; i < stream.code.size(); ++i) {
+      const codegen::Instruction& in = stream.code[i];
       const std::string where =
           fmt::format("{}: core {} instruction {} ({})", source, c, i, codegen::opcodeName(in.op));
       switch (in.op) {
@@ -46,13 +52,15 @@ void checkProgram(const codegen::Program& p, const arch::ArchConfig& arch,
           break;
         case codegen::Opcode::Send:
         case codegen::Opcode::Receive:
-          if (in.peer >= p.cores || in.peer == static_cast<int32_t>(c))
+          if (in.peer < 0 || in.peer >= p.cores || in.peer == c)
             failInput(where, "names peer core {}; expected another of the {} cores", in.peer,
                       p.cores);
           break;
         case codegen::Opcode::Barrier:
+        case codegen::Opcode::Sync:
           if (in.id >= p.partitions)
-            failInput(where, "barrier {} but the program has {} partitions", in.id, p.partitions);
+            failInput(where, "{} {} but the program has {} partitions",
+                      in.op == codegen::Opcode::Sync ? "sync" : "barrier", in.id, p.partitions);
           break;
         case codegen::Opcode::Vector:
           break;

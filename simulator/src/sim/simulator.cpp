@@ -13,19 +13,28 @@
 namespace xbar::sim {
 namespace {
 
+// "core C", or "core C thread K" where the core runs several threads.
+std::string threadName(const Chip& chip, size_t stream) {
+  const int32_t core = chip.program.streams[stream].core;
+  if (chip.threadsOnCore[static_cast<size_t>(core)] == 1) return fmt::format("core {}", core);
+  size_t k = 0;
+  while (stream - k > 0 && chip.program.streams[stream - k - 1].core == core) ++k;
+  return fmt::format("core {} thread {}", core, k);
+}
+
 void writeTrace(const Chip& chip, const std::string& path) {
   nlohmann::json events = nlohmann::json::array();
-  for (int32_t c = 0; c < chip.program.cores; ++c)
+  for (size_t i = 0; i < chip.program.streams.size(); ++i)
     events.push_back({{"name", "thread_name"},
                       {"ph", "M"},
                       {"pid", 0},
-                      {"tid", c},
-                      {"args", {{"name", fmt::format("core {}", c)}}}});
+                      {"tid", i},
+                      {"args", {{"name", threadName(chip, i)}}}});
   for (const TraceSpan& s : chip.trace)
     events.push_back({{"name", std::string(codegen::opcodeName(s.op))},
                       {"ph", "X"},
                       {"pid", 0},
-                      {"tid", s.core},
+                      {"tid", s.stream},
                       {"ts", s.startNs / 1000.0},
                       {"dur", s.durationNs / 1000.0}});
   writeFileAtomically(
@@ -34,20 +43,20 @@ void writeTrace(const Chip& chip, const std::string& path) {
 
 void reportDeadlock(const Chip& chip, const std::string& source) {
   std::vector<std::string> blocked;
-  for (int32_t c = 0; c < chip.program.cores; ++c) {
-    const CoreActivity& a = chip.activity[static_cast<size_t>(c)];
+  for (size_t i = 0; i < chip.program.streams.size(); ++i) {
+    const ThreadActivity& a = chip.activity[i];
     if (a.finished) continue;
-    const auto& stream = chip.program.streams[static_cast<size_t>(c)];
-    const codegen::Instruction& in = stream[a.pc];
+    const codegen::Instruction& in = chip.program.streams[i].code[a.pc];
     std::string what(codegen::opcodeName(in.op));
     if (in.op == codegen::Opcode::Send || in.op == codegen::Opcode::Receive)
       what += fmt::format(" peer={} bytes={} tag={}", in.peer, in.bytes, in.tag);
-    if (in.op == codegen::Opcode::Barrier) what += fmt::format(" id={}", in.id);
-    blocked.push_back(fmt::format("core {} at instruction {} ({})", c, a.pc, what));
+    if (in.op == codegen::Opcode::Barrier || in.op == codegen::Opcode::Sync)
+      what += fmt::format(" id={}", in.id);
+    blocked.push_back(fmt::format("{} at instruction {} ({})", threadName(chip, i), a.pc, what));
   }
   if (!blocked.empty())
-    failInput(source, "deadlock: {} of {} cores never finish: {}", blocked.size(),
-              chip.program.cores, fmt::join(blocked, "; "));
+    failInput(source, "deadlock: {} of {} threads never finish: {}", blocked.size(),
+              chip.program.streams.size(), fmt::join(blocked, "; "));
   for (const auto& [pair, channel] : chip.channels)
     if (!channel->posted.empty())
       failInput(source, "core {} sends {} bytes with tag {} to core {}, which never receives them",
@@ -71,8 +80,8 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
 
   SimResult result;
   double total = 0;
-  CoreActivity sum;
-  for (const CoreActivity& a : chip.activity) {
+  ThreadActivity sum;
+  for (const ThreadActivity& a : chip.activity) {
     total = std::max(total, a.finishNs);
     sum.adcConversions += a.adcConversions;
     sum.dacDrives += a.dacDrives;
@@ -131,8 +140,8 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
     for (const auto& crossbar : core)
       for (uint32_t w : crossbar) maxWrites = std::max(maxWrites, w);
   // Posted messages wait in the receiver's local memory until it takes them.
-  double peakInbox = 0;
-  for (const CoreActivity& a : chip.activity) peakInbox = std::max(peakInbox, a.peakInboxBytes);
+  const double peakInbox =
+      *std::max_element(chip.peakInboxBytes.begin(), chip.peakInboxBytes.end());
   StatsGroup& local = s.group("local_memory");
   local.set("peak_inbox", peakInbox, "B");
   local.set("capacity", static_cast<double>(arch.core.local_memory.size_kib) * 1024.0, "B");
@@ -145,18 +154,33 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   const double lifetime = maxWrites > 0 ? xb.endurance_cycles / maxWrites * total * 1e-9 : 0;
   endurance.set("lifetime", lifetime, "s");
 
+  // Per core: its threads' busy times add up (the core runs one at a time). Their waits for
+  // messages may overlap; communication is the waiting thread time, at most the time the core
+  // is not busy, and idle the rest.
+  std::vector<ThreadActivity> perCore(static_cast<size_t>(program.cores));
+  for (size_t i = 0; i < chip.activity.size(); ++i) {
+    ThreadActivity& c = perCore[static_cast<size_t>(program.streams[i].core)];
+    const ThreadActivity& a = chip.activity[i];
+    c.mvmNs += a.mvmNs;
+    c.vectorNs += a.vectorNs;
+    c.memoryNs += a.memoryNs;
+    c.writeNs += a.writeNs;
+    c.communicationNs += a.communicationNs;
+  }
   StatsGroup& cores = s.group("cores");
-  for (size_t c = 0; c < chip.activity.size(); ++c) {
-    const CoreActivity& a = chip.activity[c];
+  for (size_t c = 0; c < perCore.size(); ++c) {
+    const ThreadActivity& a = perCore[c];
+    const double busy = a.mvmNs + a.vectorNs + a.memoryNs + a.writeNs;
+    const double communication = std::min(a.communicationNs, std::max(0.0, total - busy));
     StatsGroup& g = cores.group(fmt::format("core{}", c));
     g.set("mvm", a.mvmNs, "ns");
     g.set("vector", a.vectorNs, "ns");
     g.set("memory", a.memoryNs, "ns");
-    g.set("communication", a.communicationNs, "ns");
+    g.set("communication", communication, "ns");
     g.set("write", a.writeNs, "ns");
-    g.set("idle", total - (a.mvmNs + a.vectorNs + a.memoryNs + a.communicationNs + a.writeNs),
-          "ns");
-    g.set("peak_inbox", a.peakInboxBytes, "B");
+    g.set("idle", std::max(0.0, total - busy - communication), "ns");
+    g.set("threads", chip.threadsOnCore[c], "count");
+    g.set("peak_inbox", chip.peakInboxBytes[c], "B");
   }
   // Partition p runs from the release of barrier p (its reuse phase begins) to the release of
   // barrier p + 1 (or the end); the replace phase of p + 1 overlaps its tail.

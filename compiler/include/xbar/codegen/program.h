@@ -10,7 +10,8 @@
 
 namespace xbar::codegen {
 
-// 2: SEND/RECV carry a tag; SEND is posted (see Opcode::Send).
+// 2: SEND/RECV carry a tag and SEND is posted (see Opcode::Send); a core may run several
+//    threads; SYNC.
 inline constexpr int kProgramVersion = 2;
 
 enum class Opcode {
@@ -26,7 +27,8 @@ enum class Opcode {
   // take them in its own order.
   Send,     // SEND:  to another core            peer, bytes, tag
   Receive,  // RECV:  from another core          peer, bytes, tag
-  Barrier,  // BARRIER: all cores meet           id
+  Barrier,  // BARRIER: every thread of every core meets   id
+  Sync,     // SYNC:  the threads of this core meet       id
 };
 
 std::string_view opcodeName(Opcode op);
@@ -43,11 +45,21 @@ struct Instruction {
   int32_t cycles = 0;  // MVM: input cycles per vector
   int32_t peer = 0;    // SEND, RECV: the other core
   int64_t tag = 0;     // SEND, RECV: the message, unique per (sender, receiver)
-  int32_t id = 0;      // BARRIER: partition it starts
+  int32_t id = 0;      // BARRIER: partition it starts; SYNC: partition it ends
   std::string vecOp;   // VEC: relu, add, maxpool, ... (lower-case ONNX op names)
   int64_t elems = 0;   // VEC: element operations
 
   bool operator==(const Instruction&) const = default;
+};
+
+// One thread of a core. A core runs its threads' instructions one at a time: when a thread
+// waits (RECV, SYNC, BARRIER) or the core is busy, another thread that is ready goes first.
+// The code generator gives each layer of a partition its own thread on every core holding
+// it, so the layers sharing a core take turns as their inputs arrive.
+struct Stream {
+  int32_t core = 0;
+  std::vector<Instruction> code;
+  bool operator==(const Stream&) const = default;
 };
 
 struct Program {
@@ -59,9 +71,9 @@ struct Program {
   int32_t crossbarsPerCore = 0;
   int64_t batch = 1;
   int32_t partitions = 0;
-  int64_t dramWeightBytes = 0;                    // weights occupy [0, dramWeightBytes)
-  int64_t dramActivationBytes = 0;                // activations occupy the next dramActivationBytes
-  std::vector<std::vector<Instruction>> streams;  // one per core
+  int64_t dramWeightBytes = 0;      // weights occupy [0, dramWeightBytes)
+  int64_t dramActivationBytes = 0;  // activations occupy the next dramActivationBytes
+  std::vector<Stream> streams;      // in core order; a core has one or more
 
   bool operator==(const Program&) const = default;
   size_t instructionCount() const;
