@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -71,19 +72,28 @@ class Generator {
   // A message to be received later: SEND now, RECV when the receiver gets to it.
   struct Message {
     int32_t from = 0;
+    int32_t fromThread = 0;
     int32_t to = 0;
     int64_t bytes = 0;
     int64_t tag = 0;
+    int64_t sample = -1;
   };
 
   std::optional<Message> post(int32_t from, int32_t to, int64_t bytes) {
     if (from == to || bytes <= 0) return std::nullopt;
     const int64_t tag = nextTag_[{from, to}]++;
     emit(from, {.op = Opcode::Send, .bytes = bytes, .peer = to, .tag = tag});
-    return Message{from, to, bytes, tag};
+    return Message{from, threadOf_[static_cast<size_t>(from)], to, bytes, tag, sample_};
   }
   void take(const Message& m) {
     emit(m.to, {.op = Opcode::Receive, .bytes = m.bytes, .peer = m.from, .tag = m.tag});
+    // Credits (per sending and receiving thread): twice the most messages one sample sends
+    // between two threads, so a producer may run one sample ahead of its consumer (double
+    // buffering) and no further. In the order emitted here, no pair ever holds more than
+    // one sample's messages, so the program cannot deadlock on credits.
+    const int32_t count = ++messagesPerSample_[{
+        m.from, m.fromThread, m.to, threadOf_[static_cast<size_t>(m.to)], partition_, m.sample}];
+    result_.program.credits = std::max(result_.program.credits, 2 * count);
   }
   void transfer(int32_t from, int32_t to, int64_t bytes) {
     if (auto m = post(from, to, bytes)) take(*m);
@@ -151,6 +161,8 @@ class Generator {
     const std::vector<std::vector<cost::LayerOnCore>>& onCores =
         layersOnCores_[static_cast<size_t>(p)];
     std::fill(threadOf_.begin(), threadOf_.end(), 0);
+    partition_ = p;
+    sample_ = -1;
 
     // Replace: the core of a unit's first copy loads its weights and sends them once to every
     // other core holding copies; each core writes the copies it holds.
@@ -187,8 +199,10 @@ class Generator {
       for (const cost::LayerOnCore& h : onCores[li])
         threadOfLayer[{h.core, li}] = used[static_cast<size_t>(h.core)]++;
     PartitionSchedule s{part, placement, onCores, {}, {}};
+    partition_ = p;
     for (int64_t b = 0; b < model_.batch(); ++b)
       for (size_t li = 0; li < onCores.size(); ++li) {
+        sample_ = b;
         for (const cost::LayerOnCore& h : onCores[li])
           threadOf_[static_cast<size_t>(h.core)] = threadOfLayer.at({h.core, li});
         emitLayerSample(s, li, b);
@@ -347,7 +361,13 @@ class Generator {
   CodegenResult result_;
   std::vector<int64_t> weightAddress_;
   std::map<int64_t, DramTensor> tensors_;
-  std::map<std::pair<int32_t, int32_t>, int64_t> nextTag_;      // per (sender, receiver)
+  std::map<std::pair<int32_t, int32_t>, int64_t> nextTag_;  // per (sender, receiver)
+  // Messages per (sender core and thread, receiver core and thread, partition, sample; -1
+  // while replacing weights).
+  std::map<std::tuple<int32_t, int32_t, int32_t, int32_t, int32_t, int64_t>, int32_t>
+      messagesPerSample_;
+  int32_t partition_ = 0;
+  int64_t sample_ = -1;
   std::vector<std::vector<std::vector<Instruction>>> threads_;  // [core][thread]
   std::vector<int32_t> threadOf_;                               // per core: where emit() goes
   std::vector<std::vector<cost::Placement>> placements_;        // per partition

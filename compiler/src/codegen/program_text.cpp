@@ -108,6 +108,8 @@ class Parser {
       } else if (w[0] == "dram" && w.size() == 5 && w[1] == "weights" && w[3] == "activations") {
         p.dramWeightBytes = number(w[2], "weights");
         p.dramActivationBytes = number(w[4], "activations");
+      } else if (w[0] == "credits" && w.size() == 2) {
+        p.credits = static_cast<int32_t>(positive(w[1], "credits"));
       } else if (w[0] == "core" && w.size() == 2) {
         if (p.cores == 0) fail("'core' before the 'cores N crossbars M' header");
         const auto next = static_cast<int32_t>(number(w[1], "core"));
@@ -231,9 +233,9 @@ std::string writeProgramText(const Program& p) {
   out.reserve(p.instructionCount() * 40 + 256);
   out += fmt::format(
       "xasm {}\nmodel {}\narch {} {}\ncores {} crossbars {}\nbatch {} partitions {}\n"
-      "dram weights {} activations {}\n",
+      "dram weights {} activations {}\ncredits {}\n",
       p.version, p.model, p.arch, p.archFingerprint, p.cores, p.crossbarsPerCore, p.batch,
-      p.partitions, p.dramWeightBytes, p.dramActivationBytes);
+      p.partitions, p.dramWeightBytes, p.dramActivationBytes, p.credits);
   for (const Stream& stream : p.streams) {
     out += fmt::format("\ncore {}\n", stream.core);
     for (const Instruction& in : stream.code) {

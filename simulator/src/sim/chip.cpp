@@ -46,17 +46,28 @@ void DramController::b_transport(int /*initiator*/, tlm::tlm_generic_payload& tr
 
 // ---------------------------------------------------------------------------------------------
 Interconnect::Interconnect(const arch::ArchConfig& arch)
-    : arch_(arch), linkFree_(static_cast<size_t>(arch.linkCount()), sc_core::SC_ZERO_TIME) {}
+    : arch_(arch),
+      linkFree_(static_cast<size_t>(arch.linkCount()), sc_core::SC_ZERO_TIME),
+      linkBusyNs(static_cast<size_t>(arch.linkCount()), 0.0) {}
 
 sc_time Interconnect::transfer(int32_t src, int32_t dst, int64_t count, sc_time start) {
   const auto& ic = arch_.chip.interconnect;
   arch_.route(src, dst, path_);
-  for (int32_t link : path_) start = std::max(start, linkFree_[static_cast<size_t>(link)]);
-  const sc_time busy = ns(static_cast<double>(count) / ic.link_bandwidth_gb_per_s);
-  for (int32_t link : path_) linkFree_[static_cast<size_t>(link)] = start + busy;
+  const double busyNs = static_cast<double>(count) / ic.link_bandwidth_gb_per_s;
+  const sc_time busy = ns(busyNs), hop = ns(ic.hop_latency_ns);
+  // Cut-through: the message's head reaches each link a hop after the previous one, or when
+  // the link frees up; it then holds the link for its length. A link waits only for its own
+  // traffic, so links are never held idle for a busy link further on.
+  sc_time head = start;
+  for (size_t i = 0; i < path_.size(); ++i) {
+    const auto link = static_cast<size_t>(path_[i]);
+    head = std::max(i == 0 ? head : head + hop, linkFree_[link]);
+    linkFree_[link] = head + busy;
+    linkBusyNs[link] += busyNs;
+  }
   bytes += static_cast<double>(count);
   byteHops += static_cast<double>(count) * static_cast<double>(path_.size());
-  return start + busy + ns(static_cast<double>(path_.size()) * ic.hop_latency_ns);
+  return head + busy + hop;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -71,6 +82,10 @@ Chip::Chip(const codegen::Program& p, const arch::ArchConfig& a, bool trace)
   inboxBytes.assign(cores, 0);
   peakInboxBytes.assign(cores, 0);
   for (size_t c = 0; c < cores; ++c) coreSync.emplace_back();
+  for (size_t i = 0; i < program.streams.size(); ++i)
+    for (const codegen::Instruction& in : program.streams[i].code)
+      if (in.op == codegen::Opcode::Receive)
+        receiverOf[{in.peer, program.streams[i].core, in.tag}] = static_cast<int32_t>(i);
   writeSlots.assign(static_cast<size_t>(arch.chip.max_parallel_crossbar_writes),
                     sc_core::SC_ZERO_TIME);
   rowWrites.assign(cores,
@@ -127,9 +142,17 @@ void CoreThread::dramAccess(tlm::tlm_command command, int64_t address, int64_t b
 void CoreThread::send(const codegen::Instruction& in) {
   keeper_.sync();  // the network is shared: transfers enter it in global time order
   Chip::Channel& ch = chip_.channel(core_, in.peer);
+  Chip::Credits* credits = nullptr;
+  if (auto r = chip_.receiverOf.find({core_, in.peer, in.tag}); r != chip_.receiverOf.end()) {
+    auto& slot = chip_.credits[{stream_, r->second}];
+    if (!slot) slot = std::make_unique<Chip::Credits>();
+    credits = slot.get();
+    while (credits->untaken >= chip_.program.credits) wait(credits->taken);
+    ++credits->untaken;
+  }
   const sc_time arrival =
       chip_.interconnect.transfer(core_, in.peer, in.bytes, sc_core::sc_time_stamp());
-  if (!ch.posted.emplace(in.tag, Chip::Channel::Message{in.bytes, arrival}).second)
+  if (!ch.posted.emplace(in.tag, Chip::Channel::Message{in.bytes, arrival, credits}).second)
     chip_.errors.push_back(
         fmt::format("core {} sends tag {} to core {} twice", core_, in.tag, in.peer));
   ch.arrived.notify(sc_core::SC_ZERO_TIME);
@@ -150,6 +173,10 @@ void CoreThread::receive(const codegen::Instruction& in) {
     chip_.errors.push_back(fmt::format("core {} sends {} bytes with tag {} but core {} receives {}",
                                        in.peer, it->second.bytes, in.tag, core_, in.bytes));
   const sc_time arrival = it->second.arrival;
+  if (Chip::Credits* credits = it->second.credits) {
+    --credits->untaken;
+    credits->taken.notify(sc_core::SC_ZERO_TIME);
+  }
   ch.posted.erase(it);
   if (arrival > sc_core::sc_time_stamp()) wait(arrival - sc_core::sc_time_stamp());
   chip_.inboxBytes[static_cast<size_t>(core_)] -= static_cast<double>(in.bytes);

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <tlm_utils/multi_passthrough_target_socket.h>
@@ -57,7 +58,7 @@ class DramController : public sc_core::sc_module {
 };
 
 // The network between cores: a bus (one shared channel) or a 2-D mesh with XY routing
-// (each link its own channel). A transfer occupies every link on its path.
+// (each link its own channel). A transfer holds each link on its path for its length.
 class Interconnect {
  public:
   explicit Interconnect(const arch::ArchConfig& arch);
@@ -69,6 +70,11 @@ class Interconnect {
  private:
   const arch::ArchConfig& arch_;
   std::vector<sc_core::sc_time> linkFree_;
+
+ public:
+  std::vector<double> linkBusyNs;  // time each link carried data
+
+ private:
   std::vector<int32_t> path_;
 };
 
@@ -128,15 +134,25 @@ class Chip {
   std::deque<Barrier> coreSync;  // SYNC: per core (deque: events do not move)
   std::vector<double> barrierReleaseNs;
 
+  // Flow control between a sending and a receiving thread: messages posted and not yet
+  // taken, at most the program's credits.
+  struct Credits {
+    int32_t untaken = 0;
+    sc_core::sc_event taken;
+  };
   // Messages posted from one core to another, by tag, until the receiver takes them.
   struct Channel {
     struct Message {
       int64_t bytes;
       sc_core::sc_time arrival;
+      Credits* credits;
     };
     std::map<int64_t, Message> posted;
     sc_core::sc_event arrived;
   };
+  // The thread that receives each message: (sender core, receiver core, tag) -> stream.
+  std::map<std::tuple<int32_t, int32_t, int64_t>, int32_t> receiverOf;
+  std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Credits>> credits;  // by stream pair
   std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Channel>> channels;
   Channel& channel(int32_t src, int32_t dst);
   std::vector<std::string> errors;  // protocol errors found while running (size, tag)

@@ -134,6 +134,8 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   StatsGroup& ic = s.group("interconnect");
   ic.set("bytes", chip.interconnect.bytes, "B");
   ic.set("byte_hops", chip.interconnect.byteHops, "B*hop");
+  const auto& linkBusy = chip.interconnect.linkBusyNs;
+  ic.set("busiest_link_busy", *std::max_element(linkBusy.begin(), linkBusy.end()), "ns");
 
   uint32_t maxWrites = 0;
   for (const auto& core : chip.rowWrites)

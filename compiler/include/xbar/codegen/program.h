@@ -22,9 +22,9 @@ enum class Opcode {
   Mvm,          // MVM:   vectors through crossbars  xb, count, rows, cols, repeat, cycles
   Vector,       // VEC:   digital vector op          op, elems
   // SEND is posted: the message enters the network and the sender goes on (its network
-  // interface moves the data); RECV waits until the message with its tag from that peer has
-  // arrived. Tags tell apart the messages of one (sender, receiver) pair, so a consumer can
-  // take them in its own order.
+  // interface moves the data), unless `credits` messages to that peer are still untaken;
+  // RECV waits until the message with its tag from that peer has arrived. Tags tell apart the
+  // messages of one (sender, receiver) pair, so a consumer can take them in its own order.
   Send,     // SEND:  to another core            peer, bytes, tag
   Receive,  // RECV:  from another core          peer, bytes, tag
   Barrier,  // BARRIER: every thread of every core meets   id
@@ -73,7 +73,10 @@ struct Program {
   int32_t partitions = 0;
   int64_t dramWeightBytes = 0;      // weights occupy [0, dramWeightBytes)
   int64_t dramActivationBytes = 0;  // activations occupy the next dramActivationBytes
-  std::vector<Stream> streams;      // in core order; a core has one or more
+  // Flow control: messages from one core to another that may be posted and not yet received;
+  // a SEND beyond that waits until the receiver takes one.
+  int32_t credits = 1;
+  std::vector<Stream> streams;  // in core order; a core has one or more
 
   bool operator==(const Program&) const = default;
   size_t instructionCount() const;
