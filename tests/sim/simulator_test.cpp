@@ -136,15 +136,68 @@ TEST(Simulator, ReceiveWaitsForItsTagAndTheBusSerializesMessages) {
   // Tag 1 (640 B) holds the bus for [0, 10) ns and arrives at 11; tag 0 (64 B) follows on the
   // bus for [10, 11) and arrives at 12. The receiver asks for tag 0 first: it waits to 12,
   // then finds tag 1 already there.
-  const auto r =
-      simulate(program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1, .tag = 1},
-                            {.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 0}},
-                           {{.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 0},
-                            {.op = Opcode::Receive, .bytes = 640, .peer = 0, .tag = 1}}}),
-               a);
+  auto p = program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1, .tag = 1},
+                        {.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 0}},
+                       {{.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 0},
+                        {.op = Opcode::Receive, .bytes = 640, .peer = 0, .tag = 1}}});
+  p.credits = 2;  // both are posted before either is taken
+  const auto r = simulate(p, a);
   EXPECT_DOUBLE_EQ(r.totalNs, 12.0);
   EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core1").get("communication"), 12.0);
   EXPECT_DOUBLE_EQ(r.stats.child("local_memory").get("peak_inbox"), 704.0);
+}
+
+TEST(Simulator, SendWaitsForACreditWhenTheReceiverLagsBehind) {
+  const auto a = compassM();
+  // One credit: tag 0 (64 B: 1 ns on the bus + 1 ns hop) is posted at 0; tag 1 must wait until
+  // the receiver, busy for 800 ns, takes tag 0; it then arrives at 802.
+  auto p = program(a, {{{.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 0},
+                        {.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 1}},
+                       {{.op = Opcode::Mvm,
+                         .xb = 0,
+                         .count = 1,
+                         .rows = 256,
+                         .cols = 256,
+                         .repeat = 10,
+                         .cycles = 4},
+                        {.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 0},
+                        {.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 1}}});
+  p.credits = 1;
+  const auto r = simulate(p, a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 802.0);
+  EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core0").get("communication"), 800.0)
+      << "the sender waits for the credit";
+}
+
+TEST(Simulator, ThreadsOfACoreTakeTurnsAndOneWaitingLetsTheOtherRun) {
+  const auto a = compassM({"chip.cores=2"});
+  // Core 0 runs two threads. Thread 0 waits for a message that core 1 sends after an 800 ns
+  // MVM (640 B: 10 ns on the bus + 1 ns hop, so it arrives at 811), then runs a 100 ns vector
+  // op, 811 to 911. Thread 1 runs its own 800 ns MVM while thread 0 waits.
+  codegen::Program p = program(a, {});
+  const Instruction mvm{
+      .op = Opcode::Mvm, .xb = 0, .count = 1, .rows = 256, .cols = 256, .repeat = 10, .cycles = 4};
+  p.streams = {{0,
+                {{.op = Opcode::Receive, .bytes = 640, .peer = 1, .tag = 0},
+                 {.op = Opcode::Vector, .vecOp = "relu", .elems = 1200}}},
+               {0, {mvm}},
+               {1, {mvm, {.op = Opcode::Send, .bytes = 640, .peer = 0, .tag = 0}}}};
+  const auto r = simulate(p, a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 911.0);
+  const auto& core0 = r.stats.child("cores").child("core0");
+  EXPECT_DOUBLE_EQ(core0.get("mvm"), 800.0);
+  EXPECT_DOUBLE_EQ(core0.get("vector"), 100.0);
+  EXPECT_DOUBLE_EQ(core0.get("threads"), 2.0);
+}
+
+TEST(Simulator, TwoThreadsOfACoreNeverComputeAtOnce) {
+  const auto a = compassM({"chip.cores=1"});
+  // Two threads each run an 800 ns MVM on core 0: one after the other, 1600 ns.
+  codegen::Program p = program(a, {});
+  const Instruction mvm{
+      .op = Opcode::Mvm, .xb = 0, .count = 1, .rows = 256, .cols = 256, .repeat = 10, .cycles = 4};
+  p.streams = {{0, {mvm}}, {0, {mvm}}};
+  EXPECT_DOUBLE_EQ(simulate(p, a).totalNs, 1600.0);
 }
 
 TEST(SimulatorBadInput, MessageNobodyReceivesIsReported) {
@@ -163,10 +216,11 @@ TEST(SimulatorBadInput, MessageNobodyReceivesIsReported) {
 
 TEST(Simulator, BarrierReleasesAtTheLastArrival) {
   const auto a = compassM({"chip.cores=2"});
-  const auto r = simulate(program(a, {{{.op = Opcode::Barrier, .id = 0}},
-                                      {{.op = Opcode::Vector, .vecOp = "relu", .elems = 1200},
-                                       {.op = Opcode::Barrier, .id = 0}}}),
-                          a);
+  auto p = program(a, {{{.op = Opcode::Barrier, .id = 0}},
+                       {{.op = Opcode::Vector, .vecOp = "relu", .elems = 1200},
+                        {.op = Opcode::Barrier, .id = 0}}});
+  p.credits = 2;  // both messages are posted before either is taken
+  const auto r = simulate(p, a);
   // 1200 element ops on 12 lanes at 1 GHz = 100 ns.
   EXPECT_DOUBLE_EQ(r.totalNs, 100.0);
   EXPECT_DOUBLE_EQ(r.stats.child("partitions").child("partition0").get("reuse_start"), 100.0);

@@ -94,14 +94,20 @@ TEST_P(EveryTinyModel, StreamsAreConsistent) {
 }
 
 TEST_P(EveryTinyModel, StreamsRunToTheEndWithoutDeadlock) {
-  // Run the threads abstractly: SEND is posted, RECV waits for its message, BARRIER for every
-  // thread, SYNC for the threads of its core. Round-robin until nothing moves; every thread
-  // must reach its end.
+  // Run the threads abstractly: SEND is posted unless the program's credits between the
+  // sending and the receiving thread are used up, RECV waits for its message, BARRIER for
+  // every thread, SYNC for the threads of its core. Round-robin until nothing moves; every
+  // thread must reach its end.
   const Built b = build(GetParam(), 3);
   const Program& p = b.code.program;
   const size_t n = p.streams.size();
+  std::map<std::tuple<int32_t, int32_t, int64_t>, size_t> receiver;  // (from, to, tag)
+  for (size_t t = 0; t < n; ++t)
+    for (const Instruction& in : p.streams[t].code)
+      if (in.op == Opcode::Receive) receiver[{in.peer, p.streams[t].core, in.tag}] = t;
   std::vector<size_t> pc(n, 0);
-  std::set<std::tuple<int32_t, int32_t, int64_t>> posted;  // (from, to, tag)
+  std::map<std::tuple<int32_t, int32_t, int64_t>, size_t> posted;  // message -> sending thread
+  std::map<std::pair<size_t, size_t>, int32_t> untaken;            // per thread pair
   auto at = [&](size_t k) -> const Instruction* {
     return pc[k] < p.streams[k].code.size() ? &p.streams[k].code[pc[k]] : nullptr;
   };
@@ -110,8 +116,19 @@ TEST_P(EveryTinyModel, StreamsRunToTheEndWithoutDeadlock) {
     for (size_t t = 0; t < n; ++t) {
       const int32_t core = p.streams[t].core;
       while (const Instruction* in = at(t)) {
-        if (in->op == Opcode::Send) posted.insert({core, in->peer, in->tag});
-        if (in->op == Opcode::Receive && posted.erase({in->peer, core, in->tag}) == 0) break;
+        if (in->op == Opcode::Send) {
+          const auto r = receiver.find({core, in->peer, in->tag});
+          ASSERT_NE(r, receiver.end()) << "a message nobody receives";
+          if (untaken[{t, r->second}] >= p.credits) break;
+          ++untaken[{t, r->second}];
+          posted[{core, in->peer, in->tag}] = t;
+        }
+        if (in->op == Opcode::Receive) {
+          const auto m = posted.find({in->peer, core, in->tag});
+          if (m == posted.end()) break;
+          --untaken[{m->second, t}];
+          posted.erase(m);
+        }
         if (in->op == Opcode::Barrier || in->op == Opcode::Sync) {
           // Everyone it waits for stands at the same instruction; then all pass together.
           std::vector<size_t> group;
