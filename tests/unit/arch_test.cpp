@@ -127,3 +127,30 @@ TEST(ArchSchema, DocumentedSchemaMatchesTheCode) {
 
 }  // namespace
 }  // namespace xbar::arch
+
+namespace xbar::arch {
+namespace {
+
+TEST(Interconnect, RouteEndsAreTheEndsOfTheXyRoute) {
+  // The cost model prices transfers on a route's first and last links; they must be exactly
+  // the links the simulator's XY route starts and ends with.
+  ArchConfig a;
+  a.chip.cores = 12;
+  a.chip.interconnect.topology = Topology::Mesh;
+  a.chip.interconnect.mesh_rows = 3;
+  a.chip.interconnect.mesh_cols = 4;
+  std::vector<int32_t> path;
+  for (int32_t src = 0; src < 12; ++src)
+    for (int32_t dst = 0; dst < 12; ++dst) {
+      a.route(src, dst, path);
+      const ArchConfig::RouteEnds ends = a.routeEnds(src, dst);
+      ASSERT_EQ(static_cast<size_t>(ends.hops), path.size()) << src << " -> " << dst;
+      if (path.empty()) continue;
+      EXPECT_EQ(ends.first, path.front()) << src << " -> " << dst;
+      EXPECT_EQ(ends.last, path.back()) << src << " -> " << dst;
+      for (int32_t link : path) EXPECT_LT(link, a.linkCount());
+    }
+}
+
+}  // namespace
+}  // namespace xbar::arch

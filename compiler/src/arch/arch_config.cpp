@@ -1,5 +1,7 @@
 #include "xbar/arch/arch_config.h"
 
+#include <cstdlib>
+
 namespace xbar::arch {
 
 double ArchConfig::weightCapacityBytes() const {
@@ -31,6 +33,22 @@ void ArchConfig::route(int32_t src, int32_t dst, std::vector<int32_t>& links) co
     links.push_back(static_cast<int32_t>((y * ic.mesh_cols + x) * 4 + (ty > y ? 2 : 3)));
     y += ty > y ? 1 : -1;
   }
+}
+
+ArchConfig::RouteEnds ArchConfig::routeEnds(int32_t src, int32_t dst) const {
+  const auto& ic = chip.interconnect;
+  if (src == dst) return {0, 0, 0};
+  if (ic.topology == Topology::Bus) return {0, 0, 1};
+  const int64_t x = src % ic.mesh_cols, y = src / ic.mesh_cols;
+  const int64_t tx = dst % ic.mesh_cols, ty = dst / ic.mesh_cols;
+  auto link = [&](int64_t fromX, int64_t fromY, int direction) {
+    return static_cast<int32_t>((fromY * ic.mesh_cols + fromX) * 4 + direction);
+  };
+  // X first, then Y, as route(): east 0, west 1, north 2 (y grows), south 3.
+  const int32_t first = tx != x ? link(x, y, tx > x ? 0 : 1) : link(x, y, ty > y ? 2 : 3);
+  const int32_t last = ty != y ? link(tx, ty > y ? ty - 1 : ty + 1, ty > y ? 2 : 3)
+                               : link(tx > x ? tx - 1 : tx + 1, ty, tx > x ? 0 : 1);
+  return {first, last, static_cast<int32_t>(std::abs(tx - x) + std::abs(ty - y))};
 }
 
 int64_t ArchConfig::linkCount() const {

@@ -35,18 +35,21 @@ double vectorOps(const ir::Graph& g, const ir::Node& n) {
   return elements;
 }
 
-// Bytes a group of transfers puts on each link, and the busiest link's total.
+// Bytes a group of transfers puts on the links, and the busiest link's total. A transfer is
+// charged to the first and last links of its route: the program's traffic fans out from a
+// leader and fans in to a consumer, so those links carry the most (and this is O(1) per
+// transfer on a 1104-core mesh, where tracing every hop is not).
 class LinkLoad {
  public:
-  explicit LinkLoad(size_t links) : bytes_(links, 0.0) {}
-  void add(const std::vector<int32_t>& path, double bytes) {
-    for (int32_t link : path) {
-      double& b = bytes_[static_cast<size_t>(link)];
-      if (b == 0) touched_.push_back(link);
-      b += bytes;
-      busiest_ = std::max(busiest_, b);
-    }
-    hops_ = std::max(hops_, path.size());
+  // Ready for `links` links, all empty.
+  void reset(size_t links) {
+    clear();
+    if (bytes_.size() < links) bytes_.resize(links, 0.0);
+  }
+  void add(const arch::ArchConfig::RouteEnds& route, double bytes) {
+    charge(route.first, bytes);
+    if (route.last != route.first) charge(route.last, bytes);
+    hops_ = std::max(hops_, static_cast<size_t>(route.hops));
   }
   // The group's time when its transfers stream back to back: the busiest link, plus the
   // longest path's hops.
@@ -64,10 +67,41 @@ class LinkLoad {
   }
 
  private:
+  void charge(int32_t link, double bytes) {
+    double& b = bytes_[static_cast<size_t>(link)];
+    if (b == 0) touched_.push_back(link);
+    b += bytes;
+    busiest_ = std::max(busiest_, b);
+  }
   std::vector<double> bytes_;
   std::vector<int32_t> touched_;
   double busiest_ = 0;
   size_t hops_ = 0;
+};
+
+// Per-thread buffers evaluateWith reuses, so a call costs what the partition touches, not
+// the chip's size (PUMA has 1104 cores and 4416 mesh links).
+struct Scratch {
+  std::vector<double> coreNs;
+  std::vector<int32_t> busyCores;
+  LinkLoad sample, incoming, handOut, copies;
+
+  void reset(size_t cores, size_t links) {
+    for (int32_t c : busyCores) coreNs[static_cast<size_t>(c)] = 0;
+    busyCores.clear();
+    if (coreNs.size() < cores) coreNs.resize(cores, 0.0);
+    for (LinkLoad* l : {&sample, &incoming, &handOut, &copies}) l->reset(links);
+  }
+  void addCoreNs(int32_t core, double ns) {
+    double& t = coreNs[static_cast<size_t>(core)];
+    if (t == 0) busyCores.push_back(core);
+    t += ns;
+  }
+  double busiestCoreNs() const {
+    double m = 0;
+    for (int32_t c : busyCores) m = std::max(m, coreNs[static_cast<size_t>(c)]);
+    return m;
+  }
 };
 
 }  // namespace
@@ -273,16 +307,31 @@ std::vector<std::vector<LayerOnCore>> CostModel::layersOnCores(
     const std::vector<Placement>& placement) const {
   const int32_t firstLayer = units_[static_cast<size_t>(start)].layer;
   std::vector<std::vector<LayerOnCore>> onCores(replication.size());
+  // Where each core sits in its layer's list; a layer's placements are consecutive.
+  thread_local std::vector<int32_t> slot;
+  if (slot.size() < static_cast<size_t>(arch_.chip.cores))
+    slot.resize(static_cast<size_t>(arch_.chip.cores), -1);
+  size_t current = replication.size();
   for (const Placement& p : placement) {
     const UnitProfile& unit = units_[static_cast<size_t>(p.unit)];
     const auto li = static_cast<size_t>(unit.layer - firstLayer);
+    if (li != current) {
+      if (current < onCores.size())
+        for (const LayerOnCore& h : onCores[current]) slot[static_cast<size_t>(h.core)] = -1;
+      current = li;
+    }
     auto& cores = onCores[li];
-    auto it = std::find_if(cores.begin(), cores.end(),
-                           [&](const LayerOnCore& h) { return h.core == p.core; });
-    if (it == cores.end()) it = cores.insert(cores.end(), {p.core, 0, 0});
-    it->crossbars += static_cast<double>(unit.crossbars * p.copies);
-    it->outputShare += unit.outputFraction * p.copies / replication[li].replicas;
+    int32_t& at = slot[static_cast<size_t>(p.core)];
+    if (at < 0) {
+      at = static_cast<int32_t>(cores.size());
+      cores.push_back({p.core, 0, 0});
+    }
+    LayerOnCore& h = cores[static_cast<size_t>(at)];
+    h.crossbars += static_cast<double>(unit.crossbars * p.copies);
+    h.outputShare += unit.outputFraction * p.copies / replication[li].replicas;
   }
+  if (current < onCores.size())
+    for (const LayerOnCore& h : onCores[current]) slot[static_cast<size_t>(h.core)] = -1;
   return onCores;
 }
 
@@ -321,24 +370,26 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   // the busiest core sets the pace), DRAM bytes, and the bytes each link carries. `layer*`
   // hold one layer's part of the first sample's path: the leader's loads, the messages it
   // waits for, the hand-out to the layer's other cores, and each core's stores.
-  const auto links = static_cast<size_t>(arch_.linkCount());
-  std::vector<double> coreNs(static_cast<size_t>(arch_.chip.cores), 0.0);
-  LinkLoad sampleLinks(links), layerIncoming(links), layerHandOut(links);
-  std::vector<int32_t> path;
+  thread_local Scratch scratch;
+  scratch.reset(static_cast<size_t>(arch_.chip.cores), static_cast<size_t>(arch_.linkCount()));
+  LinkLoad& sampleLinks = scratch.sample;
+  LinkLoad& layerIncoming = scratch.incoming;
+  LinkLoad& layerHandOut = scratch.handOut;
+
   double onChipBytes = 0, byteHops = 0, entryBytes = 0, exitBytes = 0;
   auto send = [&](int32_t from, int32_t to, double bytes, LinkLoad& phase) {
     if (from == to || bytes <= 0) return;
-    arch_.route(from, to, path);
-    sampleLinks.add(path, bytes);
-    phase.add(path, bytes);
+    const arch::ArchConfig::RouteEnds route = arch_.routeEnds(from, to);
+    sampleLinks.add(route, bytes);
+    phase.add(route, bytes);
     onChipBytes += bytes;
-    byteHops += bytes * static_cast<double>(path.size());
+    byteHops += bytes * route.hops;
   };
   // LD and ST stall their core for the DRAM latency and the transfer.
   auto dramAccess = [&](int32_t core, double bytes, double& total) {
     if (bytes <= 0) return 0.0;
     const double ns = arch_.dram.latency_ns + bytes / dramBytesPerNs_;
-    coreNs[static_cast<size_t>(core)] += ns;
+    scratch.addCoreNs(core, ns);
     total += bytes;
     return ns;
   };
@@ -375,7 +426,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     double computeNs = 0;  // the slowest core's part of the layer
     for (const LayerOnCore& h : here) {
       const double ns = perReplica * p.mvmNs + ops * (h.crossbars / held) / opsPerNs;
-      coreNs[static_cast<size_t>(h.core)] += ns;
+      scratch.addCoreNs(h.core, ns);
       computeNs = std::max(computeNs, ns);
     }
 
@@ -442,8 +493,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   // The pipeline's pace: the busiest core, DRAM bandwidth, or the busiest link.
   const double dramStage = (entryBytes + exitBytes) / dramBytesPerNs_;
   const double linkStage = sampleLinks.busiest() / net.link_bandwidth_gb_per_s;
-  c.bottleneckStageNs =
-      std::max({*std::max_element(coreNs.begin(), coreNs.end()), dramStage, linkStage});
+  c.bottleneckStageNs = std::max({scratch.busiestCoreNs(), dramStage, linkStage});
   c.pipelineFillNs = fillNs;
   c.reuseNs = c.pipelineFillNs + (batch - 1) * c.bottleneckStageNs;
 
@@ -453,7 +503,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   c.weightWriteNs = parallel > 0 ? rowWrites * xb.row_write_latency_ns / parallel : 0;
   // A unit's weights are loaded by the core of its first copy, which sends them once to each
   // other core holding copies.
-  LinkLoad copies(links);
+  LinkLoad& copies = scratch.copies;
   double copyBytes = 0, copyByteHops = 0;
   int32_t primary = -1;
   for (size_t i = 0; i < placement.size(); ++i) {
@@ -462,10 +512,10 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     if (p.core == primary) continue;
     const auto bytes =
         static_cast<double>(wholeBytes(units_[static_cast<size_t>(p.unit)].weightBytes));
-    arch_.route(primary, p.core, path);
-    copies.add(path, bytes);
+    const arch::ArchConfig::RouteEnds route = arch_.routeEnds(primary, p.core);
+    copies.add(route, bytes);
     copyBytes += bytes;
-    copyByteHops += bytes * static_cast<double>(path.size());
+    copyByteHops += bytes * route.hops;
   }
   c.weightWriteNs += copies.ns(net);
   c.totalNs = c.weightLoadNs + c.weightWriteNs + c.reuseNs;

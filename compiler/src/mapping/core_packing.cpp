@@ -26,26 +26,35 @@ bool IncrementalPacker::add(int64_t crossbars, int64_t copies) {
 }
 
 CorePlacer::CorePlacer(int64_t cores, int64_t crossbarsPerCore)
-    : capacity_(crossbarsPerCore),
-      nextCrossbar_(static_cast<size_t>(cores), 0),
-      withFree_(static_cast<size_t>(crossbarsPerCore) + 1) {
-  // Kept descending so the lowest core is at the back, where it is taken and put back.
-  for (int64_t c = cores - 1; c >= 0; --c) withFree_.back().push_back(static_cast<int32_t>(c));
-}
+    : cores_(cores),
+      capacity_(crossbarsPerCore),
+      withFree_(static_cast<size_t>(crossbarsPerCore)) {}
 
 bool CorePlacer::add(int64_t crossbars, int64_t copies, std::vector<PlacedRun>& runs) {
   if (crossbars > capacity_ || crossbars <= 0) return crossbars == 0;
   for (int64_t free = crossbars; free <= capacity_ && copies > 0; ++free) {
-    auto& here = withFree_[static_cast<size_t>(free)];
-    while (!here.empty() && copies > 0) {
-      const int32_t core = here.back();
-      here.pop_back();
+    while (copies > 0) {
+      int32_t core = 0;
+      if (free == capacity_) {
+        if (touched_ == cores_) break;
+        core = touched_++;
+        nextCrossbar_.push_back(0);
+      } else {
+        auto& here = withFree_[static_cast<size_t>(free)];
+        if (here.empty()) break;
+        std::pop_heap(here.begin(), here.end(), std::greater<>());
+        core = here.back();
+        here.pop_back();
+      }
       const int64_t placed = std::min(copies, free / crossbars);
       auto& next = nextCrossbar_[static_cast<size_t>(core)];
       runs.push_back({core, next, static_cast<int32_t>(placed)});
       next += static_cast<int32_t>(placed * crossbars);
-      auto& lower = withFree_[static_cast<size_t>(free - placed * crossbars)];
-      lower.insert(std::upper_bound(lower.begin(), lower.end(), core, std::greater<>()), core);
+      if (const int64_t left = free - placed * crossbars; left > 0) {
+        auto& lower = withFree_[static_cast<size_t>(left)];
+        lower.push_back(core);
+        std::push_heap(lower.begin(), lower.end(), std::greater<>());
+      }
       copies -= placed;
     }
   }

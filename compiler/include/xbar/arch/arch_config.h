@@ -127,6 +127,13 @@ struct ArchConfig {
   // The links a transfer from core `src` to core `dst` occupies, in order: the one shared
   // channel of a bus, or XY routing on a mesh (link = node x 4 + east/west/north/south).
   void route(int32_t src, int32_t dst, std::vector<int32_t>& links) const;
+  // The first and last links of that route (the same link for one hop) and its length.
+  struct RouteEnds {
+    int32_t first = 0;
+    int32_t last = 0;
+    int32_t hops = 0;
+  };
+  RouteEnds routeEnds(int32_t src, int32_t dst) const;
   int64_t linkCount() const;
   double dramBandwidthGbPerS() const {
     return static_cast<double>(dram.channels) * dram.channel_bandwidth_gb_per_s;

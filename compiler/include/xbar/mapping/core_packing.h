@@ -42,9 +42,13 @@ class CorePlacer {
   bool add(int64_t crossbars, int64_t copies, std::vector<PlacedRun>& runs);
 
  private:
+  int64_t cores_;
   int64_t capacity_;
-  std::vector<int32_t> nextCrossbar_;           // per core: its first free crossbar
-  std::vector<std::vector<int32_t>> withFree_;  // index: free crossbars; cores, descending
+  // Untouched cores are all empty and taken lowest first, so they are just [touched, cores);
+  // a touched core is never empty again. Construction is O(crossbars per core), not O(cores).
+  int32_t touched_ = 0;
+  std::vector<int32_t> nextCrossbar_;           // per touched core: its first free crossbar
+  std::vector<std::vector<int32_t>> withFree_;  // index: free crossbars; min-heaps of cores
 };
 
 // Best-fit decreasing placement; the core of each unit, or nullopt when they do not fit.
