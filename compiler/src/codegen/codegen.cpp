@@ -80,7 +80,10 @@ class Generator {
   };
 
   std::optional<Message> post(int32_t from, int32_t to, int64_t bytes) {
-    if (from == to || bytes <= 0) return std::nullopt;
+    // Within a core, a message hands data from one layer's thread to another's: it carries
+    // the dependency and moves nothing over the network. Weight copies and hand-outs always go
+    // to other cores.
+    if ((from == to && sample_ < 0) || bytes <= 0) return std::nullopt;
     const int64_t tag = nextTag_[{from, to}]++;
     emit(from, {.op = Opcode::Send, .bytes = bytes, .peer = to, .tag = tag});
     return Message{from, threadOf_[static_cast<size_t>(from)], to, bytes, tag, sample_};
@@ -248,9 +251,7 @@ class Generator {
     for (int32_t u = l.firstUnit; u < std::min(l.endUnit, part.endUnit); ++u)
       (u < part.firstUnit ? before : fraction) += units[static_cast<size_t>(u)].outputFraction;
 
-    // Inputs: messages posted by producers and loaders, then this layer's own DRAM loads.
-    for (const Message& m : s.inbox[{li, b}]) take(m);
-    s.inbox.erase({li, b});
+    // Inputs: this layer's own DRAM loads first.
     for (const auto& in : l.inputs) {
       if (model_.completesWithin(in.producer, part.firstUnit, part.endUnit)) continue;
       if (s.loader.try_emplace(in.value, li).first->second != li)
@@ -274,6 +275,9 @@ class Generator {
       emit(leader, {.op = Opcode::Load,
                     .dram = partial->address + b * partial->perSampleBytes,
                     .bytes = cost::wholeBytes(before * l.outputBytesPerSample)});
+    // Then the messages from earlier layers (the loads go first: they overlap the wait).
+    for (const Message& m : s.inbox[{li, b}]) take(m);
+    s.inbox.erase({li, b});
     for (size_t i = 1; i < here.size(); ++i)
       transfer(leader, here[i].core, cost::wholeBytes(l.inputBytesPerSample));
 

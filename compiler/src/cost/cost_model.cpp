@@ -396,7 +396,16 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
 
   double rowWrites = 0, crossbarsWritten = 0, conversions = 0, rowDrives = 0, crossbarCycles = 0;
   double vectorOpCount = 0, localBytes = 0, fillNs = 0;
-  llvm::SmallVector<std::pair<ir::ValueId, int32_t>, 16> loaded;  // DRAM values: loader core
+  // DRAM values read in the partition: the loading core, and when the first sample's copy is in.
+  struct Loaded {
+    ir::ValueId value;
+    int32_t core;
+    double readyNs;
+  };
+  llvm::SmallVector<Loaded, 16> loaded;
+  // The first sample's critical path: when each layer's outputs are ready. Every layer runs
+  // in its own threads, so a layer starts as soon as its inputs are there.
+  llvm::SmallVector<double, 32> doneNs(layerCount, 0.0);
   for (size_t li = 0; li < layerCount; ++li) {
     const int32_t l = replication[li].layer;
     const LayerProfile& p = layers_[static_cast<size_t>(l)];
@@ -441,7 +450,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     // core that already loaded them in this partition, or from DRAM.
     layerIncoming.clear();
     layerHandOut.clear();
-    double loadNs = 0, storeNs = 0;
+    double loadNs = 0, storeNs = 0, inputsReadyNs = 0;
     for (const auto& [value, bytes, producer] : p.inputs) {
       const auto whole = static_cast<double>(wholeBytes(bytes));
       if (completesWithin(producer, start, end)) {
@@ -449,13 +458,15 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
         const std::vector<int64_t> slices = sliceBytes(wholeBytes(bytes), valueShares(pi));
         for (size_t i = 0; i < slices.size(); ++i)
           send(onCores[pi][i].core, leader, static_cast<double>(slices[i]), layerIncoming);
+        inputsReadyNs = std::max(inputsReadyNs, doneNs[pi]);
       } else if (auto it = std::find_if(loaded.begin(), loaded.end(),
-                                        [&](const auto& e) { return e.first == value; });
+                                        [&](const Loaded& e) { return e.value == value; });
                  it != loaded.end()) {
-        send(it->second, leader, whole, layerIncoming);
+        send(it->core, leader, whole, layerIncoming);
+        inputsReadyNs = std::max(inputsReadyNs, it->readyNs);
       } else {
-        loaded.emplace_back(value, leader);
         loadNs += dramAccess(leader, whole, entryBytes);
+        loaded.push_back({value, leader, loadNs});
       }
     }
     // A layer split across partitions: the leader loads the earlier partitions' share.
@@ -484,10 +495,12 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
                              dramAccess(here[i].core, static_cast<double>(slices[i]), exitBytes));
       }
     }
-    // The first sample's path through the layer: the leader waits for its inputs and loads
-    // what comes from DRAM, hands the input out, the slowest core computes, and the slowest
-    // store ends it (cores store at different times, so their stores rarely queue).
-    fillNs += std::max(loadNs, layerIncoming.ns(net)) + layerHandOut.ns(net) + computeNs + storeNs;
+    // The first sample through the layer: the leader loads what comes from DRAM while its
+    // other inputs are made and sent, hands the input out, the slowest core computes, and the
+    // slowest store ends it (cores store at different times, so their stores rarely queue).
+    doneNs[li] = std::max(loadNs, inputsReadyNs + layerIncoming.ns(net)) + layerHandOut.ns(net) +
+                 computeNs + storeNs;
+    fillNs = std::max(fillNs, doneNs[li]);
   }
 
   // The pipeline's pace: the busiest core, DRAM bandwidth, or the busiest link.

@@ -150,8 +150,10 @@ void CoreThread::send(const codegen::Instruction& in) {
     while (credits->untaken >= chip_.program.credits) wait(credits->taken);
     ++credits->untaken;
   }
-  const sc_time arrival =
-      chip_.interconnect.transfer(core_, in.peer, in.bytes, sc_core::sc_time_stamp());
+  // To a thread of the same core: the data is already in its local memory.
+  const sc_time arrival = in.peer == core_ ? sc_core::sc_time_stamp()
+                                           : chip_.interconnect.transfer(core_, in.peer, in.bytes,
+                                                                         sc_core::sc_time_stamp());
   if (!ch.posted.emplace(in.tag, Chip::Channel::Message{in.bytes, arrival, credits}).second)
     chip_.errors.push_back(
         fmt::format("core {} sends tag {} to core {} twice", core_, in.tag, in.peer));

@@ -52,9 +52,8 @@ void checkProgram(const codegen::Program& p, const arch::ArchConfig& arch,
           break;
         case codegen::Opcode::Send:
         case codegen::Opcode::Receive:
-          if (in.peer < 0 || in.peer >= p.cores || in.peer == c)
-            failInput(where, "names peer core {}; expected another of the {} cores", in.peer,
-                      p.cores);
+          if (in.peer < 0 || in.peer >= p.cores)
+            failInput(where, "names peer core {}; expected one of the {} cores", in.peer, p.cores);
           break;
         case codegen::Opcode::Barrier:
         case codegen::Opcode::Sync:

@@ -25,8 +25,9 @@ enum class Opcode {
   // interface moves the data), unless `credits` messages to that peer are still untaken;
   // RECV waits until the message with its tag from that peer has arrived. Tags tell apart the
   // messages of one (sender, receiver) pair, so a consumer can take them in its own order.
-  Send,     // SEND:  to another core            peer, bytes, tag
-  Receive,  // RECV:  from another core          peer, bytes, tag
+  // A SEND to its own core hands data from one of its threads to another: no network.
+  Send,     // SEND:  to a core                  peer, bytes, tag
+  Receive,  // RECV:  from a core                peer, bytes, tag
   Barrier,  // BARRIER: every thread of every core meets   id
   Sync,     // SYNC:  the threads of this core meet       id
 };
