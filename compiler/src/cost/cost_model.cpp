@@ -509,6 +509,17 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   c.bottleneckStageNs = std::max({scratch.busiestCoreNs(), dramStage, linkStage});
   c.pipelineFillNs = fillNs;
   c.reuseNs = c.pipelineFillNs + (batch - 1) * c.bottleneckStageNs;
+  // A core is done when the last sample leaves the last of its layers.
+  for (size_t li = 0; li < layerCount; ++li)
+    for (const LayerOnCore& h : onCores[li]) {
+      const double done = doneNs[li] + (batch - 1) * c.bottleneckStageNs;
+      auto it = std::find_if(c.coreDoneNs.begin(), c.coreDoneNs.end(),
+                             [&](const auto& e) { return e.first == h.core; });
+      if (it == c.coreDoneNs.end())
+        c.coreDoneNs.emplace_back(h.core, done);
+      else
+        it->second = std::max(it->second, done);
+    }
 
   c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dram.latency_ns;
   const double parallel =
@@ -521,7 +532,14 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   int32_t primary = -1;
   for (size_t i = 0; i < placement.size(); ++i) {
     const Placement& p = placement[i];
-    if (i == 0 || placement[i - 1].unit != p.unit) primary = p.core;
+    if (i == 0 || placement[i - 1].unit != p.unit) {
+      primary = p.core;
+      const double bytes = units_[static_cast<size_t>(p.unit)].weightBytes;
+      if (!c.weightBytesByCore.empty() && c.weightBytesByCore.back().first == p.core)
+        c.weightBytesByCore.back().second += bytes;
+      else
+        c.weightBytesByCore.emplace_back(p.core, bytes);
+    }
     if (p.core == primary) continue;
     const auto bytes =
         static_cast<double>(wholeBytes(units_[static_cast<size_t>(p.unit)].weightBytes));

@@ -17,6 +17,39 @@ double planScore(const PlanTotals& t, cost::Objective objective) {
   }
 }
 
+namespace {
+
+// How much of `next`'s replace phase the program hides behind `before`'s reuse phase. Each
+// core loads its units' weights once it is done with `before` (a core `before` does not use
+// at once); DRAM serves the loads one after another, and also carries `before`'s
+// activations. The writes follow the last load. Whatever ends after `before`'s reuse phase
+// shows.
+double hiddenReplaceNs(const cost::CostModel& model, const cost::PartitionCost& before,
+                       const cost::PartitionCost& next) {
+  const arch::ArchConfig& arch = model.arch();
+  const double bytesPerNs = arch.dramBandwidthGbPerS();
+  std::vector<std::pair<double, double>> loads;  // (free from, bytes)
+  for (const auto& [core, bytes] : next.weightBytesByCore) {
+    double free = 0;
+    for (const auto& [c, done] : before.coreDoneNs)
+      if (c == core) free = done;
+    loads.emplace_back(free, bytes);
+  }
+  std::sort(loads.begin(), loads.end());
+  double t = 0, weightBytes = 0;
+  for (const auto& [free, bytes] : loads) {
+    t = std::max(t, free) + bytes / bytesPerNs + arch.dram.latency_ns;
+    weightBytes += bytes;
+  }
+  const double activations = before.dramActivationReadBytes + before.dramActivationWriteBytes;
+  const double loaded = std::max(t, (activations + weightBytes) / bytesPerNs);
+  const double replace = next.weightLoadNs + next.weightWriteNs;
+  const double shows = std::clamp(loaded + next.weightWriteNs - before.reuseNs, 0.0, replace);
+  return replace - shows;
+}
+
+}  // namespace
+
 Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
               std::string partitioner, cost::Objective objective) {
   Plan plan;
@@ -37,15 +70,8 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
   }
   PlanTotals& t = plan.totals;
   double hidden = 0;
-  const double dramBytesPerNs = model.arch().dramBandwidthGbPerS();
-  for (size_t i = 1; i < plan.partitions.size(); ++i) {
-    const cost::PartitionCost& before = plan.partitions[i - 1].cost;
-    const cost::PartitionCost& next = plan.partitions[i].cost;
-    const double dramBusy =
-        (before.dramActivationReadBytes + before.dramActivationWriteBytes) / dramBytesPerNs;
-    hidden +=
-        std::min(next.weightLoadNs + next.weightWriteNs, std::max(0.0, before.reuseNs - dramBusy));
-  }
+  for (size_t i = 1; i < plan.partitions.size(); ++i)
+    hidden += hiddenReplaceNs(model, plan.partitions[i - 1].cost, plan.partitions[i].cost);
   t.energyTotalPj = t.energyPj.total();
   t.scheduleTimeNs = t.timeNs - hidden;
   t.scheduleEnergyPj = t.energyTotalPj - model.arch().staticPowerMw() * hidden;
