@@ -405,7 +405,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   llvm::SmallVector<Loaded, 16> loaded;
   // The first sample's critical path: when each layer's outputs are ready. Every layer runs
   // in its own threads, so a layer starts as soon as its inputs are there.
-  llvm::SmallVector<double, 32> doneNs(layerCount, 0.0);
+  llvm::SmallVector<double, 32> doneNs(layerCount, 0.0), handOutNs(layerCount, 0.0);
   for (size_t li = 0; li < layerCount; ++li) {
     const int32_t l = replication[li].layer;
     const LayerProfile& p = layers_[static_cast<size_t>(l)];
@@ -498,7 +498,8 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
     // The first sample through the layer: the leader loads what comes from DRAM while its
     // other inputs are made and sent, hands the input out, the slowest core computes, and the
     // slowest store ends it (cores store at different times, so their stores rarely queue).
-    doneNs[li] = std::max(loadNs, inputsReadyNs + layerIncoming.ns(net)) + layerHandOut.ns(net) +
+    handOutNs[li] = layerHandOut.ns(net);
+    doneNs[li] = std::max(loadNs, inputsReadyNs + layerIncoming.ns(net)) + handOutNs[li] +
                  computeNs + storeNs;
     fillNs = std::max(fillNs, doneNs[li]);
   }
@@ -509,10 +510,15 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   c.bottleneckStageNs = std::max({scratch.busiestCoreNs(), dramStage, linkStage});
   c.pipelineFillNs = fillNs;
   c.reuseNs = c.pipelineFillNs + (batch - 1) * c.bottleneckStageNs;
-  // A core is done when the last sample leaves the last of its layers.
+  // A core is done when the last sample leaves the last of its layers. The leader hands a
+  // layer's input to its cores in turn, so the k-th of n cores starts (n - k) / n of the
+  // hand-out earlier than the last.
   for (size_t li = 0; li < layerCount; ++li)
-    for (const LayerOnCore& h : onCores[li]) {
-      const double done = doneNs[li] + (batch - 1) * c.bottleneckStageNs;
+    for (size_t k = 0; k < onCores[li].size(); ++k) {
+      const LayerOnCore& h = onCores[li][k];
+      const double n = static_cast<double>(onCores[li].size());
+      const double done = doneNs[li] - handOutNs[li] * (n - static_cast<double>(k + 1)) / n +
+                          (batch - 1) * c.bottleneckStageNs;
       auto it = std::find_if(c.coreDoneNs.begin(), c.coreDoneNs.end(),
                              [&](const auto& e) { return e.first == h.core; });
       if (it == c.coreDoneNs.end())
