@@ -36,7 +36,7 @@ const std::vector<std::string> kPresets = {"compass-sram-s", "compass-sram-m", "
 const std::vector<std::string> kPartitioners = {"greedy", "layerwise", "compass", "optimal"};
 
 // The exact DP evaluates every valid partition, each priced with its placement; on the
-// 1104-core PUMA chip that takes about 4 minutes for alexnet and vgg16 and longer for resnet50
+// 1104-core PUMA chip that takes 1 to 4 minutes for resnet50, alexnet and vgg16
 // (README "Benchmarks"), so those points are left out here.
 bool tooSlowToCompile(const std::string& network, const std::string& preset,
                       const std::string& partitioner) {

@@ -1,14 +1,17 @@
-// Plan → Program (DESIGN.md §5, §7). Per partition: place unit instances (replicas
-// included) on cores; the replace phase loads and writes their weights; then a barrier; then
-// the reuse phase runs the batch through the layer pipeline. Each layer has a leader core
-// (its first instance) that gathers inputs (from DRAM at the partition's entries, or from
-// the producing layer's leader on chip), hands them to the layer's other instances, collects
-// their output slices, runs the layer's vector ops and stores what later partitions need.
+// Plan → Program (DESIGN.md §5, §7). Per partition: place unit copies (replicas included) on
+// cores with the cost model's placement; the replace phase loads and writes their weights;
+// then a barrier; then the reuse phase, a software pipeline: every layer runs in its own
+// thread on each core holding it, sample after sample. A layer's leader (its first core)
+// loads its DRAM inputs, receives the rest, and hands the input to the layer's other cores;
+// every core runs its copies as one MVM, does its share of the vector work, stores its slice
+// of what leaves for DRAM and posts its slice of what later layers need to their leaders.
 //
-// Instructions are generated in one global order and each core's stream is that order
-// restricted to the core, so every pair of cores meets its SEND/RECV pairs in the same order
-// and blocking communication cannot deadlock. A core whose reuse work ends early goes on to
-// the next partition's replace phase before the barrier: early replacement.
+// Messages are posted and tagged, with credits per (sending, receiving) thread pair. The
+// instructions are generated in one global order, each thread's stream is that order
+// restricted to the thread, and no thread pair ever holds more than one sample's messages in
+// it, so the program cannot deadlock. After its last layer a core's threads meet (SYNC) and
+// the core goes on to the next partition's replace phase before the barrier: early
+// replacement.
 #pragma once
 
 #include <string>
