@@ -20,6 +20,7 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -112,12 +113,16 @@ TEST_P(Fidelity, SimulationAgreesWithTheEstimateOnEveryPresetAndPartitioner) {
     EXPECT_LE(std::abs(p.energy), kEnergyTolerance)
         << network << " " << p.preset << " " << p.partitioner << " B=" << p.batch;
   }
-  std::cout << network << ": " << points.size() << " points; worst time " << std::showpos
-            << 100 * worstTime->time << " % (" << worstTime->preset << " " << worstTime->partitioner
-            << " B=" << worstTime->batch << "), worst energy " << 100 * worstEnergy->energy
-            << " % (" << worstEnergy->preset << " " << worstEnergy->partitioner
-            << " B=" << worstEnergy->batch << ")\n"
-            << std::noshowpos;
+  auto percent = [](double x) {
+    std::ostringstream out;
+    out << std::showpos << std::fixed << std::setprecision(1) << 100 * x << " %";
+    return out.str();
+  };
+  std::cout << network << ": " << points.size() << " points; worst time "
+            << percent(worstTime->time) << " (" << worstTime->preset << " "
+            << worstTime->partitioner << " B=" << worstTime->batch << "), worst energy "
+            << percent(worstEnergy->energy) << " (" << worstEnergy->preset << " "
+            << worstEnergy->partitioner << " B=" << worstEnergy->batch << ")\n";
 }
 
 INSTANTIATE_TEST_SUITE_P(Torchvision, Fidelity,
