@@ -42,6 +42,10 @@ double stat(const SimResult& r, const char* group, const char* name) {
   return r.stats.child(group).get(name);
 }
 
+// One crossbar, 10 vectors of 4 input cycles at (10 ns read + 10 ns conversion): 800 ns.
+const Instruction kMvm800{
+    .op = Opcode::Mvm, .xb = 0, .count = 1, .rows = 256, .cols = 256, .repeat = 10, .cycles = 4};
+
 TEST(Simulator, SingleMvm) {
   const auto a = compassM();
   // 10 vectors x 4 input cycles x (10 ns read + ceil(256 / 256) x 10 ns conversion) = 800 ns.
@@ -115,14 +119,7 @@ TEST(Simulator, SendIsPostedAndArrivesWhileTheReceiverWorks) {
   // for 800 ns, so its RECV does not wait; the sender does not wait either.
   const auto r =
       simulate(program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1, .tag = 0}},
-                           {{.op = Opcode::Mvm,
-                             .xb = 0,
-                             .count = 1,
-                             .rows = 256,
-                             .cols = 256,
-                             .repeat = 10,
-                             .cycles = 4},
-                            {.op = Opcode::Receive, .bytes = 640, .peer = 0, .tag = 0}}}),
+                           {kMvm800, {.op = Opcode::Receive, .bytes = 640, .peer = 0, .tag = 0}}}),
                a);
   EXPECT_DOUBLE_EQ(r.totalNs, 800.0);
   EXPECT_DOUBLE_EQ(stat(r, "interconnect", "bytes"), 640.0);
@@ -153,13 +150,7 @@ TEST(Simulator, SendWaitsForACreditWhenTheReceiverLagsBehind) {
   // the receiver, busy for 800 ns, takes tag 0; it then arrives at 802.
   auto p = program(a, {{{.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 0},
                         {.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 1}},
-                       {{.op = Opcode::Mvm,
-                         .xb = 0,
-                         .count = 1,
-                         .rows = 256,
-                         .cols = 256,
-                         .repeat = 10,
-                         .cycles = 4},
+                       {kMvm800,
                         {.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 0},
                         {.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 1}}});
   p.credits = 1;
@@ -175,13 +166,11 @@ TEST(Simulator, ThreadsOfACoreTakeTurnsAndOneWaitingLetsTheOtherRun) {
   // MVM (640 B: 10 ns on the bus + 1 ns hop, so it arrives at 811), then runs a 100 ns vector
   // op, 811 to 911. Thread 1 runs its own 800 ns MVM while thread 0 waits.
   codegen::Program p = program(a, {});
-  const Instruction mvm{
-      .op = Opcode::Mvm, .xb = 0, .count = 1, .rows = 256, .cols = 256, .repeat = 10, .cycles = 4};
   p.streams = {{0,
                 {{.op = Opcode::Receive, .bytes = 640, .peer = 1, .tag = 0},
                  {.op = Opcode::Vector, .vecOp = "relu", .elems = 1200}}},
-               {0, {mvm}},
-               {1, {mvm, {.op = Opcode::Send, .bytes = 640, .peer = 0, .tag = 0}}}};
+               {0, {kMvm800}},
+               {1, {kMvm800, {.op = Opcode::Send, .bytes = 640, .peer = 0, .tag = 0}}}};
   const auto r = simulate(p, a);
   EXPECT_DOUBLE_EQ(r.totalNs, 911.0);
   const auto& core0 = r.stats.child("cores").child("core0");
@@ -194,9 +183,7 @@ TEST(Simulator, TwoThreadsOfACoreNeverComputeAtOnce) {
   const auto a = compassM({"chip.cores=1"});
   // Two threads each run an 800 ns MVM on core 0: one after the other, 1600 ns.
   codegen::Program p = program(a, {});
-  const Instruction mvm{
-      .op = Opcode::Mvm, .xb = 0, .count = 1, .rows = 256, .cols = 256, .repeat = 10, .cycles = 4};
-  p.streams = {{0, {mvm}}, {0, {mvm}}};
+  p.streams = {{0, {kMvm800}}, {0, {kMvm800}}};
   EXPECT_DOUBLE_EQ(simulate(p, a).totalNs, 1600.0);
 }
 

@@ -149,13 +149,18 @@ TEST(Mapping, ChipTooSmallIsReportedAsNotFitting) {
 namespace xbar::mapping {
 namespace {
 
-TEST(CorePacking, BulkAddPlacesExactlyAsSingleAdds) {
-  // Pseudo-random unit sizes and copy counts on 7 cores of 16 crossbars.
-  uint64_t state = 12345;
-  auto next = [&](uint64_t n) {
+// A fixed pseudo-random sequence (64-bit LCG), so the packing tests are repeatable.
+struct Lcg {
+  uint64_t state;
+  int64_t operator()(uint64_t n) {
     state = state * 6364136223846793005ull + 1442695040888963407ull;
     return static_cast<int64_t>((state >> 33) % n);
-  };
+  }
+};
+
+TEST(CorePacking, BulkAddPlacesExactlyAsSingleAdds) {
+  // Pseudo-random unit sizes and copy counts on 7 cores of 16 crossbars.
+  Lcg next{12345};
   for (int trial = 0; trial < 200; ++trial) {
     IncrementalPacker bulk(7, 16), single(7, 16);
     bool bulkOk = true, singleOk = true;
@@ -173,11 +178,7 @@ TEST(CorePacking, PlacerPutsEachCopyWhereOneByOneBestFitWould) {
   // The reference: every copy to the fullest core it fits, the lowest such core on a tie.
   // The placer must agree copy for copy (core and crossbar), since codegen runs what the cost
   // model priced, and must fail exactly when IncrementalPacker does.
-  uint64_t state = 99;
-  auto next = [&](uint64_t n) {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return static_cast<int64_t>((state >> 33) % n);
-  };
+  Lcg next{99};
   for (int trial = 0; trial < 200; ++trial) {
     CorePlacer placer(5, 16);
     IncrementalPacker packer(5, 16);
