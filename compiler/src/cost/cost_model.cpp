@@ -510,22 +510,8 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   c.bottleneckStageNs = std::max({scratch.busiestCoreNs(), dramStage, linkStage});
   c.pipelineFillNs = fillNs;
   c.reuseNs = c.pipelineFillNs + (batch - 1) * c.bottleneckStageNs;
-  // A core is done when the last sample leaves the last of its layers. The leader hands a
-  // layer's input to its cores in turn, so the k-th of n cores starts (n - k) / n of the
-  // hand-out earlier than the last.
-  for (size_t li = 0; li < layerCount; ++li)
-    for (size_t k = 0; k < onCores[li].size(); ++k) {
-      const LayerOnCore& h = onCores[li][k];
-      const double n = static_cast<double>(onCores[li].size());
-      const double done = doneNs[li] - handOutNs[li] * (n - static_cast<double>(k + 1)) / n +
-                          (batch - 1) * c.bottleneckStageNs;
-      auto it = std::find_if(c.coreDoneNs.begin(), c.coreDoneNs.end(),
-                             [&](const auto& e) { return e.first == h.core; });
-      if (it == c.coreDoneNs.end())
-        c.coreDoneNs.emplace_back(h.core, done);
-      else
-        it->second = std::max(it->second, done);
-    }
+  c.layerDoneNs.assign(doneNs.begin(), doneNs.end());
+  c.layerHandOutNs.assign(handOutNs.begin(), handOutNs.end());
 
   c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dram.latency_ns;
   const double parallel =
@@ -538,14 +524,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   int32_t primary = -1;
   for (size_t i = 0; i < placement.size(); ++i) {
     const Placement& p = placement[i];
-    if (i == 0 || placement[i - 1].unit != p.unit) {
-      primary = p.core;
-      const double bytes = units_[static_cast<size_t>(p.unit)].weightBytes;
-      if (!c.weightBytesByCore.empty() && c.weightBytesByCore.back().first == p.core)
-        c.weightBytesByCore.back().second += bytes;
-      else
-        c.weightBytesByCore.emplace_back(p.core, bytes);
-    }
+    if (i == 0 || placement[i - 1].unit != p.unit) primary = p.core;
     if (p.core == primary) continue;
     const auto bytes =
         static_cast<double>(wholeBytes(units_[static_cast<size_t>(p.unit)].weightBytes));
@@ -573,6 +552,34 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
   counts.timeNs = c.totalNs;
   c.energyPj = arch::energyOf(counts, arch_);
   return c;
+}
+
+std::vector<double> CostModel::coreDoneNs(int32_t start, int32_t end,
+                                          const PartitionCost& cost) const {
+  const std::vector<Placement> placement = place(start, end, cost.replication);
+  const auto onCores = layersOnCores(start, end, cost.replication, placement);
+  std::vector<double> done(static_cast<size_t>(arch_.chip.cores), 0.0);
+  const double laterSamples = static_cast<double>(batch_ - 1) * cost.bottleneckStageNs;
+  for (size_t li = 0; li < onCores.size(); ++li) {
+    const double n = static_cast<double>(onCores[li].size());
+    for (size_t k = 0; k < onCores[li].size(); ++k) {
+      const double early = cost.layerHandOutNs[li] * (n - static_cast<double>(k + 1)) / n;
+      double& d = done[static_cast<size_t>(onCores[li][k].core)];
+      d = std::max(d, cost.layerDoneNs[li] - early + laterSamples);
+    }
+  }
+  return done;
+}
+
+std::vector<double> CostModel::weightBytesLoadedBy(int32_t start, int32_t end,
+                                                   const PartitionCost& cost) const {
+  const std::vector<Placement> placement = place(start, end, cost.replication);
+  std::vector<double> bytes(static_cast<size_t>(arch_.chip.cores), 0.0);
+  for (size_t i = 0; i < placement.size(); ++i)
+    if (i == 0 || placement[i - 1].unit != placement[i].unit)
+      bytes[static_cast<size_t>(placement[i].core)] +=
+          units_[static_cast<size_t>(placement[i].unit)].weightBytes;
+  return bytes;
 }
 
 double additiveScore(const PartitionCost& cost, Objective objective) {

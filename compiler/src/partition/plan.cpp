@@ -24,27 +24,27 @@ namespace {
 // at once); DRAM serves the loads one after another, and also carries `before`'s
 // activations. The writes follow the last load. Whatever ends after `before`'s reuse phase
 // shows.
-double hiddenReplaceNs(const cost::CostModel& model, const cost::PartitionCost& before,
-                       const cost::PartitionCost& next) {
+double hiddenReplaceNs(const cost::CostModel& model, const Partition& before,
+                       const Partition& next) {
   const arch::ArchConfig& arch = model.arch();
   const double bytesPerNs = arch.dramBandwidthGbPerS();
+  const std::vector<double> done = model.coreDoneNs(before.firstUnit, before.endUnit, before.cost);
+  const std::vector<double> bytes =
+      model.weightBytesLoadedBy(next.firstUnit, next.endUnit, next.cost);
   std::vector<std::pair<double, double>> loads;  // (free from, bytes)
-  for (const auto& [core, bytes] : next.weightBytesByCore) {
-    double free = 0;
-    for (const auto& [c, done] : before.coreDoneNs)
-      if (c == core) free = done;
-    loads.emplace_back(free, bytes);
-  }
+  for (size_t c = 0; c < bytes.size(); ++c)
+    if (bytes[c] > 0) loads.emplace_back(done[c], bytes[c]);
   std::sort(loads.begin(), loads.end());
   double t = 0, weightBytes = 0;
-  for (const auto& [free, bytes] : loads) {
-    t = std::max(t, free) + bytes / bytesPerNs + arch.dram.latency_ns;
-    weightBytes += bytes;
+  for (const auto& [free, b] : loads) {
+    t = std::max(t, free) + b / bytesPerNs + arch.dram.latency_ns;
+    weightBytes += b;
   }
-  const double activations = before.dramActivationReadBytes + before.dramActivationWriteBytes;
+  const cost::PartitionCost& p = before.cost;
+  const double activations = p.dramActivationReadBytes + p.dramActivationWriteBytes;
   const double loaded = std::max(t, (activations + weightBytes) / bytesPerNs);
-  const double replace = next.weightLoadNs + next.weightWriteNs;
-  const double shows = std::clamp(loaded + next.weightWriteNs - before.reuseNs, 0.0, replace);
+  const double replace = next.cost.weightLoadNs + next.cost.weightWriteNs;
+  const double shows = std::clamp(loaded + next.cost.weightWriteNs - p.reuseNs, 0.0, replace);
   return replace - shows;
 }
 
@@ -71,7 +71,7 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
   PlanTotals& t = plan.totals;
   double hidden = 0;
   for (size_t i = 1; i < plan.partitions.size(); ++i)
-    hidden += hiddenReplaceNs(model, plan.partitions[i - 1].cost, plan.partitions[i].cost);
+    hidden += hiddenReplaceNs(model, plan.partitions[i - 1], plan.partitions[i]);
   t.energyTotalPj = t.energyPj.total();
   t.scheduleTimeNs = t.timeNs - hidden;
   t.scheduleEnergyPj = t.energyTotalPj - model.arch().staticPowerMw() * hidden;

@@ -129,6 +129,15 @@ class CostModel {
       int32_t start, int32_t end, const std::vector<LayerReplication>& replication,
       const std::vector<Placement>& placement) const;
 
+  // For the schedule of early replacement, per core: when it is done with the reuse phase of
+  // [start, end) (from its start; 0 for a core without layers): the last sample leaves its
+  // last layer, and a layer's cores finish in the order its leader hands them the input.
+  std::vector<double> coreDoneNs(int32_t start, int32_t end, const PartitionCost& cost) const;
+  // Per core: the weight bytes it loads in the replace phase (the core of each unit's first
+  // copy loads the unit).
+  std::vector<double> weightBytesLoadedBy(int32_t start, int32_t end,
+                                          const PartitionCost& cost) const;
+
   // Cost with the given replicas per layer (one entry per layer with units in the range).
   PartitionCost evaluateWith(int32_t start, int32_t end,
                              const std::vector<LayerReplication>& replication) const;

@@ -32,10 +32,10 @@ struct PartitionCost {
   int64_t cellsWritten = 0;
   int64_t crossbarsUsed = 0;                  // replicas included
   std::vector<LayerReplication> replication;  // layers with units in the partition
-  // For hiding the next partition's replace phase: when each core holding layers is done
-  // with the reuse phase (from its start), and the weight bytes each core loads.
-  std::vector<std::pair<int32_t, double>> coreDoneNs;
-  std::vector<std::pair<int32_t, double>> weightBytesByCore;
+  // Per layer (as `replication`): when the first sample's outputs are ready, from the start of
+  // the reuse phase, and how long the layer's hand-out to its cores takes.
+  std::vector<double> layerDoneNs;
+  std::vector<double> layerHandOutNs;
 };
 
 }  // namespace xbar::cost
