@@ -109,6 +109,14 @@ void compileAndSimulate(const SimulateOptions& o) {
       "\nanalytic: partitions one after another take {:.4g} ns (what the partitioner minimises); "
       "the program hides {:.4g} ns of weight replacement behind the partition before\n",
       t.timeNs, hiddenNs);
+  // Queueing on shared resources is what the estimate prices only as bandwidth bounds.
+  const double dramBytes = d.get("weight_bytes_read") + d.get("activation_bytes_read") +
+                           d.get("activation_bytes_written");
+  std::cout << fmt::format(
+      "contention: DRAM busy {:.0f} % and the busiest link {:.0f} % of the simulated time; "
+      "requests queue there, which the estimate prices only as bandwidth bounds\n",
+      100.0 * dramBytes / arch.dramBandwidthGbPerS() / r.totalNs,
+      100.0 * r.stats.child("interconnect").get("busiest_link_busy") / r.totalNs);
   std::cout << "\n" << summary(r);
   writeStats(r, o);
 }
