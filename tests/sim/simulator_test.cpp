@@ -264,6 +264,11 @@ TEST(SimulatorBadInput, TooManyCrossbarsOrRowsAreRejectedBeforeSimulating) {
       InputError);
   EXPECT_THROW(checkProgram(program(a, {{{.op = Opcode::Send, .bytes = 4, .peer = 99}}}), a, "p"),
                InputError);
+  EXPECT_THROW(checkProgram(program(a, {{{.op = Opcode::Sync, .id = 3}}}), a, "p"), InputError)
+      << "SYNC of a partition the program does not have";
+  auto outOfOrder = program(a, {});
+  outOfOrder.streams = {{1, {}}, {0, {}}};
+  EXPECT_THROW(checkProgram(outOfOrder, a, "p"), InputError) << "threads must come in core order";
   try {
     checkProgram(program(a, {{},
                              {{.op = Opcode::Mvm,

@@ -228,5 +228,22 @@ TEST(ProgramTextBadInput, BadOperands) {
             std::string::npos);
 }
 
+TEST(ProgramTextBadInput, ThreadsAndCreditsAreChecked) {
+  // Sections name cores in order (a repeated core is another thread); credits are positive.
+  EXPECT_NE(parseError(kHeader + "core 1\ncore 0\n")
+                .find("bad.xasm:9: core 0 after core 1; expected the cores in order"),
+            std::string::npos);
+  const std::string noCredits = "xasm 2\nmodel m\narch a 0123\ncores 2 crossbars 4\ncredits 0\n";
+  EXPECT_NE(parseError(noCredits).find("bad.xasm:5: credits should be positive, got 0"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  SYNC\n").find("SYNC takes 1 operands (id), got 0"),
+            std::string::npos);
+  // Two threads on core 0 round-trip through the text.
+  const Program p = parseProgramText(kHeader + "  SYNC id=0\ncore 0\n  SYNC id=0\n", "ok.xasm");
+  ASSERT_EQ(p.streams.size(), 2u);
+  EXPECT_EQ(p.streams[1].core, 0);
+  EXPECT_EQ(parseProgramText(writeProgramText(p), "again.xasm"), p);
+}
+
 }  // namespace
 }  // namespace xbar::codegen
