@@ -31,6 +31,7 @@ int run(int argc, char** argv) {
   addDisasmCommand(app, action);
   addExperimentCommand(app, action);
   addSimulateCommands(app, action);
+  addSweepCommand(app, action);
 
   auto logger = spdlog::stderr_color_mt("xbar");
   logger->set_pattern("xbar: %l: %v");

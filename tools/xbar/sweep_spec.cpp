@@ -1,0 +1,136 @@
+#include "sweep_spec.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "compile_pipeline.h"
+#include "xbar/partition/partitioner.h"
+#include "xbar/support/error.h"
+
+namespace xbar::cli {
+namespace {
+
+std::string where(const std::filesystem::path& file, const YAML::Node& node) {
+  return fmt::format("{}:{}", file.string(), node.Mark().line + 1);
+}
+
+// A non-empty list of scalars under `key`.
+std::vector<std::string> scalars(const std::filesystem::path& file, const YAML::Node& root,
+                                 const std::string& key, bool required) {
+  const YAML::Node node = root[key];
+  if (!node) {
+    if (required) failInput(file.string(), "missing '{}'; expected a list", key);
+    return {};
+  }
+  if (!node.IsSequence() || node.size() == 0)
+    failInput(where(file, node), "'{}' should be a non-empty list", key);
+  std::vector<std::string> values;
+  for (const YAML::Node& item : node) {
+    if (!item.IsScalar()) failInput(where(file, item), "'{}' should list plain values", key);
+    values.push_back(item.as<std::string>());
+  }
+  return values;
+}
+
+}  // namespace
+
+std::string SweepPoint::id() const {
+  return fmt::format("p{:04d}", index);
+}
+
+SweepSpec loadSweep(const std::filesystem::path& file) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(file.string());
+  } catch (const YAML::BadFile&) {
+    failInput(file.string(), "cannot read the sweep file");
+  } catch (const YAML::Exception& e) {
+    failInput(fmt::format("{}:{}", file.string(), e.mark.line + 1), "{}", e.msg);
+  }
+  if (!root.IsMap()) failInput(file.string(), "expected a mapping of sweep keys");
+  for (const auto& item : root) {
+    const std::string key = item.first.as<std::string>();
+    if (key != "workloads" && key != "archs" && key != "grid" && key != "partitioners" &&
+        key != "batches" && key != "objective")
+      failInput(where(file, item.first),
+                "unknown key '{}'; expected workloads, archs, grid, partitioners, batches or "
+                "objective",
+                key);
+  }
+  const std::vector<std::string> workloads = scalars(file, root, "workloads", true);
+  const std::vector<std::string> archs = scalars(file, root, "archs", true);
+  const std::vector<std::string> partitioners = scalars(file, root, "partitioners", true);
+  const std::vector<std::string> batches = scalars(file, root, "batches", true);
+  const std::string objective =
+      root["objective"] ? root["objective"].as<std::string>() : std::string("throughput");
+  cost::objectiveFromName(objective);  // throws on a bad name
+
+  SweepSpec spec;
+  std::vector<std::vector<std::string>> gridValues;
+  if (const YAML::Node grid = root["grid"]) {
+    if (!grid.IsMap() || grid.size() == 0)
+      failInput(where(file, grid), "'grid' should map arch keys to lists of values");
+    for (const auto& item : grid) {
+      const std::string key = item.first.as<std::string>();
+      spec.gridKeys.push_back(key);
+      gridValues.push_back(scalars(file, grid, key, true));
+    }
+  }
+  std::vector<std::filesystem::path> models;
+  for (const std::string& w : workloads) {
+    const std::filesystem::path path = file.parent_path() / w;
+    if (!std::filesystem::is_regular_file(path))
+      failInput(where(file, root["workloads"]), "workload '{}' does not exist ({})", w,
+                path.string());
+    models.push_back(path);
+  }
+  for (const std::string& p : partitioners) partition::makePartitioner(p);  // throws if unknown
+  std::vector<int64_t> batchSizes;
+  for (const std::string& b : batches) {
+    int64_t value = 0;
+    try {
+      size_t used = 0;
+      value = std::stoll(b, &used);
+      if (used != b.size()) value = 0;
+    } catch (const std::exception&) {
+      value = 0;
+    }
+    if (value < 1)
+      failInput(where(file, root["batches"]), "batch '{}' should be a positive integer", b);
+    batchSizes.push_back(value);
+  }
+
+  // Every combination of grid values, first key slowest.
+  std::vector<std::vector<std::pair<std::string, std::string>>> combos(1);
+  for (size_t k = 0; k < spec.gridKeys.size(); ++k) {
+    std::vector<std::vector<std::pair<std::string, std::string>>> next;
+    for (const auto& combo : combos)
+      for (const std::string& v : gridValues[k]) {
+        next.push_back(combo);
+        next.back().emplace_back(spec.gridKeys[k], v);
+      }
+    combos = std::move(next);
+  }
+  // Load every arch once now, so a bad key or value stops the sweep before it starts.
+  for (const std::string& arch : archs)
+    for (const auto& combo : combos) {
+      std::vector<std::string> flags;
+      for (const auto& [key, value] : combo) flags.push_back(key + "=" + value);
+      try {
+        loadArchFromFlags(arch, flags);
+      } catch (const InputError& e) {
+        failInput(where(file, root["grid"] ? root["grid"] : root["archs"]), "arch '{}' with {}: {}",
+                  arch, fmt::join(flags, " "), e.what());
+      }
+    }
+  for (const auto& model : models)
+    for (const std::string& arch : archs)
+      for (const auto& combo : combos)
+        for (const std::string& partitioner : partitioners)
+          for (int64_t batch : batchSizes)
+            spec.points.push_back({static_cast<int32_t>(spec.points.size()), model, arch, combo,
+                                   partitioner, batch, objective});
+  return spec;
+}
+
+}  // namespace xbar::cli

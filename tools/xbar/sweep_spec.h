@@ -1,0 +1,43 @@
+// A sweep file (YAML): workloads x arch configs x a grid of arch overrides x partitioners x
+// batch sizes, under one objective. Every combination is a point; points are numbered in the
+// order the file lists things, so a results directory can be resumed.
+//
+//   workloads: [models/resnet18.onnx]   # paths relative to the sweep file
+//   archs: [compass-sram-m]             # presets or YAML files
+//   grid:                               # arch overrides, each a list of values
+//     crossbar.rows: [128, 256]
+//   partitioners: [greedy, compass]
+//   batches: [1, 16]
+//   objective: throughput               # optional
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace xbar::cli {
+
+struct SweepPoint {
+  int32_t index = 0;
+  std::filesystem::path workload;
+  std::string arch;
+  std::vector<std::pair<std::string, std::string>> overrides;  // grid key -> value
+  std::string partitioner;
+  int64_t batch = 1;
+  std::string objective;
+  std::string id() const;  // "p0007"
+};
+
+struct SweepSpec {
+  std::vector<std::string> gridKeys;  // in file order
+  std::vector<SweepPoint> points;
+};
+
+// Throws InputError naming the file, the line and what was expected: unknown keys, empty
+// lists, workloads that do not exist, grid keys or values the arch loader rejects (every
+// arch of every point is loaded once here, before anything runs).
+SweepSpec loadSweep(const std::filesystem::path& file);
+
+}  // namespace xbar::cli
