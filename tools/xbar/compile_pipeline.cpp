@@ -2,7 +2,9 @@
 
 #include "cli.h"
 #include "xbar/arch/arch_loader.h"
+#include "xbar/codegen/codegen.h"
 #include "xbar/codegen/program_text.h"
+#include "xbar/frontend/onnx_loader.h"
 #include "xbar/partition/partitioner.h"
 #include "xbar/support/atomic_file.h"
 
@@ -25,6 +27,20 @@ PlannedModel planModel(const ir::Graph& graph, const mapping::Mapping& mapping,
   planned.costs = std::make_unique<cost::CostModel>(graph, mapping, arch, request.batch);
   planned.plan = partitioner->run(*planned.costs, options);
   return planned;
+}
+
+CompiledModel compileModel(const std::filesystem::path& model, const std::string& arch,
+                           const std::vector<std::string>& overrides, const PlanRequest& request) {
+  CompiledModel c;
+  c.arch = loadArchFromFlags(arch, overrides);
+  frontend::LoadOptions load;
+  load.shapesOnly = true;
+  c.graph = frontend::loadPreparedGraph(model, load);
+  c.mapping = mapping::mapGraph(c.graph, c.arch);
+  c.planned = planModel(c.graph, c.mapping, c.arch, request);
+  c.program =
+      codegen::generateProgram(c.graph, c.mapping, *c.planned.costs, c.planned.plan).program;
+  return c;
 }
 
 void writePlanAndProgram(const std::filesystem::path& dir, const partition::Plan& plan,

@@ -10,6 +10,8 @@
 #include "xbar/arch/arch_config.h"
 #include "xbar/codegen/program.h"
 #include "xbar/cost/cost_model.h"
+#include "xbar/ir/graph.h"
+#include "xbar/mapping/mapping.h"
 #include "xbar/partition/plan.h"
 
 namespace xbar::cli {
@@ -33,6 +35,18 @@ struct PlannedModel {
 // Checks the partitioner and objective names before the expensive work.
 PlannedModel planModel(const ir::Graph& graph, const mapping::Mapping& mapping,
                        const arch::ArchConfig& arch, const PlanRequest& request);
+
+// A model compiled for simulation: shapes only (timing needs no weight values), mapped,
+// planned and turned into a program. `run` and `sweep` share it.
+struct CompiledModel {
+  arch::ArchConfig arch;
+  ir::Graph graph;
+  mapping::Mapping mapping;
+  PlannedModel planned;
+  codegen::Program program;
+};
+CompiledModel compileModel(const std::filesystem::path& model, const std::string& arch,
+                           const std::vector<std::string>& overrides, const PlanRequest& request);
 
 // DIR/program.xasm and DIR/plan.json, each written atomically.
 void writePlanAndProgram(const std::filesystem::path& dir, const partition::Plan& plan,

@@ -71,16 +71,12 @@ std::string row(const char* what, double analytic, double simulated, const char*
 }
 
 void compileAndSimulate(const SimulateOptions& o) {
-  const arch::ArchConfig arch = loadArchFromFlags(o.arch, o.overrides);
-  frontend::LoadOptions load;
-  load.shapesOnly = true;  // timing needs shapes, not weight values
-  const ir::Graph graph = frontend::loadPreparedGraph(o.input, load);
-  const mapping::Mapping m = mapping::mapGraph(graph, arch);
-  const PlannedModel planned = planModel(graph, m, arch, o.plan);
-  const partition::Plan& plan = planned.plan;
-  const codegen::Program program = codegen::generateProgram(graph, m, *planned.costs, plan).program;
-  if (!o.outDir.empty()) writePlanAndProgram(o.outDir, plan, m, program);
-  const sim::SimResult r = sim::simulate(program, arch, {o.input, o.trace});
+  const CompiledModel c = compileModel(o.input, o.arch, o.overrides, o.plan);
+  const arch::ArchConfig& arch = c.arch;
+  const mapping::Mapping& m = c.mapping;
+  const partition::Plan& plan = c.planned.plan;
+  if (!o.outDir.empty()) writePlanAndProgram(o.outDir, plan, m, c.program);
+  const sim::SimResult r = sim::simulate(c.program, arch, {o.input, o.trace});
   const partition::PlanTotals& t = plan.totals;
   const sim::StatsGroup& e = r.stats.child("energy");
   const sim::StatsGroup& d = r.stats.child("dram");

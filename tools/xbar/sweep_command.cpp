@@ -22,9 +22,6 @@
 #include "cli.h"
 #include "compile_pipeline.h"
 #include "sweep_spec.h"
-#include "xbar/codegen/codegen.h"
-#include "xbar/frontend/onnx_loader.h"
-#include "xbar/mapping/mapping.h"
 #include "xbar/sim/simulator.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
@@ -58,20 +55,15 @@ nlohmann::json pointParameters(const SweepPoint& p) {
 nlohmann::json runPoint(const SweepPoint& p) {
   std::vector<std::string> flags;
   for (const auto& [key, value] : p.overrides) flags.push_back(key + "=" + value);
-  const arch::ArchConfig arch = loadArchFromFlags(p.arch, flags);
-  frontend::LoadOptions load;
-  load.shapesOnly = true;  // timing needs shapes, not weight values
-  const ir::Graph graph = frontend::loadPreparedGraph(p.workload, load);
-  const mapping::Mapping m = mapping::mapGraph(graph, arch);
-  const PlannedModel planned = planModel(graph, m, arch, {p.partitioner, p.objective, p.batch, 1});
-  const codegen::Program program =
-      codegen::generateProgram(graph, m, *planned.costs, planned.plan).program;
-  const sim::SimResult r = sim::simulate(program, arch, {p.workload.string(), ""});
+  const CompiledModel c =
+      compileModel(p.workload, p.arch, flags, {p.partitioner, p.objective, p.batch, 1});
+  const sim::SimResult r = sim::simulate(c.program, c.arch, {p.workload.string(), ""});
+  const partition::Plan& plan = c.planned.plan;
   nlohmann::json record = pointParameters(p);
   record["status"] = "done";
-  record["partitions"] = planned.plan.partitions.size();
-  record["estimate"] = {{"time_ns", planned.plan.totals.scheduleTimeNs},
-                        {"energy_pj", planned.plan.totals.scheduleEnergyPj}};
+  record["partitions"] = plan.partitions.size();
+  record["estimate"] = {{"time_ns", plan.totals.scheduleTimeNs},
+                        {"energy_pj", plan.totals.scheduleEnergyPj}};
   record["stats"] = r.stats.toJson();
   return record;
 }
