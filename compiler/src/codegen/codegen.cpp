@@ -227,17 +227,6 @@ class Generator {
     std::map<ir::ValueId, size_t> loader;
   };
 
-  // The share of a complete layer's group outputs each of its cores holds (the leader also
-  // holds what earlier partitions made): the same slices the cost model prices.
-  std::vector<double> valueShares(const PartitionSchedule& s, size_t li, double fraction,
-                                  double before) const {
-    std::vector<double> shares;
-    for (const cost::LayerOnCore& h : s.onCores[li])
-      shares.push_back(h.outputShare / (fraction + before));
-    shares.front() += before / (fraction + before);
-    return shares;
-  }
-
   void emitLayerSample(PartitionSchedule& s, size_t li, int64_t b) {
     const partition::Partition& part = s.part;
     const auto& units = model_.units();
@@ -247,9 +236,8 @@ class Generator {
     const auto& here = s.onCores[li];
     const int32_t leader = here.front().core;
     const bool complete = l.endUnit <= part.endUnit;
-    double fraction = 0, before = 0;
-    for (int32_t u = l.firstUnit; u < std::min(l.endUnit, part.endUnit); ++u)
-      (u < part.firstUnit ? before : fraction) += units[static_cast<size_t>(u)].outputFraction;
+    const cost::OutputSplit split = model_.outputSplit(layer, part.firstUnit, part.endUnit);
+    const double fraction = split.here, before = split.before;
 
     // Inputs: this layer's own DRAM loads first.
     for (const auto& in : l.inputs) {
@@ -331,14 +319,13 @@ class Generator {
       }
     };
     if (!complete) {
-      std::vector<double> shares;
-      for (const cost::LayerOnCore& h : here) shares.push_back(h.outputShare / fraction);
       storeSlices(partial->address + b * partial->perSampleBytes +
                       cost::wholeBytes(before * l.outputBytesPerSample),
-                  cost::wholeBytes(fraction * l.outputBytesPerSample), shares);
+                  cost::wholeBytes(fraction * l.outputBytesPerSample),
+                  cost::partialShares(here, split));
       return;
     }
-    const std::vector<double> shares = valueShares(s, li, fraction, before);
+    const std::vector<double> shares = cost::completeShares(here, split);
     for (const auto& out : l.outputs) {
       if (!model_.leavesPartition(out, part.endUnit)) continue;
       const DramTensor& t = tensors_.at(out.value);

@@ -254,6 +254,31 @@ int64_t wholeBytes(double bytes) {
   return static_cast<int64_t>(std::ceil(bytes - 1e-9));
 }
 
+std::vector<double> completeShares(const std::vector<LayerOnCore>& cores,
+                                   const OutputSplit& split) {
+  const double whole = split.here + split.before;
+  std::vector<double> shares;
+  shares.reserve(cores.size());
+  for (const LayerOnCore& h : cores) shares.push_back(h.outputShare / whole);
+  shares.front() += split.before / whole;
+  return shares;
+}
+
+std::vector<double> partialShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split) {
+  std::vector<double> shares;
+  shares.reserve(cores.size());
+  for (const LayerOnCore& h : cores) shares.push_back(h.outputShare / split.here);
+  return shares;
+}
+
+OutputSplit CostModel::outputSplit(int32_t layer, int32_t start, int32_t end) const {
+  const LayerProfile& p = layers_[static_cast<size_t>(layer)];
+  OutputSplit split;
+  for (int32_t u = p.firstUnit; u < std::min(end, p.endUnit); ++u)
+    (u < start ? split.before : split.here) += units_[static_cast<size_t>(u)].outputFraction;
+  return split;
+}
+
 std::vector<int64_t> sliceBytes(int64_t total, const std::vector<double>& shares) {
   std::vector<int64_t> slices;
   slices.reserve(shares.size());
@@ -348,21 +373,8 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
       layersOnCores(start, end, replication, placement);
 
   // Each layer's share of its outputs made here and made in earlier partitions.
-  std::vector<double> fractionOf(layerCount, 0), beforeOf(layerCount, 0);
-  for (size_t li = 0; li < layerCount; ++li) {
-    const LayerProfile& p = layers_[static_cast<size_t>(replication[li].layer)];
-    for (int32_t u = p.firstUnit; u < std::min(end, p.endUnit); ++u)
-      (u < start ? beforeOf : fractionOf)[li] += units_[static_cast<size_t>(u)].outputFraction;
-  }
-  // The slices of a complete layer's group outputs, per core holding it: what each core made,
-  // the leader also holding what earlier partitions made (it loads that from DRAM).
-  auto valueShares = [&](size_t li) {
-    std::vector<double> shares;
-    const double whole = fractionOf[li] + beforeOf[li];
-    for (const LayerOnCore& h : onCores[li]) shares.push_back(h.outputShare / whole);
-    shares.front() += beforeOf[li] / whole;
-    return shares;
-  };
+  llvm::SmallVector<OutputSplit, 32> splitOf;
+  for (const LayerReplication& r : replication) splitOf.push_back(outputSplit(r.layer, start, end));
 
   PartitionCost c;
   c.replication = replication;
@@ -421,7 +433,7 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
       rowWrites += static_cast<double>(unit.rowWrites * replicas);
       crossbarsWritten += static_cast<double>(unit.crossbars * replicas);
     }
-    const double fraction = fractionOf[li];
+    const double fraction = splitOf[li].here;
     const bool complete = p.endUnit <= end;
 
     // Replicas split a sample's vectors statically: each runs ceil(V / r) of them, so
@@ -455,7 +467,8 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
       const auto whole = static_cast<double>(wholeBytes(bytes));
       if (completesWithin(producer, start, end)) {
         const auto pi = static_cast<size_t>(producer - firstLayer);
-        const std::vector<int64_t> slices = sliceBytes(wholeBytes(bytes), valueShares(pi));
+        const std::vector<int64_t> slices =
+            sliceBytes(wholeBytes(bytes), completeShares(onCores[pi], splitOf[pi]));
         for (size_t i = 0; i < slices.size(); ++i)
           send(onCores[pi][i].core, leader, static_cast<double>(slices[i]), layerIncoming);
         inputsReadyNs = std::max(inputsReadyNs, doneNs[pi]);
@@ -470,26 +483,25 @@ PartitionCost CostModel::evaluateWith(int32_t start, int32_t end,
       }
     }
     // A layer split across partitions: the leader loads the earlier partitions' share.
-    if (complete && beforeOf[li] > 0)
-      loadNs +=
-          dramAccess(leader, static_cast<double>(wholeBytes(beforeOf[li] * p.outputBytesPerSample)),
-                     entryBytes);
+    if (complete && splitOf[li].before > 0)
+      loadNs += dramAccess(
+          leader, static_cast<double>(wholeBytes(splitOf[li].before * p.outputBytesPerSample)),
+          entryBytes);
     for (size_t i = 1; i < here.size(); ++i)
       send(leader, here[i].core, static_cast<double>(wholeBytes(p.inputBytesPerSample)),
            layerHandOut);
 
     // Outputs for DRAM: every core stores its own slice.
     if (!complete) {
-      std::vector<double> shares;
-      for (const LayerOnCore& h : here) shares.push_back(h.outputShare / fraction);
-      const auto slices = sliceBytes(wholeBytes(fraction * p.outputBytesPerSample), shares);
+      const auto slices = sliceBytes(wholeBytes(fraction * p.outputBytesPerSample),
+                                     partialShares(here, splitOf[li]));
       for (size_t i = 0; i < slices.size(); ++i)
         storeNs =
             std::max(storeNs, dramAccess(here[i].core, static_cast<double>(slices[i]), exitBytes));
     } else {
       for (const auto& out : p.outputs) {
         if (!leavesPartition(out, end)) continue;
-        const auto slices = sliceBytes(wholeBytes(out.bytes), valueShares(li));
+        const auto slices = sliceBytes(wholeBytes(out.bytes), completeShares(here, splitOf[li]));
         for (size_t i = 0; i < slices.size(); ++i)
           storeNs = std::max(storeNs,
                              dramAccess(here[i].core, static_cast<double>(slices[i]), exitBytes));

@@ -68,6 +68,21 @@ struct LayerOnCore {
   double outputShare = 0;
 };
 
+// Of a layer's outputs, the share its units in a partition make and the share units in earlier
+// partitions made (a layer split across partitions).
+struct OutputSplit {
+  double here = 0;
+  double before = 0;
+};
+
+// Per core holding a layer (in `cores` order), the share of the layer's bytes it holds. Of a
+// complete layer's group outputs: what each core made, the leader (first) also holding what
+// earlier partitions made (it loads that from DRAM). Of a layer that continues in a later
+// partition: the partial outputs made here. The cost model prices and the code generator
+// emits exactly these slices.
+std::vector<double> completeShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split);
+std::vector<double> partialShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split);
+
 // Splits `total` bytes into consecutive slices in proportion to `shares` (summing to 1), so
 // the slices add up to exactly `total`: the byte counts both the model and the program use.
 std::vector<int64_t> sliceBytes(int64_t total, const std::vector<double>& shares);
@@ -118,6 +133,8 @@ class CostModel {
   // the pipeline's slowest stage while that lowers the objective. r replicas of a layer run
   // ceil(V / r) of a sample's V vectors each.
   PartitionCost evaluate(int32_t start, int32_t end, Objective objective) const;
+
+  OutputSplit outputSplit(int32_t layer, int32_t start, int32_t end) const;
 
   // Where the copies of units [start, end) go (best fit, units in order, copies together);
   // the replication must fit (replicasFit / the plan guarantee it).
