@@ -14,6 +14,10 @@ find_package(CLI11 REQUIRED CONFIG)
 find_package(nlohmann_json REQUIRED CONFIG)
 find_package(fmt REQUIRED CONFIG)
 find_package(spdlog REQUIRED CONFIG)
+# Distributed sweeps (OpenMPI); only the C API is used.
+find_package(MPI REQUIRED COMPONENTS C)
+# mpi.h included from C++ pulls OpenMPI's deprecated C++ bindings unless told not to.
+target_compile_definitions(MPI::MPI_C INTERFACE OMPI_SKIP_MPICXX=1 MPICH_SKIP_MPICXX=1)
 
 # LLVM ADT: take only the definitions and include dirs; llvm-config --cxxflags would
 # force -std=c++14 -fno-exceptions.

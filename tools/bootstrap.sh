@@ -12,6 +12,10 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
+  # distributed sweeps
+  libopenmpi-dev openmpi-bin
+  # HTML reports: Vega-Lite from npm (installed by the build), checked in Debian's chromium
+  nodejs chromium
   # workload export, run with /usr/bin/python3
   python3-torch python3-torchvision python3-onnx python3-numpy
 )
@@ -21,6 +25,9 @@ for p in "${packages[@]}"; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
+
+# Node.js from another source (nodesource) bundles npm; Debian's nodejs does not.
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
 
 if ((${#missing[@]} == 0)); then
   exit 0

@@ -1,61 +1,26 @@
 // `xbar sweep` as a user runs it: every point runs, a killed sweep resumes to the same
 // results, a failing point is recorded while the others go on, and bad sweep files are
 // refused with one line.
-#include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <string>
-#include <vector>
+#include <fcntl.h>
+
+#include <chrono>
+#include <thread>
+
+#include "command_fixture.h"
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace xbar::testing;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
-std::vector<std::string> lines(const fs::path& p) {
-  std::vector<std::string> out;
-  std::ifstream in(p);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-class Sweep : public ::testing::Test {
+class Sweep : public CommandTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("xbar_sweep_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
+  fs::path sweepFile(const std::string& name, const std::string& body) const {
+    return writeFile(name, body);
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  // Writes a sweep file over the tiny models; `extra` adds or replaces lines.
-  fs::path sweepFile(const std::string& name, const std::string& body) {
-    const fs::path file = dir_ / name;
-    std::ofstream(file) << body;
-    return file;
-  }
-  std::string tiny(const std::string& model) const {
-    return std::string(XBAR_TINY_DIR) + "/" + model;
-  }
-
-  int xbar(const std::string& args, std::string* err = nullptr) {
-    const std::string command = std::string(XBAR_BINARY) + " " + args + " >" +
-                                (dir_ / "out").string() + " 2>" + (dir_ / "err").string();
-    const int status = std::system(command.c_str());
-    if (err != nullptr) *err = slurp(dir_ / "err");
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  fs::path dir_;
 };
 
 TEST_F(Sweep, EveryPointRunsAndAKilledSweepResumesToTheSameResults) {
@@ -86,6 +51,68 @@ TEST_F(Sweep, EveryPointRunsAndAKilledSweepResumesToTheSameResults) {
   // Done: running again runs nothing.
   ASSERT_EQ(xbar("sweep " + file.string() + " -o " + out.string(), &err), 0);
   EXPECT_NE(err.find("16 of 16 points already"), std::string::npos) << err;
+}
+
+TEST_F(Sweep, AHundredPointSweepKilledHalfWayResumesToTheUninterruptedResults) {
+  // 2 workloads x 5 crossbars per core x 5 batches x 2 partitioners = 100 points.
+  const fs::path file = sweepFile(
+      "s.yaml", "workloads: [" + tiny("mlp_gemm.onnx") + ", " + tiny("two_conv_cnn.onnx") +
+                    "]\narchs: [compass-sram-m]\ngrid:\n  core.crossbars: [4, 8, 16, 32, 64]\n"
+                    "partitioners: [greedy, compass]\nbatches: [1, 2, 4, 8, 16]\n");
+  const fs::path whole = dir_ / "whole", killed = dir_ / "killed";
+  ASSERT_EQ(xbar("sweep " + file.string() + " -o " + whole.string() + " -j 2"), 0);
+  ASSERT_EQ(lines(whole / "results.csv").size(), 101u) << "a header and 100 points";
+
+  // The same sweep, killed (the whole process group, as ^C or a scheduler does) once half
+  // of its points are journaled.
+  const pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    setpgid(0, 0);
+    const int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(XBAR_BINARY, XBAR_BINARY, "sweep", file.c_str(), "-o", killed.c_str(), "-j", "2",
+          static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (lines(killed / "journal.jsonl").size() < 50 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(-pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the sweep was still running when it was killed";
+  const size_t journaled = lines(killed / "journal.jsonl").size();
+  ASSERT_GE(journaled, 50u);
+  ASSERT_LT(journaled, 100u) << "killed before the end";
+  EXPECT_FALSE(fs::exists(killed / "results.csv")) << "results are written at the end";
+
+  std::string err;
+  ASSERT_EQ(xbar("sweep " + file.string() + " -o " + killed.string() + " -j 2", &err), 0) << err;
+  EXPECT_NE(err.find("of 100 points already"), std::string::npos) << err;
+  EXPECT_EQ(slurp(killed / "results.csv"), slurp(whole / "results.csv"))
+      << "the resumed sweep ends with the uninterrupted sweep's results";
+  EXPECT_EQ(slurp(killed / "results.jsonl"), slurp(whole / "results.jsonl"));
+}
+
+TEST_F(Sweep, APointPastItsTimeoutIsFailedAndTheOthersRun) {
+  // The exact DP for vgg16 on the 1104-core PUMA chip takes minutes; mlp_gemm takes ms.
+  const fs::path file =
+      sweepFile("s.yaml", "workloads: [" + std::string(XBAR_EXPORT_DIR) + "/vgg16.stripped.onnx, " +
+                              tiny("mlp_gemm.onnx") +
+                              "]\narchs: [puma-reram]\npartitioners: [optimal]\nbatches: [16]\n");
+  const fs::path out = dir_ / "results";
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(xbar("sweep " + file.string() + " -o " + out.string() + " -j 2 --timeout 2"), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(60))
+      << "the slow point was stopped, not waited for";
+  const std::vector<std::string> rows = lines(out / "results.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_NE(rows[1].find(",failed,"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[1].find("timed out after 2 s"), std::string::npos) << rows[1];
+  EXPECT_NE(rows[2].find(",done,"), std::string::npos) << rows[2];
 }
 
 TEST_F(Sweep, AFailingPointIsRecordedAndTheOthersRun) {
