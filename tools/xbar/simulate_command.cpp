@@ -30,7 +30,16 @@ void writeStats(const sim::SimResult& r, const SimulateOptions& o) {
   if (o.outDir.empty()) return;
   const std::filesystem::path path = std::filesystem::path(o.outDir) / "stats.json";
   writeFileAtomically(path, r.stats.toJson().dump(2) + "\n");
-  std::cout << "wrote " << path.string() << (o.trace.empty() ? "" : " and " + o.trace) << "\n";
+  // What each core did in each partition, for the report's timeline.
+  std::string csv = "partition,core,phase,start_ns,end_ns,busy_ns\n";
+  for (const sim::PhaseSpan& s : r.timeline)
+    csv += fmt::format("{},{},{},{},{},{}\n", s.partition, s.core,
+                       s.phase == sim::PhaseSpan::Phase::Replace ? "replace" : "reuse", s.startNs,
+                       s.endNs, s.busyNs);
+  const std::filesystem::path timeline = std::filesystem::path(o.outDir) / "timeline.csv";
+  writeFileAtomically(timeline, csv);
+  std::cout << "wrote " << path.string() << ", " << timeline.string()
+            << (o.trace.empty() ? "" : " and " + o.trace) << "\n";
 }
 
 std::string summary(const sim::SimResult& r) {

@@ -91,6 +91,14 @@ Chip::Chip(const codegen::Program& p, const arch::ArchConfig& a, bool trace)
   rowWrites.assign(cores,
                    std::vector<std::vector<uint32_t>>(static_cast<size_t>(arch.core.crossbars)));
   barrierReleaseNs.assign(static_cast<size_t>(program.partitions), -1.0);
+  phases.assign(static_cast<size_t>(program.partitions),
+                std::vector<std::array<PhaseSpan, 2>>(cores));
+  for (int32_t p = 0; p < program.partitions; ++p)
+    for (size_t c = 0; c < cores; ++c)
+      for (PhaseSpan::Phase phase : {PhaseSpan::Phase::Replace, PhaseSpan::Phase::Reuse}) {
+        PhaseSpan& span = phases[static_cast<size_t>(p)][c][static_cast<size_t>(phase)];
+        span = {p, static_cast<int32_t>(c), phase, -1.0, 0.0, 0.0};
+      }
   for (size_t i = 0; i < program.streams.size(); ++i) {
     threads.push_back(std::make_unique<CoreThread>(fmt::format("thread{}", i).c_str(),
                                                    static_cast<int32_t>(i), *this));
@@ -264,10 +272,14 @@ void CoreThread::run() {
                  chip_.barrier.released))
           chip_.barrierReleaseNs[static_cast<size_t>(in.id)] =
               sc_core::sc_time_stamp().to_seconds() * 1e9;
+        partition_ = in.id;
+        phase_ = PhaseSpan::Phase::Reuse;
         break;
       case codegen::Opcode::Sync: {
         Chip::Barrier& sync = chip_.coreSync[static_cast<size_t>(core_)];
         meet(sync.arrived, chip_.threadsOnCore[static_cast<size_t>(core_)], sync.released);
+        partition_ = std::min(in.id + 1, chip_.program.partitions - 1);
+        phase_ = PhaseSpan::Phase::Replace;
         break;
       }
     }
@@ -296,6 +308,13 @@ void CoreThread::run() {
       default:
         a.memoryNs += duration;
         break;
+    }
+    if (busy && duration > 0 && !chip_.phases.empty()) {
+      PhaseSpan& span = chip_.phases[static_cast<size_t>(partition_)][static_cast<size_t>(core_)]
+                                    [static_cast<size_t>(phase_)];
+      if (span.startNs < 0) span.startNs = start;
+      span.endNs = std::max(span.endNs, start + duration);
+      span.busyNs += duration;
     }
     if (chip_.tracing && duration > 0) chip_.trace.push_back({stream_, in.op, start, duration});
   }

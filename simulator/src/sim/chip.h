@@ -3,6 +3,7 @@
 // simulator library.
 #pragma once
 
+#include <array>
 #include <deque>
 #include <map>
 #include <memory>
@@ -18,6 +19,7 @@
 
 #include "xbar/arch/arch_config.h"
 #include "xbar/codegen/program.h"
+#include "xbar/sim/simulator.h"
 
 namespace xbar::sim {
 
@@ -101,6 +103,10 @@ class CoreThread : public sc_core::sc_module {
   int32_t stream_;
   int32_t core_;
   bool sharesCore_;
+  // Where this thread is: instructions before BARRIER p belong to partition p's replace phase,
+  // those after it to its reuse phase, and those after SYNC p to partition p + 1's replace.
+  int32_t partition_ = 0;
+  PhaseSpan::Phase phase_ = PhaseSpan::Phase::Replace;
   Chip& chip_;
   tlm_utils::tlm_quantumkeeper keeper_;
 };
@@ -133,6 +139,8 @@ class Chip {
   } barrier;
   std::deque<Barrier> coreSync;  // SYNC: per core (deque: events do not move)
   std::vector<double> barrierReleaseNs;
+  // [partition][core][replace, reuse]: the timeline of what each core did.
+  std::vector<std::vector<std::array<PhaseSpan, 2>>> phases;
 
   // Flow control between a sending and a receiving thread: messages posted and not yet
   // taken, at most the program's credits.

@@ -198,6 +198,10 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   s.group("simulation")
       .set("instructions", static_cast<double>(program.instructionCount()), "count");
 
+  for (const auto& partition : chip.phases)
+    for (const auto& core : partition)
+      for (const PhaseSpan& span : core)
+        if (span.startNs >= 0) result.timeline.push_back(span);
   if (!options.tracePath.empty()) writeTrace(chip, options.tracePath);
   result.totalNs = total;
   result.energyPj = energyTotal;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "xbar/arch/arch_config.h"
 #include "xbar/codegen/program.h"
@@ -19,8 +20,20 @@ struct SimOptions {
   std::string tracePath;           // Chrome/Perfetto trace-event JSON; empty: none
 };
 
+// What one core did in one phase of one partition: its replace phase (weights loaded and
+// written) or its reuse phase (the batch computed). Busy time is the core's instructions in
+// that phase; the span runs from the first to the end of the last.
+struct PhaseSpan {
+  enum class Phase { Replace, Reuse };
+  int32_t partition = 0;
+  int32_t core = 0;
+  Phase phase = Phase::Replace;
+  double startNs = 0, endNs = 0, busyNs = 0;
+};
+
 struct SimResult {
   StatsGroup stats;
+  std::vector<PhaseSpan> timeline;  // by partition, core, phase; only spans with work
   double totalNs = 0;
   double energyPj = 0;
 };
