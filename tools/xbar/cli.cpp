@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
   addExperimentCommand(app, action);
   addSimulateCommands(app, action);
   addSweepCommand(app, action);
+  addReportCommand(app, action);
 
   auto logger = spdlog::stderr_color_mt("xbar");
   logger->set_pattern("xbar: %l: %v");

@@ -28,6 +28,7 @@ void addArchCommand(CLI::App& app, Action& action);
 void addDisasmCommand(CLI::App& app, Action& action);
 void addExperimentCommand(CLI::App& app, Action& action);
 void addSimulateCommands(CLI::App& app, Action& action);
+void addReportCommand(CLI::App& app, Action& action);
 void addSweepCommand(CLI::App& app, Action& action);
 
 }  // namespace xbar::cli

@@ -9,6 +9,8 @@
 #include "xbar/cost/cost_model.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/partition/partitioner.h"
+#include "xbar/report/paper_reference.h"
+#include "xbar/report/partitioner_comparison.h"
 #include "xbar/support/error.h"
 
 namespace xbar::cli {
@@ -23,19 +25,7 @@ fs::path modelPath(const fs::path& dir, const std::string& network) {
             "no such file; export it with workloads/export_torchvision.py --strip-weights");
 }
 
-// Paper figures (Park et al., DATE 2025), as quoted in issue 3.
-struct PaperRatios {
-  double overGreedy;
-  double overLayerwise;
-};
-const std::map<std::string, PaperRatios> kPaperThroughput = {
-    {"vgg16", {1.80, 1.56}}, {"resnet18", {1.71, 1.31}}, {"squeezenet1_1", {2.24, 1.98}}};
-
-double geomean(const std::vector<double>& xs) {
-  double log = 0;
-  for (double x : xs) log += std::log(x);
-  return xs.empty() ? 0 : std::exp(log / static_cast<double>(xs.size()));
-}
+using report::geomean;
 
 }  // namespace
 
@@ -115,12 +105,13 @@ std::string formatCompassExperiment(const std::vector<ExperimentPoint>& points) 
                      "throughput C/G (paper)", "throughput C/L (paper)", "EDP G/C", "EDP L/C");
   std::vector<double> allGreedy, allLayerwise, allEdpG, allEdpL;
   for (const auto& [network, ratios] : overGreedy) {
-    const auto paper =
-        kPaperThroughput.count(network) ? kPaperThroughput.at(network) : PaperRatios{0, 0};
+    const auto& table = report::compassPaperThroughput();
+    const report::CompassPaperRatios paper =
+        table.count(network) ? table.at(network) : report::CompassPaperRatios{0, 0};
     out += fmt::format("{:<14} | {:>13.2f} ({:>5.2f}) | {:>13.2f} ({:>5.2f}) | {:>9.2f} {:>9.2f}\n",
-                       network, geomean(ratios), paper.overGreedy, geomean(overLayerwise[network]),
-                       paper.overLayerwise, geomean(edpGreedy[network]),
-                       geomean(edpLayerwise[network]));
+                       network, geomean(ratios), paper.throughputOverGreedy,
+                       geomean(overLayerwise[network]), paper.throughputOverLayerwise,
+                       geomean(edpGreedy[network]), geomean(edpLayerwise[network]));
     allGreedy.insert(allGreedy.end(), ratios.begin(), ratios.end());
     allLayerwise.insert(allLayerwise.end(), overLayerwise[network].begin(),
                         overLayerwise[network].end());
@@ -128,8 +119,11 @@ std::string formatCompassExperiment(const std::vector<ExperimentPoint>& points) 
     allEdpL.insert(allEdpL.end(), edpLayerwise[network].begin(), edpLayerwise[network].end());
   }
   out += fmt::format(
-      "{:<14} | {:>13.2f}        | {:>13.2f} ({:>5.2f}) | {:>4.2f} (1.28) {:>3.2f} (2.08)\n", "all",
-      geomean(allGreedy), geomean(allLayerwise), 1.78, geomean(allEdpG), geomean(allEdpL));
+      "{:<14} | {:>13.2f}        | {:>13.2f} ({:>5.2f}) | {:>4.2f} ({:.2f}) {:>3.2f} ({:.2f})\n",
+      "all", geomean(allGreedy), geomean(allLayerwise),
+      report::kCompassPaperThroughputOverLayerwise, geomean(allEdpG),
+      report::kCompassPaperEdpGreedyOverCompass, geomean(allEdpL),
+      report::kCompassPaperEdpLayerwiseOverCompass);
   if (auto it = rows.find({"resnet18", "m", 16});
       it != rows.end() && it->second.count("greedy") && it->second.count("compass"))
     out += fmt::format(

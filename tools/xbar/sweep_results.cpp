@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "xbar/report/csv_table.h"
 #include "xbar/support/atomic_file.h"
 
 namespace xbar::cli {
@@ -20,16 +21,6 @@ nlohmann::json entryJson(const std::string& id, const JournalEntry& e) {
 
 double stat(const nlohmann::json& stats, const char* group, const char* name) {
   return stats.at(group).at(name).at("value").get<double>();
-}
-
-std::string csvQuoted(const std::string& text) {
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted.push_back('"');
-    quoted.push_back(c);
-  }
-  quoted.push_back('"');
-  return quoted;
 }
 
 }  // namespace
@@ -120,7 +111,7 @@ void writeResults(const fs::path& dir, const SweepSpec& spec, const Journal& jou
       record["status"] = entry->second.status;
       record["error"] = entry->second.error;
       row.append(23, ',');  // no statistics
-      row += csvQuoted(entry->second.error);
+      row += report::csvField(entry->second.error);
     }
     csv += row + "\n";
     jsonl += record.dump() + "\n";
