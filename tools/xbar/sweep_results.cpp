@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "xbar/report/csv_table.h"
+#include "xbar/report/sweep_report.h"
 #include "xbar/support/atomic_file.h"
 
 namespace xbar::cli {
@@ -75,7 +76,7 @@ void writeResults(const fs::path& dir, const SweepSpec& spec, const Journal& jou
   for (const SweepPoint& p : spec.points) {
     const auto entry = journal.entries().find(p.id());
     if (entry == journal.entries().end()) continue;  // not run yet
-    std::string row = fmt::format("{},{},{}", p.id(), p.workload.stem().string(), p.arch);
+    std::string row = fmt::format("{},{},{}", p.id(), report::workloadName(p.workload), p.arch);
     for (const auto& [key, value] : p.overrides) row += "," + value;
     row += fmt::format(",{},{},{},{}", p.partitioner, p.batch, p.objective, entry->second.status);
     nlohmann::json record;

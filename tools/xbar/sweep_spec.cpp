@@ -1,5 +1,7 @@
 #include "sweep_spec.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -34,6 +36,11 @@ std::vector<std::string> scalars(const std::filesystem::path& file, const YAML::
 
 }  // namespace
 
+std::filesystem::path exportDir() {
+  if (const char* dir = std::getenv("XBAR_EXPORT_DIR"); dir != nullptr && *dir != '\0') return dir;
+  return XBAR_DEFAULT_EXPORT_DIR;
+}
+
 std::string SweepPoint::id() const {
   return fmt::format("p{:04d}", index);
 }
@@ -61,9 +68,21 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
   const std::vector<std::string> archs = scalars(file, root, "archs", true);
   const std::vector<std::string> partitioners = scalars(file, root, "partitioners", true);
   const std::vector<std::string> batches = scalars(file, root, "batches", true);
-  const std::string objective =
-      root["objective"] ? root["objective"].as<std::string>() : std::string("throughput");
-  cost::objectiveFromName(objective);  // throws on a bad name
+  // One objective, or a list of them (the COMPASS table wants throughput and EDP plans).
+  std::vector<std::string> objectives = {"throughput"};
+  if (const YAML::Node o = root["objective"]) {
+    if (o.IsScalar())
+      objectives = {o.as<std::string>()};
+    else
+      objectives = scalars(file, root, "objective", true);
+  }
+  for (const std::string& o : objectives) {
+    try {
+      cost::objectiveFromName(o);
+    } catch (const InputError& e) {
+      failInput(where(file, root["objective"]), "{}", e.what());
+    }
+  }
 
   SweepSpec spec;
   std::vector<std::vector<std::string>> gridValues;
@@ -78,7 +97,14 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
   }
   std::vector<std::filesystem::path> models;
   for (const std::string& w : workloads) {
-    const std::filesystem::path path = file.parent_path() / w;
+    std::filesystem::path path = file.parent_path() / w;
+    // A bare name (vgg16) is a network the build exports: NAME.stripped.onnx, else NAME.onnx.
+    if (!std::filesystem::exists(path) && w.find('/') == std::string::npos &&
+        std::filesystem::path(w).extension().empty()) {
+      const std::filesystem::path exports = exportDir();
+      path = exports / (w + ".stripped.onnx");
+      if (!std::filesystem::is_regular_file(path)) path = exports / (w + ".onnx");
+    }
     if (!std::filesystem::is_regular_file(path))
       failInput(where(file, root["workloads"]), "workload '{}' does not exist ({})", w,
                 path.string());
@@ -128,8 +154,9 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
       for (const auto& combo : combos)
         for (const std::string& partitioner : partitioners)
           for (int64_t batch : batchSizes)
-            spec.points.push_back({static_cast<int32_t>(spec.points.size()), model, arch, combo,
-                                   partitioner, batch, objective});
+            for (const std::string& objective : objectives)
+              spec.points.push_back({static_cast<int32_t>(spec.points.size()), model, arch, combo,
+                                     partitioner, batch, objective});
   return spec;
 }
 

@@ -8,7 +8,10 @@
 //     crossbar.rows: [128, 256]
 //   partitioners: [greedy, compass]
 //   batches: [1, 16]
-//   objective: throughput               # optional
+//   objective: throughput               # optional; or a list: [throughput, edp]
+//
+// A workload that names no file and has no extension (vgg16) is a network the build exports
+// (XBAR_EXPORT_DIR, default the build's workloads/): NAME.stripped.onnx, else NAME.onnx.
 #pragma once
 
 #include <cstdint>
@@ -34,6 +37,9 @@ struct SweepSpec {
   std::vector<std::string> gridKeys;  // in file order
   std::vector<SweepPoint> points;
 };
+
+// Where bare workload names are looked up: $XBAR_EXPORT_DIR, else the build's exports.
+std::filesystem::path exportDir();
 
 // Throws InputError naming the file, the line and what was expected: unknown keys, empty
 // lists, workloads that do not exist, grid keys or values the arch loader rejects (every

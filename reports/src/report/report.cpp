@@ -64,8 +64,8 @@ WrittenReport writeReport(const fs::path& dir, const fs::path& outDir, const fs:
       std::vector<std::string> columns = {"workload", "arch", "setting", "batch"};
       for (const auto& column : c["columns"]) columns.push_back(column);
       write("comparison.csv", csvTable(columns, c["rows"]));
-      write("comparison_geomeans.csv",
-            csvTable(columnsOf(c["geomeans"], {"workload"}), c["geomeans"]));
+      columns.erase(columns.begin() + 1, columns.begin() + 4);  // workload, then the ratios
+      write("comparison_geomeans.csv", csvTable(columnsOf(c["geomeans"], columns), c["geomeans"]));
     }
   }
   writeFileAtomically(written.html, html);

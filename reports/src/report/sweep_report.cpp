@@ -18,6 +18,14 @@ namespace fs = std::filesystem;
 
 }  // namespace
 
+std::string workloadName(const fs::path& model) {
+  std::string name = model.filename().string();
+  for (const std::string suffix : {".onnx", ".stripped"})
+    if (name.size() > suffix.size() && name.ends_with(suffix))
+      name.erase(name.size() - suffix.size());
+  return name;
+}
+
 bool isSweepDirectory(const fs::path& dir) {
   return fs::is_regular_file(dir / "results.jsonl") && fs::is_regular_file(dir / "sweep.yaml");
 }
@@ -36,7 +44,7 @@ nlohmann::json sweepReport(const fs::path& dir) {
       failInput(where, "expected one JSON record per line");
     nlohmann::json row = {
         {"id", need(record, "id", where)},
-        {"workload", fs::path(need(record, "workload", where).get<std::string>()).stem().string()},
+        {"workload", workloadName(need(record, "workload", where).get<std::string>())},
         {"arch", need(record, "arch", where)},
         {"partitioner", need(record, "partitioner", where)},
         {"batch", need(record, "batch", where)},

@@ -5,12 +5,17 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
 namespace xbar::report {
 
 bool isSweepDirectory(const std::filesystem::path& dir);
+
+// A workload's name in tables: its file name without .onnx and without the .stripped of a
+// weight-stripped export (resnet18.stripped.onnx -> resnet18).
+std::string workloadName(const std::filesystem::path& model);
 nlohmann::json sweepReport(const std::filesystem::path& dir);
 
 }  // namespace xbar::report
