@@ -43,13 +43,18 @@ demo: build
 	@echo
 	@$(BUILD)/bin/xbar run $(BUILD)/workloads/resnet18.onnx --arch compass-sram-m \
 	  --partitioner compass --batch 16 -o $(DEMO_OUT) --trace $(DEMO_OUT)/trace.json
+	@echo
+	@$(BUILD)/bin/xbar report $(DEMO_OUT)
 	@echo "demo output: $(DEMO_OUT)/ (mapping.json, plan.json, program.xasm, stats.json, trace.json)"
+	@echo "open the report: $(DEMO_OUT)/index.html"
 
 bench: build
 	@cmake --build $(BUILD) --target export_full xbar_bench xbar_sim_bench
 	@$(BUILD)/bin/xbar_bench $(BUILD)/workloads
 	@echo
 	@$(BUILD)/bin/xbar_sim_bench $(BUILD)/workloads
+	@echo
+	@bash tools/bench/sweep_bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) out

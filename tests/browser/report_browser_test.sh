@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The browser test (ctest label `browser`): makes a run report (resnet18), a sweep report
+# with a dotted grid key, and the COMPASS paper sweep's report, then opens each in Debian's
+# chromium through playwright-core (check_report.cjs). Screenshots are left in ARTIFACTS.
+# Usage: report_browser_test.sh XBAR ASSET_DIR EXPORT_DIR TINY_DIR ARCH_DIR ARTIFACTS
+set -euo pipefail
+xbar=$1 assets=$2 exports=$3 tiny=$4 archs=$5 artifacts=$6
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$xbar" run "$exports/resnet18.stripped.onnx" --arch compass-sram-m --batch 16 -o "$work/run" >/dev/null
+"$xbar" report "$work/run" >/dev/null
+cat >"$work/grid.yaml" <<YAML
+workloads: [$tiny/mlp_gemm.onnx, $tiny/two_conv_cnn.onnx]
+archs: [compass-sram-m]
+grid:
+  crossbar.rows: [128, 256]
+partitioners: [greedy, compass]
+batches: [1, 4]
+YAML
+"$xbar" sweep "$work/grid.yaml" -o "$work/grid" -j 2 2>/dev/null >/dev/null
+"$xbar" report "$work/grid" >/dev/null
+"$xbar" sweep "$archs/sweeps/compass-paper.yaml" -o "$work/compass-paper" -j 2 2>/dev/null >/dev/null
+"$xbar" report "$work/compass-paper" >/dev/null
+
+rm -rf "$artifacts"
+node "$(dirname "$0")/check_report.cjs" "$assets/node_modules" "$artifacts" \
+  "$work/run/index.html" "$work/grid/index.html" "$work/compass-paper/index.html"
