@@ -73,6 +73,7 @@ void coordinate(const SweepOptions& o, const SweepSpec& spec, const Ranks& ranks
                              (dir / "journal.jsonl").string());
 
   LocalPool pool(dir / "points", o.jobs, o.timeoutS);
+  const bool tty = ::isatty(STDERR_FILENO) != 0;
   size_t next = 0, done = 0, failed = 0, remoteRunning = 0;
   int finishedRanks = 0;
   const auto t0 = Clock::now();
@@ -90,9 +91,12 @@ void coordinate(const SweepOptions& o, const SweepSpec& spec, const Ranks& ranks
     const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
     const double eta =
         elapsed / static_cast<double>(finished) * static_cast<double>(queue.size() - finished);
-    std::cerr << fmt::format("sweep: [{}/{}] done {}, running {}, failed {}, ETA {:.0f} s\n",
-                             skipped + finished, total, done, pool.running() + remoteRunning,
-                             failed, eta);
+    // On a terminal one line redraws itself (a progress bar); in a log, a line per point.
+    const std::string bar(static_cast<size_t>(20 * (skipped + finished) / total), '#');
+    std::cerr << fmt::format(
+        "{}sweep: [{:<20}] {}/{} done {}, running {}, failed {}, ETA {:.0f} s{}",
+        tty ? "\r\033[K" : "", bar, skipped + finished, total, done, pool.running() + remoteRunning,
+        failed, eta, tty ? "" : "\n");
   };
   while (next < queue.size() || pool.running() > 0 || finishedRanks < ranks.size() - 1) {
     bool idle = true;
@@ -129,6 +133,7 @@ void coordinate(const SweepOptions& o, const SweepSpec& spec, const Ranks& ranks
     }
     if (idle) pause();
   }
+  if (tty && done + failed > 0) std::cerr << "\n";
   writeResults(dir, spec, journal);
   size_t failures = 0;
   for (const auto& [id, e] : journal.entries()) failures += e.status != "done";
