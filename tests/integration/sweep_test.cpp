@@ -115,6 +115,26 @@ TEST_F(Sweep, APointPastItsTimeoutIsFailedAndTheOthersRun) {
   EXPECT_NE(rows[2].find(",done,"), std::string::npos) << rows[2];
 }
 
+TEST_F(Sweep, ConfigsAreOnePointEachAndCombineWithTheGrid) {
+  // Two override sets (not their product) x a grid of two DRAM presets = 4 points; the second
+  // set leaves crossbar.rows as the preset has it, so its column is empty.
+  const fs::path file = sweepFile("s.yaml", "workloads: [" + tiny("mlp_gemm.onnx") +
+                                                "]\narchs: [compass-sram-m]\nconfigs:\n"
+                                                "  - {core.crossbars: 16, crossbar.rows: 128}\n"
+                                                "  - {core.crossbars: 9}\n"
+                                                "grid:\n  dram.preset: [LPDDR4-3200, HBM2]\n"
+                                                "partitioners: [greedy]\nbatches: [1]\n");
+  const fs::path out = dir_ / "results";
+  ASSERT_EQ(xbar("sweep " + file.string() + " -o " + out.string()), 0);
+  const std::vector<std::string> rows = lines(out / "results.csv");
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_TRUE(rows[0].starts_with("id,workload,arch,core.crossbars,crossbar.rows,dram.preset,"))
+      << rows[0];
+  EXPECT_TRUE(rows[1].starts_with("p0000,mlp_gemm,compass-sram-m,16,128,LPDDR4-3200,")) << rows[1];
+  EXPECT_TRUE(rows[4].starts_with("p0003,mlp_gemm,compass-sram-m,9,,HBM2,")) << rows[4];
+  EXPECT_NE(rows[4].find(",done,"), std::string::npos) << rows[4];
+}
+
 TEST_F(Sweep, AFailingPointIsRecordedAndTheOthersRun) {
   // unsupported_op.onnx exists but cannot be compiled: its point fails in its process.
   const fs::path file = sweepFile("s.yaml", "workloads: [" + tiny("unsupported_op.onnx") + ", " +
@@ -143,6 +163,11 @@ TEST_F(Sweep, BadSweepFilesAreRefusedWithOneLine) {
        "workload 'nope.onnx' does not exist"},
       {head + tail + "speed: 3\n", "unknown key 'speed'"},
       {head + "partitioners: [greedy]\nbatches: [0]\n", "batch '0' should be a positive integer"},
+      {head + "configs:\n  - 3\n" + tail, "each entry of 'configs' should map arch keys to values"},
+      {head + "configs:\n  - {crossbar.rows: 128}\ngrid:\n  crossbar.rows: [256]\n" + tail,
+       "'crossbar.rows' is set by both configs and grid"},
+      {head + "configs:\n  - {crossbar.rowz: 128}\n" + tail, "unknown key 'crossbar.rowz'"},
+      {head + tail + "objective: [throughput, speed]\n", "speed"},
   };
   for (const auto& c : cases) {
     const fs::path file = sweepFile("bad.yaml", c.body);

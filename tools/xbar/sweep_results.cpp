@@ -65,7 +65,7 @@ void Journal::append(const std::string& id, const JournalEntry& entry) {
 
 void writeResults(const fs::path& dir, const SweepSpec& spec, const Journal& journal) {
   std::string csv = "id,workload,arch";
-  for (const std::string& key : spec.gridKeys) csv += "," + key;
+  for (const std::string& key : spec.overrideKeys) csv += "," + key;
   csv +=
       ",partitioner,batch,objective,status,latency_ns,throughput_per_s,energy_pj,adc_pj,dac_pj,"
       "crossbar_read_pj,crossbar_write_pj,local_memory_pj,interconnect_pj,dram_pj,vector_pj,"
@@ -77,7 +77,11 @@ void writeResults(const fs::path& dir, const SweepSpec& spec, const Journal& jou
     const auto entry = journal.entries().find(p.id());
     if (entry == journal.entries().end()) continue;  // not run yet
     std::string row = fmt::format("{},{},{}", p.id(), report::workloadName(p.workload), p.arch);
-    for (const auto& [key, value] : p.overrides) row += "," + value;
+    for (const std::string& key : spec.overrideKeys) {  // empty where a config leaves it
+      row.push_back(',');
+      for (const auto& [k, value] : p.overrides)
+        if (k == key) row += report::csvField(value);
+    }
     row += fmt::format(",{},{},{},{}", p.partitioner, p.batch, p.objective, entry->second.status);
     nlohmann::json record;
     if (entry->second.status == "done") {

@@ -1,6 +1,7 @@
 #include "sweep_spec.h"
 
 #include <cstdlib>
+#include <set>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -57,11 +58,11 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
   if (!root.IsMap()) failInput(file.string(), "expected a mapping of sweep keys");
   for (const auto& item : root) {
     const std::string key = item.first.as<std::string>();
-    if (key != "workloads" && key != "archs" && key != "grid" && key != "partitioners" &&
-        key != "batches" && key != "objective")
+    if (key != "workloads" && key != "archs" && key != "configs" && key != "grid" &&
+        key != "partitioners" && key != "batches" && key != "objective")
       failInput(where(file, item.first),
-                "unknown key '{}'; expected workloads, archs, grid, partitioners, batches or "
-                "objective",
+                "unknown key '{}'; expected workloads, archs, configs, grid, partitioners, "
+                "batches or objective",
                 key);
   }
   const std::vector<std::string> workloads = scalars(file, root, "workloads", true);
@@ -85,13 +86,41 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
   }
 
   SweepSpec spec;
+  using Overrides = std::vector<std::pair<std::string, std::string>>;
+  // configs: a list of override sets, each one point (not a product).
+  std::vector<Overrides> configs(1);
+  std::set<std::string> configKeys;
+  if (const YAML::Node list = root["configs"]) {
+    if (!list.IsSequence() || list.size() == 0)
+      failInput(where(file, list),
+                "'configs' should be a non-empty list of mappings of arch keys "
+                "to values");
+    configs.clear();
+    for (const YAML::Node& entry : list) {
+      if (!entry.IsMap() || entry.size() == 0)
+        failInput(where(file, entry), "each entry of 'configs' should map arch keys to values");
+      Overrides config;
+      for (const auto& item : entry) {
+        const std::string key = item.first.as<std::string>();
+        if (!item.second.IsScalar())
+          failInput(where(file, item.second), "'{}' in configs should be one value", key);
+        config.emplace_back(key, item.second.as<std::string>());
+        if (configKeys.insert(key).second) spec.overrideKeys.push_back(key);
+      }
+      configs.push_back(std::move(config));
+    }
+  }
+  std::vector<std::string> gridKeys;
   std::vector<std::vector<std::string>> gridValues;
   if (const YAML::Node grid = root["grid"]) {
     if (!grid.IsMap() || grid.size() == 0)
       failInput(where(file, grid), "'grid' should map arch keys to lists of values");
     for (const auto& item : grid) {
       const std::string key = item.first.as<std::string>();
-      spec.gridKeys.push_back(key);
+      if (configKeys.count(key))
+        failInput(where(file, item.first), "'{}' is set by both configs and grid", key);
+      gridKeys.push_back(key);
+      spec.overrideKeys.push_back(key);
       gridValues.push_back(scalars(file, grid, key, true));
     }
   }
@@ -126,14 +155,14 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
     batchSizes.push_back(value);
   }
 
-  // Every combination of grid values, first key slowest.
-  std::vector<std::vector<std::pair<std::string, std::string>>> combos(1);
-  for (size_t k = 0; k < spec.gridKeys.size(); ++k) {
-    std::vector<std::vector<std::pair<std::string, std::string>>> next;
+  // Each config with every combination of grid values, first key slowest.
+  std::vector<Overrides> combos = configs;
+  for (size_t k = 0; k < gridKeys.size(); ++k) {
+    std::vector<Overrides> next;
     for (const auto& combo : combos)
       for (const std::string& v : gridValues[k]) {
         next.push_back(combo);
-        next.back().emplace_back(spec.gridKeys[k], v);
+        next.back().emplace_back(gridKeys[k], v);
       }
     combos = std::move(next);
   }
@@ -145,8 +174,11 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
       try {
         loadArchFromFlags(arch, flags);
       } catch (const InputError& e) {
-        failInput(where(file, root["grid"] ? root["grid"] : root["archs"]), "arch '{}' with {}: {}",
-                  arch, fmt::join(flags, " "), e.what());
+        const YAML::Node place = root["grid"]      ? root["grid"]
+                                 : root["configs"] ? root["configs"]
+                                                   : root["archs"];
+        failInput(where(file, place), "arch '{}' with {}: {}", arch, fmt::join(flags, " "),
+                  e.what());
       }
     }
   for (const auto& model : models)

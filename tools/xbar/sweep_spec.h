@@ -4,7 +4,10 @@
 //
 //   workloads: [models/resnet18.onnx]   # paths relative to the sweep file
 //   archs: [compass-sram-m]             # presets or YAML files
-//   grid:                               # arch overrides, each a list of values
+//   configs:                            # optional: override sets, one point each
+//     - {core.crossbars: 16, crossbar.rows: 128}
+//     - {core.crossbars: 9, crossbar.rows: 256}
+//   grid:                               # arch overrides, each a list of values (a product)
 //     crossbar.rows: [128, 256]
 //   partitioners: [greedy, compass]
 //   batches: [1, 16]
@@ -26,7 +29,7 @@ struct SweepPoint {
   int32_t index = 0;
   std::filesystem::path workload;
   std::string arch;
-  std::vector<std::pair<std::string, std::string>> overrides;  // grid key -> value
+  std::vector<std::pair<std::string, std::string>> overrides;  // arch key -> value
   std::string partitioner;
   int64_t batch = 1;
   std::string objective;
@@ -34,7 +37,7 @@ struct SweepPoint {
 };
 
 struct SweepSpec {
-  std::vector<std::string> gridKeys;  // in file order
+  std::vector<std::string> overrideKeys;  // every key configs or grid sets, in file order
   std::vector<SweepPoint> points;
 };
 
