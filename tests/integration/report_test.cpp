@@ -122,6 +122,10 @@ TEST_F(Report, BadDirectoriesGetOneLine) {
   EXPECT_EQ(xbar("report " + (dir_ / "empty").string(), &err), 1);
   EXPECT_NE(err.find("neither a run directory"), std::string::npos) << err;
   EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  writeFile("empty/sweep.yaml", "workloads: []\n");  // a sweep killed before its end
+  EXPECT_EQ(xbar("report " + (dir_ / "empty").string(), &err), 1);
+  EXPECT_NE(err.find("a sweep that has not finished"), std::string::npos) << err;
+  fs::remove(dir_ / "empty" / "sweep.yaml");
   writeFile("empty/stats.json", "[1, 2");
   EXPECT_EQ(xbar("report " + (dir_ / "empty").string(), &err), 1);
   EXPECT_NE(err.find("stats.json: not valid JSON"), std::string::npos) << err;

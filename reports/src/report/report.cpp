@@ -32,6 +32,10 @@ nlohmann::json buildReport(const fs::path& dir) {
   } catch (const std::invalid_argument& e) {
     failInput(dir.string(), "not as xbar wrote it: {}", e.what());
   }
+  if (fs::is_regular_file(dir / "sweep.yaml"))
+    failInput(dir.string(),
+              "a sweep that has not finished (no results.jsonl yet); run the same xbar sweep "
+              "command again: it resumes and writes the results");
   failInput(dir.string(),
             "neither a run directory (stats.json, from xbar run -o) nor a sweep directory "
             "(results.jsonl and sweep.yaml, from xbar sweep -o)");
