@@ -9,8 +9,10 @@ using namespace xbar::testing;
 class SweepMpi : public CommandTest {};
 
 std::string mpirun(int ranks) {
+  // Shared memory without cross-memory attach, which containers often forbid (ptrace).
   std::string command = std::string(XBAR_MPIEXEC) + " -n " + std::to_string(ranks) +
-                        " --oversubscribe --mca btl self,vader,tcp ";
+                        " --oversubscribe --mca btl self,vader,tcp"
+                        " --mca btl_vader_single_copy_mechanism none ";
   if (::getuid() == 0) command += "--allow-run-as-root ";  // CI runs as root (BUILDING.md)
   return command;
 }
