@@ -109,9 +109,9 @@ nlohmann::json comparePartitioners(const nlohmann::json& points) {
   }
   return {{"baselines", baselines},
           {"others", others},
-          {"objectives", both ? "throughput ratios from throughput-optimised plans, EDP ratios "
+          {"objectives", both ? "Throughput ratios from throughput-optimised plans, EDP ratios "
                                 "from EDP-optimised plans"
-                              : "both ratios from the sweep's one objective"},
+                              : "Both ratios from the sweep's one objective"},
           {"columns", columns},
           {"rows", rows},
           {"geomeans", geomeans}};
