@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "xbar/arch/energy.h"
 #include "xbar/report/json_input.h"
 #include "xbar/support/error.h"
 
@@ -12,10 +13,6 @@ namespace xbar::report {
 namespace {
 
 namespace fs = std::filesystem;
-
-const char* const kEnergyComponents[] = {
-    "adc",          "dac",  "crossbar_read", "crossbar_write", "local_memory",
-    "interconnect", "dram", "vector",        "static"};
 
 nlohmann::json summaryRow(const std::string& quantity, double simulated, const char* unit,
                           const nlohmann::json& estimate = nullptr) {
@@ -139,7 +136,7 @@ nlohmann::json runReport(const fs::path& dir) {
   nlohmann::json energyRows = nlohmann::json::array();
   const nlohmann::json estEnergy =
       hasPlan ? need(estimate, "energy_pj", planFile) : nlohmann::json::object();
-  for (const char* c : kEnergyComponents) {
+  for (const char* c : arch::kEnergyComponentNames) {
     energyRows.push_back({{"component", c}, {"source", "simulated"}, {"pj", stat("energy", c)}});
     if (!hasPlan) continue;
     double value = need(estEnergy, c, planFile).get<double>();

@@ -3,6 +3,8 @@
 // technology is a new table, not new code.
 #pragma once
 
+#include <array>
+
 #include "xbar/arch/arch_config.h"
 
 namespace xbar::arch {
@@ -40,5 +42,10 @@ struct EnergyBreakdown {
 };
 
 EnergyBreakdown energyOf(const ActivityCounts& counts, const ArchConfig& arch);
+
+// The components' names in statistics, plans and reports, in EnergyBreakdown's order.
+inline constexpr std::array<const char*, 9> kEnergyComponentNames = {
+    "adc",          "dac",  "crossbar_read", "crossbar_write", "local_memory",
+    "interconnect", "dram", "vector",        "static"};
 
 }  // namespace xbar::arch
