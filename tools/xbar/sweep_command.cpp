@@ -87,6 +87,8 @@ void coordinate(const SweepOptions& o, const SweepSpec& spec, const Ranks& ranks
       writeFileAtomically(dir / "points" / (id + ".json"), out.record);
     journal.append(id, {out.status, out.error, rank});
     (out.status == "done" ? done : failed) += 1;
+  };
+  auto progress = [&] {
     const size_t finished = done + failed;
     const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
     const double eta =
@@ -99,11 +101,8 @@ void coordinate(const SweepOptions& o, const SweepSpec& spec, const Ranks& ranks
         failed, eta, tty ? "" : "\n");
   };
   while (next < queue.size() || pool.running() > 0 || finishedRanks < ranks.size() - 1) {
+    const size_t finishedBefore = done + failed;
     bool idle = true;
-    while (next < queue.size() && pool.hasFreeSlot()) {
-      pool.start(*queue[next++]);
-      idle = false;
-    }
     for (const PointOutcome& out : pool.poll()) {
       accept(out, 0);
       idle = false;
@@ -131,6 +130,12 @@ void coordinate(const SweepOptions& o, const SweepSpec& spec, const Ranks& ranks
         ranks.send(source, Ranks::kAssign, "-1");
       }
     }
+    while (next < queue.size() && pool.hasFreeSlot()) {
+      pool.start(*queue[next++]);
+      idle = false;
+    }
+    // After refilling, so that "running" counts the points that took the freed slots.
+    if (done + failed > finishedBefore) progress();
     if (idle) pause();
   }
   if (tty && done + failed > 0) std::cerr << "\n";
