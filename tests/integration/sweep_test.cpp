@@ -16,16 +16,11 @@ namespace {
 
 using namespace xbar::testing;
 
-class Sweep : public CommandTest {
- protected:
-  fs::path sweepFile(const std::string& name, const std::string& body) const {
-    return writeFile(name, body);
-  }
-};
+class Sweep : public CommandTest {};
 
 TEST_F(Sweep, EveryPointRunsAndAKilledSweepResumesToTheSameResults) {
   // 2 workloads x 2 grid values x 2 partitioners x 2 batches = 16 points.
-  const fs::path file = sweepFile(
+  const fs::path file = writeFile(
       "s.yaml", "workloads: [" + tiny("mlp_gemm.onnx") + ", " + tiny("two_conv_cnn.onnx") +
                     "]\narchs: [compass-sram-m]\ngrid:\n  crossbar.rows: [128, 256]\n"
                     "partitioners: [greedy, compass]\nbatches: [1, 2]\n");
@@ -55,7 +50,7 @@ TEST_F(Sweep, EveryPointRunsAndAKilledSweepResumesToTheSameResults) {
 
 TEST_F(Sweep, AHundredPointSweepKilledHalfWayResumesToTheUninterruptedResults) {
   // 2 workloads x 5 crossbars per core x 5 batches x 2 partitioners = 100 points.
-  const fs::path file = sweepFile(
+  const fs::path file = writeFile(
       "s.yaml", "workloads: [" + tiny("mlp_gemm.onnx") + ", " + tiny("two_conv_cnn.onnx") +
                     "]\narchs: [compass-sram-m]\ngrid:\n  core.crossbars: [4, 8, 16, 32, 64]\n"
                     "partitioners: [greedy, compass]\nbatches: [1, 2, 4, 8, 16]\n");
@@ -100,7 +95,7 @@ TEST_F(Sweep, AHundredPointSweepKilledHalfWayResumesToTheUninterruptedResults) {
 TEST_F(Sweep, APointPastItsTimeoutIsFailedAndTheOthersRun) {
   // The exact DP for vgg16 on the 1104-core PUMA chip takes minutes; mlp_gemm takes ms.
   const fs::path file =
-      sweepFile("s.yaml", "workloads: [" + std::string(XBAR_EXPORT_DIR) + "/vgg16.stripped.onnx, " +
+      writeFile("s.yaml", "workloads: [" + std::string(XBAR_EXPORT_DIR) + "/vgg16.stripped.onnx, " +
                               tiny("mlp_gemm.onnx") +
                               "]\narchs: [puma-reram]\npartitioners: [optimal]\nbatches: [16]\n");
   const fs::path out = dir_ / "results";
@@ -118,7 +113,7 @@ TEST_F(Sweep, APointPastItsTimeoutIsFailedAndTheOthersRun) {
 TEST_F(Sweep, ConfigsAreOnePointEachAndCombineWithTheGrid) {
   // Two override sets (not their product) x a grid of two DRAM presets = 4 points; the second
   // set leaves crossbar.rows as the preset has it, so its column is empty.
-  const fs::path file = sweepFile("s.yaml", "workloads: [" + tiny("mlp_gemm.onnx") +
+  const fs::path file = writeFile("s.yaml", "workloads: [" + tiny("mlp_gemm.onnx") +
                                                 "]\narchs: [compass-sram-m]\nconfigs:\n"
                                                 "  - {core.crossbars: 16, crossbar.rows: 128}\n"
                                                 "  - {core.crossbars: 9}\n"
@@ -137,7 +132,7 @@ TEST_F(Sweep, ConfigsAreOnePointEachAndCombineWithTheGrid) {
 
 TEST_F(Sweep, AFailingPointIsRecordedAndTheOthersRun) {
   // unsupported_op.onnx exists but cannot be compiled: its point fails in its process.
-  const fs::path file = sweepFile("s.yaml", "workloads: [" + tiny("unsupported_op.onnx") + ", " +
+  const fs::path file = writeFile("s.yaml", "workloads: [" + tiny("unsupported_op.onnx") + ", " +
                                                 tiny("mlp_gemm.onnx") +
                                                 "]\narchs: [compass-sram-m]\n"
                                                 "partitioners: [greedy]\nbatches: [1]\n");
@@ -170,7 +165,7 @@ TEST_F(Sweep, BadSweepFilesAreRefusedWithOneLine) {
       {head + tail + "objective: [throughput, speed]\n", "speed"},
   };
   for (const auto& c : cases) {
-    const fs::path file = sweepFile("bad.yaml", c.body);
+    const fs::path file = writeFile("bad.yaml", c.body);
     std::string err;
     EXPECT_EQ(xbar("sweep " + file.string() + " -o " + (dir_ / "r").string(), &err), 1) << c.body;
     EXPECT_TRUE(err.starts_with("xbar: error: " + file.string() + ":")) << err;
@@ -178,9 +173,9 @@ TEST_F(Sweep, BadSweepFilesAreRefusedWithOneLine) {
     EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
   }
   // A results directory belongs to one sweep file.
-  const fs::path first = sweepFile("a.yaml", head + tail);
+  const fs::path first = writeFile("a.yaml", head + tail);
   ASSERT_EQ(xbar("sweep " + first.string() + " -o " + (dir_ / "mixed").string()), 0);
-  const fs::path second = sweepFile("b.yaml", head + "partitioners: [compass]\nbatches: [1]\n");
+  const fs::path second = writeFile("b.yaml", head + "partitioners: [compass]\nbatches: [1]\n");
   std::string err;
   EXPECT_EQ(xbar("sweep " + second.string() + " -o " + (dir_ / "mixed").string(), &err), 1);
   EXPECT_NE(err.find("holds the results of another sweep file"), std::string::npos) << err;

@@ -4,9 +4,11 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <vector>
 
 #include <fmt/format.h>
 
+#include "xbar/arch/energy.h"
 #include "xbar/report/csv_table.h"
 #include "xbar/report/sweep_report.h"
 #include "xbar/support/atomic_file.h"
@@ -20,8 +22,36 @@ nlohmann::json entryJson(const std::string& id, const JournalEntry& e) {
   return {{"id", id}, {"status", e.status}, {"error", e.error}, {"rank", e.rank}};
 }
 
-double stat(const nlohmann::json& stats, const char* group, const char* name) {
-  return stats.at(group).at(name).at("value").get<double>();
+// A statistic column of results.csv: its name and where a point's record holds it.
+struct StatColumn {
+  std::string name;
+  nlohmann::json::json_pointer at;
+};
+
+const std::vector<StatColumn>& statColumns() {
+  static const std::vector<StatColumn> columns = [] {
+    std::vector<StatColumn> c = {
+        {"latency_ns", "/stats/latency/total/value"_json_pointer},
+        {"throughput_per_s", "/stats/latency/throughput/value"_json_pointer},
+        {"energy_pj", "/stats/energy/total/value"_json_pointer}};
+    for (const char* component : arch::kEnergyComponentNames)
+      c.push_back({fmt::format("{}_pj", component),
+                   nlohmann::json::json_pointer(fmt::format("/stats/energy/{}/value", component))});
+    for (const auto& [name, at] : std::initializer_list<std::pair<const char*, const char*>>{
+             {"edp_pj_ns", "/stats/edp/value"},
+             {"dram_weight_bytes", "/stats/dram/weight_bytes_read/value"},
+             {"dram_activation_read_bytes", "/stats/dram/activation_bytes_read/value"},
+             {"dram_activation_written_bytes", "/stats/dram/activation_bytes_written/value"},
+             {"interconnect_bytes", "/stats/interconnect/bytes/value"},
+             {"cells_written", "/stats/endurance/cells_written/value"},
+             {"max_writes_per_cell", "/stats/endurance/max_writes_per_cell/value"},
+             {"lifetime_s", "/stats/endurance/lifetime/value"},
+             {"estimate_time_ns", "/estimate/time_ns"},
+             {"estimate_energy_pj", "/estimate/energy_pj"}})
+      c.push_back({name, nlohmann::json::json_pointer(at)});
+    return c;
+  }();
+  return columns;
 }
 
 }  // namespace
@@ -64,14 +94,12 @@ void Journal::append(const std::string& id, const JournalEntry& entry) {
 }
 
 void writeResults(const fs::path& dir, const SweepSpec& spec, const Journal& journal) {
+  const std::vector<StatColumn>& columns = statColumns();
   std::string csv = "id,workload,arch";
   for (const std::string& key : spec.overrideKeys) csv += "," + key;
-  csv +=
-      ",partitioner,batch,objective,status,latency_ns,throughput_per_s,energy_pj,adc_pj,dac_pj,"
-      "crossbar_read_pj,crossbar_write_pj,local_memory_pj,interconnect_pj,dram_pj,vector_pj,"
-      "static_pj,edp_pj_ns,dram_weight_bytes,dram_activation_read_bytes,"
-      "dram_activation_written_bytes,interconnect_bytes,cells_written,max_writes_per_cell,"
-      "lifetime_s,estimate_time_ns,estimate_energy_pj,error\n";
+  csv += ",partitioner,batch,objective,status";
+  for (const StatColumn& c : columns) csv += "," + c.name;
+  csv += ",error\n";
   std::string jsonl;
   for (const SweepPoint& p : spec.points) {
     const auto entry = journal.entries().find(p.id());
@@ -86,36 +114,13 @@ void writeResults(const fs::path& dir, const SweepSpec& spec, const Journal& jou
     nlohmann::json record;
     if (entry->second.status == "done") {
       record = nlohmann::json::parse(readFile(dir / "points" / (p.id() + ".json")));
-      const nlohmann::json& s = record["stats"];
-      for (double v : {stat(s, "latency", "total"),
-                       stat(s, "latency", "throughput"),
-                       stat(s, "energy", "total"),
-                       stat(s, "energy", "adc"),
-                       stat(s, "energy", "dac"),
-                       stat(s, "energy", "crossbar_read"),
-                       stat(s, "energy", "crossbar_write"),
-                       stat(s, "energy", "local_memory"),
-                       stat(s, "energy", "interconnect"),
-                       stat(s, "energy", "dram"),
-                       stat(s, "energy", "vector"),
-                       stat(s, "energy", "static"),
-                       s.at("edp").at("value").get<double>(),
-                       stat(s, "dram", "weight_bytes_read"),
-                       stat(s, "dram", "activation_bytes_read"),
-                       stat(s, "dram", "activation_bytes_written"),
-                       stat(s, "interconnect", "bytes"),
-                       stat(s, "endurance", "cells_written"),
-                       stat(s, "endurance", "max_writes_per_cell"),
-                       stat(s, "endurance", "lifetime"),
-                       record["estimate"]["time_ns"].get<double>(),
-                       record["estimate"]["energy_pj"].get<double>()})
-        row += fmt::format(",{}", v);
+      for (const StatColumn& c : columns) row += fmt::format(",{}", record.at(c.at).get<double>());
       row += ",";
     } else {
       record = pointParameters(p);
       record["status"] = entry->second.status;
       record["error"] = entry->second.error;
-      row.append(23, ',');  // no statistics
+      row.append(columns.size() + 1, ',');  // no statistics
       row += report::csvField(entry->second.error);
     }
     csv += row + "\n";

@@ -65,11 +65,14 @@ WrittenReport writeReport(const fs::path& dir, const fs::path& outDir, const fs:
     write("pareto.csv", csvTable(columnsOf(front, {"id"}), front));
     if (report.contains("comparison")) {
       const nlohmann::json& c = report["comparison"];
+      const std::vector<std::string> ratios = c["columns"];
       std::vector<std::string> columns = {"workload", "arch", "setting", "batch"};
-      for (const auto& column : c["columns"]) columns.push_back(column);
+      columns.insert(columns.end(), ratios.begin(), ratios.end());
       write("comparison.csv", csvTable(columns, c["rows"]));
-      columns.erase(columns.begin() + 1, columns.begin() + 4);  // workload, then the ratios
-      write("comparison_geomeans.csv", csvTable(columnsOf(c["geomeans"], columns), c["geomeans"]));
+      std::vector<std::string> geomeanColumns = {"workload"};  // then the paper's figures
+      geomeanColumns.insert(geomeanColumns.end(), ratios.begin(), ratios.end());
+      write("comparison_geomeans.csv",
+            csvTable(columnsOf(c["geomeans"], geomeanColumns), c["geomeans"]));
     }
   }
   writeFileAtomically(written.html, html);

@@ -96,21 +96,21 @@ nlohmann::json runReport(const fs::path& dir) {
   };
   const double scheduleNs = estimate.value("schedule_time_ns", 0.0);
   const double scheduleEnergy = estimate.value("schedule_energy_pj", 0.0);
+  // An estimated quantity, or null (shown as a dash) for a run without a plan.
+  auto estimated = [&](double value) { return hasPlan ? nlohmann::json(value) : nullptr; };
 
   const double latency = stat("latency", "total"), energy = stat("energy", "total");
   nlohmann::json summary = nlohmann::json::array();
-  summary.push_back(
-      summaryRow("batch latency", latency, "ns", hasPlan ? nlohmann::json(scheduleNs) : nullptr));
+  summary.push_back(summaryRow("batch latency", latency, "ns", estimated(scheduleNs)));
   summary.push_back(summaryRow("latency per sample", stat("latency", "per_sample"), "ns",
-                               hasPlan ? nlohmann::json(scheduleNs / batch) : nullptr));
+                               estimated(scheduleNs / batch)));
   summary.push_back(summaryRow("throughput", stat("latency", "throughput"), "samples/s",
-                               hasPlan ? nlohmann::json(batch * 1e9 / scheduleNs) : nullptr));
+                               estimated(batch * 1e9 / scheduleNs)));
+  summary.push_back(summaryRow("energy", energy, "pJ", estimated(scheduleEnergy)));
   summary.push_back(
-      summaryRow("energy", energy, "pJ", hasPlan ? nlohmann::json(scheduleEnergy) : nullptr));
-  summary.push_back(summaryRow("energy per sample", energy / batch, "pJ",
-                               hasPlan ? nlohmann::json(scheduleEnergy / batch) : nullptr));
-  summary.push_back(summaryRow("EDP", latency * energy, "pJ*ns",
-                               hasPlan ? nlohmann::json(scheduleNs * scheduleEnergy) : nullptr));
+      summaryRow("energy per sample", energy / batch, "pJ", estimated(scheduleEnergy / batch)));
+  summary.push_back(
+      summaryRow("EDP", latency * energy, "pJ*ns", estimated(scheduleNs * scheduleEnergy)));
   nlohmann::json estWeights = nullptr, estActivations = nullptr;
   if (hasPlan) {
     const nlohmann::json& dramBytes = need(estimate, "dram_bytes", planFile);

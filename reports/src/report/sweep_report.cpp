@@ -13,11 +13,8 @@
 #include "xbar/support/error.h"
 
 namespace xbar::report {
-namespace {
 
 namespace fs = std::filesystem;
-
-}  // namespace
 
 std::string workloadName(const fs::path& model) {
   std::string name = model.filename().string();
