@@ -1,5 +1,5 @@
 # Every dependency comes from Debian packages (tools/bootstrap.sh installs them).
-# Facts and pitfalls: ../shared/BUILDING.md.
+# Facts and pitfalls: docs/building.md.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(SystemC REQUIRED IMPORTED_TARGET systemc>=2.3.4)
 # Debian's SystemC was built as C++17 and exports only the cxx201703L API symbol.

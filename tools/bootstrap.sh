@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   # toolchain
   cmake g++ make ccache pkg-config clang-format
-  # C++ libraries (see BUILDING.md)
+  # C++ libraries (see docs/building.md)
   libsystemc-dev libboost-graph-dev llvm-14-dev libyaml-cpp-dev
   libonnx-dev libprotobuf-dev protobuf-compiler
   googletest libgtest-dev libgmock-dev libbenchmark-dev

@@ -27,10 +27,11 @@ TEST_P(EveryNetworkCompiles, OnEveryPreset) {
       start = p.endUnit;
     }
     ASSERT_EQ(start, model.unitCount()) << preset;
-    const codegen::Program program =
-        codegen::generateProgram(c.graph, c.mapping, model, plan).program;
+    const codegen::Program program = codegen::generateProgram(model.groups(), c.arch, plan.batch,
+                                                              partition::partitionRanges(plan))
+                                         .program;
     std::map<std::pair<int32_t, int32_t>, int64_t> sent, received;
-    for (const codegen::Stream& stream : program.streams) {
+    for (const codegen::Thread& stream : program.threads) {
       const int32_t core = stream.core;
       int barriers = 0;
       for (const codegen::Instruction& in : stream.code) {

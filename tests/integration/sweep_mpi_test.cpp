@@ -13,7 +13,7 @@ std::string mpirun(int ranks) {
   std::string command = std::string(XBAR_MPIEXEC) + " -n " + std::to_string(ranks) +
                         " --oversubscribe --mca btl self,vader,tcp"
                         " --mca btl_vader_single_copy_mechanism none ";
-  if (::getuid() == 0) command += "--allow-run-as-root ";  // CI runs as root (BUILDING.md)
+  if (::getuid() == 0) command += "--allow-run-as-root ";  // CI runs as root (docs/building.md)
   return command;
 }
 

@@ -34,7 +34,7 @@ codegen::Program program(const arch::ArchConfig& a, std::vector<std::vector<Inst
   p.dramActivationBytes = 1 << 20;
   streams.resize(static_cast<size_t>(p.cores));
   for (size_t c = 0; c < streams.size(); ++c)
-    p.streams.push_back({static_cast<int32_t>(c), std::move(streams[c])});
+    p.threads.push_back({static_cast<int32_t>(c), std::move(streams[c])});
   return p;
 }
 
@@ -166,7 +166,7 @@ TEST(Simulator, ThreadsOfACoreTakeTurnsAndOneWaitingLetsTheOtherRun) {
   // MVM (640 B: 10 ns on the bus + 1 ns hop, so it arrives at 811), then runs a 100 ns vector
   // op, 811 to 911. Thread 1 runs its own 800 ns MVM while thread 0 waits.
   codegen::Program p = program(a, {});
-  p.streams = {{0,
+  p.threads = {{0,
                 {{.op = Opcode::Receive, .bytes = 640, .peer = 1, .tag = 0},
                  {.op = Opcode::Vector, .vecOp = "relu", .elems = 1200}}},
                {0, {kMvm800}},
@@ -183,7 +183,7 @@ TEST(Simulator, TwoThreadsOfACoreNeverComputeAtOnce) {
   const auto a = compassM({"chip.cores=1"});
   // Two threads each run an 800 ns MVM on core 0: one after the other, 1600 ns.
   codegen::Program p = program(a, {});
-  p.streams = {{0, {kMvm800}}, {0, {kMvm800}}};
+  p.threads = {{0, {kMvm800}}, {0, {kMvm800}}};
   EXPECT_DOUBLE_EQ(simulate(p, a).totalNs, 1600.0);
 }
 
@@ -267,7 +267,7 @@ TEST(SimulatorBadInput, TooManyCrossbarsOrRowsAreRejectedBeforeSimulating) {
   EXPECT_THROW(checkProgram(program(a, {{{.op = Opcode::Sync, .id = 3}}}), a, "p"), InputError)
       << "SYNC of a partition the program does not have";
   auto outOfOrder = program(a, {});
-  outOfOrder.streams = {{1, {}}, {0, {}}};
+  outOfOrder.threads = {{1, {}}, {0, {}}};
   EXPECT_THROW(checkProgram(outOfOrder, a, "p"), InputError) << "threads must come in core order";
   try {
     checkProgram(program(a, {{},

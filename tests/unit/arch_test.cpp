@@ -97,7 +97,7 @@ TEST(ArchLoader, DifferentialSignDoublesColumnsPerWeight) {
 TEST(ArchSchema, EveryKeyHasADescriptionAndUnitsAppearInKeyNames) {
   for (const FieldSpec& f : archSchema()) {
     EXPECT_FALSE(f.doc.empty()) << f.path;
-    // DESIGN.md §3: every quantity carries its unit in its key.
+    // docs/design.md §3: every quantity carries its unit in its key.
     if (f.unit == "ns") {
       EXPECT_TRUE(f.path.ends_with("_ns")) << f.path;
     }

@@ -34,7 +34,8 @@ Built build(const std::string& model, int64_t batch, const std::string& partitio
           {}};
   b.model = std::make_unique<cost::CostModel>(b.c.graph, b.c.mapping, b.c.arch, batch);
   b.plan = partition::makePartitioner(partitioner)->run(*b.model, {});
-  b.code = generateProgram(b.c.graph, b.c.mapping, *b.model, b.plan);
+  b.code = generateProgram(b.model->groups(), b.model->arch(), b.plan.batch,
+                           partition::partitionRanges(b.plan));
   return b;
 }
 
@@ -63,7 +64,7 @@ TEST_P(EveryTinyModel, StreamsAreConsistent) {
   // Every SEND from a to b is met by one RECV on b from a with the same tag and size.
   std::map<std::pair<int32_t, int32_t>, std::map<int64_t, int64_t>> sent, received;
   double weightBytes = 0;
-  for (const Stream& stream : p.streams) {
+  for (const Thread& stream : p.threads) {
     const int32_t core = stream.core;
     int barriers = 0;
     for (const Instruction& in : stream.code) {
@@ -100,21 +101,21 @@ TEST_P(EveryTinyModel, StreamsRunToTheEndWithoutDeadlock) {
   // thread must reach its end.
   const Built b = build(GetParam(), 3);
   const Program& p = b.code.program;
-  const size_t n = p.streams.size();
+  const size_t n = p.threads.size();
   std::map<std::tuple<int32_t, int32_t, int64_t>, size_t> receiver;  // (from, to, tag)
   for (size_t t = 0; t < n; ++t)
-    for (const Instruction& in : p.streams[t].code)
-      if (in.op == Opcode::Receive) receiver[{in.peer, p.streams[t].core, in.tag}] = t;
+    for (const Instruction& in : p.threads[t].code)
+      if (in.op == Opcode::Receive) receiver[{in.peer, p.threads[t].core, in.tag}] = t;
   std::vector<size_t> pc(n, 0);
   std::map<std::tuple<int32_t, int32_t, int64_t>, size_t> posted;  // message -> sending thread
   std::map<std::pair<size_t, size_t>, int32_t> untaken;            // per thread pair
   auto at = [&](size_t k) -> const Instruction* {
-    return pc[k] < p.streams[k].code.size() ? &p.streams[k].code[pc[k]] : nullptr;
+    return pc[k] < p.threads[k].code.size() ? &p.threads[k].code[pc[k]] : nullptr;
   };
   for (bool moved = true; moved;) {
     moved = false;
     for (size_t t = 0; t < n; ++t) {
-      const int32_t core = p.streams[t].core;
+      const int32_t core = p.threads[t].core;
       while (const Instruction* in = at(t)) {
         if (in->op == Opcode::Send) {
           const auto r = receiver.find({core, in->peer, in->tag});
@@ -133,7 +134,7 @@ TEST_P(EveryTinyModel, StreamsRunToTheEndWithoutDeadlock) {
           // Everyone it waits for stands at the same instruction; then all pass together.
           std::vector<size_t> group;
           for (size_t k = 0; k < n; ++k)
-            if (in->op == Opcode::Barrier || p.streams[k].core == core) group.push_back(k);
+            if (in->op == Opcode::Barrier || p.threads[k].core == core) group.push_back(k);
           const bool all = std::all_of(group.begin(), group.end(), [&](size_t k) {
             return at(k) != nullptr && at(k)->op == in->op && at(k)->id == in->id;
           });
@@ -148,8 +149,8 @@ TEST_P(EveryTinyModel, StreamsRunToTheEndWithoutDeadlock) {
     }
   }
   for (size_t t = 0; t < n; ++t)
-    EXPECT_EQ(pc[t], p.streams[t].code.size())
-        << "thread " << t << " on core " << p.streams[t].core << " blocks";
+    EXPECT_EQ(pc[t], p.threads[t].code.size())
+        << "thread " << t << " on core " << p.threads[t].core << " blocks";
   EXPECT_TRUE(posted.empty()) << "messages nobody receives";
 }
 
@@ -157,7 +158,7 @@ TEST_P(EveryTinyModel, MvmsCoverEveryVectorOfEverySample) {
   const int64_t batch = 3;
   const Built b = build(GetParam(), batch);
   int64_t total = 0;
-  for (const auto& stream : b.code.program.streams)
+  for (const auto& stream : b.code.program.threads)
     for (const Instruction& in : stream.code)
       if (in.op == Opcode::Mvm) total += in.repeat * in.count;
   // Each crossbar sees each of its layer's V vectors; r replicas run ceil(V / r) each.
@@ -240,8 +241,8 @@ TEST(ProgramTextBadInput, ThreadsAndCreditsAreChecked) {
             std::string::npos);
   // Two threads on core 0 round-trip through the text.
   const Program p = parseProgramText(kHeader + "  SYNC id=0\ncore 0\n  SYNC id=0\n", "ok.xasm");
-  ASSERT_EQ(p.streams.size(), 2u);
-  EXPECT_EQ(p.streams[1].core, 0);
+  ASSERT_EQ(p.threads.size(), 2u);
+  EXPECT_EQ(p.threads[1].core, 0);
   EXPECT_EQ(parseProgramText(writeProgramText(p), "again.xasm"), p);
 }
 

@@ -21,12 +21,12 @@ class MlpCost : public ::testing::Test {
   testing::Compiled c = testing::compileStages(kTiny + "/mlp_gemm.onnx", "compass-sram-m");
   CostModel model{c.graph, c.mapping, c.arch, 4};
   // Every unit in one partition, no replication.
-  PartitionCost all = model.evaluateWith(0, 3, {{0, 1}, {1, 1}, {2, 1}});
+  PartitionCost all = model.evaluateFixedReplication(0, 3, {{0, 1}, {1, 1}, {2, 1}});
 };
 
 TEST_F(MlpCost, MvmTimeFollowsInputCyclesAndAdcSharing) {
   // 4 cycles x (10 ns read + ceil(active columns / 256 ADCs) x 10 ns) = 80 ns for each layer.
-  for (const LayerProfile& l : model.layers()) EXPECT_DOUBLE_EQ(l.mvmNs, 80.0);
+  for (const schedule::LayerGroup& l : model.layers()) EXPECT_DOUBLE_EQ(l.mvmNs, 80.0);
   EXPECT_EQ(model.layers()[0].activeColumns, 256);  // 64 outputs x 4 columns
   EXPECT_EQ(model.layers()[1].activeColumns, 128);  // 32 x 4
   EXPECT_EQ(model.layers()[2].activeColumns, 40);   // 10 x 4
@@ -67,8 +67,8 @@ TEST(MlpCostOnSmallCores, LayersOnDifferentCoresPipelineAndTheirTrafficIsCounted
   testing::Compiled c =
       testing::compileStages(kTiny + "/mlp_gemm.onnx", "compass-sram-m", {"core.crossbars=2"});
   const CostModel model(c.graph, c.mapping, c.arch, 4);
-  const PartitionCost all = model.evaluateWith(0, 3, {{0, 1}, {1, 1}, {2, 1}});
-  const auto placement = model.place(0, 3, all.replication);
+  const PartitionCost all = model.evaluateFixedReplication(0, 3, {{0, 1}, {1, 1}, {2, 1}});
+  const auto placement = schedule::placeUnits(model.groups(), model.arch(), 0, 3, all.replication);
   ASSERT_EQ(placement.size(), 3u);
   EXPECT_EQ(placement[0].core, 0);
   EXPECT_EQ(placement[1].core, 1);
@@ -84,8 +84,8 @@ TEST_F(MlpCost, ActivationTrafficAtEntriesAndExits) {
   EXPECT_DOUBLE_EQ(all.dramActivationReadBytes, 4 * 32.0);  // the input, per sample
   EXPECT_DOUBLE_EQ(all.dramActivationWriteBytes, 4 * 5.0);  // the softmax output
   // Cut after fc1: fc1's relu output (64 B) leaves the first partition and enters the second.
-  const PartitionCost first = model.evaluateWith(0, 1, {{0, 1}});
-  const PartitionCost second = model.evaluateWith(1, 3, {{1, 1}, {2, 1}});
+  const PartitionCost first = model.evaluateFixedReplication(0, 1, {{0, 1}});
+  const PartitionCost second = model.evaluateFixedReplication(1, 3, {{1, 1}, {2, 1}});
   EXPECT_DOUBLE_EQ(first.dramActivationWriteBytes, 4 * 64.0);
   EXPECT_DOUBLE_EQ(second.dramActivationReadBytes, 4 * 64.0);
 }
@@ -105,9 +105,9 @@ TEST_F(MlpCost, SplitLayerStoresAndReloadsItsShare) {
   testing::Compiled narrow =
       testing::compileStages(kTiny + "/mlp_gemm.onnx", "compass-sram-m", {"core.crossbars=1"});
   CostModel m(narrow.graph, narrow.mapping, narrow.arch, 1);
-  const PartitionCost half = m.evaluateWith(0, 1, {{0, 1}});
+  const PartitionCost half = m.evaluateFixedReplication(0, 1, {{0, 1}});
   EXPECT_DOUBLE_EQ(half.dramActivationWriteBytes, 0.5 * 64.0);  // half of 128 outputs x 0.5 B
-  const PartitionCost rest = m.evaluateWith(1, 4, {{0, 1}, {1, 1}, {2, 1}});
+  const PartitionCost rest = m.evaluateFixedReplication(1, 4, {{0, 1}, {1, 1}, {2, 1}});
   EXPECT_DOUBLE_EQ(rest.dramActivationReadBytes, 32.0 /*input*/ + 0.5 * 64.0);
 }
 
@@ -116,12 +116,14 @@ TEST(Replication, GoesToTheBottleneckAndDividesItsWork) {
   // bottleneck and its vectors can be split; fc's single vector cannot (ceil(1 / r) = 1).
   testing::Compiled c = testing::compileStages(kTiny + "/two_conv_cnn.onnx", "compass-sram-m");
   const CostModel model(c.graph, c.mapping, c.arch, 64);
-  const PartitionCost p = model.evaluate(0, model.unitCount(), Objective::Throughput);
+  const PartitionCost p =
+      model.evaluateBestReplication(0, model.unitCount(), Objective::Throughput);
   ASSERT_EQ(p.replication.size(), 3u);
   const int32_t r = p.replication[0].replicas;
   EXPECT_GT(r, 1) << "conv1 is the slowest stage";
   EXPECT_EQ(p.replication[2].replicas, 1) << "one vector per sample: a replica would not help";
-  const PartitionCost plain = model.evaluateWith(0, model.unitCount(), {{0, 1}, {1, 1}, {2, 1}});
+  const PartitionCost plain =
+      model.evaluateFixedReplication(0, model.unitCount(), {{0, 1}, {1, 1}, {2, 1}});
   EXPECT_LT(p.totalNs, plain.totalNs);
   EXPECT_GT(p.cellsWritten, plain.cellsWritten) << "replicas are written too";
   // Each of r replicas runs ceil(256 / r) of conv1's vectors.
@@ -155,15 +157,15 @@ TEST(ResidualCost, TensorsCrossingAPartitionBoundaryGoThroughDram) {
       testing::compileStages(std::string(XBAR_TINY_DIR) + "/residual_block.onnx", "compass-sram-m");
   const CostModel model(c.graph, c.mapping, c.arch, 2);
   ASSERT_EQ(model.unitCount(), 2);
-  const PartitionCost first = model.evaluateWith(0, 1, {{0, 1}});
-  const PartitionCost second = model.evaluateWith(1, 2, {{1, 1}});
+  const PartitionCost first = model.evaluateFixedReplication(0, 1, {{0, 1}});
+  const PartitionCost second = model.evaluateFixedReplication(1, 2, {{1, 1}});
   EXPECT_DOUBLE_EQ(first.dramActivationReadBytes, 2 * 512.0);
   EXPECT_DOUBLE_EQ(first.dramActivationWriteBytes, 2 * 512.0);
   EXPECT_DOUBLE_EQ(second.dramActivationReadBytes, 2 * 1024.0);
   EXPECT_DOUBLE_EQ(second.dramActivationWriteBytes, 2 * 512.0);
   // Together, nothing crosses but the input and the output: relu1's output and x stay in
   // core 0, which holds both convs (one crossbar each).
-  const PartitionCost both = model.evaluateWith(0, 2, {{0, 1}, {1, 1}});
+  const PartitionCost both = model.evaluateFixedReplication(0, 2, {{0, 1}, {1, 1}});
   EXPECT_DOUBLE_EQ(both.dramActivationReadBytes, 2 * 512.0);
   EXPECT_DOUBLE_EQ(both.interconnectBytes, 0.0);
 }

@@ -46,7 +46,10 @@ Row simulateOnce(const fs::path& model, const std::string& archName, int64_t bat
   const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
   const xbar::cost::CostModel costs(g, m, arch, batch);
   const xbar::partition::Plan plan = xbar::partition::makePartitioner("compass")->run(costs, {});
-  const xbar::codegen::Program program = xbar::codegen::generateProgram(g, m, costs, plan).program;
+  const xbar::codegen::Program program =
+      xbar::codegen::generateProgram(costs.groups(), arch, plan.batch,
+                                     xbar::partition::partitionRanges(plan))
+          .program;
   const auto t0 = std::chrono::steady_clock::now();
   const xbar::sim::SimResult r = xbar::sim::simulate(program, arch);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

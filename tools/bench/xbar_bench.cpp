@@ -47,7 +47,9 @@ bool compileOnce(const fs::path& model, bool shapesOnly, const xbar::arch::ArchC
   if (partitioner.empty()) return true;
   const xbar::cost::CostModel costs(g, m, arch, 16);
   const xbar::partition::Plan plan = xbar::partition::makePartitioner(partitioner)->run(costs, {});
-  return xbar::codegen::generateProgram(g, m, costs, plan).program.instructionCount() > 0;
+  return xbar::codegen::generateProgram(costs.groups(), arch, plan.batch,
+                                        xbar::partition::partitionRanges(plan))
+             .program.instructionCount() > 0;
 }
 
 // Runs a compile repeatedly (at least 3 times, until 2 s have passed, at most 20).
@@ -129,7 +131,8 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int32_t start = 0; start < costs.unitCount(); ++start)
       for (int32_t end = start + 1; end <= costs.maxEnd(start); ++end, ++count)
-        checksum += costs.evaluate(start, end, xbar::cost::Objective::Throughput).totalNs;
+        checksum +=
+            costs.evaluateBestReplication(start, end, xbar::cost::Objective::Throughput).totalNs;
     const double ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     fmt::print("{:<14} {:>12} {:>12.2f} {:>14.2f}{}\n", net, count, ms,

@@ -71,7 +71,9 @@ void compile(const CompileOptions& o) {
   if (!o.outDir.empty()) {
     const std::filesystem::path dir = o.outDir;
     const codegen::Program program =
-        codegen::generateProgram(graph, m, *planned.costs, planned.plan).program;
+        codegen::generateProgram(planned.costs->groups(), config, planned.plan.batch,
+                                 partition::partitionRanges(planned.plan))
+            .program;
     writePlanAndProgram(dir, planned.plan, m, program);
     std::cout << fmt::format("wrote {} ({} instructions on {} cores) and {}\n",
                              (dir / "program.xasm").string(), program.instructionCount(),

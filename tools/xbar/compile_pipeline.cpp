@@ -38,8 +38,9 @@ CompiledModel compileModel(const std::filesystem::path& model, const std::string
   c.graph = frontend::loadPreparedGraph(model, load);
   c.mapping = mapping::mapGraph(c.graph, c.arch);
   c.planned = planModel(c.graph, c.mapping, c.arch, request);
-  c.program =
-      codegen::generateProgram(c.graph, c.mapping, *c.planned.costs, c.planned.plan).program;
+  c.program = codegen::generateProgram(c.planned.costs->groups(), c.arch, c.planned.plan.batch,
+                                       partition::partitionRanges(c.planned.plan))
+                  .program;
   return c;
 }
 

@@ -17,10 +17,10 @@ void addDisasmCommand(CLI::App& app, Action& action) {
     action = [file] {
       const codegen::Program program = codegen::loadProgram(*file);
       std::map<std::string_view, size_t> counts;
-      for (const auto& stream : program.streams)
+      for (const auto& stream : program.threads)
         for (const codegen::Instruction& in : stream.code) ++counts[codegen::opcodeName(in.op)];
       std::cout << fmt::format("; {} instructions in {} threads on {} cores:",
-                               program.instructionCount(), program.streams.size(), program.cores);
+                               program.instructionCount(), program.threads.size(), program.cores);
       for (const auto& [name, n] : counts) std::cout << fmt::format(" {} {}", name, n);
       std::cout << "\n" << codegen::writeProgramText(program);
     };

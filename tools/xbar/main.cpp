@@ -4,7 +4,7 @@
 
 #include "cli.h"
 
-// libsystemc wants an sc_main (BUILDING.md); it is xbar's real entry point.
+// libsystemc wants an sc_main (docs/building.md); it is xbar's real entry point.
 extern "C" int sc_main(int argc, char** argv) {
   return xbar::cli::run(argc, argv);
 }

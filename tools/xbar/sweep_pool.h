@@ -1,5 +1,5 @@
 // Runs sweep points in child processes on this machine, N at a time. SystemC elaborates once
-// per process (BUILDING.md), so every point gets a fresh fork; a child writes its record to
+// per process (docs/building.md), so every point gets a fresh fork; a child writes its record to
 // the scratch directory and exits, and the parent reaps it without blocking.
 #pragma once
 

@@ -13,10 +13,10 @@ constexpr std::array kPresets = {
                "figure for LPDDR2-class mobile DRAM in Malladi et al., ISCA 2012"},
     DramPreset{"LPDDR4-3200", 1, 6.4, 55.0, 8.0,
                "3200 MT/s x 16-bit channel = 6.4 GB/s (JEDEC JESD209-4); about 8 pJ/bit "
-               "(DESIGN.md section 3)"},
+               "(docs/design.md §3)"},
     DramPreset{"DDR4-2400", 1, 19.2, 45.0, 20.0,
                "2400 MT/s x 64-bit channel = 19.2 GB/s (JEDEC JESD79-4); tens of pJ/bit for "
-               "DDR3/DDR4 (DESIGN.md section 3), 20 taken"},
+               "DDR3/DDR4 (docs/design.md §3), 20 taken"},
     DramPreset{"HBM2", 1, 256.0, 50.0, 3.9,
                "one stack: 1024 bits x 2 GT/s = 256 GB/s; 3.9 pJ/bit (O'Connor et al., MICRO "
                "2017)"},

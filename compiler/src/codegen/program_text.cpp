@@ -117,10 +117,10 @@ class Parser {
           fail("core {} does not exist; the program has cores 0 to {}", next, p.cores - 1);
         if (next < core) fail("core {} after core {}; expected the cores in order", next, core);
         core = next;
-        p.streams.push_back({core, {}});  // each 'core' section is one thread of that core
+        p.threads.push_back({core, {}});  // each 'core' section is one thread of that core
       } else {
         if (core < 0) fail("unknown header line '{}'", line);
-        p.streams.back().code.push_back(instruction(w));
+        p.threads.back().code.push_back(instruction(w));
       }
     }
     if (!sawVersion) fail("empty program; expected the header 'xasm {}'", kProgramVersion);
@@ -224,7 +224,7 @@ std::string_view opcodeName(Opcode op) {
 
 size_t Program::instructionCount() const {
   size_t n = 0;
-  for (const auto& s : streams) n += s.code.size();
+  for (const auto& s : threads) n += s.code.size();
   return n;
 }
 
@@ -236,7 +236,7 @@ std::string writeProgramText(const Program& p) {
       "dram weights {} activations {}\ncredits {}\n",
       p.version, p.model, p.arch, p.archFingerprint, p.cores, p.crossbarsPerCore, p.batch,
       p.partitions, p.dramWeightBytes, p.dramActivationBytes, p.credits);
-  for (const Stream& stream : p.streams) {
+  for (const Thread& stream : p.threads) {
     out += fmt::format("\ncore {}\n", stream.core);
     for (const Instruction& in : stream.code) {
       const OpcodeSpec& spec = specOf(in.op);

@@ -1,4 +1,4 @@
-// COMPASS: the genetic algorithm of Park et al. (DATE 2025) as DESIGN.md §6 describes it.
+// COMPASS: the genetic algorithm of Park et al. (DATE 2025) as docs/design.md §6 describes it.
 // A chromosome is a partition group (its partition ends); partitions are only ever drawn
 // inside the validity map; fitness is the plan's objective (the sum of partition costs for
 // the additive objectives, (sum E)(sum T) for EDP). Each generation keeps the best n_sel and
@@ -76,16 +76,16 @@ class Evolution {
   }
 
   Chromosome scored(std::vector<int32_t> ends) {
-    double time = 0, energy = 0, additive = 0;
+    double time = 0, energy = 0, sum = 0;
     int32_t start = 0;
     for (int32_t end : ends) {
       const PartitionScore& s = scores_.get(start, end);
       time += s.timeNs;
       energy += s.energyPj;
-      additive += s.additive;
+      sum += s.score;
       start = end;
     }
-    const double fitness = options_.objective == cost::Objective::Edp ? time * energy : additive;
+    const double fitness = options_.objective == cost::Objective::Edp ? time * energy : sum;
     return {std::move(ends), fitness};
   }
 
@@ -102,7 +102,7 @@ class Evolution {
     for (const Chromosome& c : population) {
       int32_t start = 0;
       for (int32_t end : c.ends) {
-        const double share = scores_.get(start, end).additive / (end - start);
+        const double share = scores_.get(start, end).score / (end - start);
         for (int32_t u = start; u < end; ++u) expectedUnitCost_[static_cast<size_t>(u)] += share;
         start = end;
       }
@@ -113,7 +113,7 @@ class Evolution {
   double ratio(int32_t start, int32_t end) {
     double expected = 0;
     for (int32_t u = start; u < end; ++u) expected += expectedUnitCost_[static_cast<size_t>(u)];
-    return expected > 0 ? scores_.get(start, end).additive / expected : 1.0;
+    return expected > 0 ? scores_.get(start, end).score / expected : 1.0;
   }
 
   std::vector<int32_t> mutate(const std::vector<int32_t>& ends) {

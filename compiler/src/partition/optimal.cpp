@@ -1,4 +1,4 @@
-// The exact partitioner: a dynamic program over unit positions (DESIGN.md §6).
+// The exact partitioner: a dynamic program over unit positions (docs/design.md §6).
 //
 // For the additive objectives (time; energy), best(e) = min over valid s of best(s) +
 // cost(s, e) is exact. EDP = (sum E)(sum T) is not additive; for it the program keeps, for
@@ -28,7 +28,7 @@ std::vector<int32_t> additiveDp(PartitionScores& scores) {
       if (model.maxEnd(s) < e ||
           best[static_cast<size_t>(s)] == std::numeric_limits<double>::infinity())
         continue;
-      const double candidate = best[static_cast<size_t>(s)] + scores.get(s, e).additive;
+      const double candidate = best[static_cast<size_t>(s)] + scores.get(s, e).score;
       if (candidate < best[static_cast<size_t>(e)]) {
         best[static_cast<size_t>(e)] = candidate;
         from[static_cast<size_t>(e)] = s;

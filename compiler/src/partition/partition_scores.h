@@ -12,7 +12,7 @@ namespace xbar::partition {
 struct PartitionScore {
   double timeNs = 0;
   double energyPj = 0;
-  double additive = 0;  // additiveScore() under the objective
+  double score = 0;  // partitionScore() under the objective: not additive for EDP
 };
 
 class PartitionScores {
@@ -24,10 +24,10 @@ class PartitionScores {
     const uint64_t key = (static_cast<uint64_t>(start) << 32) | static_cast<uint32_t>(end);
     auto it = memo_.find(key);
     if (it != memo_.end()) return it->second;
-    const cost::PartitionCost c = model_.evaluate(start, end, objective_);
+    const cost::PartitionCost c = model_.evaluateBestReplication(start, end, objective_);
     return memo_
         .emplace(key,
-                 PartitionScore{c.totalNs, c.energyPj.total(), cost::additiveScore(c, objective_)})
+                 PartitionScore{c.totalNs, c.energyPj.total(), cost::partitionScore(c, objective_)})
         .first->second;
   }
 

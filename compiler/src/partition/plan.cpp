@@ -50,6 +50,14 @@ double hiddenReplaceNs(const cost::CostModel& model, const Partition& before,
 
 }  // namespace
 
+std::vector<schedule::PartitionRange> partitionRanges(const Plan& plan) {
+  std::vector<schedule::PartitionRange> ranges;
+  ranges.reserve(plan.partitions.size());
+  for (const Partition& p : plan.partitions)
+    ranges.push_back({p.firstUnit, p.endUnit, p.cost.replication});
+  return ranges;
+}
+
 Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
               std::string partitioner, cost::Objective objective) {
   Plan plan;
@@ -58,7 +66,7 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
   plan.batch = model.batch();
   int32_t start = 0;
   for (int32_t end : ends) {
-    Partition p{start, end, model.evaluate(start, end, objective)};
+    Partition p{start, end, model.evaluateBestReplication(start, end, objective)};
     PlanTotals& t = plan.totals;
     t.timeNs += p.cost.totalNs;
     t.energyPj += p.cost.energyPj;

@@ -75,17 +75,17 @@ Chip::Chip(const codegen::Program& p, const arch::ArchConfig& a, bool trace)
     : program(p), arch(a), interconnect(a), tracing(trace) {
   dram = std::make_unique<DramController>("dram", arch, program.dramWeightBytes);
   const auto cores = static_cast<size_t>(program.cores);
-  activity.resize(program.streams.size());
+  activity.resize(program.threads.size());
   threadsOnCore.assign(cores, 0);
-  for (const codegen::Stream& s : program.streams) ++threadsOnCore[static_cast<size_t>(s.core)];
+  for (const codegen::Thread& s : program.threads) ++threadsOnCore[static_cast<size_t>(s.core)];
   coreFree.assign(cores, sc_core::SC_ZERO_TIME);
   inboxBytes.assign(cores, 0);
   peakInboxBytes.assign(cores, 0);
   for (size_t c = 0; c < cores; ++c) coreSync.emplace_back();
-  for (size_t i = 0; i < program.streams.size(); ++i)
-    for (const codegen::Instruction& in : program.streams[i].code)
+  for (size_t i = 0; i < program.threads.size(); ++i)
+    for (const codegen::Instruction& in : program.threads[i].code)
       if (in.op == codegen::Opcode::Receive)
-        receiverOf[{in.peer, program.streams[i].core, in.tag}] = static_cast<int32_t>(i);
+        receiverOf[{in.peer, program.threads[i].core, in.tag}] = static_cast<int32_t>(i);
   writeSlots.assign(static_cast<size_t>(arch.chip.max_parallel_crossbar_writes),
                     sc_core::SC_ZERO_TIME);
   rowWrites.assign(cores,
@@ -99,7 +99,7 @@ Chip::Chip(const codegen::Program& p, const arch::ArchConfig& a, bool trace)
         PhaseSpan& span = phases[static_cast<size_t>(p)][c][static_cast<size_t>(phase)];
         span = {p, static_cast<int32_t>(c), phase, -1.0, 0.0, 0.0};
       }
-  for (size_t i = 0; i < program.streams.size(); ++i) {
+  for (size_t i = 0; i < program.threads.size(); ++i) {
     threads.push_back(std::make_unique<CoreThread>(fmt::format("thread{}", i).c_str(),
                                                    static_cast<int32_t>(i), *this));
     threads.back()->socket.bind(dram->socket);
@@ -117,7 +117,7 @@ CoreThread::CoreThread(sc_core::sc_module_name name, int32_t stream, Chip& chip)
     : sc_module(name),
       socket("socket"),
       stream_(stream),
-      core_(chip.program.streams[static_cast<size_t>(stream)].core),
+      core_(chip.program.threads[static_cast<size_t>(stream)].core),
       sharesCore_(chip.threadsOnCore[static_cast<size_t>(core_)] > 1),
       chip_(chip) {
   SC_THREAD(run);
@@ -206,7 +206,7 @@ bool CoreThread::meet(int32_t& arrived, int32_t expected, sc_core::sc_event& rel
 void CoreThread::run() {
   keeper_.reset();
   const auto& arch = chip_.arch;
-  const auto& stream = chip_.program.streams[static_cast<size_t>(stream_)].code;
+  const auto& stream = chip_.program.threads[static_cast<size_t>(stream_)].code;
   ThreadActivity& a = chip_.activity[static_cast<size_t>(stream_)];
   const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
   const double opsPerNs = arch.vectorOpsPerNs();
@@ -268,7 +268,7 @@ void CoreThread::run() {
         receive(in);
         break;
       case codegen::Opcode::Barrier:
-        if (meet(chip_.barrier.arrived, static_cast<int32_t>(chip_.program.streams.size()),
+        if (meet(chip_.barrier.arrived, static_cast<int32_t>(chip_.program.threads.size()),
                  chip_.barrier.released))
           chip_.barrierReleaseNs[static_cast<size_t>(in.id)] =
               sc_core::sc_time_stamp().to_seconds() * 1e9;

@@ -19,7 +19,7 @@ void checkProgram(const codegen::Program& p, const arch::ArchConfig& arch,
               p.crossbarsPerCore, arch.chip.cores, arch.core.crossbars);
   const int64_t dramEnd = p.dramWeightBytes + p.dramActivationBytes;
   int32_t previous = 0;
-  for (const codegen::Stream& stream : p.streams) {
+  for (const codegen::Thread& stream : p.threads) {
     const int32_t c = stream.core;
     if (c < previous || c >= p.cores)
       failInput(source, "has a thread on core {} after core {}; expected cores 0 to {} in order", c,

@@ -15,16 +15,16 @@ namespace {
 
 // "core C", or "core C thread K" where the core runs several threads.
 std::string threadName(const Chip& chip, size_t stream) {
-  const int32_t core = chip.program.streams[stream].core;
+  const int32_t core = chip.program.threads[stream].core;
   if (chip.threadsOnCore[static_cast<size_t>(core)] == 1) return fmt::format("core {}", core);
   size_t k = 0;
-  while (stream - k > 0 && chip.program.streams[stream - k - 1].core == core) ++k;
+  while (stream - k > 0 && chip.program.threads[stream - k - 1].core == core) ++k;
   return fmt::format("core {} thread {}", core, k);
 }
 
 void writeTrace(const Chip& chip, const std::string& path) {
   nlohmann::json events = nlohmann::json::array();
-  for (size_t i = 0; i < chip.program.streams.size(); ++i)
+  for (size_t i = 0; i < chip.program.threads.size(); ++i)
     events.push_back({{"name", "thread_name"},
                       {"ph", "M"},
                       {"pid", 0},
@@ -43,10 +43,10 @@ void writeTrace(const Chip& chip, const std::string& path) {
 
 void reportDeadlock(const Chip& chip, const std::string& source) {
   std::vector<std::string> blocked;
-  for (size_t i = 0; i < chip.program.streams.size(); ++i) {
+  for (size_t i = 0; i < chip.program.threads.size(); ++i) {
     const ThreadActivity& a = chip.activity[i];
     if (a.finished) continue;
-    const codegen::Instruction& in = chip.program.streams[i].code[a.pc];
+    const codegen::Instruction& in = chip.program.threads[i].code[a.pc];
     std::string what(codegen::opcodeName(in.op));
     if (in.op == codegen::Opcode::Send || in.op == codegen::Opcode::Receive)
       what += fmt::format(" peer={} bytes={} tag={}", in.peer, in.bytes, in.tag);
@@ -56,7 +56,7 @@ void reportDeadlock(const Chip& chip, const std::string& source) {
   }
   if (!blocked.empty())
     failInput(source, "deadlock: {} of {} threads never finish: {}", blocked.size(),
-              chip.program.streams.size(), fmt::join(blocked, "; "));
+              chip.program.threads.size(), fmt::join(blocked, "; "));
   for (const auto& [pair, channel] : chip.channels)
     if (!channel->posted.empty())
       failInput(source, "core {} sends {} bytes with tag {} to core {}, which never receives them",
@@ -161,7 +161,7 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   // is not busy, and idle the rest.
   std::vector<ThreadActivity> perCore(static_cast<size_t>(program.cores));
   for (size_t i = 0; i < chip.activity.size(); ++i) {
-    ThreadActivity& c = perCore[static_cast<size_t>(program.streams[i].core)];
+    ThreadActivity& c = perCore[static_cast<size_t>(program.threads[i].core)];
     const ThreadActivity& a = chip.activity[i];
     c.mvmNs += a.mvmNs;
     c.vectorNs += a.vectorNs;

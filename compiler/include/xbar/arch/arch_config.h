@@ -1,4 +1,4 @@
-// The architecture of a crossbar PIM chip, as typed structs (DESIGN.md §3). Every quantity
+// The architecture of a crossbar PIM chip, as typed structs (docs/design.md §3). Every quantity
 // carries its unit in its name. Loading, validation and saving live in arch_loader.h; the
 // schema (keys, units, limits, descriptions) in arch_schema.h.
 #pragma once

@@ -22,7 +22,7 @@ struct ActivityCounts {
   double timeNs = 0;  // for static power
 };
 
-// Picojoules per component, as the simulator reports them (DESIGN.md §5, §8).
+// Picojoules per component, as the simulator reports them (docs/design.md §5, §8).
 struct EnergyBreakdown {
   double adc = 0;
   double dac = 0;

@@ -1,10 +1,7 @@
-// Plan → Program (DESIGN.md §5, §7). Per partition: place unit copies (replicas included) on
-// cores with the cost model's placement; the replace phase loads and writes their weights;
-// then a barrier; then the reuse phase, a software pipeline: every layer runs in its own
-// thread on each core holding it, sample after sample. A layer's leader (its first core)
-// loads its DRAM inputs, receives the rest, and hands the input to the layer's other cores;
-// every core runs its copies as one MVM, does its share of the vector work, stores its slice
-// of what leaves for DRAM and posts its slice of what later layers need to their leaders.
+// Partitions → Program (docs/design.md §5, §7): the code generator visits each partition's
+// walk (schedule/walk.h), every sample of the batch, and turns each step into instructions:
+// the replace phase, a barrier, then the reuse phase as a software pipeline in which every
+// layer runs in its own thread on each core holding it, sample after sample.
 //
 // Messages are posted and tagged, with credits per (sending, receiving) thread pair. The
 // instructions are generated in one global order, each thread's stream is that order
@@ -20,10 +17,8 @@
 #include "xbar/arch/arch_config.h"
 #include "xbar/codegen/dram_allocator.h"
 #include "xbar/codegen/program.h"
-#include "xbar/cost/cost_model.h"
-#include "xbar/ir/graph.h"
-#include "xbar/mapping/mapping.h"
-#include "xbar/partition/plan.h"
+#include "xbar/schedule/layer_groups.h"
+#include "xbar/schedule/partition_schedule.h"
 
 namespace xbar::codegen {
 
@@ -32,8 +27,10 @@ struct CodegenResult {
   std::vector<DramBlock> activationBlocks;  // the DRAM placement of crossing tensors
 };
 
-CodegenResult generateProgram(const ir::Graph& graph, const mapping::Mapping& mapping,
-                              const cost::CostModel& model, const partition::Plan& plan);
+// `partitions`: the plan's partitions in order (partition::partitionRanges gives them).
+CodegenResult generateProgram(const schedule::LayerGroups& groups, const arch::ArchConfig& arch,
+                              int64_t batch,
+                              const std::vector<schedule::PartitionRange>& partitions);
 
 // A short hex digest of the complete arch config; programs carry it so the simulator can
 // refuse a program built for another chip.

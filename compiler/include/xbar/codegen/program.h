@@ -1,4 +1,4 @@
-// The program the simulator runs (DESIGN.md §7): one instruction stream per core, the
+// The program the simulator runs (docs/design.md §7): one instruction stream per core, the
 // partitions one after another in each stream, separated by barriers. The text form
 // (program_text.h) is versioned, readable and diffable.
 #pragma once
@@ -57,10 +57,10 @@ struct Instruction {
 // waits (RECV, SYNC, BARRIER) or the core is busy, another thread that is ready goes first.
 // The code generator gives each layer of a partition its own thread on every core holding
 // it, so the layers sharing a core take turns as their inputs arrive.
-struct Stream {
+struct Thread {
   int32_t core = 0;
   std::vector<Instruction> code;
-  bool operator==(const Stream&) const = default;
+  bool operator==(const Thread&) const = default;
 };
 
 struct Program {
@@ -77,7 +77,7 @@ struct Program {
   // Flow control: messages from one core to another that may be posted and not yet received;
   // a SEND beyond that waits until the receiver takes one.
   int32_t credits = 1;
-  std::vector<Stream> streams;  // in core order; a core has one or more
+  std::vector<Thread> threads;  // in core order; a core has one or more
 
   bool operator==(const Program&) const = default;
   size_t instructionCount() const;

@@ -6,13 +6,11 @@
 #include <vector>
 
 #include "xbar/arch/energy.h"
+#include "xbar/schedule/placement.h"
 
 namespace xbar::cost {
 
-struct LayerReplication {
-  int32_t layer = 0;
-  int32_t replicas = 1;
-};
+using schedule::LayerReplication;
 
 struct PartitionCost {
   // Replace phase: weights from DRAM, then into the crossbars.

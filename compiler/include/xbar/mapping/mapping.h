@@ -1,4 +1,4 @@
-// Matrix layers → crossbar tiles and partition units (DESIGN.md §4).
+// Matrix layers → crossbar tiles and partition units (docs/design.md §4).
 //
 // A K x N weight matrix at w-bit weights on c-bit cells takes ceil(w/c) columns per weight
 // (twice that with the differential sign scheme), so an R x C crossbar holds R rows x

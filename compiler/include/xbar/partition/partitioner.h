@@ -1,5 +1,5 @@
 // Partitioners cut the units (in topological order) into consecutive partitions that each
-// fit on the chip (DESIGN.md §6). One interface, chosen by name: greedy, layerwise, compass,
+// fit on the chip (docs/design.md §6). One interface, chosen by name: greedy, layerwise, compass,
 // optimal.
 #pragma once
 

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "xbar/cost/cost_model.h"
+#include "xbar/schedule/partition_schedule.h"
 
 namespace xbar::partition {
 
@@ -48,6 +49,9 @@ struct Plan {
 // Evaluates the partitions ending at `ends` (each valid) and sums the totals.
 Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
               std::string partitioner, cost::Objective objective);
+
+// The partitions as the schedule takes them: units and replication.
+std::vector<schedule::PartitionRange> partitionRanges(const Plan& plan);
 
 // The plan's figure of merit under its objective (lower is better).
 double planScore(const PlanTotals& totals, cost::Objective objective);

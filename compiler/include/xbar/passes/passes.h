@@ -1,4 +1,4 @@
-// Small passes over the Graph IR, each testable alone (DESIGN.md §1 "passes").
+// Small passes over the Graph IR, each testable alone (docs/design.md §1 "passes").
 #pragma once
 
 #include "xbar/ir/graph.h"

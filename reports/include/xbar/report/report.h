@@ -1,4 +1,4 @@
-// xbar report (DESIGN.md §1, reports/): turns a run directory (`xbar run -o`) or a sweep
+// xbar report (docs/design.md §1, reports/): turns a run directory (`xbar run -o`) or a sweep
 // directory (`xbar sweep -o`) into report.json, CSV tables and index.html, a page that works
 // offline: Vega-Lite charts with vega, vega-lite and vega-embed inlined.
 #pragma once

@@ -1,4 +1,4 @@
-// The SystemC simulator (DESIGN.md §8): runs a Program on the chip an arch config describes
+// The SystemC simulator (docs/design.md §8): runs a Program on the chip an arch config describes
 // and measures time, traffic, energy and endurance. Loosely timed TLM-2.0: each core is an
 // SC_THREAD with a quantum keeper; DRAM is a TLM target whose next-free time makes requests
 // from all cores contend; one timing annotation per instruction, never per MAC.

@@ -1,0 +1,116 @@
+// The network as the schedule sees it (docs/design.md §4): layer groups, each a matrix layer
+// with the non-matrix ops that follow it, and partition units, each with its per-sample
+// quantities at the arch's precision. Built once per (model, arch); every partition's walk,
+// its price and its code read it.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "xbar/arch/arch_config.h"
+#include "xbar/ir/graph.h"
+#include "xbar/mapping/mapping.h"
+#include "xbar/schedule/shares.h"
+
+namespace xbar::schedule {
+
+// The last consumer of a value that leaves through a graph output.
+inline constexpr int32_t kGraphOutput = 0x7fffffff;
+
+// A matrix layer with the non-matrix ops that follow it: the unit of activation traffic
+// between partitions.
+struct LayerGroup {
+  double mvmNs = 0;  // one input vector through one crossbar of the layer
+  int64_t vectorsPerSample = 0;
+  int64_t inputCycles = 0;           // ceil(activation bits / DAC bits)
+  int64_t activeRows = 0;            // rows driven per crossbar
+  int64_t activeColumns = 0;         // columns converted per crossbar
+  double vectorOpsPerSample = 0;     // element ops of the attached non-matrix ops
+  double reductionOpsPerSample = 0;  // digital partial-sum additions (row-split layers)
+  double outputBytesPerSample = 0;   // the matrix op's own output
+  double inputBytesPerSample = 0;    // the matrix op's activation input
+  double localMemoryBytesPerSample = 0;
+  int32_t firstUnit = 0;
+  int32_t endUnit = 0;
+  // Activations this group reads from other groups (producer -1: a graph input), one entry
+  // per value.
+  struct Input {
+    ir::ValueId value;
+    double bytes;  // per sample
+    int32_t producer;
+  };
+  std::vector<Input> inputs;
+  // Values this group produces for later groups or as graph outputs (last consumer
+  // kGraphOutput): they leave the partition through DRAM when a consumer lies beyond it.
+  struct Output {
+    ir::ValueId value;
+    double bytes;  // per sample
+    int32_t lastConsumer;
+  };
+  std::vector<Output> outputs;
+  // Later groups reading this group's values: by consumer, then in the consumer's input order.
+  struct Consumer {
+    int32_t layer;
+    double bytes;  // per sample
+  };
+  std::vector<Consumer> consumers;
+  // The non-matrix ops of the group, in graph order: op and element operations per sample.
+  std::vector<std::pair<ir::OpKind, double>> vectorOps;
+};
+
+struct UnitProfile {
+  int32_t layer = 0;
+  int64_t crossbars = 0;
+  double weightBytes = 0;     // at the arch's weight bits
+  int64_t cells = 0;          // cells programmed
+  int64_t rowWrites = 0;      // rows programmed over its crossbars
+  double outputFraction = 0;  // share of the layer's outputs (of its row chunk)
+};
+
+class LayerGroups {
+ public:
+  // Throws InputError when a unit is larger than a core or its vectors do not fit a core's
+  // local memory.
+  LayerGroups(const ir::Graph& graph, const mapping::Mapping& mapping,
+              const arch::ArchConfig& arch);
+
+  const std::string& model() const { return model_; }
+  int32_t unitCount() const { return static_cast<int32_t>(units_.size()); }
+  int32_t layerCount() const { return static_cast<int32_t>(layers_.size()); }
+  const std::vector<LayerGroup>& layers() const { return layers_; }
+  const std::vector<UnitProfile>& units() const { return units_; }
+  const LayerGroup& layer(int32_t l) const { return layers_[static_cast<size_t>(l)]; }
+  const UnitProfile& unit(int32_t u) const { return units_[static_cast<size_t>(u)]; }
+
+  // Whether layer `producer` (-1: a graph input) finishes inside units [start, end), so its
+  // outputs are on chip there.
+  bool completesWithin(int32_t producer, int32_t start, int32_t end) const {
+    if (producer < 0) return false;
+    const int32_t e = layers_[static_cast<size_t>(producer)].endUnit;
+    return e > start && e <= end;
+  }
+  // Whether an output of a layer completing in a partition that ends at `end` goes to DRAM:
+  // a graph output, or one that a later partition still reads.
+  bool leavesPartition(const LayerGroup::Output& out, int32_t end) const {
+    return out.lastConsumer == kGraphOutput ||
+           layers_[static_cast<size_t>(out.lastConsumer)].endUnit > end;
+  }
+  // Of a layer's outputs, the share its units in [start, end) make and the share earlier
+  // partitions made.
+  OutputSplit outputSplit(int32_t layer, int32_t start, int32_t end) const;
+  // The groups reading `value` from another group, ascending.
+  std::span<const int32_t> readersOf(ir::ValueId value) const {
+    return readers_[static_cast<size_t>(value)];
+  }
+
+ private:
+  std::string model_;
+  std::vector<LayerGroup> layers_;
+  std::vector<UnitProfile> units_;
+  std::vector<std::vector<int32_t>> readers_;  // per value
+};
+
+}  // namespace xbar::schedule

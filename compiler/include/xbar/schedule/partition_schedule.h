@@ -1,0 +1,63 @@
+// One partition laid out on the chip: its units' copies placed on cores, the cores each layer
+// occupies, and each layer's share of its outputs made here. The walk (walk.h) reads it.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <llvm/ADT/SmallVector.h>
+
+#include "xbar/arch/arch_config.h"
+#include "xbar/schedule/layer_groups.h"
+#include "xbar/schedule/placement.h"
+
+namespace xbar::schedule {
+
+// The units [start, end) of a plan and their replication (one entry per layer in the range).
+struct PartitionRange {
+  int32_t firstUnit = 0;
+  int32_t endUnit = 0;
+  std::vector<LayerReplication> replication;
+};
+
+// A run of consecutive crossbars [first, end) of one core.
+struct CrossbarSpan {
+  int32_t first = 0;
+  int32_t end = 0;
+};
+
+class PartitionSchedule {
+ public:
+  // `replication` must outlive the schedule.
+  PartitionSchedule(const LayerGroups& groups, const arch::ArchConfig& arch, int32_t start,
+                    int32_t end, const std::vector<LayerReplication>& replication);
+
+  const LayerGroups& groups() const { return groups_; }
+  const arch::ArchConfig& arch() const { return arch_; }
+  int32_t start() const { return start_; }
+  int32_t end() const { return end_; }
+  int32_t firstLayer() const { return firstLayer_; }
+  // Layers of the partition; layer index li is layer firstLayer() + li.
+  size_t layerCount() const { return replication_.size(); }
+  const std::vector<LayerReplication>& replication() const { return replication_; }
+  const std::vector<Placement>& placement() const { return placement_; }
+  const std::vector<std::vector<LayerOnCore>>& layersOnCores() const { return onCores_; }
+  const std::vector<LayerOnCore>& cores(size_t li) const { return onCores_[li]; }
+  int32_t leader(size_t li) const { return onCores_[li].front().core; }
+  const OutputSplit& split(size_t li) const { return splits_[li]; }
+  // The crossbars of layer li on `core`: one span per contiguous run of its copies there.
+  llvm::SmallVector<CrossbarSpan, 4> crossbarSpans(size_t li, int32_t core) const;
+
+ private:
+  const LayerGroups& groups_;
+  const arch::ArchConfig& arch_;
+  int32_t start_;
+  int32_t end_;
+  int32_t firstLayer_;
+  const std::vector<LayerReplication>& replication_;
+  std::vector<Placement> placement_;
+  std::vector<std::vector<LayerOnCore>> onCores_;
+  llvm::SmallVector<OutputSplit, 32> splits_;
+};
+
+}  // namespace xbar::schedule

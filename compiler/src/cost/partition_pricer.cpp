@@ -1,0 +1,244 @@
+#include "partition_pricer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "xbar/schedule/walk.h"
+
+namespace xbar::cost {
+
+void LinkLoad::reset(size_t links) {
+  clear();
+  if (bytes_.size() < links) bytes_.resize(links, 0.0);
+}
+
+void LinkLoad::add(const arch::ArchConfig::RouteEnds& route, double bytes) {
+  charge(route.first, bytes);
+  if (route.last != route.first) charge(route.last, bytes);
+  hops_ = std::max(hops_, static_cast<size_t>(route.hops));
+}
+
+double LinkLoad::ns(const arch::InterconnectConfig& net) const {
+  return busiest_ > 0 ? busiest_ / net.link_bandwidth_gb_per_s +
+                            static_cast<double>(hops_) * net.hop_latency_ns
+                      : 0.0;
+}
+
+void LinkLoad::clear() {
+  for (int32_t link : touched_) bytes_[static_cast<size_t>(link)] = 0;
+  touched_.clear();
+  busiest_ = 0;
+  hops_ = 0;
+}
+
+void LinkLoad::charge(int32_t link, double bytes) {
+  double& b = bytes_[static_cast<size_t>(link)];
+  if (b == 0) touched_.push_back(link);
+  b += bytes;
+  busiest_ = std::max(busiest_, b);
+}
+
+void PricerScratch::reset(size_t cores, size_t links) {
+  for (int32_t c : busyCores) coreNs[static_cast<size_t>(c)] = 0;
+  busyCores.clear();
+  if (coreNs.size() < cores) coreNs.resize(cores, 0.0);
+  for (LinkLoad* l : {&sample, &incoming, &handOut, &copies}) l->reset(links);
+}
+
+void PricerScratch::addCoreNs(int32_t core, double ns) {
+  double& t = coreNs[static_cast<size_t>(core)];
+  if (t == 0) busyCores.push_back(core);
+  t += ns;
+}
+
+double PricerScratch::busiestCoreNs() const {
+  double m = 0;
+  for (int32_t c : busyCores) m = std::max(m, coreNs[static_cast<size_t>(c)]);
+  return m;
+}
+
+PartitionPricer::PartitionPricer(const schedule::PartitionSchedule& s, int64_t batch,
+                                 PricerScratch& scratch)
+    : s_(s),
+      arch_(s.arch()),
+      batch_(static_cast<double>(batch)),
+      dramBytesPerNs_(s.arch().dramBandwidthGbPerS()),  // GB/s = bytes/ns
+      opsPerNs_(s.arch().vectorOpsPerNs()),
+      scratch_(scratch),
+      doneNs_(s.layerCount(), 0.0),
+      handOutNs_(s.layerCount(), 0.0) {
+  scratch_.reset(static_cast<size_t>(arch_.chip.cores), static_cast<size_t>(arch_.linkCount()));
+}
+
+// --- Replace phase ---------------------------------------------------------------------
+
+void PartitionPricer::operator()(const schedule::LoadWeights& step) {
+  dramWeightBytes_ += step.bytes;
+}
+
+// A unit's weights are loaded by the core of its first copy, which sends them once to each
+// other core holding copies.
+void PartitionPricer::operator()(const schedule::CopyWeights& step) {
+  const arch::ArchConfig::RouteEnds route = arch_.routeEnds(step.from, step.to);
+  const auto bytes = static_cast<double>(step.bytes);
+  scratch_.copies.add(route, bytes);
+  copyBytes_ += bytes;
+  copyByteHops_ += bytes * route.hops;
+}
+
+void PartitionPricer::operator()(const schedule::WriteCrossbars& step) {
+  cellsWritten_ += step.profile.cells * step.copies;
+  rowWrites_ += static_cast<double>(step.profile.rowWrites * step.copies);
+  crossbarsWritten_ += static_cast<double>(step.profile.crossbars * step.copies);
+}
+
+// --- One sample of the reuse phase -----------------------------------------------------
+
+void PartitionPricer::send(int32_t from, int32_t to, double bytes, LinkLoad& phase) {
+  if (from == to || bytes <= 0) return;
+  const arch::ArchConfig::RouteEnds route = arch_.routeEnds(from, to);
+  scratch_.sample.add(route, bytes);
+  phase.add(route, bytes);
+  onChipBytes_ += bytes;
+  byteHops_ += bytes * route.hops;
+}
+
+// LD and ST stall their core for the DRAM latency and the transfer.
+double PartitionPricer::dramAccess(int32_t core, double bytes, double& total) {
+  if (bytes <= 0) return 0.0;
+  const double ns = arch_.dram.latency_ns + bytes / dramBytesPerNs_;
+  scratch_.addCoreNs(core, ns);
+  total += bytes;
+  return ns;
+}
+
+void PartitionPricer::operator()(const schedule::LayerStart& step) {
+  layer_ = &step;
+  const schedule::LayerGroup& g = step.group;
+  // Replicas split a sample's vectors statically: each runs ceil(V / r) of them, so
+  // r x ceil(V / r) vector slots pass through the layer.
+  const double vectors = step.vectorsPerCopy * step.replicas;
+  const double cycles = vectors * static_cast<double>(g.inputCycles);
+  conversions_ += cycles * static_cast<double>(g.activeColumns) * step.crossbars;
+  rowDrives_ += cycles * static_cast<double>(g.activeRows) * step.crossbars;
+  crossbarCycles_ += cycles * step.crossbars;
+  vectorOps_ += step.vectorOps;
+  localBytes_ += g.localMemoryBytesPerSample * step.split.here;
+  perCopyNs_ = step.vectorsPerCopy * g.mvmNs;
+  scratch_.incoming.clear();
+  scratch_.handOut.clear();
+  loadNs_ = storeNs_ = inputsReadyNs_ = computeNs_ = 0;
+  pendingLoads_.clear();
+}
+
+void PartitionPricer::operator()(const schedule::Load& step) {
+  if (step.bytes <= 0) {
+    if (step.value != ir::kNoValue) loaded_.push_back({step.value, loadNs_});
+    return;
+  }
+  const double ns = arch_.dram.latency_ns + static_cast<double>(step.bytes) / dramBytesPerNs_;
+  entryBytes_ += static_cast<double>(step.bytes);
+  loadNs_ += ns;
+  pendingLoads_.emplace_back(step.core, ns);
+  if (step.value != ir::kNoValue) loaded_.push_back({step.value, loadNs_});
+}
+
+// Inputs reach the leader from the cores of a producer that completes here, or from the core
+// that loaded them in this partition.
+void PartitionPricer::operator()(const schedule::Receive& step) {
+  const schedule::Message& m = step.message;
+  if (m.producer >= 0) {
+    inputsReadyNs_ = std::max(inputsReadyNs_, doneNs_[static_cast<size_t>(m.producer)]);
+  } else {
+    for (const Loaded& e : loaded_)
+      if (e.value == m.value) {
+        inputsReadyNs_ = std::max(inputsReadyNs_, e.readyNs);
+        break;
+      }
+  }
+  send(m.from, m.to, static_cast<double>(m.bytes), scratch_.incoming);
+}
+
+void PartitionPricer::operator()(const schedule::HandOut& step) {
+  send(step.from, step.to, static_cast<double>(step.bytes), scratch_.handOut);
+}
+
+// A core runs the layer's copies it holds as one MVM (its crossbars work in parallel) and a
+// share of the layer's vector work in proportion to its crossbars.
+void PartitionPricer::operator()(const schedule::Compute& step) {
+  const double ns = perCopyNs_ + layer_->vectorOps * step.share / opsPerNs_;
+  scratch_.addCoreNs(step.core, ns);
+  computeNs_ = std::max(computeNs_, ns);
+}
+
+void PartitionPricer::flushLoads() {
+  for (const auto& [core, ns] : pendingLoads_) scratch_.addCoreNs(core, ns);
+  pendingLoads_.clear();
+}
+
+void PartitionPricer::operator()(const schedule::Store& step) {
+  flushLoads();
+  storeNs_ = std::max(storeNs_, dramAccess(step.core, static_cast<double>(step.bytes), exitBytes_));
+}
+
+// The first sample through the layer: the leader loads what comes from DRAM while its other
+// inputs are made and sent, hands the input out, the slowest core computes, and the slowest
+// store ends it (cores store at different times, so their stores rarely queue).
+void PartitionPricer::operator()(const schedule::LayerEnd& step) {
+  flushLoads();
+  const arch::InterconnectConfig& net = arch_.chip.interconnect;
+  handOutNs_[step.li] = scratch_.handOut.ns(net);
+  doneNs_[step.li] = std::max(loadNs_, inputsReadyNs_ + scratch_.incoming.ns(net)) +
+                     handOutNs_[step.li] + computeNs_ + storeNs_;
+  fillNs_ = std::max(fillNs_, doneNs_[step.li]);
+}
+
+PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplication>& replication) {
+  const auto& xb = arch_.crossbar;
+  const auto& net = arch_.chip.interconnect;
+  PartitionCost c;
+  c.replication = replication;
+  c.dramWeightBytes = dramWeightBytes_;
+  c.cellsWritten = cellsWritten_;
+  // The pipeline's pace: the busiest core, DRAM bandwidth, or the busiest link.
+  const double dramStage = (entryBytes_ + exitBytes_) / dramBytesPerNs_;
+  const double linkStage = scratch_.sample.busiest() / net.link_bandwidth_gb_per_s;
+  c.bottleneckStageNs = std::max({scratch_.busiestCoreNs(), dramStage, linkStage});
+  c.pipelineFillNs = fillNs_;
+  c.reuseNs = c.pipelineFillNs + (batch_ - 1) * c.bottleneckStageNs;
+  c.layerDoneNs.assign(doneNs_.begin(), doneNs_.end());
+  c.layerHandOutNs.assign(handOutNs_.begin(), handOutNs_.end());
+
+  c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dram.latency_ns;
+  const double parallel =
+      std::min(static_cast<double>(arch_.chip.max_parallel_crossbar_writes), crossbarsWritten_);
+  c.weightWriteNs = parallel > 0 ? rowWrites_ * xb.row_write_latency_ns / parallel : 0;
+  c.weightWriteNs += scratch_.copies.ns(net);
+  c.totalNs = c.weightLoadNs + c.weightWriteNs + c.reuseNs;
+  c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten_);
+
+  c.dramActivationReadBytes = entryBytes_ * batch_;
+  c.dramActivationWriteBytes = exitBytes_ * batch_;
+  c.interconnectBytes = onChipBytes_ * batch_ + copyBytes_;
+  arch::ActivityCounts counts;
+  counts.adcConversions = batch_ * conversions_;
+  counts.dacDrives = batch_ * rowDrives_;
+  counts.crossbarCycles = batch_ * crossbarCycles_;
+  counts.cellsWritten = static_cast<double>(c.cellsWritten);
+  counts.localMemoryBytes = batch_ * localBytes_;
+  counts.interconnectByteHops = byteHops_ * batch_ + copyByteHops_;
+  counts.dramBytes = c.dramWeightBytes + c.dramActivationReadBytes + c.dramActivationWriteBytes;
+  counts.vectorOps = batch_ * vectorOps_;
+  counts.timeNs = c.totalNs;
+  c.energyPj = arch::energyOf(counts, arch_);
+  return c;
+}
+
+PartitionCost pricePartition(const schedule::PartitionSchedule& s, int64_t batch) {
+  thread_local PricerScratch scratch;
+  PartitionPricer pricer(s, batch, scratch);
+  schedule::walkPartition(s, 0, 1, pricer);
+  return pricer.result(s.replication());
+}
+
+}  // namespace xbar::cost

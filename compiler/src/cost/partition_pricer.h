@@ -1,0 +1,117 @@
+// Prices one partition by visiting one sample's walk (schedule/walk.h): the replace phase's
+// weight loads, writes and copies; per layer the first sample's critical path (loads,
+// messages, hand-out, compute, stores) and each core's busy time, whose maximum paces the
+// batch's pipeline. Internal to the cost model.
+#pragma once
+
+#include <llvm/ADT/SmallVector.h>
+
+#include "xbar/arch/arch_config.h"
+#include "xbar/cost/partition_cost.h"
+#include "xbar/schedule/partition_schedule.h"
+#include "xbar/schedule/steps.h"
+
+namespace xbar::cost {
+
+// Bytes a group of transfers puts on the links, and the busiest link's total. A transfer is
+// charged to the first and last links of its route: the program's traffic fans out from a
+// leader and fans in to a consumer, so those links carry the most (and this is O(1) per
+// transfer on a 1104-core mesh, where tracing every hop is not).
+class LinkLoad {
+ public:
+  // Ready for `links` links, all empty.
+  void reset(size_t links);
+  void add(const arch::ArchConfig::RouteEnds& route, double bytes);
+  // The group's time when its transfers stream back to back: the busiest link, plus the
+  // longest path's hops.
+  double ns(const arch::InterconnectConfig& net) const;
+  double busiest() const { return busiest_; }
+  void clear();
+
+ private:
+  void charge(int32_t link, double bytes);
+  std::vector<double> bytes_;
+  std::vector<int32_t> touched_;
+  double busiest_ = 0;
+  size_t hops_ = 0;
+};
+
+// Per-thread buffers the pricer reuses, so a call costs what the partition touches, not the
+// chip's size (PUMA has 1104 cores and 4416 mesh links).
+struct PricerScratch {
+  std::vector<double> coreNs;
+  std::vector<int32_t> busyCores;
+  LinkLoad sample, incoming, handOut, copies;
+
+  void reset(size_t cores, size_t links);
+  void addCoreNs(int32_t core, double ns);
+  double busiestCoreNs() const;
+};
+
+// Prices the partition: walks its replace phase and one sample, scaled to the batch. The walk
+// is instantiated in the pricer's own file so that every step's pricing inlines into it.
+PartitionCost pricePartition(const schedule::PartitionSchedule& s, int64_t batch);
+
+class PartitionPricer {
+ public:
+  PartitionPricer(const schedule::PartitionSchedule& s, int64_t batch, PricerScratch& scratch);
+
+  void operator()(const schedule::LoadWeights& step);
+  void operator()(const schedule::CopyWeights& step);
+  void operator()(const schedule::WriteCrossbars& step);
+  void operator()(const schedule::Barrier&) {}
+  void operator()(const schedule::SampleStart&) {}
+  void operator()(const schedule::LayerStart& step);
+  void operator()(const schedule::Load& step);
+  void operator()(const schedule::Post&) {}  // priced where it is received
+  void operator()(const schedule::Receive& step);
+  void operator()(const schedule::HandOut& step);
+  void operator()(const schedule::Compute& step);
+  void operator()(const schedule::VectorWork&) {}  // in LayerStart's total, shared as Compute's
+  void operator()(const schedule::Store& step);
+  void operator()(const schedule::LayerEnd& step);
+  void operator()(const schedule::PartitionEnd&) {}
+
+  // The priced partition, after the walk.
+  PartitionCost result(const std::vector<schedule::LayerReplication>& replication);
+
+ private:
+  void send(int32_t from, int32_t to, double bytes, LinkLoad& phase);
+  double dramAccess(int32_t core, double bytes, double& total);
+  void flushLoads();
+
+  const schedule::PartitionSchedule& s_;
+  const arch::ArchConfig& arch_;
+  double batch_;
+  double dramBytesPerNs_;
+  double opsPerNs_;
+  PricerScratch& scratch_;
+
+  // Replace phase.
+  double dramWeightBytes_ = 0, rowWrites_ = 0, crossbarsWritten_ = 0;
+  double copyBytes_ = 0, copyByteHops_ = 0;
+  int64_t cellsWritten_ = 0;
+  // One sample of the reuse phase.
+  double onChipBytes_ = 0, byteHops_ = 0, entryBytes_ = 0, exitBytes_ = 0;
+  double conversions_ = 0, rowDrives_ = 0, crossbarCycles_ = 0;
+  double vectorOps_ = 0, localBytes_ = 0, fillNs_ = 0;
+  // DRAM values read in the partition: when the first sample's copy is in.
+  struct Loaded {
+    ir::ValueId value;
+    double readyNs;
+  };
+  llvm::SmallVector<Loaded, 16> loaded_;
+  // The first sample's critical path: when each layer's outputs are ready and how long its
+  // hand-out takes. Every layer runs in its own threads, so a layer starts as soon as its
+  // inputs are there.
+  llvm::SmallVector<double, 32> doneNs_, handOutNs_;
+  // The current layer.
+  const schedule::LayerStart* layer_ = nullptr;
+  double perCopyNs_ = 0;  // one copy's MVMs
+  double loadNs_ = 0, storeNs_ = 0, inputsReadyNs_ = 0, computeNs_ = 0;
+  // The leader's DRAM loads, added to its busy time after the layer's compute (the order the
+  // sums were always taken in, so the figures stay bit-identical).
+  llvm::SmallVector<std::pair<int32_t, double>, 8> pendingLoads_;
+};
+
+}  // namespace xbar::cost

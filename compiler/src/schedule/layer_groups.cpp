@@ -1,0 +1,188 @@
+#include "xbar/schedule/layer_groups.h"
+
+#include <algorithm>
+
+#include "xbar/support/error.h"
+
+namespace xbar::schedule {
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
+
+// Samples one inference of the model carries: the leading dim of its first input.
+int64_t samplesPerInference(const ir::Graph& g) {
+  if (g.inputs.empty() || g.value(g.inputs[0]).shape.empty()) return 1;
+  return std::max<int64_t>(1, g.value(g.inputs[0]).shape[0]);
+}
+
+// Element operations a non-matrix node costs: every element it reads or writes once.
+double vectorOps(const ir::Graph& g, const ir::Node& n) {
+  double elements = 0;
+  for (ir::ValueId out : n.outputs)
+    if (out != ir::kNoValue)
+      elements = std::max(elements, static_cast<double>(g.value(out).elementCount()));
+  for (ir::ValueId in : n.inputs)
+    if (in != ir::kNoValue && !g.value(in).isConstant)
+      elements = std::max(elements, static_cast<double>(g.value(in).elementCount()));
+  return elements;
+}
+
+// The group of each node: its own matrix layer, or for a non-matrix op the latest group it
+// depends on (docs/design.md §4). Adds each non-matrix op's work to its group.
+std::vector<int32_t> assignGroups(const ir::Graph& graph, const mapping::Mapping& mapping,
+                                  int64_t samples, std::vector<LayerGroup>& layers,
+                                  std::vector<int32_t>& groupOfValue) {
+  std::vector<int32_t> layerOfNode(graph.nodes.size(), -1);
+  for (size_t l = 0; l < mapping.layers.size(); ++l)
+    layerOfNode[static_cast<size_t>(mapping.layers[l].layer.node)] = static_cast<int32_t>(l);
+  groupOfValue.assign(graph.values.size(), -1);
+  std::vector<int32_t> groupOfNode(graph.nodes.size(), 0);
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const ir::Node& n = graph.nodes[i];
+    int32_t group = layerOfNode[i];
+    if (group < 0) {
+      group = 0;
+      for (ir::ValueId in : n.inputs)
+        if (in != ir::kNoValue) group = std::max(group, groupOfValue[static_cast<size_t>(in)]);
+      if (!layers.empty()) {
+        LayerGroup& p = layers[static_cast<size_t>(group)];
+        const double ops = vectorOps(graph, n) / static_cast<double>(samples);
+        p.vectorOpsPerSample += ops;
+        p.vectorOps.emplace_back(n.kind, ops);
+      }
+    }
+    groupOfNode[i] = group;
+    for (ir::ValueId out : n.outputs)
+      if (out != ir::kNoValue) groupOfValue[static_cast<size_t>(out)] = group;
+  }
+  return groupOfNode;
+}
+
+}  // namespace
+
+LayerGroups::LayerGroups(const ir::Graph& graph, const mapping::Mapping& mapping,
+                         const arch::ArchConfig& arch)
+    : model_(mapping.model) {
+  const auto& xb = arch.crossbar;
+  const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
+  const int64_t samples = samplesPerInference(graph);
+  const int64_t inputCycles = ceilDiv(arch.precision.activation_bits, xb.dac_bits);
+
+  layers_.resize(mapping.layers.size());
+  std::vector<int32_t> groupOfValue;
+  const std::vector<int32_t> groupOfNode =
+      assignGroups(graph, mapping, samples, layers_, groupOfValue);
+
+  // Activations crossing groups: each group's inputs, and each value's last consumer group.
+  readers_.resize(graph.values.size());
+  std::vector<int32_t> lastConsumer(graph.values.size(), -1);
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const int32_t h = groupOfNode[i];
+    if (layers_.empty()) break;
+    for (ir::ValueId in : graph.nodes[i].inputs) {
+      if (in == ir::kNoValue || graph.value(in).isConstant) continue;
+      const int32_t g =
+          graph.value(in).producer == ir::kNoNode ? -1 : groupOfValue[static_cast<size_t>(in)];
+      if (g == h) continue;
+      const double bytes = static_cast<double>(graph.value(in).elementCount()) * activationBytes /
+                           static_cast<double>(samples);
+      auto& inputs = layers_[static_cast<size_t>(h)].inputs;
+      const bool seen =
+          std::any_of(inputs.begin(), inputs.end(), [&](const auto& e) { return e.value == in; });
+      if (!seen) inputs.push_back({in, bytes, g});
+      if (g >= 0)
+        lastConsumer[static_cast<size_t>(in)] = std::max(lastConsumer[static_cast<size_t>(in)], h);
+    }
+  }
+  for (ir::ValueId out : graph.outputs)
+    if (graph.value(out).producer != ir::kNoNode)
+      lastConsumer[static_cast<size_t>(out)] = kGraphOutput;
+  for (size_t v = 0; v < graph.values.size(); ++v) {
+    if (lastConsumer[v] < 0 || groupOfValue[v] < 0 || layers_.empty()) continue;
+    const double bytes = static_cast<double>(graph.values[v].elementCount()) * activationBytes /
+                         static_cast<double>(samples);
+    layers_[static_cast<size_t>(groupOfValue[v])].outputs.push_back(
+        {static_cast<ir::ValueId>(v), bytes, lastConsumer[v]});
+  }
+  // Readers of each value, and each producer's consumers (by consumer, in its input order).
+  for (size_t h = 0; h < layers_.size(); ++h)
+    for (const LayerGroup::Input& in : layers_[h].inputs) {
+      readers_[static_cast<size_t>(in.value)].push_back(static_cast<int32_t>(h));
+      if (in.producer >= 0 && static_cast<size_t>(in.producer) < h)
+        layers_[static_cast<size_t>(in.producer)].consumers.push_back(
+            {static_cast<int32_t>(h), in.bytes});
+    }
+
+  for (size_t l = 0; l < mapping.layers.size(); ++l) {
+    const mapping::LayerMapping& m = mapping.layers[l];
+    LayerGroup& p = layers_[l];
+    const bool packed = m.groupsPerBlock > 1;
+    p.vectorsPerSample = std::max<int64_t>(1, m.layer.vectorsPerInference / samples);
+    p.inputCycles = inputCycles;
+    p.activeRows = std::min(xb.rows, (packed ? m.groupsPerBlock : 1) * m.layer.inputs);
+    p.activeColumns = std::min(xb.cols, (packed ? m.groupsPerBlock * m.layer.outputs
+                                                : std::min(m.layer.outputs, m.outputsPerCrossbar)) *
+                                            m.columnsPerWeight);
+    p.mvmNs = arch.vectorTimeNs(inputCycles, p.activeColumns);
+    p.reductionOpsPerSample =
+        static_cast<double>((m.rowTiles - 1) * m.layer.totalOutputs() * p.vectorsPerSample);
+    p.outputBytesPerSample =
+        static_cast<double>(m.layer.totalOutputs() * p.vectorsPerSample) * activationBytes;
+    const ir::Node& node = graph.node(m.layer.node);
+    const ir::ValueId x = node.inputs[0] == m.layer.weight ? node.inputs[1] : node.inputs[0];
+    p.inputBytesPerSample = static_cast<double>(graph.value(x).elementCount()) * activationBytes /
+                            static_cast<double>(samples);
+    p.localMemoryBytesPerSample =
+        static_cast<double>(p.vectorsPerSample * m.layer.inputs * m.layer.groups) *
+            activationBytes +
+        p.outputBytesPerSample;
+    p.firstUnit = m.firstUnit;
+    p.endUnit = m.firstUnit + m.unitCount;
+  }
+
+  for (const mapping::PartitionUnit& u : mapping.units) {
+    const mapping::LayerMapping& m = mapping.layers[static_cast<size_t>(u.layer)];
+    if (u.crossbars > arch.core.crossbars)
+      failInput(mapping.model,
+                "layer '{}' needs {} crossbars in one partition unit but a core has {}",
+                m.layer.name, u.crossbars, arch.core.crossbars);
+    // A core must hold one input vector of the unit's rows and one output vector of its
+    // columns in local memory to run it at all.
+    const int64_t rowsNeeded = std::min(
+        m.layer.inputs * (m.groupsPerBlock > 1 ? m.groupsPerBlock : 1), u.rowTiles * xb.rows);
+    const double vectorBytes = static_cast<double>(rowsNeeded + u.outputs) * activationBytes;
+    const double localBytes = static_cast<double>(arch.core.local_memory.size_kib) * 1024.0;
+    if (vectorBytes > localBytes)
+      failInput(
+          mapping.model,
+          "layer '{}' cannot run even one partition unit per core: its input and output vectors "
+          "take {:.0f} bytes but core.local_memory.size_kib gives {:.0f}",
+          m.layer.name, vectorBytes, localBytes);
+    UnitProfile p;
+    p.layer = u.layer;
+    p.crossbars = u.crossbars;
+    const bool packed = m.groupsPerBlock > 1;
+    const int64_t firstRow = u.firstRowTile * xb.rows;
+    const int64_t rowsCovered =
+        std::min(m.layer.inputs, (u.firstRowTile + u.rowTiles) * xb.rows) - firstRow;
+    const int64_t weights = u.outputs * rowsCovered;
+    p.weightBytes = static_cast<double>(weights * arch.precision.weight_bits) / 8.0;
+    p.cells = weights * m.columnsPerWeight;
+    p.rowWrites =
+        packed ? (u.outputs / m.layer.outputs) * m.layer.inputs : u.columnBlocks * rowsCovered;
+    p.outputFraction = static_cast<double>(u.crossbars) / static_cast<double>(m.crossbars);
+    units_.push_back(p);
+  }
+}
+
+OutputSplit LayerGroups::outputSplit(int32_t layer, int32_t start, int32_t end) const {
+  const LayerGroup& p = layers_[static_cast<size_t>(layer)];
+  OutputSplit split;
+  for (int32_t u = p.firstUnit; u < std::min(end, p.endUnit); ++u)
+    (u < start ? split.before : split.here) += units_[static_cast<size_t>(u)].outputFraction;
+  return split;
+}
+
+}  // namespace xbar::schedule

@@ -1,0 +1,150 @@
+// The schedule stage's one walk: what the cost model prices and what the code generator emits
+// are the same steps. For every tiny model on a small chip and on the COMPASS chip, a
+// recording visitor walks each planned partition; the partition's price must be the sums of
+// its steps, and the program must hold exactly the instructions the steps call for (reuse-
+// phase steps once per sample). A step that one visitor skipped or read differently would
+// break one of the two.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "../support/compile_fixture.h"
+#include "xbar/codegen/codegen.h"
+#include "xbar/partition/partitioner.h"
+#include "xbar/schedule/walk.h"
+
+namespace xbar::schedule {
+namespace {
+
+const std::string kTiny = XBAR_TINY_DIR;
+
+// Step counts and byte sums of one sample's walk of a partition.
+struct Recorder {
+  const arch::ArchConfig& arch;
+  const PartitionSchedule& s;
+  double weightBytes = 0, copyBytes = 0, loadBytes = 0, storeBytes = 0, onChipBytes = 0;
+  int64_t cells = 0, loadWeights = 0, copies = 0, writes = 0, loads = 0, stores = 0;
+  int64_t posts = 0, receives = 0, handOuts = 0, mvms = 0, vectorElements = 0, vectorOps = 0;
+
+  void operator()(const LoadWeights& st) {
+    ++loadWeights;
+    weightBytes += st.bytes;
+  }
+  void operator()(const CopyWeights& st) {
+    ++copies;
+    copyBytes += static_cast<double>(st.bytes);
+  }
+  void operator()(const WriteCrossbars& st) {
+    ++writes;
+    cells += st.profile.cells * st.copies;
+  }
+  void operator()(const Load& st) {
+    ++loads;
+    loadBytes += static_cast<double>(st.bytes);
+  }
+  void operator()(const Post&) { ++posts; }
+  void operator()(const Receive& st) {
+    ++receives;
+    if (st.message.from != st.message.to) onChipBytes += static_cast<double>(st.message.bytes);
+  }
+  void operator()(const HandOut& st) {
+    ++handOuts;
+    onChipBytes += static_cast<double>(st.bytes);
+  }
+  void operator()(const Compute& st) {
+    mvms += static_cast<int64_t>(s.crossbarSpans(st.li, st.core).size());
+  }
+  void operator()(const VectorWork& st) {
+    ++vectorOps;
+    vectorElements += wholeBytes(st.elements);
+  }
+  void operator()(const Store& st) {
+    ++stores;
+    storeBytes += static_cast<double>(st.bytes);
+  }
+  template <class Step>
+  void operator()(const Step&) {}
+};
+
+struct Point {
+  const char* model;
+  const char* arch;
+  std::vector<std::string> overrides;
+};
+
+class WalkVisitors : public ::testing::TestWithParam<Point> {};
+
+TEST_P(WalkVisitors, PricingAndEmissionSeeTheSameSteps) {
+  const Point& pt = GetParam();
+  const testing::Compiled c =
+      testing::compileStages(kTiny + "/" + pt.model + ".onnx", pt.arch, pt.overrides);
+  const int64_t batch = 3;
+  const cost::CostModel model(c.graph, c.mapping, c.arch, batch);
+  const partition::Plan plan = partition::makePartitioner("compass")->run(model, {});
+  const codegen::Program program =
+      codegen::generateProgram(model.groups(), c.arch, batch, partition::partitionRanges(plan))
+          .program;
+
+  Recorder total{c.arch, PartitionSchedule(model.groups(), c.arch, 0, 1, {{0, 1}})};
+  std::map<codegen::Opcode, int64_t> expected;
+  int64_t expectedLoadBytes = 0, expectedStoreBytes = 0, expectedElements = 0;
+  for (const partition::Partition& p : plan.partitions) {
+    const PartitionSchedule s(model.groups(), c.arch, p.firstUnit, p.endUnit, p.cost.replication);
+    Recorder r{c.arch, s};
+    Inbox inbox;
+    walkReplace(s, r);
+    walkSample(s, 0, inbox, r);
+    EXPECT_EQ(r.posts, r.receives) << "every message posted is received";
+    // The price is the sum of the steps.
+    EXPECT_DOUBLE_EQ(p.cost.dramWeightBytes, r.weightBytes);
+    EXPECT_DOUBLE_EQ(p.cost.dramActivationReadBytes, r.loadBytes * batch);
+    EXPECT_DOUBLE_EQ(p.cost.dramActivationWriteBytes, r.storeBytes * batch);
+    EXPECT_DOUBLE_EQ(p.cost.interconnectBytes, r.onChipBytes * batch + r.copyBytes);
+    EXPECT_EQ(p.cost.cellsWritten, r.cells);
+    // The program's instructions are the steps: replace once, reuse per sample.
+    expected[codegen::Opcode::LoadWeights] += r.loadWeights;
+    expected[codegen::Opcode::WriteXbar] += r.writes;
+    expected[codegen::Opcode::Load] += r.loads * batch;
+    expected[codegen::Opcode::Store] += r.stores * batch;
+    expected[codegen::Opcode::Send] += r.copies + (r.posts + r.handOuts) * batch;
+    expected[codegen::Opcode::Receive] += r.copies + (r.receives + r.handOuts) * batch;
+    expected[codegen::Opcode::Mvm] += r.mvms * batch;
+    expected[codegen::Opcode::Vector] += r.vectorOps * batch;
+    expectedLoadBytes += static_cast<int64_t>(r.loadBytes) * batch;
+    expectedStoreBytes += static_cast<int64_t>(r.storeBytes) * batch;
+    expectedElements += r.vectorElements * batch;
+  }
+  std::map<codegen::Opcode, int64_t> emitted;
+  int64_t loadBytes = 0, storeBytes = 0, elements = 0;
+  for (const codegen::Thread& t : program.threads)
+    for (const codegen::Instruction& in : t.code) {
+      ++emitted[in.op];
+      if (in.op == codegen::Opcode::Load) loadBytes += in.bytes;
+      if (in.op == codegen::Opcode::Store) storeBytes += in.bytes;
+      if (in.op == codegen::Opcode::Vector) elements += in.elems;
+    }
+  for (const auto& [op, count] : expected) EXPECT_EQ(emitted[op], count) << codegen::opcodeName(op);
+  EXPECT_EQ(loadBytes, expectedLoadBytes);
+  EXPECT_EQ(storeBytes, expectedStoreBytes);
+  EXPECT_EQ(elements, expectedElements);
+}
+
+const std::vector<std::string> kSmallChip = {"chip.cores=3", "core.crossbars=2", "crossbar.rows=32",
+                                             "crossbar.cols=32", "crossbar.adcs_per_crossbar=32"};
+
+INSTANTIATE_TEST_SUITE_P(TinyModels, WalkVisitors,
+                         ::testing::Values(Point{"mlp_gemm", "compass-sram-m", kSmallChip},
+                                           Point{"two_conv_cnn", "compass-sram-m", kSmallChip},
+                                           Point{"residual_block", "compass-sram-m", kSmallChip},
+                                           Point{"concat_branch", "compass-sram-m", kSmallChip},
+                                           Point{"depthwise_grouped", "compass-sram-m", kSmallChip},
+                                           Point{"shape_chain", "compass-sram-m", kSmallChip},
+                                           Point{"residual_block", "compass-sram-m", {}},
+                                           Point{"concat_branch", "puma-reram", {}},
+                                           Point{"two_conv_cnn", "isaac-reram", {}}),
+                         [](const ::testing::TestParamInfo<Point>& info) {
+                           return std::string(info.param.model) + "_" + std::to_string(info.index);
+                         });
+
+}  // namespace
+}  // namespace xbar::schedule
