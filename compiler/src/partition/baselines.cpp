@@ -57,13 +57,13 @@ class Layerwise final : public Partitioner {
   }
 };
 
-}  // namespace
+XBAR_REGISTER_PARTITIONER(Greedy, "greedy",
+                          "the paper's baseline: each partition takes as many consecutive units as "
+                          "fit the chip");
+XBAR_REGISTER_PARTITIONER(Layerwise, "layerwise",
+                          "the paper's baseline: one matrix layer per partition (more where one "
+                          "layer does not fit)");
 
-std::unique_ptr<Partitioner> makeGreedy() {
-  return std::make_unique<Greedy>();
-}
-std::unique_ptr<Partitioner> makeLayerwise() {
-  return std::make_unique<Layerwise>();
-}
+}  // namespace
 
 }  // namespace xbar::partition

@@ -190,10 +190,9 @@ class Compass final : public Partitioner {
   }
 };
 
-}  // namespace
+XBAR_REGISTER_PARTITIONER(
+    Compass, "compass", "the COMPASS genetic algorithm over the validity map (docs/design.md §6)");
 
-std::unique_ptr<Partitioner> makeCompass() {
-  return std::make_unique<Compass>();
-}
+}  // namespace
 
 }  // namespace xbar::partition

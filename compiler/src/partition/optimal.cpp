@@ -102,10 +102,10 @@ class Optimal final : public Partitioner {
   }
 };
 
-}  // namespace
+XBAR_REGISTER_PARTITIONER(Optimal, "optimal",
+                          "an exact dynamic program over unit positions for the per-partition "
+                          "objective");
 
-std::unique_ptr<Partitioner> makeOptimal() {
-  return std::make_unique<Optimal>();
-}
+}  // namespace
 
 }  // namespace xbar::partition

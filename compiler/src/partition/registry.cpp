@@ -1,26 +1,48 @@
+#include <map>
+
 #include <fmt/format.h>
 
 #include "xbar/partition/partitioner.h"
 #include "xbar/support/error.h"
 
 namespace xbar::partition {
+namespace {
 
-std::unique_ptr<Partitioner> makeGreedy();
-std::unique_ptr<Partitioner> makeLayerwise();
-std::unique_ptr<Partitioner> makeCompass();
-std::unique_ptr<Partitioner> makeOptimal();
+struct Entry {
+  std::string description;
+  PartitionerFactory factory;
+};
+
+// Built on first use, so registrations from other files' static initialisers find it.
+std::map<std::string, Entry, std::less<>>& registry() {
+  static std::map<std::string, Entry, std::less<>> entries;
+  return entries;
+}
+
+}  // namespace
+
+bool registerPartitioner(std::string_view name, std::string_view description,
+                         PartitionerFactory factory) {
+  return registry().emplace(std::string(name), Entry{std::string(description), factory}).second;
+}
 
 std::vector<std::string> partitionerNames() {
-  return {"greedy", "layerwise", "compass", "optimal"};
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : registry()) names.push_back(name);
+  return names;
+}
+
+std::string_view partitionerDescription(std::string_view name) {
+  const auto it = registry().find(name);
+  return it == registry().end() ? std::string_view() : std::string_view(it->second.description);
 }
 
 std::unique_ptr<Partitioner> makePartitioner(std::string_view name) {
-  if (name == "greedy") return makeGreedy();
-  if (name == "layerwise") return makeLayerwise();
-  if (name == "compass") return makeCompass();
-  if (name == "optimal") return makeOptimal();
-  failInput("--partitioner " + std::string(name), "unknown partitioner; expected one of {}",
-            fmt::join(partitionerNames(), ", "));
+  const auto it = registry().find(name);
+  if (it == registry().end())
+    failInput("--partitioner " + std::string(name), "unknown partitioner; expected one of {}",
+              fmt::join(partitionerNames(), ", "));
+  return it->second.factory();
 }
 
 }  // namespace xbar::partition

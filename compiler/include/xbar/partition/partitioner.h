@@ -37,9 +37,25 @@ class Partitioner {
   }
 };
 
+// Partitioners register themselves by name in their own file, one line each:
+//   XBAR_REGISTER_PARTITIONER(Greedy, "greedy", "pack as many consecutive units as fit");
+// The class must be default-constructible. A new partitioner is a new file; nothing else
+// changes.
+using PartitionerFactory = std::unique_ptr<Partitioner> (*)();
+bool registerPartitioner(std::string_view name, std::string_view description,
+                         PartitionerFactory factory);
+
+#define XBAR_REGISTER_PARTITIONER(Class, name, description)                                       \
+  [[maybe_unused]] static const bool kRegistered##Class = ::xbar::partition::registerPartitioner( \
+      name, description, []() -> std::unique_ptr<::xbar::partition::Partitioner> {                \
+        return std::make_unique<Class>();                                                         \
+      })
+
 // Throws InputError listing the known partitioners when `name` is none of them.
 std::unique_ptr<Partitioner> makePartitioner(std::string_view name);
+// The registered names, in alphabetical order, and each one's description.
 std::vector<std::string> partitionerNames();
+std::string_view partitionerDescription(std::string_view name);
 
 // The baselines, shared with the GA's first population.
 std::vector<int32_t> greedyCuts(const cost::CostModel& model);
