@@ -42,7 +42,7 @@ TEST_F(MlpCost, WeightWriteIsRowsTimesRowLatencyOverParallelCrossbars) {
   // Rows programmed: fc1 2 crossbars x 64 rows, fc2 128, fc3 32 = 288; 4 crossbars at once.
   EXPECT_DOUBLE_EQ(all.weightWriteNs, 288.0 * 1.0 / 4.0);
   EXPECT_EQ(all.cellsWritten, 12608 * 4);
-  EXPECT_DOUBLE_EQ(all.energyPj.crossbarWrite, 12608.0 * 4 * 0.01);
+  EXPECT_DOUBLE_EQ(all.energyPj[arch::Action::CellWritten], 12608.0 * 4 * 0.01);
 }
 
 TEST_F(MlpCost, OneCoreRunsItsLayersInTurnSoTheirTimesAdd) {
@@ -77,7 +77,8 @@ TEST(MlpCostOnSmallCores, LayersOnDifferentCoresPipelineAndTheirTrafficIsCounted
   const double core1 = 80.0 + 32.0 / 12.0 + 80.0 + 10.0 / 12.0 + (60.0 + 5.0 / 6.4);
   EXPECT_NEAR(all.bottleneckStageNs, std::max(core0, core1), 1e-9);
   EXPECT_DOUBLE_EQ(all.interconnectBytes, 4 * 64.0);
-  EXPECT_DOUBLE_EQ(all.energyPj.interconnect, 4 * 64.0 * 0.5) << "one bus hop at 0.5 pJ/B";
+  EXPECT_DOUBLE_EQ(all.energyPj[arch::Action::InterconnectByteHop], 4 * 64.0 * 0.5)
+      << "one bus hop at 0.5 pJ/B";
 }
 
 TEST_F(MlpCost, ActivationTrafficAtEntriesAndExits) {
@@ -93,10 +94,10 @@ TEST_F(MlpCost, ActivationTrafficAtEntriesAndExits) {
 TEST_F(MlpCost, EnergyTermsAreCountsTimesTable) {
   // ADC: per vector, 4 cycles x active columns x crossbars: fc1 256x2, fc2 128, fc3 40.
   const double conversions = 4.0 * (256 * 2 + 128 + 40) * 4 /*batch*/;
-  EXPECT_DOUBLE_EQ(all.energyPj.adc, conversions * 0.5);
-  EXPECT_DOUBLE_EQ(all.energyPj.dram, (6304.0 + 4 * 37.0) * 8 * 40.0);
+  EXPECT_DOUBLE_EQ(all.energyPj[arch::Action::AdcConversion], conversions * 0.5);
+  EXPECT_DOUBLE_EQ(all.energyPj[arch::Action::DramBit], (6304.0 + 4 * 37.0) * 8 * 40.0);
   // Static: 16 cores x 8 mW + 256 crossbars x 0.5 mW, over the partition's time.
-  EXPECT_NEAR(all.energyPj.staticEnergy, 256.0 * all.totalNs, 1e-6);
+  EXPECT_NEAR(all.energyPj[arch::Action::StaticNs], 256.0 * all.totalNs, 1e-6);
 }
 
 TEST_F(MlpCost, SplitLayerStoresAndReloadsItsShare) {

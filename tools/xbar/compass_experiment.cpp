@@ -56,8 +56,11 @@ std::vector<ExperimentPoint> runCompassExperiment(const fs::path& exportDir,
           p.firstPartitionShare = plan.partitions.front().cost.totalNs / plan.totals.timeNs;
           const arch::EnergyBreakdown& e = plan.totals.energyPj;
           const double weightEnergy =
-              plan.totals.dramWeightBytes * 8.0 * arch.dram.energy_pj_per_bit + e.crossbarWrite;
-          p.weightOverMvmEnergy = weightEnergy / (e.adc + e.dac + e.crossbarRead);
+              plan.totals.dramWeightBytes * 8.0 * arch.dram.energy_pj_per_bit +
+              e[arch::Action::CellWritten];
+          p.weightOverMvmEnergy =
+              weightEnergy / (e[arch::Action::AdcConversion] + e[arch::Action::DacDrive] +
+                              e[arch::Action::CrossbarReadCycle]);
           p.edp = edpPlan.totals.edpPjNs;
           points.push_back(p);
         }

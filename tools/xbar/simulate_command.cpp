@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -42,6 +43,13 @@ void writeStats(const sim::SimResult& r, const SimulateOptions& o) {
             << (o.trace.empty() ? "" : " and " + o.trace) << "\n";
 }
 
+// "energy by component (uJ): adc 1.0, ...", one entry per action of the table.
+std::string energySummary(const sim::StatsGroup& e) {
+  arch::EnergyBreakdown pj;
+  for (const arch::ActionInfo& a : arch::kActions) pj[a.action] = e.get(std::string(a.energy));
+  return arch::energySummaryUj(pj);
+}
+
 std::string summary(const sim::SimResult& r) {
   const sim::StatsGroup& e = r.stats.child("energy");
   const sim::StatsGroup& d = r.stats.child("dram");
@@ -55,14 +63,7 @@ std::string summary(const sim::SimResult& r) {
              r.energyPj * r.totalNs * 1e-21, d.get("weight_bytes_read") / 1e6,
              d.get("activation_bytes_read") / 1e6, d.get("activation_bytes_written") / 1e6,
              w.get("cells_written"), w.get("max_writes_per_cell"), w.get("lifetime")) +
-         fmt::format(
-             "energy by component (uJ): adc {:.1f}, dac {:.1f}, xbar read {:.1f}, xbar write "
-             "{:.1f}, local mem {:.1f}, "
-             "interconnect {:.1f}, dram {:.1f}, vector {:.1f}, static {:.1f}\n",
-             e.get("adc") / 1e6, e.get("dac") / 1e6, e.get("crossbar_read") / 1e6,
-             e.get("crossbar_write") / 1e6, e.get("local_memory") / 1e6,
-             e.get("interconnect") / 1e6, e.get("dram") / 1e6, e.get("vector") / 1e6,
-             e.get("static") / 1e6);
+         energySummary(e) + "\n";
 }
 
 void simulateProgram(const SimulateOptions& o) {
@@ -99,13 +100,15 @@ void compileAndSimulate(const SimulateOptions& o) {
   std::cout << row("throughput", static_cast<double>(plan.batch) * 1e9 / t.scheduleTimeNs,
                    r.stats.child("latency").get("throughput"), "1/s");
   std::cout << row("energy", t.scheduleEnergyPj, r.energyPj, "pJ");
-  std::cout << row("  adc", t.energyPj.adc, e.get("adc"), "pJ");
-  std::cout << row("  crossbar read", t.energyPj.crossbarRead, e.get("crossbar_read"), "pJ");
-  std::cout << row("  crossbar write", t.energyPj.crossbarWrite, e.get("crossbar_write"), "pJ");
-  std::cout << row("  dram", t.energyPj.dram, e.get("dram"), "pJ");
-  std::cout << row("  vector", t.energyPj.vector, e.get("vector"), "pJ");
-  std::cout << row("  static", t.energyPj.staticEnergy - (t.energyTotalPj - t.scheduleEnergyPj),
-                   e.get("static"), "pJ");
+  for (const arch::ActionInfo& a : arch::kActions) {
+    std::string label = "  " + std::string(a.energy);
+    std::replace(label.begin(), label.end(), '_', ' ');
+    // Static energy of the schedule: replacement hidden behind the previous partition.
+    const double estimate = a.action == arch::Action::StaticNs
+                                ? t.energyPj[a.action] - (t.energyTotalPj - t.scheduleEnergyPj)
+                                : t.energyPj[a.action];
+    std::cout << row(label.c_str(), estimate, e.get(std::string(a.energy)), "pJ");
+  }
   std::cout << row("EDP", t.scheduleEnergyPj * t.scheduleTimeNs, r.energyPj * r.totalNs, "pJ*ns");
   std::cout << row("DRAM weight bytes", t.dramWeightBytes, d.get("weight_bytes_read"), "B");
   std::cout << row("DRAM activation bytes", t.dramActivationBytes,

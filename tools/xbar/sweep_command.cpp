@@ -210,6 +210,13 @@ void runSweep(const SweepOptions& o) {
   SweepSpec spec;
   try {
     spec = prepare(o);
+  } catch (const InputError& e) {
+    if (ranks.size() == 1) throw;
+    // Print before the other ranks hear of it: they exit at once, and mpirun ends this rank
+    // as soon as one of them exits non-zero.
+    std::cerr << "xbar: error: " << e.what() << std::endl;
+    ranks.broadcast(-1);
+    ranks.exit(kExitBadInput);
   } catch (...) {
     ranks.broadcast(-1);
     throw;

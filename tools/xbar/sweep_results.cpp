@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "xbar/arch/energy.h"
+#include "xbar/arch/actions.h"
 #include "xbar/report/csv_table.h"
 #include "xbar/report/sweep_report.h"
 #include "xbar/support/atomic_file.h"
@@ -34,9 +34,9 @@ const std::vector<StatColumn>& statColumns() {
         {"latency_ns", "/stats/latency/total/value"_json_pointer},
         {"throughput_per_s", "/stats/latency/throughput/value"_json_pointer},
         {"energy_pj", "/stats/energy/total/value"_json_pointer}};
-    for (const char* component : arch::kEnergyComponentNames)
-      c.push_back({fmt::format("{}_pj", component),
-                   nlohmann::json::json_pointer(fmt::format("/stats/energy/{}/value", component))});
+    for (const arch::ActionInfo& a : arch::kActions)
+      c.push_back({fmt::format("{}_pj", a.energy),
+                   nlohmann::json::json_pointer(fmt::format("/stats/energy/{}/value", a.energy))});
     for (const auto& [name, at] : std::initializer_list<std::pair<const char*, const char*>>{
              {"edp_pj_ns", "/stats/edp/value"},
              {"dram_weight_bytes", "/stats/dram/weight_bytes_read/value"},

@@ -220,16 +220,19 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   c.dramActivationReadBytes = entryBytes_ * batch_;
   c.dramActivationWriteBytes = exitBytes_ * batch_;
   c.interconnectBytes = onChipBytes_ * batch_ + copyBytes_;
-  arch::ActivityCounts counts;
-  counts.adcConversions = batch_ * conversions_;
-  counts.dacDrives = batch_ * rowDrives_;
-  counts.crossbarCycles = batch_ * crossbarCycles_;
-  counts.cellsWritten = static_cast<double>(c.cellsWritten);
-  counts.localMemoryBytes = batch_ * localBytes_;
-  counts.interconnectByteHops = byteHops_ * batch_ + copyByteHops_;
-  counts.dramBytes = c.dramWeightBytes + c.dramActivationReadBytes + c.dramActivationWriteBytes;
-  counts.vectorOps = batch_ * vectorOps_;
-  counts.timeNs = c.totalNs;
+  using arch::Action;
+  arch::ActionCounts counts;
+  counts[Action::AdcConversion] = batch_ * conversions_;
+  counts[Action::DacDrive] = batch_ * rowDrives_;
+  counts[Action::CrossbarReadCycle] = batch_ * crossbarCycles_;
+  counts[Action::CellWritten] = static_cast<double>(c.cellsWritten);
+  counts[Action::LocalMemoryByte] = batch_ * localBytes_;
+  counts[Action::InterconnectByteHop] = byteHops_ * batch_ + copyByteHops_;
+  counts[Action::DramBit] =
+      (c.dramWeightBytes + c.dramActivationReadBytes + c.dramActivationWriteBytes) * 8.0;
+  counts[Action::VectorOp] = batch_ * vectorOps_;
+  counts[Action::StaticNs] = c.totalNs;
+  c.actions = counts;
   c.energyPj = arch::energyOf(counts, arch_);
   return c;
 }

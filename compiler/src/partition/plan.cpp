@@ -91,16 +91,10 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
 namespace {
 
 nlohmann::json energyJson(const arch::EnergyBreakdown& e) {
-  return {{"adc", e.adc},
-          {"dac", e.dac},
-          {"crossbar_read", e.crossbarRead},
-          {"crossbar_write", e.crossbarWrite},
-          {"local_memory", e.localMemory},
-          {"interconnect", e.interconnect},
-          {"dram", e.dram},
-          {"vector", e.vector},
-          {"static", e.staticEnergy},
-          {"total", e.total()}};
+  nlohmann::json j;
+  for (const arch::ActionInfo& a : arch::kActions) j[std::string(a.energy)] = e[a.action];
+  j["total"] = e.total();
+  return j;
 }
 
 }  // namespace
@@ -190,11 +184,7 @@ std::string formatPlanTable(const Plan& plan, const mapping::Mapping& mapping) {
   out += fmt::format("DRAM: {:.3f} MB weights, {:.3f} MB activations; {} cells written\n",
                      t.dramWeightBytes / 1e6, t.dramActivationBytes / 1e6, t.cellsWritten);
   const arch::EnergyBreakdown& e = t.energyPj;
-  out += fmt::format(
-      "energy by component (uJ): adc {:.1f}, dac {:.1f}, xbar read {:.1f}, xbar write {:.1f}, "
-      "local mem {:.1f}, interconnect {:.1f}, dram {:.1f}, vector {:.1f}, static {:.1f}\n",
-      e.adc / 1e6, e.dac / 1e6, e.crossbarRead / 1e6, e.crossbarWrite / 1e6, e.localMemory / 1e6,
-      e.interconnect / 1e6, e.dram / 1e6, e.vector / 1e6, e.staticEnergy / 1e6);
+  out += arch::energySummaryUj(e) + "\n";
   return out;
 }
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "xbar/arch/energy.h"
+#include "xbar/arch/actions.h"
 #include "xbar/report/json_input.h"
 #include "xbar/support/error.h"
 
@@ -136,11 +136,13 @@ nlohmann::json runReport(const fs::path& dir) {
   nlohmann::json energyRows = nlohmann::json::array();
   const nlohmann::json estEnergy =
       hasPlan ? need(estimate, "energy_pj", planFile) : nlohmann::json::object();
-  for (const char* c : arch::kEnergyComponentNames) {
-    energyRows.push_back({{"component", c}, {"source", "simulated"}, {"pj", stat("energy", c)}});
+  for (const arch::ActionInfo& a : arch::kActions) {
+    const std::string c(a.energy);
+    energyRows.push_back(
+        {{"component", c}, {"source", "simulated"}, {"pj", stat("energy", c.c_str())}});
     if (!hasPlan) continue;
     double value = need(estEnergy, c, planFile).get<double>();
-    if (std::string(c) == "static")
+    if (a.action == arch::Action::StaticNs)
       value -= need(estEnergy, "total", planFile).get<double>() - scheduleEnergy;
     energyRows.push_back({{"component", c}, {"source", "estimate"}, {"pj", value}});
   }

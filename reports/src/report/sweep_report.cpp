@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "xbar/arch/energy.h"
+#include "xbar/arch/actions.h"
 #include "xbar/report/json_input.h"
 #include "xbar/report/pareto.h"
 #include "xbar/report/partitioner_comparison.h"
@@ -76,8 +76,9 @@ nlohmann::json sweepReport(const fs::path& dir) {
     row["dram_bytes"] = statValue(stats, "dram", "weight_bytes_read", where) +
                         statValue(stats, "dram", "activation_bytes_read", where) +
                         statValue(stats, "dram", "activation_bytes_written", where);
-    for (const char* c : arch::kEnergyComponentNames)
-      row[std::string("energy_") + c + "_pj"] = statValue(stats, "energy", c, where);
+    for (const arch::ActionInfo& a : arch::kActions)
+      row["energy_" + std::string(a.energy) + "_pj"] =
+          statValue(stats, "energy", std::string(a.energy), where);
     row["partitions"] = record.value("partitions", 0);
     points.push_back(row);
   }

@@ -204,6 +204,7 @@ bool CoreThread::meet(int32_t& arrived, int32_t expected, sc_core::sc_event& rel
 }
 
 void CoreThread::run() {
+  using arch::Action;
   keeper_.reset();
   const auto& arch = chip_.arch;
   const auto& stream = chip_.program.threads[static_cast<size_t>(stream_)].code;
@@ -240,17 +241,17 @@ void CoreThread::run() {
           for (int64_t r = 0; r < in.rows; ++r) ++rows[static_cast<size_t>(r)];
         }
         keeper_.inc(end - t);
-        a.cellsWritten += static_cast<double>(in.rows * in.cols * in.count);
+        a.actions[Action::CellWritten] += static_cast<double>(in.rows * in.cols * in.count);
         break;
       }
       case codegen::Opcode::Mvm: {
         const double vectorNs = arch.vectorTimeNs(in.cycles, in.cols);
         keeper_.inc(ns(static_cast<double>(in.repeat) * vectorNs));
         const double cycles = static_cast<double>(in.repeat * in.cycles * in.count);
-        a.adcConversions += cycles * static_cast<double>(in.cols);
-        a.dacDrives += cycles * static_cast<double>(in.rows);
-        a.crossbarCycles += cycles;
-        a.localMemoryBytes +=
+        a.actions[Action::AdcConversion] += cycles * static_cast<double>(in.cols);
+        a.actions[Action::DacDrive] += cycles * static_cast<double>(in.rows);
+        a.actions[Action::CrossbarReadCycle] += cycles;
+        a.actions[Action::LocalMemoryByte] +=
             static_cast<double>(in.repeat * in.count) *
             (static_cast<double>(in.rows) +
              static_cast<double>(in.cols) / static_cast<double>(arch.columnsPerWeight())) *
@@ -259,7 +260,7 @@ void CoreThread::run() {
       }
       case codegen::Opcode::Vector:
         keeper_.inc(ns(static_cast<double>(in.elems) / opsPerNs));
-        a.vectorOps += static_cast<double>(in.elems);
+        a.actions[Action::VectorOp] += static_cast<double>(in.elems);
         break;
       case codegen::Opcode::Send:
         send(in);

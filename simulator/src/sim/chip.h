@@ -17,6 +17,7 @@
 #include <systemc>
 #include <tlm>
 
+#include "xbar/arch/actions.h"
 #include "xbar/arch/arch_config.h"
 #include "xbar/codegen/program.h"
 #include "xbar/sim/simulator.h"
@@ -28,9 +29,8 @@ namespace xbar::sim {
 struct ThreadActivity {
   double mvmNs = 0, vectorNs = 0, memoryNs = 0, communicationNs = 0, writeNs = 0;
   double finishNs = 0;
-  double adcConversions = 0, dacDrives = 0, crossbarCycles = 0, vectorOps = 0, localMemoryBytes = 0;
-  double cellsWritten = 0;
-  size_t pc = 0;  // next instruction
+  arch::ActionCounts actions;  // those a thread does itself (DRAM and links count their own)
+  size_t pc = 0;               // next instruction
   bool finished = false;
 };
 

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "chip.h"
-#include "xbar/arch/energy.h"
+#include "xbar/arch/actions.h"
 #include "xbar/codegen/program_text.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
@@ -83,12 +83,7 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   ThreadActivity sum;
   for (const ThreadActivity& a : chip.activity) {
     total = std::max(total, a.finishNs);
-    sum.adcConversions += a.adcConversions;
-    sum.dacDrives += a.dacDrives;
-    sum.crossbarCycles += a.crossbarCycles;
-    sum.vectorOps += a.vectorOps;
-    sum.localMemoryBytes += a.localMemoryBytes;
-    sum.cellsWritten += a.cellsWritten;
+    sum.actions += a.actions;
   }
   const auto& xb = arch.crossbar;
   const DramController& dram = *chip.dram;
@@ -102,28 +97,15 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   latency.set("per_sample", total / batch, "ns");
   latency.set("throughput", total > 0 ? batch * 1e9 / total : 0, "samples/s");
 
-  arch::ActivityCounts counts;
-  counts.adcConversions = sum.adcConversions;
-  counts.dacDrives = sum.dacDrives;
-  counts.crossbarCycles = sum.crossbarCycles;
-  counts.cellsWritten = sum.cellsWritten;
-  counts.localMemoryBytes = sum.localMemoryBytes;
-  counts.interconnectByteHops = chip.interconnect.byteHops;
-  counts.dramBytes = dramBytes;
-  counts.vectorOps = sum.vectorOps;
-  counts.timeNs = total;
+  arch::ActionCounts counts = sum.actions;
+  counts[arch::Action::InterconnectByteHop] = chip.interconnect.byteHops;
+  counts[arch::Action::DramBit] = dramBytes * 8.0;
+  counts[arch::Action::StaticNs] = total;
   const arch::EnergyBreakdown e = arch::energyOf(counts, arch);
   const double energyTotal = e.total();
   StatsGroup& energy = s.group("energy");
-  energy.set("adc", e.adc, "pJ");
-  energy.set("dac", e.dac, "pJ");
-  energy.set("crossbar_read", e.crossbarRead, "pJ");
-  energy.set("crossbar_write", e.crossbarWrite, "pJ");
-  energy.set("local_memory", e.localMemory, "pJ");
-  energy.set("interconnect", e.interconnect, "pJ");
-  energy.set("dram", e.dram, "pJ");
-  energy.set("vector", e.vector, "pJ");
-  energy.set("static", e.staticEnergy, "pJ");
+  for (const arch::ActionInfo& a : arch::kActions)
+    energy.set(std::string(a.energy), e[a.action], "pJ");
   energy.set("total", energyTotal, "pJ");
   s.set("edp", energyTotal * total, "pJ*ns");
 
@@ -149,7 +131,7 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   local.set("capacity", static_cast<double>(arch.core.local_memory.size_kib) * 1024.0, "B");
 
   StatsGroup& endurance = s.group("endurance");
-  endurance.set("cells_written", sum.cellsWritten, "count");
+  endurance.set("cells_written", sum.actions[arch::Action::CellWritten], "count");
   endurance.set("max_writes_per_cell", maxWrites, "count");
   endurance.set("endurance", xb.endurance_cycles, "writes");
   // Running this program back to back, the most-written cell reaches its endurance after:

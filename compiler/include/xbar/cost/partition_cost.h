@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "xbar/arch/energy.h"
+#include "xbar/arch/actions.h"
 #include "xbar/schedule/placement.h"
 
 namespace xbar::cost {
@@ -22,6 +22,7 @@ struct PartitionCost {
   double reuseNs = 0;
   double totalNs = 0;
 
+  arch::ActionCounts actions;  // over the batch
   arch::EnergyBreakdown energyPj;
   double dramWeightBytes = 0;
   double dramActivationReadBytes = 0;
