@@ -5,6 +5,7 @@
 #include <map>
 
 #include "../support/compile_fixture.h"
+#include "xbar/arch/arch_loader.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/codegen/program_text.h"
 #include "xbar/partition/partitioner.h"

@@ -1,13 +1,12 @@
-// Loads a model and an arch and runs the compiler's stages, for tests.
+// Loads a model and an arch and runs the compiler's stages up to mapping, for tests, through
+// the pipeline every caller uses (flow/pipeline.h).
 #pragma once
 
 #include <string>
 #include <vector>
 
-#include "xbar/arch/arch_loader.h"
 #include "xbar/cost/cost_model.h"
-#include "xbar/frontend/onnx_loader.h"
-#include "xbar/mapping/mapping.h"
+#include "xbar/flow/pipeline.h"
 
 namespace xbar::testing {
 
@@ -20,12 +19,8 @@ struct Compiled {
 inline Compiled compileStages(const std::string& modelPath, const std::string& arch,
                               const std::vector<std::string>& overrides = {}) {
   Compiled c;
-  frontend::LoadOptions options;
-  options.shapesOnly = true;
-  c.graph = frontend::loadPreparedGraph(modelPath, options);
-  std::vector<arch::Override> parsed;
-  for (const std::string& o : overrides) parsed.push_back(arch::parseOverride(o));
-  c.arch = arch::loadArch(arch::resolveArchPath(arch, XBAR_ARCH_DIR), parsed);
+  c.graph = frontend::loadPreparedGraph(modelPath, flow::shapesOnly());
+  c.arch = flow::loadArch(arch, overrides, XBAR_ARCH_DIR);
   c.mapping = mapping::mapGraph(c.graph, c.arch);
   return c;
 }

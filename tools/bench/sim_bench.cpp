@@ -18,10 +18,7 @@
 #include "child_process.h"
 
 #include "xbar/arch/arch_loader.h"
-#include "xbar/codegen/codegen.h"
-#include "xbar/cost/cost_model.h"
-#include "xbar/frontend/onnx_loader.h"
-#include "xbar/partition/partitioner.h"
+#include "xbar/flow/pipeline.h"
 #include "xbar/sim/simulator.h"
 
 namespace {
@@ -39,17 +36,11 @@ struct Row {
 };
 
 Row simulateOnce(const fs::path& model, const std::string& archName, int64_t batch) {
-  const auto arch = xbar::arch::loadArch(xbar::arch::resolveArchPath(archName, XBAR_ARCH_DIR));
-  xbar::frontend::LoadOptions load;
-  load.shapesOnly = true;
-  const xbar::ir::Graph g = xbar::frontend::loadPreparedGraph(model, load);
-  const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
-  const xbar::cost::CostModel costs(g, m, arch, batch);
-  const xbar::partition::Plan plan = xbar::partition::makePartitioner("compass")->run(costs, {});
-  const xbar::codegen::Program program =
-      xbar::codegen::generateProgram(costs.groups(), arch, plan.batch,
-                                     xbar::partition::partitionRanges(plan))
-          .program;
+  const xbar::flow::CompiledModel c =
+      xbar::flow::compileModel(model, xbar::flow::loadArch(archName, {}, XBAR_ARCH_DIR),
+                               {"compass", "throughput", batch, 1});
+  const xbar::arch::ArchConfig& arch = c.arch;
+  const xbar::codegen::Program& program = c.program;
   const auto t0 = std::chrono::steady_clock::now();
   const xbar::sim::SimResult r = xbar::sim::simulate(program, arch);
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -17,11 +17,10 @@
 #include "child_process.h"
 
 #include "xbar/arch/arch_loader.h"
-#include "xbar/codegen/codegen.h"
 #include "xbar/cost/cost_model.h"
+#include "xbar/flow/pipeline.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/mapping.h"
-#include "xbar/partition/partitioner.h"
 
 namespace {
 
@@ -45,11 +44,9 @@ bool compileOnce(const fs::path& model, bool shapesOnly, const xbar::arch::ArchC
   const xbar::mapping::Mapping m = xbar::mapping::mapGraph(g, arch);
   if (m.layers.empty()) return false;
   if (partitioner.empty()) return true;
-  const xbar::cost::CostModel costs(g, m, arch, 16);
-  const xbar::partition::Plan plan = xbar::partition::makePartitioner(partitioner)->run(costs, {});
-  return xbar::codegen::generateProgram(costs.groups(), arch, plan.batch,
-                                        xbar::partition::partitionRanges(plan))
-             .program.instructionCount() > 0;
+  const xbar::flow::PlannedModel planned =
+      xbar::flow::planModel(g, m, arch, {partitioner, "throughput", 16, 1});
+  return xbar::flow::generateProgram(planned, arch).instructionCount() > 0;
 }
 
 // Runs a compile repeatedly (at least 3 times, until 2 s have passed, at most 20).

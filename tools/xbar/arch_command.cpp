@@ -1,9 +1,9 @@
 #include <iostream>
 
 #include "cli.h"
-#include "compile_pipeline.h"
 #include "xbar/arch/arch_loader.h"
 #include "xbar/arch/arch_schema.h"
+#include "xbar/flow/pipeline.h"
 #include "xbar/support/atomic_file.h"
 
 namespace xbar::cli {

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "xbar/flow/pipeline.h"
+
 #include <cstdlib>
 #include <iostream>
 
@@ -9,6 +11,11 @@
 #include "xbar/support/error.h"
 
 namespace xbar::cli {
+
+arch::ArchConfig loadArchFromFlags(const std::string& nameOrPath,
+                                   const std::vector<std::string>& overrides) {
+  return flow::loadArch(nameOrPath, overrides, archPresetDir());
+}
 
 std::filesystem::path archPresetDir() {
   if (const char* dir = std::getenv("XBAR_ARCH_DIR"); dir != nullptr && *dir != '\0') return dir;

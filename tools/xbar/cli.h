@@ -9,6 +9,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "xbar/arch/arch_config.h"
+
 namespace xbar::cli {
 
 inline constexpr int kExitOk = 0;
@@ -20,6 +22,10 @@ int run(int argc, char** argv);
 
 // Where presets live: $XBAR_ARCH_DIR, else the source tree's arch-configs/.
 std::filesystem::path archPresetDir();
+
+// --arch (a file or a preset name) with its -p key.path=value overrides.
+arch::ArchConfig loadArchFromFlags(const std::string& nameOrPath,
+                                   const std::vector<std::string>& overrides);
 
 // Each subcommand registers itself and sets `action` to what runs when it is chosen.
 using Action = std::function<void()>;

@@ -3,11 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "cli.h"
-#include "compile_pipeline.h"
 #include "xbar/arch/arch_loader.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/codegen/program_text.h"
 #include "xbar/cost/cost_model.h"
+#include "xbar/flow/pipeline.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/mapping.h"
 #include "xbar/mapping/mapping_report.h"
@@ -26,7 +26,7 @@ struct CompileOptions {
   bool mapOnly = false;
   bool shapesOnly = false;
   std::string json;
-  PlanRequest plan;
+  flow::PlanRequest plan;
   std::string outDir;
 };
 
@@ -66,15 +66,12 @@ void compile(const CompileOptions& o) {
     }
     return;
   }
-  const PlannedModel planned = planModel(graph, m, config, o.plan);
+  const flow::PlannedModel planned = flow::planModel(graph, m, config, o.plan);
   std::cout << partition::formatPlanTable(planned.plan, m);
   if (!o.outDir.empty()) {
     const std::filesystem::path dir = o.outDir;
-    const codegen::Program program =
-        codegen::generateProgram(planned.costs->groups(), config, planned.plan.batch,
-                                 partition::partitionRanges(planned.plan))
-            .program;
-    writePlanAndProgram(dir, planned.plan, m, program);
+    const codegen::Program program = flow::generateProgram(planned, config);
+    flow::writePlanAndProgram(dir, planned.plan, m, program);
     std::cout << fmt::format("wrote {} ({} instructions on {} cores) and {}\n",
                              (dir / "program.xasm").string(), program.instructionCount(),
                              program.cores, (dir / "plan.json").string());

@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 
 #include "cli.h"
-#include "compile_pipeline.h"
 #include "xbar/arch/arch_loader.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/codegen/program_text.h"
 #include "xbar/cost/cost_model.h"
+#include "xbar/flow/pipeline.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/partition/partitioner.h"
 #include "xbar/sim/simulator.h"
@@ -24,7 +24,7 @@ struct SimulateOptions {
   std::vector<std::string> overrides;
   std::string outDir;
   std::string trace;
-  PlanRequest plan;  // run only
+  flow::PlanRequest plan;  // run only
 };
 
 void writeStats(const sim::SimResult& r, const SimulateOptions& o) {
@@ -81,11 +81,12 @@ std::string row(const char* what, double analytic, double simulated, const char*
 }
 
 void compileAndSimulate(const SimulateOptions& o) {
-  const CompiledModel c = compileModel(o.input, o.arch, o.overrides, o.plan);
+  const flow::CompiledModel c =
+      flow::compileModel(o.input, loadArchFromFlags(o.arch, o.overrides), o.plan);
   const arch::ArchConfig& arch = c.arch;
   const mapping::Mapping& m = c.mapping;
   const partition::Plan& plan = c.planned.plan;
-  if (!o.outDir.empty()) writePlanAndProgram(o.outDir, plan, m, c.program);
+  if (!o.outDir.empty()) flow::writePlanAndProgram(o.outDir, plan, m, c.program);
   const sim::SimResult r = sim::simulate(c.program, arch, {o.input, o.trace});
   const partition::PlanTotals& t = plan.totals;
   const sim::StatsGroup& e = r.stats.child("energy");

@@ -10,8 +10,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "compile_pipeline.h"
+#include "cli.h"
 #include "sweep_results.h"
+#include "xbar/flow/pipeline.h"
 #include "xbar/sim/simulator.h"
 #include "xbar/support/atomic_file.h"
 
@@ -24,8 +25,8 @@ namespace fs = std::filesystem;
 nlohmann::json runPoint(const SweepPoint& p) {
   std::vector<std::string> flags;
   for (const auto& [key, value] : p.overrides) flags.push_back(key + "=" + value);
-  const CompiledModel c =
-      compileModel(p.workload, p.arch, flags, {p.partitioner, p.objective, p.batch, 1});
+  const flow::CompiledModel c = flow::compileModel(p.workload, loadArchFromFlags(p.arch, flags),
+                                                   {p.partitioner, p.objective, p.batch, 1});
   const sim::SimResult r = sim::simulate(c.program, c.arch, {p.workload.string(), ""});
   const partition::Plan& plan = c.planned.plan;
   nlohmann::json record = pointParameters(p);

@@ -6,7 +6,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "compile_pipeline.h"
+#include "cli.h"
+#include "xbar/flow/pipeline.h"
 #include "xbar/partition/partitioner.h"
 #include "xbar/support/error.h"
 

@@ -1,20 +1,18 @@
-#include "compile_pipeline.h"
+#include "xbar/flow/pipeline.h"
 
-#include "cli.h"
 #include "xbar/arch/arch_loader.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/codegen/program_text.h"
-#include "xbar/frontend/onnx_loader.h"
 #include "xbar/partition/partitioner.h"
 #include "xbar/support/atomic_file.h"
 
-namespace xbar::cli {
+namespace xbar::flow {
 
-arch::ArchConfig loadArchFromFlags(const std::string& nameOrPath,
-                                   const std::vector<std::string>& overrides) {
+arch::ArchConfig loadArch(const std::string& nameOrPath, const std::vector<std::string>& overrides,
+                          const std::filesystem::path& presetDir) {
   std::vector<arch::Override> parsed;
   for (const std::string& flag : overrides) parsed.push_back(arch::parseOverride(flag));
-  return arch::loadArch(arch::resolveArchPath(nameOrPath, archPresetDir()), parsed);
+  return arch::loadArch(arch::resolveArchPath(nameOrPath, presetDir), parsed);
 }
 
 PlannedModel planModel(const ir::Graph& graph, const mapping::Mapping& mapping,
@@ -29,18 +27,20 @@ PlannedModel planModel(const ir::Graph& graph, const mapping::Mapping& mapping,
   return planned;
 }
 
-CompiledModel compileModel(const std::filesystem::path& model, const std::string& arch,
-                           const std::vector<std::string>& overrides, const PlanRequest& request) {
+codegen::Program generateProgram(const PlannedModel& planned, const arch::ArchConfig& arch) {
+  return codegen::generateProgram(planned.costs->groups(), arch, planned.plan.batch,
+                                  partition::partitionRanges(planned.plan))
+      .program;
+}
+
+CompiledModel compileModel(const std::filesystem::path& model, arch::ArchConfig arch,
+                           const PlanRequest& request, frontend::LoadOptions load) {
   CompiledModel c;
-  c.arch = loadArchFromFlags(arch, overrides);
-  frontend::LoadOptions load;
-  load.shapesOnly = true;
+  c.arch = std::move(arch);
   c.graph = frontend::loadPreparedGraph(model, load);
   c.mapping = mapping::mapGraph(c.graph, c.arch);
   c.planned = planModel(c.graph, c.mapping, c.arch, request);
-  c.program = codegen::generateProgram(c.planned.costs->groups(), c.arch, c.planned.plan.batch,
-                                       partition::partitionRanges(c.planned.plan))
-                  .program;
+  c.program = generateProgram(c.planned, c.arch);
   return c;
 }
 
@@ -50,4 +50,4 @@ void writePlanAndProgram(const std::filesystem::path& dir, const partition::Plan
   writeFileAtomically(dir / "plan.json", partition::planToJson(plan, mapping).dump(2) + "\n");
 }
 
-}  // namespace xbar::cli
+}  // namespace xbar::flow
