@@ -10,12 +10,9 @@
 #include <CLI/CLI.hpp>
 
 #include "xbar/arch/arch_config.h"
+#include "xbar/support/error.h"
 
 namespace xbar::cli {
-
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitBadInput = 1;
-inline constexpr int kExitInternal = 2;
 
 // Runs the command line; never throws.
 int run(int argc, char** argv);

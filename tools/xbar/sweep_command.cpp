@@ -1,240 +1,25 @@
-// `xbar sweep SWEEP.yaml -o DIR [-j N] [--timeout S]`: every point of a sweep in its own
-// process (SystemC elaborates once per process), N at a time. Nothing is lost: a finished
-// point is written atomically to DIR/points/ID.json and then recorded in DIR/journal.jsonl;
-// running the same command again skips what the journal records. A point that fails or times
-// out is recorded with its error and the sweep goes on. DIR/results.csv and results.jsonl are
-// rewritten from the points at the end.
-//
-// Under `mpirun -n R xbar sweep ...` rank 0 coordinates: it owns DIR and the journal, runs N
-// points itself and hands the others out one at a time to the ranks that ask; each rank runs
-// N at a time and sends back each point's record, so only rank 0 needs DIR.
-#include <unistd.h>
-
-#include <chrono>
-#include <iostream>
-#include <thread>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
+// `xbar sweep SWEEP.yaml -o DIR [-j N] [--timeout S]`: the flags; the sweep itself is the
+// sweep library's (sweep/include/xbar/sweep/coordinator.h).
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
 
 #include "cli.h"
-#include "sweep_pool.h"
-#include "sweep_ranks.h"
-#include "sweep_results.h"
-#include "sweep_spec.h"
-#include "xbar/support/atomic_file.h"
-#include "xbar/support/error.h"
+#include "xbar/sweep/coordinator.h"
 
 namespace xbar::cli {
 namespace {
 
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
-
-struct SweepOptions {
-  std::string file;
-  std::string outDir;
-  int jobs = 1;
-  double timeoutS = 0;  // 0: none
-};
-
-void pause() {
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));
-}
-
-// Rank 0, before anything runs: the spec, checked whole, and a results directory that holds
-// this sweep's results only.
-SweepSpec prepare(const SweepOptions& o) {
-  if (o.jobs < 1) failInput("-j " + std::to_string(o.jobs), "expected at least 1 job");
-  if (o.timeoutS < 0) failInput(fmt::format("--timeout {}", o.timeoutS), "expected 0 or more s");
-  const fs::path file = o.file;
-  SweepSpec spec = loadSweep(file);
-  const fs::path dir = o.outDir;
-  fs::create_directories(dir / "points");
-  const std::string text = readFile(file);
-  const fs::path copy = dir / "sweep.yaml";
-  if (fs::exists(copy) && readFile(copy) != text)
-    failInput(dir.string(),
-              "holds the results of another sweep file ({} differs from {}); use another -o",
-              copy.string(), file.string());
-  writeFileAtomically(copy, text);
-  return spec;
-}
-
-void coordinate(const SweepOptions& o, const SweepSpec& spec, const Ranks& ranks) {
-  const fs::path dir = o.outDir;
-  Journal journal(dir / "journal.jsonl");
-  std::vector<const SweepPoint*> queue;
-  for (const SweepPoint& p : spec.points)
-    if (!journal.contains(p.id())) queue.push_back(&p);
-  const size_t total = spec.points.size(), skipped = total - queue.size();
-  if (skipped > 0)
-    std::cerr << fmt::format("sweep: {} of {} points already in {}\n", skipped, total,
-                             (dir / "journal.jsonl").string());
-
-  LocalPool pool(dir / "points", o.jobs, o.timeoutS);
-  const bool tty = ::isatty(STDERR_FILENO) != 0;
-  size_t next = 0, done = 0, failed = 0, remoteRunning = 0;
-  int finishedRanks = 0;
-  const auto t0 = Clock::now();
-  auto accept = [&](const PointOutcome& out, int rank) {
-    if (out.index < 0 || static_cast<size_t>(out.index) >= total)
-      throw std::runtime_error(
-          fmt::format("rank {} reported point {} of {}", rank, out.index, total));
-    const std::string id = spec.points[static_cast<size_t>(out.index)].id();
-    // The point's file first, then its journal line: a journaled point always has its record.
-    if (rank != 0 && out.status == "done")
-      writeFileAtomically(dir / "points" / (id + ".json"), out.record);
-    journal.append(id, {out.status, out.error, rank});
-    (out.status == "done" ? done : failed) += 1;
-  };
-  auto progress = [&] {
-    const size_t finished = done + failed;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
-    const double eta =
-        elapsed / static_cast<double>(finished) * static_cast<double>(queue.size() - finished);
-    // On a terminal one line redraws itself (a progress bar); in a log, a line per point.
-    const std::string bar(static_cast<size_t>(20 * (skipped + finished) / total), '#');
-    std::cerr << fmt::format(
-        "{}sweep: [{:<20}] {}/{} done {}, running {}, failed {}, ETA {:.0f} s{}",
-        tty ? "\r\033[K" : "", bar, skipped + finished, total, done, pool.running() + remoteRunning,
-        failed, eta, tty ? "" : "\n");
-  };
-  while (next < queue.size() || pool.running() > 0 || finishedRanks < ranks.size() - 1) {
-    const size_t finishedBefore = done + failed;
-    bool idle = true;
-    for (const PointOutcome& out : pool.poll()) {
-      accept(out, 0);
-      idle = false;
-    }
-    int source = 0;
-    Ranks::Tag tag{};
-    std::string text;
-    while (ranks.receive(source, tag, text)) {
-      idle = false;
-      if (tag == Ranks::kFinished) {
-        ++finishedRanks;
-        continue;
-      }
-      if (!text.empty()) {  // a result, which also asks for the next point
-        const nlohmann::json j = nlohmann::json::parse(text);
-        --remoteRunning;
-        accept({j.at("index").get<int32_t>(), j.at("status").get<std::string>(),
-                j.at("error").get<std::string>(), j.at("record").get<std::string>()},
-               source);
-      }
-      if (next < queue.size()) {
-        ranks.send(source, Ranks::kAssign, std::to_string(queue[next++]->index));
-        ++remoteRunning;
-      } else {
-        ranks.send(source, Ranks::kAssign, "-1");
-      }
-    }
-    while (next < queue.size() && pool.hasFreeSlot()) {
-      pool.start(*queue[next++]);
-      idle = false;
-    }
-    // After refilling, so that "running" counts the points that took the freed slots.
-    if (done + failed > finishedBefore) progress();
-    if (idle) pause();
-  }
-  if (tty && done + failed > 0) std::cerr << "\n";
-  writeResults(dir, spec, journal);
-  size_t failures = 0;
-  for (const auto& [id, e] : journal.entries()) failures += e.status != "done";
-  std::cout << fmt::format("sweep: {} points, {} done, {} failed; wrote {}\n", total,
-                           journal.entries().size() - failures, failures,
-                           (dir / "results.csv").string());
-}
-
-// Ranks other than 0: ask for a point per free slot, run it, send back what became of it.
-void work(const SweepOptions& o, const SweepSpec& spec, const Ranks& ranks) {
-  const fs::path scratch =
-      fs::temp_directory_path() / fmt::format("xbar-sweep-{}-rank{}", ::getpid(), ranks.rank());
-  LocalPool pool(scratch, o.jobs, o.timeoutS);
-  int open = o.jobs;
-  for (int slot = 0; slot < o.jobs; ++slot) ranks.send(0, Ranks::kRequest, "");
-  while (open > 0) {
-    bool idle = true;
-    int source = 0;
-    Ranks::Tag tag{};
-    std::string text;
-    while (ranks.receive(source, tag, text)) {
-      idle = false;
-      const int index = std::stoi(text);
-      if (index < 0) {
-        --open;  // this slot is done: nothing left to run
-      } else if (static_cast<size_t>(index) < spec.points.size()) {
-        pool.start(spec.points[static_cast<size_t>(index)]);
-      } else {
-        throw std::runtime_error(
-            fmt::format("rank 0 assigned point {} of {}", index, spec.points.size()));
-      }
-    }
-    for (const PointOutcome& out : pool.poll()) {
-      idle = false;
-      const nlohmann::json j = {{"index", out.index},
-                                {"status", out.status},
-                                {"error", out.error},
-                                {"record", out.record}};
-      ranks.send(0, Ranks::kRequest, j.dump());
-      fs::remove(scratch / (spec.points[static_cast<size_t>(out.index)].id() + ".json"));
-    }
-    if (idle) pause();
-  }
-  ranks.send(0, Ranks::kFinished, "");
-  fs::remove_all(scratch);
-}
-
-void runSweep(const SweepOptions& o) {
-  Ranks ranks;
-  if (ranks.rank() != 0) {
-    // Rank 0 checks the sweep first and says how many points it has (-1: it refused it and
-    // printed why).
-    const int points = ranks.broadcast(0);
-    if (points < 0) ranks.exit(kExitBadInput);
-    try {
-      const SweepSpec spec = loadSweep(o.file);
-      if (spec.points.size() != static_cast<size_t>(points))
-        failInput(o.file,
-                  "has {} points on rank {} but {} on rank 0; every rank must see the "
-                  "same sweep file and workloads",
-                  spec.points.size(), ranks.rank(), points);
-      work(o, spec, ranks);
-    } catch (const std::exception& e) {
-      std::cerr << fmt::format("xbar: error: rank {}: {}\n", ranks.rank(), e.what());
-      ranks.abort(kExitInternal);
-    }
-    return;
-  }
-  SweepSpec spec;
-  try {
-    spec = prepare(o);
-  } catch (const InputError& e) {
-    if (ranks.size() == 1) throw;
-    // Print before the other ranks hear of it: they exit at once, and mpirun ends this rank
-    // as soon as one of them exits non-zero.
-    std::cerr << "xbar: error: " << e.what() << std::endl;
-    ranks.broadcast(-1);
-    ranks.exit(kExitBadInput);
-  } catch (...) {
-    ranks.broadcast(-1);
-    throw;
-  }
-  ranks.broadcast(static_cast<int>(spec.points.size()));
-  if (ranks.size() == 1) return coordinate(o, spec, ranks);
-  try {
-    coordinate(o, spec, ranks);
-  } catch (const std::exception& e) {
-    std::cerr << fmt::format("xbar: error: rank 0: {}\n", e.what());
-    ranks.abort(kExitInternal);
-  }
+// Where bare workload names are looked up: $XBAR_EXPORT_DIR, else the build's exports.
+std::filesystem::path exportDir() {
+  if (const char* dir = std::getenv("XBAR_EXPORT_DIR"); dir != nullptr && *dir != '\0') return dir;
+  return XBAR_DEFAULT_EXPORT_DIR;
 }
 
 }  // namespace
 
 void addSweepCommand(CLI::App& app, Action& action) {
-  auto options = std::make_shared<SweepOptions>();
+  auto options = std::make_shared<sweep::SweepOptions>();
   CLI::App* cmd = app.add_subcommand(
       "sweep",
       "Run every point of a sweep file, each in its own process; resumable; under mpirun the "
@@ -244,7 +29,12 @@ void addSweepCommand(CLI::App& app, Action& action) {
   cmd->add_option("-j,--jobs", options->jobs, "Points at a time (per rank)")->capture_default_str();
   cmd->add_option("--timeout", options->timeoutS, "Seconds a point may take (0: no limit)")
       ->capture_default_str();
-  cmd->callback([&action, options] { action = [options] { runSweep(*options); }; });
+  cmd->callback([&action, options] {
+    action = [options] {
+      options->paths = {archPresetDir(), exportDir()};
+      sweep::runSweep(*options);
+    };
+  });
 }
 
 }  // namespace xbar::cli

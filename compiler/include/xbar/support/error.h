@@ -10,6 +10,11 @@
 
 namespace xbar {
 
+// Exit statuses of xbar's commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitBadInput = 1;
+inline constexpr int kExitInternal = 2;
+
 class InputError : public std::runtime_error {
  public:
   explicit InputError(const std::string& message) : std::runtime_error(message) {}

@@ -1,4 +1,4 @@
-#include "sweep_spec.h"
+#include "xbar/sweep/sweep_spec.h"
 
 #include <cstdlib>
 #include <set>
@@ -6,12 +6,11 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "cli.h"
 #include "xbar/flow/pipeline.h"
 #include "xbar/partition/partitioner.h"
 #include "xbar/support/error.h"
 
-namespace xbar::cli {
+namespace xbar::sweep {
 namespace {
 
 std::string where(const std::filesystem::path& file, const YAML::Node& node) {
@@ -38,16 +37,11 @@ std::vector<std::string> scalars(const std::filesystem::path& file, const YAML::
 
 }  // namespace
 
-std::filesystem::path exportDir() {
-  if (const char* dir = std::getenv("XBAR_EXPORT_DIR"); dir != nullptr && *dir != '\0') return dir;
-  return XBAR_DEFAULT_EXPORT_DIR;
-}
-
 std::string SweepPoint::id() const {
   return fmt::format("p{:04d}", index);
 }
 
-SweepSpec loadSweep(const std::filesystem::path& file) {
+SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(file.string());
@@ -131,7 +125,7 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
     // A bare name (vgg16) is a network the build exports: NAME.stripped.onnx, else NAME.onnx.
     if (!std::filesystem::exists(path) && w.find('/') == std::string::npos &&
         std::filesystem::path(w).extension().empty()) {
-      const std::filesystem::path exports = exportDir();
+      const std::filesystem::path& exports = paths.exports;
       path = exports / (w + ".stripped.onnx");
       if (!std::filesystem::is_regular_file(path)) path = exports / (w + ".onnx");
     }
@@ -173,7 +167,7 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
       std::vector<std::string> flags;
       for (const auto& [key, value] : combo) flags.push_back(key + "=" + value);
       try {
-        loadArchFromFlags(arch, flags);
+        flow::loadArch(arch, flags, paths.archPresets);
       } catch (const InputError& e) {
         const YAML::Node place = root["grid"]      ? root["grid"]
                                  : root["configs"] ? root["configs"]
@@ -190,7 +184,8 @@ SweepSpec loadSweep(const std::filesystem::path& file) {
             for (const std::string& objective : objectives)
               spec.points.push_back({static_cast<int32_t>(spec.points.size()), model, arch, combo,
                                      partitioner, batch, objective});
+  spec.paths = paths;
   return spec;
 }
 
-}  // namespace xbar::cli
+}  // namespace xbar::sweep

@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "sweep_spec.h"
+#include "xbar/sweep/sweep_spec.h"
 
-namespace xbar::cli {
+namespace xbar::sweep {
 
 // A point's swept parameters, as its record and its CSV row name them.
 nlohmann::json pointParameters(const SweepPoint& point);
@@ -40,4 +40,4 @@ class Journal {
 // Writes DIR/results.csv and DIR/results.jsonl for the journaled points, in point order.
 void writeResults(const std::filesystem::path& dir, const SweepSpec& spec, const Journal& journal);
 
-}  // namespace xbar::cli
+}  // namespace xbar::sweep

@@ -1,10 +1,10 @@
-#include "sweep_ranks.h"
+#include "xbar/sweep/ranks.h"
 
 #include <mpi.h>
 
 #include <cstdlib>
 
-namespace xbar::cli {
+namespace xbar::sweep {
 namespace {
 
 // OpenMPI's mpirun sets these in every rank's environment; without them xbar runs alone and
@@ -64,4 +64,4 @@ void Ranks::exit(int code) const {
   std::exit(code);
 }
 
-}  // namespace xbar::cli
+}  // namespace xbar::sweep

@@ -1,4 +1,4 @@
-#include "sweep_results.h"
+#include "xbar/sweep/results.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include "xbar/report/sweep_report.h"
 #include "xbar/support/atomic_file.h"
 
-namespace xbar::cli {
+namespace xbar::sweep {
 namespace {
 
 namespace fs = std::filesystem;
@@ -130,4 +130,4 @@ void writeResults(const fs::path& dir, const SweepSpec& spec, const Journal& jou
   writeFileAtomically(dir / "results.jsonl", jsonl);
 }
 
-}  // namespace xbar::cli
+}  // namespace xbar::sweep

@@ -5,7 +5,7 @@
 
 #include <string>
 
-namespace xbar::cli {
+namespace xbar::sweep {
 
 class Ranks {
  public:
@@ -35,4 +35,4 @@ class Ranks {
   int size_ = 1;
 };
 
-}  // namespace xbar::cli
+}  // namespace xbar::sweep

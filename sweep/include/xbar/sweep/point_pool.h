@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "sweep_spec.h"
+#include "xbar/sweep/sweep_spec.h"
 
-namespace xbar::cli {
+namespace xbar::sweep {
 
 // What became of one point: "done" with its record (JSON text), or "failed" with the error.
 struct PointOutcome {
@@ -26,7 +26,9 @@ struct PointOutcome {
 class LocalPool {
  public:
   // A point that runs longer than timeoutS seconds (0: no limit) is killed and failed.
-  LocalPool(std::filesystem::path scratch, int jobs, double timeoutS);
+  // Arch presets are looked up in `archPresets`.
+  LocalPool(std::filesystem::path scratch, int jobs, double timeoutS,
+            std::filesystem::path archPresets);
 
   bool hasFreeSlot() const { return running_.size() < static_cast<size_t>(jobs_); }
   size_t running() const { return running_.size(); }
@@ -43,7 +45,8 @@ class LocalPool {
   std::filesystem::path scratch_;
   int jobs_;
   double timeoutS_;
+  std::filesystem::path archPresets_;
   std::map<pid_t, Child> running_;
 };
 
-}  // namespace xbar::cli
+}  // namespace xbar::sweep

@@ -14,7 +14,7 @@
 //   objective: throughput               # optional; or a list: [throughput, edp]
 //
 // A workload that names no file and has no extension (vgg16) is a network the build exports
-// (XBAR_EXPORT_DIR, default the build's workloads/): NAME.stripped.onnx, else NAME.onnx.
+// (SweepPaths::exports): NAME.stripped.onnx, else NAME.onnx.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +23,13 @@
 #include <utility>
 #include <vector>
 
-namespace xbar::cli {
+namespace xbar::sweep {
+
+// Where a sweep's names resolve: arch presets, and networks the build exports.
+struct SweepPaths {
+  std::filesystem::path archPresets;
+  std::filesystem::path exports;
+};
 
 struct SweepPoint {
   int32_t index = 0;
@@ -39,14 +45,12 @@ struct SweepPoint {
 struct SweepSpec {
   std::vector<std::string> overrideKeys;  // every key configs or grid sets, in file order
   std::vector<SweepPoint> points;
+  SweepPaths paths;
 };
-
-// Where bare workload names are looked up: $XBAR_EXPORT_DIR, else the build's exports.
-std::filesystem::path exportDir();
 
 // Throws InputError naming the file, the line and what was expected: unknown keys, empty
 // lists, workloads that do not exist, grid keys or values the arch loader rejects (every
 // arch of every point is loaded once here, before anything runs).
-SweepSpec loadSweep(const std::filesystem::path& file);
+SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths);
 
-}  // namespace xbar::cli
+}  // namespace xbar::sweep

@@ -1,4 +1,4 @@
-#include "sweep_pool.h"
+#include "xbar/sweep/point_pool.h"
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -10,23 +10,23 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "cli.h"
-#include "sweep_results.h"
 #include "xbar/flow/pipeline.h"
 #include "xbar/sim/simulator.h"
 #include "xbar/support/atomic_file.h"
+#include "xbar/sweep/results.h"
 
-namespace xbar::cli {
+namespace xbar::sweep {
 namespace {
 
 namespace fs = std::filesystem;
 
 // In the child: compile and simulate one point; its record with every statistic.
-nlohmann::json runPoint(const SweepPoint& p) {
+nlohmann::json runPoint(const SweepPoint& p, const fs::path& archPresets) {
   std::vector<std::string> flags;
   for (const auto& [key, value] : p.overrides) flags.push_back(key + "=" + value);
-  const flow::CompiledModel c = flow::compileModel(p.workload, loadArchFromFlags(p.arch, flags),
-                                                   {p.partitioner, p.objective, p.batch, 1});
+  const flow::CompiledModel c =
+      flow::compileModel(p.workload, flow::loadArch(p.arch, flags, archPresets),
+                         {p.partitioner, p.objective, p.batch, 1});
   const sim::SimResult r = sim::simulate(c.program, c.arch, {p.workload.string(), ""});
   const partition::Plan& plan = c.planned.plan;
   nlohmann::json record = pointParameters(p);
@@ -40,8 +40,11 @@ nlohmann::json runPoint(const SweepPoint& p) {
 
 }  // namespace
 
-LocalPool::LocalPool(fs::path scratch, int jobs, double timeoutS)
-    : scratch_(std::move(scratch)), jobs_(jobs), timeoutS_(timeoutS) {
+LocalPool::LocalPool(fs::path scratch, int jobs, double timeoutS, fs::path archPresets)
+    : scratch_(std::move(scratch)),
+      jobs_(jobs),
+      timeoutS_(timeoutS),
+      archPresets_(std::move(archPresets)) {
   fs::create_directories(scratch_);
 }
 
@@ -54,7 +57,8 @@ void LocalPool::start(const SweepPoint& point) {
     // The child never returns into the parent's code (nor MPI's): it writes and _exits.
     int code = 0;
     try {
-      writeFileAtomically(scratch_ / (point.id() + ".json"), runPoint(point).dump() + "\n");
+      writeFileAtomically(scratch_ / (point.id() + ".json"),
+                          runPoint(point, archPresets_).dump() + "\n");
     } catch (const std::exception& e) {
       try {
         writeFileAtomically(scratch_ / (point.id() + ".err"), e.what());
@@ -104,4 +108,4 @@ std::vector<PointOutcome> LocalPool::poll() {
   return finished;
 }
 
-}  // namespace xbar::cli
+}  // namespace xbar::sweep
