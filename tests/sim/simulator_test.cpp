@@ -62,6 +62,34 @@ TEST(Simulator, SingleMvm) {
   EXPECT_DOUBLE_EQ(stat(r, "energy", "crossbar_read"), 10.0 * 4 * 2 * 20.0);
 }
 
+// Every quantity of the statistics tree has a unit and a description, from the component
+// that owns it; a quantity added without one would leave a researcher guessing what it counts.
+TEST(Simulator, EveryStatisticIsDescribed) {
+  const auto a = compassM();
+  const auto r = simulate(
+      program(a, {{{.op = Opcode::LoadWeights, .dram = 0, .bytes = 64, .xb = 0, .count = 1},
+                   {.op = Opcode::WriteXbar, .xb = 0, .count = 1, .rows = 4, .cols = 8},
+                   kMvm800,
+                   {.op = Opcode::Send, .bytes = 16, .peer = 1, .tag = 0}},
+                  {{.op = Opcode::Receive, .bytes = 16, .peer = 0, .tag = 0}}}),
+      a);
+  const std::string described = r.stats.describe();
+  size_t lines = 0;
+  for (size_t at = 0, end; (end = described.find('\n', at)) != std::string::npos; at = end + 1) {
+    const std::string line = described.substr(at, end - at);
+    ++lines;
+    EXPECT_EQ(line.find("[]"), std::string::npos) << "no unit: " << line;
+    EXPECT_LT(line.find("]: "), line.size() - 4) << "no description: " << line;
+  }
+  // Every group of the JSON tree appears: the top-level quantity, and one core of the series.
+  EXPECT_NE(described.find("edp [pJ*ns]: "), std::string::npos);
+  EXPECT_NE(described.find("cores/core0/mvm [ns]: "), std::string::npos);
+  EXPECT_EQ(described.find("cores/core1/"), std::string::npos) << "a series is listed once";
+  EXPECT_NE(described.find("endurance/lifetime [s]: "), std::string::npos);
+  EXPECT_NE(described.find("partitions/partition0/time [ns]: "), std::string::npos);
+  EXPECT_GT(lines, 30u);
+}
+
 TEST(Simulator, AdcSharingStretchesTheConversion) {
   const auto a = compassM({"crossbar.adcs_per_crossbar=32"});
   // 256 columns on 32 ADCs: 8 conversion rounds per input cycle: 1 x 4 x (10 + 8 x 10) = 360 ns.

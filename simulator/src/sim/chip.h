@@ -1,6 +1,6 @@
-// The SystemC model of a chip: cores, a DRAM controller, an interconnect, and the resources
-// they share (write-power slots, the barrier, the SEND/RECV channels). Private to the
-// simulator library.
+// The SystemC model of a chip: the cores' threads, a DRAM controller, an interconnect, the
+// crossbars' write slots, the cores' inboxes and the timeline, and what the threads share
+// (the barrier, the SEND/RECV channels and credits). Private to the simulator library.
 #pragma once
 
 #include <array>
@@ -11,12 +11,16 @@
 #include <tuple>
 #include <vector>
 
-#include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include <systemc>
 #include <tlm>
 
+#include "crossbar_writes.h"
+#include "dram_controller.h"
+#include "inboxes.h"
+#include "interconnect.h"
+#include "timeline.h"
 #include "xbar/arch/actions.h"
 #include "xbar/arch/arch_config.h"
 #include "xbar/codegen/program.h"
@@ -24,8 +28,9 @@
 
 namespace xbar::sim {
 
-// What one thread did, counted per action (energy = counts x the arch's table). Busy times
-// (MVM, vector, memory, write) of a core's threads never overlap: the core runs one at a time.
+// What one thread did: its busy time by kind and the actions it counted (energy = counts x the
+// arch's table). Busy times (MVM, vector, memory, write) of a core's threads never overlap:
+// the core runs one at a time.
 struct ThreadActivity {
   double mvmNs = 0, vectorNs = 0, memoryNs = 0, communicationNs = 0, writeNs = 0;
   double finishNs = 0;
@@ -34,64 +39,26 @@ struct ThreadActivity {
   bool finished = false;
 };
 
-struct TraceSpan {
-  int32_t stream;
-  codegen::Opcode op;
-  double startNs;
-  double durationNs;
-};
-
-// DRAM behind one controller: requests of all cores contend for its bandwidth through a
-// next-free time; latency is added per request. A TLM-2.0 target (b_transport).
-class DramController : public sc_core::sc_module {
- public:
-  tlm_utils::multi_passthrough_target_socket<DramController> socket;  // every core binds to it
-  DramController(sc_core::sc_module_name name, const arch::ArchConfig& arch,
-                 int64_t weightSegmentBytes);
-
-  double weightBytesRead = 0, activationBytesRead = 0, activationBytesWritten = 0;
-
- private:
-  void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  double bytesPerNs_;
-  sc_core::sc_time latency_;
-  sc_core::sc_time nextFree_ = sc_core::SC_ZERO_TIME;
-  int64_t weightSegmentBytes_;
-};
-
-// The network between cores: a bus (one shared channel) or a 2-D mesh with XY routing
-// (each link its own channel). A transfer holds each link on its path for its length.
-class Interconnect {
- public:
-  explicit Interconnect(const arch::ArchConfig& arch);
-  // When a transfer of `bytes` from `src` to `dst` that may start at `start` ends.
-  sc_core::sc_time transfer(int32_t src, int32_t dst, int64_t bytes, sc_core::sc_time start);
-  double byteHops = 0;
-  double bytes = 0;
-
- private:
-  const arch::ArchConfig& arch_;
-  std::vector<sc_core::sc_time> linkFree_;
-
- public:
-  std::vector<double> linkBusyNs;  // time each link carried data
-
- private:
-  std::vector<int32_t> path_;
-};
-
 class Chip;
 
-// One thread of a core (one stream of the program): an SC_THREAD with its own quantum keeper.
-// Its busy instructions take the core, which the core's threads share in arrival order.
+// One thread of a core (one thread of the program): an SC_THREAD with its own quantum keeper.
+// Its busy instructions take the core, which the core's threads share in arrival order. It
+// keeps its own activity.
 class CoreThread : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<CoreThread> socket;
   SC_HAS_PROCESS(CoreThread);
-  CoreThread(sc_core::sc_module_name name, int32_t stream, Chip& chip);
+  CoreThread(sc_core::sc_module_name name, int32_t thread, Chip& chip);
+  const ThreadActivity& activity() const { return activity_; }
 
  private:
   void run();
+  // Timing and counting: runs one instruction on the core, the DRAM, the network or a meeting.
+  void execute(const codegen::Instruction& in);
+  void computeMvm(const codegen::Instruction& in);
+  void writeCrossbars(const codegen::Instruction& in);
+  // Busy time by kind, and the partition phase it belongs to.
+  void account(const codegen::Instruction& in, double startNs, double durationNs);
   sc_core::sc_time takeCore();  // waits until the core is free; when the instruction starts
   void dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes);
   void send(const codegen::Instruction& in);
@@ -100,7 +67,7 @@ class CoreThread : public sc_core::sc_module {
   bool meet(int32_t& arrived, int32_t expected, sc_core::sc_event& released);
   double now() const;  // this thread's local time, ns
 
-  int32_t stream_;
+  int32_t thread_;
   int32_t core_;
   bool sharesCore_;
   // Where this thread is: instructions before BARRIER p belong to partition p's replace phase,
@@ -109,6 +76,7 @@ class CoreThread : public sc_core::sc_module {
   PhaseSpan::Phase phase_ = PhaseSpan::Phase::Replace;
   Chip& chip_;
   tlm_utils::tlm_quantumkeeper keeper_;
+  ThreadActivity activity_;
 };
 
 class Chip {
@@ -117,30 +85,21 @@ class Chip {
 
   const codegen::Program& program;
   const arch::ArchConfig& arch;
+  // The components; each counts what passes through it and reports its statistics group.
   std::unique_ptr<DramController> dram;
   Interconnect interconnect;
+  CrossbarWrites crossbarWrites;
+  Inboxes inboxes;
+  Timeline timeline;
   std::vector<std::unique_ptr<CoreThread>> threads;
-  std::vector<ThreadActivity> activity;  // per stream
   std::vector<int32_t> threadsOnCore;
   std::vector<sc_core::sc_time> coreFree;  // when each core's current instruction ends
-  // Posted messages waiting in each core's local memory, now and at most.
-  std::vector<double> inboxBytes, peakInboxBytes;
-  std::vector<TraceSpan> trace;
-  bool tracing;
-
-  // Write-power limit: crossbars written at once, each slot free from its time.
-  std::vector<sc_core::sc_time> writeSlots;
-  // Writes per crossbar row, for endurance: [core][crossbar][row].
-  std::vector<std::vector<std::vector<uint32_t>>> rowWrites;
 
   struct Barrier {
     int32_t arrived = 0;
     sc_core::sc_event released;
   } barrier;
   std::deque<Barrier> coreSync;  // SYNC: per core (deque: events do not move)
-  std::vector<double> barrierReleaseNs;
-  // [partition][core][replace, reuse]: the timeline of what each core did.
-  std::vector<std::vector<std::array<PhaseSpan, 2>>> phases;
 
   // Flow control between a sending and a receiving thread: messages posted and not yet
   // taken, at most the program's credits.
@@ -158,9 +117,9 @@ class Chip {
     std::map<int64_t, Message> posted;
     sc_core::sc_event arrived;
   };
-  // The thread that receives each message: (sender core, receiver core, tag) -> stream.
+  // The thread that receives each message: (sender core, receiver core, tag) -> thread.
   std::map<std::tuple<int32_t, int32_t, int64_t>, int32_t> receiverOf;
-  std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Credits>> credits;  // by stream pair
+  std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Credits>> credits;  // by thread pair
   std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Channel>> channels;
   Channel& channel(int32_t src, int32_t dst);
   std::vector<std::string> errors;  // protocol errors found while running (size, tag)

@@ -30,11 +30,11 @@ void writeTrace(const Chip& chip, const std::string& path) {
                       {"pid", 0},
                       {"tid", i},
                       {"args", {{"name", threadName(chip, i)}}}});
-  for (const TraceSpan& s : chip.trace)
+  for (const TraceSpan& s : chip.timeline.traceSpans())
     events.push_back({{"name", std::string(codegen::opcodeName(s.op))},
                       {"ph", "X"},
                       {"pid", 0},
-                      {"tid", s.stream},
+                      {"tid", s.thread},
                       {"ts", s.startNs / 1000.0},
                       {"dur", s.durationNs / 1000.0}});
   writeFileAtomically(
@@ -44,7 +44,7 @@ void writeTrace(const Chip& chip, const std::string& path) {
 void reportDeadlock(const Chip& chip, const std::string& source) {
   std::vector<std::string> blocked;
   for (size_t i = 0; i < chip.program.threads.size(); ++i) {
-    const ThreadActivity& a = chip.activity[i];
+    const ThreadActivity& a = chip.threads[i]->activity();
     if (a.finished) continue;
     const codegen::Instruction& in = chip.program.threads[i].code[a.pc];
     std::string what(codegen::opcodeName(in.op));
@@ -64,6 +64,38 @@ void reportDeadlock(const Chip& chip, const std::string& source) {
                 pair.second);
 }
 
+// Per core: its threads' busy times add up (the core runs one at a time). Their waits for
+// messages may overlap; communication is the waiting thread time, at most the time the core
+// is not busy, and idle the rest.
+void reportCores(const Chip& chip, double total, StatsGroup& cores) {
+  std::vector<ThreadActivity> perCore(static_cast<size_t>(chip.program.cores));
+  for (size_t i = 0; i < chip.threads.size(); ++i) {
+    ThreadActivity& c = perCore[static_cast<size_t>(chip.program.threads[i].core)];
+    const ThreadActivity& a = chip.threads[i]->activity();
+    c.mvmNs += a.mvmNs;
+    c.vectorNs += a.vectorNs;
+    c.memoryNs += a.memoryNs;
+    c.writeNs += a.writeNs;
+    c.communicationNs += a.communicationNs;
+  }
+  for (size_t c = 0; c < perCore.size(); ++c) {
+    const ThreadActivity& a = perCore[c];
+    const double busy = a.mvmNs + a.vectorNs + a.memoryNs + a.writeNs;
+    const double communication = std::min(a.communicationNs, std::max(0.0, total - busy));
+    StatsGroup& g = cores.group(fmt::format("core{}", c));
+    g.set({"mvm", "ns", "running MVM"}, a.mvmNs);
+    g.set({"vector", "ns", "running VEC"}, a.vectorNs);
+    g.set({"memory", "ns", "running LD_W, LD and ST"}, a.memoryNs);
+    g.set({"communication", "ns", "waiting in SEND or RECV while the core was not busy"},
+          communication);
+    g.set({"write", "ns", "running WR_XB"}, a.writeNs);
+    g.set({"idle", "ns", "none of the above"}, std::max(0.0, total - busy - communication));
+    g.set({"threads", "count", "threads the program gives the core"}, chip.threadsOnCore[c]);
+    g.set({"peak_inbox", "B", "the most posted, untaken message bytes the core held"},
+          chip.inboxes.peak(static_cast<int32_t>(c)));
+  }
+}
+
 }  // namespace
 
 SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch,
@@ -81,109 +113,46 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   SimResult result;
   double total = 0;
   ThreadActivity sum;
-  for (const ThreadActivity& a : chip.activity) {
-    total = std::max(total, a.finishNs);
-    sum.actions += a.actions;
+  for (const auto& thread : chip.threads) {
+    total = std::max(total, thread->activity().finishNs);
+    sum.actions += thread->activity().actions;
   }
-  const auto& xb = arch.crossbar;
-  const DramController& dram = *chip.dram;
-  const double dramBytes =
-      dram.weightBytesRead + dram.activationBytesRead + dram.activationBytesWritten;
   StatsGroup& s = result.stats;
   const double batch = static_cast<double>(program.batch);
 
   StatsGroup& latency = s.group("latency");
-  latency.set("total", total, "ns");
-  latency.set("per_sample", total / batch, "ns");
-  latency.set("throughput", total > 0 ? batch * 1e9 / total : 0, "samples/s");
+  latency.set({"total", "ns", "the batch, from the first instruction to the last"}, total);
+  latency.set({"per_sample", "ns", "total / batch"}, total / batch);
+  latency.set({"throughput", "samples/s", "batch / total"}, total > 0 ? batch * 1e9 / total : 0);
 
+  // The cores count what they do; DRAM, the links and the clock count the rest.
   arch::ActionCounts counts = sum.actions;
-  counts[arch::Action::InterconnectByteHop] = chip.interconnect.byteHops;
-  counts[arch::Action::DramBit] = dramBytes * 8.0;
+  counts[arch::Action::InterconnectByteHop] = chip.interconnect.byteHops();
+  counts[arch::Action::DramBit] = chip.dram->bytesMoved() * 8.0;
   counts[arch::Action::StaticNs] = total;
   const arch::EnergyBreakdown e = arch::energyOf(counts, arch);
   const double energyTotal = e.total();
   StatsGroup& energy = s.group("energy");
-  for (const arch::ActionInfo& a : arch::kActions)
-    energy.set(std::string(a.energy), e[a.action], "pJ");
-  energy.set("total", energyTotal, "pJ");
-  s.set("edp", energyTotal * total, "pJ*ns");
-
-  StatsGroup& d = s.group("dram");
-  d.set("weight_bytes_read", dram.weightBytesRead, "B");
-  d.set("activation_bytes_read", dram.activationBytesRead, "B");
-  d.set("activation_bytes_written", dram.activationBytesWritten, "B");
-  StatsGroup& ic = s.group("interconnect");
-  ic.set("bytes", chip.interconnect.bytes, "B");
-  ic.set("byte_hops", chip.interconnect.byteHops, "B*hop");
-  const auto& linkBusy = chip.interconnect.linkBusyNs;
-  ic.set("busiest_link_busy", *std::max_element(linkBusy.begin(), linkBusy.end()), "ns");
-
-  uint32_t maxWrites = 0;
-  for (const auto& core : chip.rowWrites)
-    for (const auto& crossbar : core)
-      for (uint32_t w : crossbar) maxWrites = std::max(maxWrites, w);
-  // Posted messages wait in the receiver's local memory until it takes them.
-  const double peakInbox =
-      *std::max_element(chip.peakInboxBytes.begin(), chip.peakInboxBytes.end());
-  StatsGroup& local = s.group("local_memory");
-  local.set("peak_inbox", peakInbox, "B");
-  local.set("capacity", static_cast<double>(arch.core.local_memory.size_kib) * 1024.0, "B");
-
-  StatsGroup& endurance = s.group("endurance");
-  endurance.set("cells_written", sum.actions[arch::Action::CellWritten], "count");
-  endurance.set("max_writes_per_cell", maxWrites, "count");
-  endurance.set("endurance", xb.endurance_cycles, "writes");
-  // Running this program back to back, the most-written cell reaches its endurance after:
-  const double lifetime = maxWrites > 0 ? xb.endurance_cycles / maxWrites * total * 1e-9 : 0;
-  endurance.set("lifetime", lifetime, "s");
-
-  // Per core: its threads' busy times add up (the core runs one at a time). Their waits for
-  // messages may overlap; communication is the waiting thread time, at most the time the core
-  // is not busy, and idle the rest.
-  std::vector<ThreadActivity> perCore(static_cast<size_t>(program.cores));
-  for (size_t i = 0; i < chip.activity.size(); ++i) {
-    ThreadActivity& c = perCore[static_cast<size_t>(program.threads[i].core)];
-    const ThreadActivity& a = chip.activity[i];
-    c.mvmNs += a.mvmNs;
-    c.vectorNs += a.vectorNs;
-    c.memoryNs += a.memoryNs;
-    c.writeNs += a.writeNs;
-    c.communicationNs += a.communicationNs;
+  for (const arch::ActionInfo& a : arch::kActions) {
+    const std::string description =
+        "energy of " + std::string(a.count) + " (" + std::string(a.priceKey) + ")";
+    energy.set({a.energy.data(), "pJ", description.c_str()}, e[a.action]);
   }
-  StatsGroup& cores = s.group("cores");
-  for (size_t c = 0; c < perCore.size(); ++c) {
-    const ThreadActivity& a = perCore[c];
-    const double busy = a.mvmNs + a.vectorNs + a.memoryNs + a.writeNs;
-    const double communication = std::min(a.communicationNs, std::max(0.0, total - busy));
-    StatsGroup& g = cores.group(fmt::format("core{}", c));
-    g.set("mvm", a.mvmNs, "ns");
-    g.set("vector", a.vectorNs, "ns");
-    g.set("memory", a.memoryNs, "ns");
-    g.set("communication", communication, "ns");
-    g.set("write", a.writeNs, "ns");
-    g.set("idle", std::max(0.0, total - busy - communication), "ns");
-    g.set("threads", chip.threadsOnCore[c], "count");
-    g.set("peak_inbox", chip.peakInboxBytes[c], "B");
-  }
-  // Partition p runs from the release of barrier p (its reuse phase begins) to the release of
-  // barrier p + 1 (or the end); the replace phase of p + 1 overlaps its tail.
-  StatsGroup& partitions = s.group("partitions");
-  for (size_t p = 0; p < chip.barrierReleaseNs.size(); ++p) {
-    const double start = chip.barrierReleaseNs[p];
-    const double end = p + 1 < chip.barrierReleaseNs.size() ? chip.barrierReleaseNs[p + 1] : total;
-    StatsGroup& g = partitions.group(fmt::format("partition{}", p));
-    g.set("reuse_start", start, "ns");
-    g.set("end", end, "ns");
-    g.set("time", end - start, "ns");
-  }
+  energy.set({"total", "pJ", "the sum of the components"}, energyTotal);
+  s.set({"edp", "pJ*ns", "energy x batch time"}, energyTotal * total);
+
+  chip.dram->report(s.group("dram"));
+  chip.interconnect.report(s.group("interconnect"));
+  chip.inboxes.report(s.group("local_memory"),
+                      static_cast<double>(arch.core.local_memory.size_kib) * 1024.0);
+  chip.crossbarWrites.report(s.group("endurance"), sum.actions[arch::Action::CellWritten], total);
+  reportCores(chip, total, s.group("cores"));
+  chip.timeline.report(s.group("partitions"), total);
   s.group("simulation")
-      .set("instructions", static_cast<double>(program.instructionCount()), "count");
+      .set({"instructions", "count", "instructions in the program"},
+           static_cast<double>(program.instructionCount()));
 
-  for (const auto& partition : chip.phases)
-    for (const auto& core : partition)
-      for (const PhaseSpan& span : core)
-        if (span.startNs >= 0) result.timeline.push_back(span);
+  result.timeline = chip.timeline.spans();
   if (!options.tracePath.empty()) writeTrace(chip, options.tracePath);
   result.totalNs = total;
   result.energyPj = energyTotal;

@@ -1,6 +1,7 @@
 #include "xbar/sim/stats_tree.h"
 
 #include <stdexcept>
+#include <string>
 
 namespace xbar::sim {
 
@@ -11,13 +12,13 @@ StatsGroup& StatsGroup::group(const std::string& name) {
   return *groups_.back().second;
 }
 
-void StatsGroup::set(const std::string& name, double value, const std::string& unit) {
+void StatsGroup::set(const Quantity& quantity, double value) {
   for (auto& [key, q] : quantities_)
-    if (key == name) {
-      q = {value, unit};
+    if (key == quantity.name) {
+      q = {value, quantity.unit, quantity.description};
       return;
     }
-  quantities_.emplace_back(name, Quantity{value, unit});
+  quantities_.emplace_back(quantity.name, Value{value, quantity.unit, quantity.description});
 }
 
 double StatsGroup::get(const std::string& name) const {
@@ -36,6 +37,21 @@ nlohmann::ordered_json StatsGroup::toJson() const {
   nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const auto& [key, q] : quantities_) out[key] = {{"value", q.value}, {"unit", q.unit}};
   for (const auto& [key, g] : groups_) out[key] = g->toJson();
+  return out;
+}
+
+std::string StatsGroup::describe(const std::string& path) const {
+  std::string out;
+  for (const auto& [key, q] : quantities_)
+    out += path + key + " [" + q.unit + "]: " + q.description + "\n";
+  std::string previousSeries;
+  for (const auto& [key, g] : groups_) {
+    // A series (core0, core1, ...): its members share their quantities.
+    const std::string series = key.substr(0, key.find_first_of("0123456789"));
+    if (series != key && series == previousSeries) continue;
+    previousSeries = series;
+    out += g->describe(path + key + "/");
+  }
   return out;
 }
 
