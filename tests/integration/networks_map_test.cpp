@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "xbar/arch/arch_loader.h"
+#include "xbar/cost/cost_model.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/mapping.h"
 #include "xbar/passes/passes.h"
@@ -40,6 +41,9 @@ TEST_P(EveryNetwork, MapsOnEveryPreset) {
       EXPECT_LE(l.utilisation, 1.0) << preset << " " << l.layer.name;
     }
     EXPECT_EQ(m.totals.fits, m.totals.coresNeeded <= arch.chip.cores) << preset;
+    // "fits" is what the partitioners can place: the whole network as one partition.
+    const cost::CostModel costs(g, m, arch, 1);
+    EXPECT_EQ(m.totals.fits, costs.maxEnd(0) == costs.unitCount()) << preset;
   }
 }
 

@@ -61,33 +61,11 @@ bool CorePlacer::add(int64_t crossbars, int64_t copies, std::vector<PlacedRun>& 
   return copies == 0;
 }
 
-std::optional<std::vector<int32_t>> packOntoCores(std::span<const int64_t> crossbars, int64_t cores,
-                                                  int64_t crossbarsPerCore) {
-  std::vector<size_t> order(crossbars.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return crossbars[a] > crossbars[b]; });
-  std::vector<int64_t> free(static_cast<size_t>(cores), crossbarsPerCore);
-  std::vector<int32_t> coreOf(crossbars.size(), -1);
-  for (size_t unit : order) {
-    int32_t best = -1;
-    for (size_t c = 0; c < free.size(); ++c)
-      if (free[c] >= crossbars[unit] && (best < 0 || free[c] < free[static_cast<size_t>(best)]))
-        best = static_cast<int32_t>(c);
-    if (best < 0) return std::nullopt;
-    free[static_cast<size_t>(best)] -= crossbars[unit];
-    coreOf[unit] = best;
-  }
-  return coreOf;
-}
-
 int64_t coresNeeded(std::span<const int64_t> crossbars, int64_t crossbarsPerCore) {
-  std::vector<int64_t> sorted(crossbars.begin(), crossbars.end());
-  std::sort(sorted.begin(), sorted.end(), std::greater<>());
   // coresWithFree[f]: open cores with f free crossbars.
   std::vector<int64_t> coresWithFree(static_cast<size_t>(crossbarsPerCore) + 1, 0);
   int64_t opened = 0;
-  for (int64_t size : sorted) {
+  for (int64_t size : crossbars) {
     int64_t free = size;
     while (free <= crossbarsPerCore && coresWithFree[static_cast<size_t>(free)] == 0) ++free;
     if (free > crossbarsPerCore) {

@@ -51,11 +51,8 @@ class CorePlacer {
   std::vector<std::vector<int32_t>> withFree_;  // index: free crossbars; min-heaps of cores
 };
 
-// Best-fit decreasing placement; the core of each unit, or nullopt when they do not fit.
-std::optional<std::vector<int32_t>> packOntoCores(std::span<const int64_t> crossbars, int64_t cores,
-                                                  int64_t crossbarsPerCore);
-
-// Cores best-fit decreasing opens to hold all units at once.
+// Cores best fit opens to hold all units at once, taking them in order as the partitioners
+// do (IncrementalPacker): the units fit a chip of C cores iff this is at most C.
 int64_t coresNeeded(std::span<const int64_t> crossbars, int64_t crossbarsPerCore);
 
 }  // namespace xbar::mapping

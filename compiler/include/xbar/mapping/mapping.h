@@ -51,10 +51,10 @@ struct MappingTotals {
   int64_t crossbars = 0;
   int64_t chipCrossbars = 0;
   double chipWeightBytes = 0;  // weights the chip holds at once
-  int64_t coresNeeded = 0;     // units packed onto cores first-fit decreasing
+  int64_t coresNeeded = 0;     // units placed on cores best fit, in order (core_packing.h)
   int64_t chipCores = 0;
   double utilisation = 0;
-  bool fits = false;  // every unit on chip at once
+  bool fits = false;  // every unit on chip at once: one partition the partitioners can place
 };
 
 struct Mapping {
