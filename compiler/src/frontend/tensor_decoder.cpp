@@ -117,6 +117,50 @@ std::string readExternal(const TensorProto& t, const std::filesystem::path& base
   return bytes;
 }
 
+// Element i of raw little-endian data at p, into the float or integer array.
+void decodeRawElement(int dataType, const char* p, size_t i, ir::TensorData& data) {
+  switch (dataType) {
+    case TensorProto::FLOAT:
+      data.floats[i] = load<float>(p);
+      break;
+    case TensorProto::DOUBLE:
+      data.floats[i] = static_cast<float>(load<double>(p));
+      break;
+    case TensorProto::FLOAT16:
+      data.floats[i] = halfToFloat(load<uint16_t>(p));
+      break;
+    case TensorProto::BFLOAT16: {
+      const uint32_t b = static_cast<uint32_t>(load<uint16_t>(p)) << 16;
+      data.floats[i] = load<float>(reinterpret_cast<const char*>(&b));
+      break;
+    }
+    case TensorProto::INT64:
+      data.ints[i] = load<int64_t>(p);
+      break;
+    case TensorProto::INT32:
+      data.ints[i] = load<int32_t>(p);
+      break;
+    case TensorProto::UINT32:
+      data.ints[i] = load<uint32_t>(p);
+      break;
+    case TensorProto::INT16:
+      data.ints[i] = load<int16_t>(p);
+      break;
+    case TensorProto::UINT16:
+      data.ints[i] = load<uint16_t>(p);
+      break;
+    case TensorProto::INT8:
+      data.ints[i] = load<int8_t>(p);
+      break;
+    case TensorProto::UINT8:
+    case TensorProto::BOOL:
+      data.ints[i] = load<uint8_t>(p);
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace
 
 ir::TensorData decodeTensorData(const TensorProto& t, const std::filesystem::path& baseDir,
@@ -156,48 +200,7 @@ ir::TensorData decodeTensorData(const TensorProto& t, const std::filesystem::pat
       data.floats.resize(n);
     else
       data.ints.resize(n);
-    for (size_t i = 0; i < n; ++i, p += width) {
-      switch (t.data_type()) {
-        case TensorProto::FLOAT:
-          data.floats[i] = load<float>(p);
-          break;
-        case TensorProto::DOUBLE:
-          data.floats[i] = static_cast<float>(load<double>(p));
-          break;
-        case TensorProto::FLOAT16:
-          data.floats[i] = halfToFloat(load<uint16_t>(p));
-          break;
-        case TensorProto::BFLOAT16: {
-          const uint32_t b = static_cast<uint32_t>(load<uint16_t>(p)) << 16;
-          data.floats[i] = load<float>(reinterpret_cast<const char*>(&b));
-          break;
-        }
-        case TensorProto::INT64:
-          data.ints[i] = load<int64_t>(p);
-          break;
-        case TensorProto::INT32:
-          data.ints[i] = load<int32_t>(p);
-          break;
-        case TensorProto::UINT32:
-          data.ints[i] = load<uint32_t>(p);
-          break;
-        case TensorProto::INT16:
-          data.ints[i] = load<int16_t>(p);
-          break;
-        case TensorProto::UINT16:
-          data.ints[i] = load<uint16_t>(p);
-          break;
-        case TensorProto::INT8:
-          data.ints[i] = load<int8_t>(p);
-          break;
-        case TensorProto::UINT8:
-        case TensorProto::BOOL:
-          data.ints[i] = load<uint8_t>(p);
-          break;
-        default:
-          break;
-      }
-    }
+    for (size_t i = 0; i < n; ++i, p += width) decodeRawElement(t.data_type(), p, i, data);
     return data;
   }
 

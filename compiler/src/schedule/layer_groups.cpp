@@ -65,10 +65,8 @@ std::vector<int32_t> assignGroups(const ir::Graph& graph, const mapping::Mapping
 LayerGroups::LayerGroups(const ir::Graph& graph, const mapping::Mapping& mapping,
                          const arch::ArchConfig& arch)
     : model_(mapping.model) {
-  const auto& xb = arch.crossbar;
   const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
   const int64_t samples = samplesPerInference(graph);
-  const int64_t inputCycles = ceilDiv(arch.precision.activation_bits, xb.dac_bits);
 
   layers_.resize(mapping.layers.size());
   std::vector<int32_t> groupOfValue;
@@ -115,6 +113,16 @@ LayerGroups::LayerGroups(const ir::Graph& graph, const mapping::Mapping& mapping
             {static_cast<int32_t>(h), in.bytes});
     }
 
+  profileLayers(graph, mapping, arch, samples);
+  profileUnits(mapping, arch);
+}
+
+// Per layer: its crossbars' per-vector work and its bytes per sample.
+void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& mapping,
+                                const arch::ArchConfig& arch, int64_t samples) {
+  const auto& xb = arch.crossbar;
+  const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
+  const int64_t inputCycles = ceilDiv(arch.precision.activation_bits, xb.dac_bits);
   for (size_t l = 0; l < mapping.layers.size(); ++l) {
     const mapping::LayerMapping& m = mapping.layers[l];
     LayerGroup& p = layers_[l];
@@ -141,7 +149,12 @@ LayerGroups::LayerGroups(const ir::Graph& graph, const mapping::Mapping& mapping
     p.firstUnit = m.firstUnit;
     p.endUnit = m.firstUnit + m.unitCount;
   }
+}
 
+// Per unit: its weights, cells and row writes; refuses a unit no core can run.
+void LayerGroups::profileUnits(const mapping::Mapping& mapping, const arch::ArchConfig& arch) {
+  const auto& xb = arch.crossbar;
+  const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
   for (const mapping::PartitionUnit& u : mapping.units) {
     const mapping::LayerMapping& m = mapping.layers[static_cast<size_t>(u.layer)];
     if (u.crossbars > arch.core.crossbars)

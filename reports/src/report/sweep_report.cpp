@@ -28,6 +28,32 @@ bool isSweepDirectory(const fs::path& dir) {
   return fs::is_regular_file(dir / "results.jsonl") && fs::is_regular_file(dir / "sweep.yaml");
 }
 
+// Marks each point on or off the Pareto front of its workload (different networks do not
+// trade against each other); the best EDP point of each workload.
+nlohmann::json markParetoFronts(nlohmann::json& points) {
+  std::map<std::string, std::vector<size_t>> byWorkload;
+  for (size_t i = 0; i < points.size(); ++i)
+    byWorkload[points[i]["workload"].get<std::string>()].push_back(i);
+  nlohmann::json best = nlohmann::json::array();
+  for (const auto& [workload, members] : byWorkload) {
+    std::vector<std::pair<double, double>> xy;
+    for (size_t i : members)
+      xy.emplace_back(points[i]["latency_per_sample_ns"].get<double>(),
+                      points[i]["energy_per_sample_pj"].get<double>());
+    const std::vector<bool> front = paretoFront(xy);
+    size_t bestEdp = members.front();
+    for (size_t k = 0; k < members.size(); ++k) {
+      points[members[k]]["pareto"] = static_cast<bool>(front[k]);
+      if (points[members[k]]["edp_per_sample"].get<double>() <
+          points[bestEdp]["edp_per_sample"].get<double>())
+        bestEdp = members[k];
+    }
+    best.push_back(points[bestEdp]);
+  }
+
+  return best;
+}
+
 nlohmann::json sweepReport(const fs::path& dir) {
   const fs::path results = dir / "results.jsonl";
   std::ifstream in(results);
@@ -97,26 +123,7 @@ nlohmann::json sweepReport(const fs::path& dir) {
     if (distinct.size() > 1) varying.push_back(p);
   }
 
-  // The Pareto front per workload (different networks do not trade against each other).
-  std::map<std::string, std::vector<size_t>> byWorkload;
-  for (size_t i = 0; i < points.size(); ++i)
-    byWorkload[points[i]["workload"].get<std::string>()].push_back(i);
-  nlohmann::json best = nlohmann::json::array();
-  for (const auto& [workload, members] : byWorkload) {
-    std::vector<std::pair<double, double>> xy;
-    for (size_t i : members)
-      xy.emplace_back(points[i]["latency_per_sample_ns"].get<double>(),
-                      points[i]["energy_per_sample_pj"].get<double>());
-    const std::vector<bool> front = paretoFront(xy);
-    size_t bestEdp = members.front();
-    for (size_t k = 0; k < members.size(); ++k) {
-      points[members[k]]["pareto"] = static_cast<bool>(front[k]);
-      if (points[members[k]]["edp_per_sample"].get<double>() <
-          points[bestEdp]["edp_per_sample"].get<double>())
-        bestEdp = members[k];
-    }
-    best.push_back(points[bestEdp]);
-  }
+  const nlohmann::json best = markParetoFronts(points);
 
   nlohmann::json report = {
       {"kind", "sweep"},

@@ -41,7 +41,11 @@ std::string SweepPoint::id() const {
   return fmt::format("p{:04d}", index);
 }
 
-SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) {
+namespace {
+
+using Overrides = std::vector<std::pair<std::string, std::string>>;
+
+YAML::Node readRoot(const std::filesystem::path& file) {
   YAML::Node root;
   try {
     root = YAML::LoadFile(file.string());
@@ -60,11 +64,11 @@ SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) 
                 "batches or objective",
                 key);
   }
-  const std::vector<std::string> workloads = scalars(file, root, "workloads", true);
-  const std::vector<std::string> archs = scalars(file, root, "archs", true);
-  const std::vector<std::string> partitioners = scalars(file, root, "partitioners", true);
-  const std::vector<std::string> batches = scalars(file, root, "batches", true);
-  // One objective, or a list of them (the COMPASS table wants throughput and EDP plans).
+  return root;
+}
+
+// One objective, or a list of them (the COMPASS table wants throughput and EDP plans).
+std::vector<std::string> readObjectives(const std::filesystem::path& file, const YAML::Node& root) {
   std::vector<std::string> objectives = {"throughput"};
   if (const YAML::Node o = root["objective"]) {
     if (o.IsScalar())
@@ -79,64 +83,84 @@ SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) 
       failInput(where(file, root["objective"]), "{}", e.what());
     }
   }
+  return objectives;
+}
 
-  SweepSpec spec;
-  using Overrides = std::vector<std::pair<std::string, std::string>>;
-  // configs: a list of override sets, each one point (not a product).
+// configs: a list of override sets, each one point (not a product).
+std::vector<Overrides> readConfigs(const std::filesystem::path& file, const YAML::Node& root,
+                                   std::vector<std::string>& keys) {
   std::vector<Overrides> configs(1);
-  std::set<std::string> configKeys;
-  if (const YAML::Node list = root["configs"]) {
-    if (!list.IsSequence() || list.size() == 0)
-      failInput(where(file, list),
-                "'configs' should be a non-empty list of mappings of arch keys "
-                "to values");
-    configs.clear();
-    for (const YAML::Node& entry : list) {
-      if (!entry.IsMap() || entry.size() == 0)
-        failInput(where(file, entry), "each entry of 'configs' should map arch keys to values");
-      Overrides config;
-      for (const auto& item : entry) {
-        const std::string key = item.first.as<std::string>();
-        if (!item.second.IsScalar())
-          failInput(where(file, item.second), "'{}' in configs should be one value", key);
-        config.emplace_back(key, item.second.as<std::string>());
-        if (configKeys.insert(key).second) spec.overrideKeys.push_back(key);
-      }
-      configs.push_back(std::move(config));
-    }
-  }
-  std::vector<std::string> gridKeys;
-  std::vector<std::vector<std::string>> gridValues;
-  if (const YAML::Node grid = root["grid"]) {
-    if (!grid.IsMap() || grid.size() == 0)
-      failInput(where(file, grid), "'grid' should map arch keys to lists of values");
-    for (const auto& item : grid) {
+  const YAML::Node list = root["configs"];
+  if (!list) return configs;
+  if (!list.IsSequence() || list.size() == 0)
+    failInput(where(file, list),
+              "'configs' should be a non-empty list of mappings of arch keys "
+              "to values");
+  configs.clear();
+  std::set<std::string> seen;
+  for (const YAML::Node& entry : list) {
+    if (!entry.IsMap() || entry.size() == 0)
+      failInput(where(file, entry), "each entry of 'configs' should map arch keys to values");
+    Overrides config;
+    for (const auto& item : entry) {
       const std::string key = item.first.as<std::string>();
-      if (configKeys.count(key))
-        failInput(where(file, item.first), "'{}' is set by both configs and grid", key);
-      gridKeys.push_back(key);
-      spec.overrideKeys.push_back(key);
-      gridValues.push_back(scalars(file, grid, key, true));
+      if (!item.second.IsScalar())
+        failInput(where(file, item.second), "'{}' in configs should be one value", key);
+      config.emplace_back(key, item.second.as<std::string>());
+      if (seen.insert(key).second) keys.push_back(key);
     }
+    configs.push_back(std::move(config));
   }
+  return configs;
+}
+
+// Each config with every combination of the grid's values, first key slowest.
+std::vector<Overrides> expandGrid(const std::filesystem::path& file, const YAML::Node& root,
+                                  std::vector<Overrides> combos, std::vector<std::string>& keys) {
+  const YAML::Node grid = root["grid"];
+  if (!grid) return combos;
+  if (!grid.IsMap() || grid.size() == 0)
+    failInput(where(file, grid), "'grid' should map arch keys to lists of values");
+  const std::set<std::string> configKeys(keys.begin(), keys.end());
+  for (const auto& item : grid) {
+    const std::string key = item.first.as<std::string>();
+    if (configKeys.count(key))
+      failInput(where(file, item.first), "'{}' is set by both configs and grid", key);
+    keys.push_back(key);
+    std::vector<Overrides> next;
+    for (const auto& combo : combos)
+      for (const std::string& v : scalars(file, grid, key, true)) {
+        next.push_back(combo);
+        next.back().emplace_back(key, v);
+      }
+    combos = std::move(next);
+  }
+  return combos;
+}
+
+std::vector<std::filesystem::path> resolveWorkloads(const std::filesystem::path& file,
+                                                    const YAML::Node& root,
+                                                    const SweepPaths& paths) {
   std::vector<std::filesystem::path> models;
-  for (const std::string& w : workloads) {
+  for (const std::string& w : scalars(file, root, "workloads", true)) {
     std::filesystem::path path = file.parent_path() / w;
     // A bare name (vgg16) is a network the build exports: NAME.stripped.onnx, else NAME.onnx.
     if (!std::filesystem::exists(path) && w.find('/') == std::string::npos &&
         std::filesystem::path(w).extension().empty()) {
-      const std::filesystem::path& exports = paths.exports;
-      path = exports / (w + ".stripped.onnx");
-      if (!std::filesystem::is_regular_file(path)) path = exports / (w + ".onnx");
+      path = paths.exports / (w + ".stripped.onnx");
+      if (!std::filesystem::is_regular_file(path)) path = paths.exports / (w + ".onnx");
     }
     if (!std::filesystem::is_regular_file(path))
       failInput(where(file, root["workloads"]), "workload '{}' does not exist ({})", w,
                 path.string());
     models.push_back(path);
   }
-  for (const std::string& p : partitioners) partition::makePartitioner(p);  // throws if unknown
+  return models;
+}
+
+std::vector<int64_t> readBatches(const std::filesystem::path& file, const YAML::Node& root) {
   std::vector<int64_t> batchSizes;
-  for (const std::string& b : batches) {
+  for (const std::string& b : scalars(file, root, "batches", true)) {
     int64_t value = 0;
     try {
       size_t used = 0;
@@ -149,19 +173,13 @@ SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) 
       failInput(where(file, root["batches"]), "batch '{}' should be a positive integer", b);
     batchSizes.push_back(value);
   }
+  return batchSizes;
+}
 
-  // Each config with every combination of grid values, first key slowest.
-  std::vector<Overrides> combos = configs;
-  for (size_t k = 0; k < gridKeys.size(); ++k) {
-    std::vector<Overrides> next;
-    for (const auto& combo : combos)
-      for (const std::string& v : gridValues[k]) {
-        next.push_back(combo);
-        next.back().emplace_back(gridKeys[k], v);
-      }
-    combos = std::move(next);
-  }
-  // Load every arch once now, so a bad key or value stops the sweep before it starts.
+// Loads every arch once, so a bad key or value stops the sweep before it starts.
+void checkArchs(const std::filesystem::path& file, const YAML::Node& root,
+                const std::vector<std::string>& archs, const std::vector<Overrides>& combos,
+                const SweepPaths& paths) {
   for (const std::string& arch : archs)
     for (const auto& combo : combos) {
       std::vector<std::string> flags;
@@ -176,6 +194,25 @@ SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) 
                   e.what());
       }
     }
+}
+
+}  // namespace
+
+SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) {
+  const YAML::Node root = readRoot(file);
+  // Checked in this order, so the first complaint is about the first thing wrong.
+  scalars(file, root, "workloads", true);
+  const std::vector<std::string> archs = scalars(file, root, "archs", true);
+  const std::vector<std::string> partitioners = scalars(file, root, "partitioners", true);
+  scalars(file, root, "batches", true);
+  const std::vector<std::string> objectives = readObjectives(file, root);
+  SweepSpec spec;
+  std::vector<Overrides> combos =
+      expandGrid(file, root, readConfigs(file, root, spec.overrideKeys), spec.overrideKeys);
+  const std::vector<std::filesystem::path> models = resolveWorkloads(file, root, paths);
+  for (const std::string& p : partitioners) partition::makePartitioner(p);  // throws if unknown
+  const std::vector<int64_t> batchSizes = readBatches(file, root);
+  checkArchs(file, root, archs, combos, paths);
   for (const auto& model : models)
     for (const std::string& arch : archs)
       for (const auto& combo : combos)

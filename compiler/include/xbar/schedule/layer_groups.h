@@ -107,6 +107,10 @@ class LayerGroups {
   }
 
  private:
+  void profileLayers(const ir::Graph& graph, const mapping::Mapping& mapping,
+                     const arch::ArchConfig& arch, int64_t samples);
+  void profileUnits(const mapping::Mapping& mapping, const arch::ArchConfig& arch);
+
   std::string model_;
   std::vector<LayerGroup> layers_;
   std::vector<UnitProfile> units_;
