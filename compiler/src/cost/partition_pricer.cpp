@@ -12,12 +12,6 @@ void LinkLoad::reset(size_t links) {
   if (bytes_.size() < links) bytes_.resize(links, 0.0);
 }
 
-void LinkLoad::add(const arch::ArchConfig::RouteEnds& route, double bytes) {
-  charge(route.first, bytes);
-  if (route.last != route.first) charge(route.last, bytes);
-  hops_ = std::max(hops_, static_cast<size_t>(route.hops));
-}
-
 double LinkLoad::ns(const arch::InterconnectConfig& net) const {
   return busiest_ > 0 ? busiest_ / net.link_bandwidth_gb_per_s +
                             static_cast<double>(hops_) * net.hop_latency_ns
@@ -31,24 +25,11 @@ void LinkLoad::clear() {
   hops_ = 0;
 }
 
-void LinkLoad::charge(int32_t link, double bytes) {
-  double& b = bytes_[static_cast<size_t>(link)];
-  if (b == 0) touched_.push_back(link);
-  b += bytes;
-  busiest_ = std::max(busiest_, b);
-}
-
 void PricerScratch::reset(size_t cores, size_t links) {
   for (int32_t c : busyCores) coreNs[static_cast<size_t>(c)] = 0;
   busyCores.clear();
   if (coreNs.size() < cores) coreNs.resize(cores, 0.0);
   for (LinkLoad* l : {&sample, &incoming, &handOut, &copies}) l->reset(links);
-}
-
-void PricerScratch::addCoreNs(int32_t core, double ns) {
-  double& t = coreNs[static_cast<size_t>(core)];
-  if (t == 0) busyCores.push_back(core);
-  t += ns;
 }
 
 double PricerScratch::busiestCoreNs() const {

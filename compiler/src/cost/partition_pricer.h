@@ -4,6 +4,9 @@
 // batch's pipeline. Internal to the cost model.
 #pragma once
 
+#include <algorithm>
+#include <vector>
+
 #include <llvm/ADT/SmallVector.h>
 
 #include "xbar/arch/arch_config.h"
@@ -21,7 +24,11 @@ class LinkLoad {
  public:
   // Ready for `links` links, all empty.
   void reset(size_t links);
-  void add(const arch::ArchConfig::RouteEnds& route, double bytes);
+  void add(const arch::ArchConfig::RouteEnds& route, double bytes) {
+    charge(route.first, bytes);
+    if (route.last != route.first) charge(route.last, bytes);
+    hops_ = std::max(hops_, static_cast<size_t>(route.hops));
+  }
   // The group's time when its transfers stream back to back: the busiest link, plus the
   // longest path's hops.
   double ns(const arch::InterconnectConfig& net) const;
@@ -29,7 +36,12 @@ class LinkLoad {
   void clear();
 
  private:
-  void charge(int32_t link, double bytes);
+  void charge(int32_t link, double bytes) {
+    double& b = bytes_[static_cast<size_t>(link)];
+    if (b == 0) touched_.push_back(link);
+    b += bytes;
+    busiest_ = std::max(busiest_, b);
+  }
   std::vector<double> bytes_;
   std::vector<int32_t> touched_;
   double busiest_ = 0;
@@ -44,7 +56,11 @@ struct PricerScratch {
   LinkLoad sample, incoming, handOut, copies;
 
   void reset(size_t cores, size_t links);
-  void addCoreNs(int32_t core, double ns);
+  void addCoreNs(int32_t core, double ns) {
+    double& t = coreNs[static_cast<size_t>(core)];
+    if (t == 0) busyCores.push_back(core);
+    t += ns;
+  }
   double busiestCoreNs() const;
 };
 

@@ -9,25 +9,24 @@ int64_t wholeBytes(double bytes) {
   return static_cast<int64_t>(std::ceil(bytes - 1e-9));
 }
 
-std::vector<double> completeShares(const std::vector<LayerOnCore>& cores,
-                                   const OutputSplit& split) {
+Shares completeShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split) {
   const double whole = split.here + split.before;
-  std::vector<double> shares;
+  Shares shares;
   shares.reserve(cores.size());
   for (const LayerOnCore& h : cores) shares.push_back(h.outputShare / whole);
   shares.front() += split.before / whole;
   return shares;
 }
 
-std::vector<double> partialShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split) {
-  std::vector<double> shares;
+Shares partialShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split) {
+  Shares shares;
   shares.reserve(cores.size());
   for (const LayerOnCore& h : cores) shares.push_back(h.outputShare / split.here);
   return shares;
 }
 
-std::vector<int64_t> sliceBytes(int64_t total, const std::vector<double>& shares) {
-  std::vector<int64_t> slices;
+Slices sliceBytes(int64_t total, const Shares& shares) {
+  Slices slices;
   slices.reserve(shares.size());
   double cumulative = 0;
   int64_t offset = 0;

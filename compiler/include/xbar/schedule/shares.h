@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <llvm/ADT/SmallVector.h>
+
 namespace xbar::schedule {
 
 // A layer's presence on one core within a partition: the crossbars its copies take there and
@@ -27,12 +29,16 @@ struct OutputSplit {
 // complete layer's group outputs: what each core made, the leader (first) also holding what
 // earlier partitions made (it loads that from DRAM). Of a layer that continues in a later
 // partition: the partial outputs made here.
-std::vector<double> completeShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split);
-std::vector<double> partialShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split);
+// Small vectors: the partitioners price millions of partitions, and a layer rarely spans more
+// than a few cores, so these stay off the heap.
+using Shares = llvm::SmallVector<double, 16>;
+using Slices = llvm::SmallVector<int64_t, 16>;
+Shares completeShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split);
+Shares partialShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split);
 
 // Splits `total` bytes into consecutive slices in proportion to `shares` (summing to 1), so
 // the slices add up to exactly `total`.
-std::vector<int64_t> sliceBytes(int64_t total, const std::vector<double>& shares);
+Slices sliceBytes(int64_t total, const Shares& shares);
 
 // Bytes rounded up to whole bytes, as the program moves them.
 int64_t wholeBytes(double bytes);

@@ -142,9 +142,8 @@ void walkLayerOutputs(const PartitionSchedule& s, size_t li, const LayerStart& a
   const LayerGroups& groups = s.groups();
   const LayerGroup& g = at.group;
   const std::vector<LayerOnCore>& here = s.cores(li);
-  auto store = [&](DramTensor tensor, int64_t offset, int64_t total,
-                   const std::vector<double>& shares) {
-    const std::vector<int64_t> slices = sliceBytes(total, shares);
+  auto store = [&](DramTensor tensor, int64_t offset, int64_t total, const Shares& shares) {
+    const Slices slices = sliceBytes(total, shares);
     for (size_t i = 0; i < slices.size(); ++i) {
       if (slices[i] > 0) visit(Store{here[i].core, tensor, offset, slices[i]});
       offset += slices[i];
@@ -156,15 +155,20 @@ void walkLayerOutputs(const PartitionSchedule& s, size_t li, const LayerStart& a
           wholeBytes(at.split.here * g.outputBytesPerSample), partialShares(here, at.split));
     return;
   }
-  const std::vector<double> shares = completeShares(here, at.split);
+  const int32_t lastLayer = s.firstLayer() + static_cast<int32_t>(s.layerCount()) - 1;
+  const bool posts = !g.consumers.empty() && g.consumers.front().layer <= lastLayer;
+  const bool stores = std::any_of(
+      g.outputs.begin(), g.outputs.end(),
+      [&](const LayerGroup::Output& out) { return groups.leavesPartition(out, s.end()); });
+  if (!posts && !stores) return;
+  const Shares shares = completeShares(here, at.split);
   for (const LayerGroup::Output& out : g.outputs)
     if (groups.leavesPartition(out, s.end()))
       store(DramTensor::value(out.value), 0, wholeBytes(out.bytes), shares);
-  const int32_t lastLayer = s.firstLayer() + static_cast<int32_t>(s.layerCount()) - 1;
   for (const LayerGroup::Consumer& c : g.consumers) {
     if (c.layer > lastLayer) break;
     const auto later = static_cast<size_t>(c.layer - s.firstLayer());
-    const std::vector<int64_t> slices = sliceBytes(wholeBytes(c.bytes), shares);
+    const Slices slices = sliceBytes(wholeBytes(c.bytes), shares);
     for (size_t i = 0; i < slices.size(); ++i)
       post(inbox, visit,
            {0, here[i].core, s.leader(later), slices[i], later, static_cast<int32_t>(li),
