@@ -236,9 +236,9 @@ std::string writeProgramText(const Program& p) {
       "dram weights {} activations {}\ncredits {}\n",
       p.version, p.model, p.arch, p.archFingerprint, p.cores, p.crossbarsPerCore, p.batch,
       p.partitions, p.dramWeightBytes, p.dramActivationBytes, p.credits);
-  for (const Thread& stream : p.threads) {
-    out += fmt::format("\ncore {}\n", stream.core);
-    for (const Instruction& in : stream.code) {
+  for (const Thread& thread : p.threads) {
+    out += fmt::format("\ncore {}\n", thread.core);
+    for (const Instruction& in : thread.code) {
       const OpcodeSpec& spec = specOf(in.op);
       out += "  ";
       out += spec.name;

@@ -19,14 +19,14 @@ void checkProgram(const codegen::Program& p, const arch::ArchConfig& arch,
               p.crossbarsPerCore, arch.chip.cores, arch.core.crossbars);
   const int64_t dramEnd = p.dramWeightBytes + p.dramActivationBytes;
   int32_t previous = 0;
-  for (const codegen::Thread& stream : p.threads) {
-    const int32_t c = stream.core;
+  for (const codegen::Thread& thread : p.threads) {
+    const int32_t c = thread.core;
     if (c < previous || c >= p.cores)
       failInput(source, "has a thread on core {} after core {}; expected cores 0 to {} in order", c,
                 previous, p.cores - 1);
     previous = c;
-    for (size_t i = 0; i < stream.code.size(); ++i) {
-      const codegen::Instruction& in = stream.code[i];
+    for (size_t i = 0; i < thread.code.size(); ++i) {
+      const codegen::Instruction& in = thread.code[i];
       const std::string where =
           fmt::format("{}: core {} instruction {} ({})", source, c, i, codegen::opcodeName(in.op));
       switch (in.op) {

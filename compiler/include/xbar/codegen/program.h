@@ -1,5 +1,5 @@
-// The program the simulator runs (docs/design.md §7): one instruction stream per core, the
-// partitions one after another in each stream, separated by barriers. The text form
+// The program the simulator runs (docs/design.md §7): instruction threads per core, the
+// partitions one after another in each thread, separated by barriers. The text form
 // (program_text.h) is versioned, readable and diffable.
 #pragma once
 
