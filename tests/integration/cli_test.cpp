@@ -152,10 +152,10 @@ TEST_F(Cli, CompileBadInputs) {
 TEST_F(Cli, DisasmRejectsMalformedProgramsWithTheLine) {
   std::ofstream(dir_ / "bad.xasm")
       << "xasm 2\nmodel m\narch a 0\ncores 1 crossbars 1\nbatch 1 partitions 1\n"
-         "dram weights 0 activations 0\ncore 0\n  FLY to=moon\n";
+         "dram weights 0 activations 0\ncredits 1\ncore 0\n  FLY to=moon\n";
   Result r = xbar("disasm " + (dir_ / "bad.xasm").string());
   expectOneLineError(r);
-  EXPECT_NE(r.err.find("bad.xasm:8: unknown opcode 'FLY'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("bad.xasm:9: unknown opcode 'FLY'"), std::string::npos) << r.err;
   std::ofstream(dir_ / "old.xasm") << "xasm 1\n";
   EXPECT_NE(xbar("disasm " + (dir_ / "old.xasm").string()).err.find("version 1 is not supported"),
             std::string::npos);

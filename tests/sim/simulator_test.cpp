@@ -90,6 +90,22 @@ TEST(Simulator, EveryStatisticIsDescribed) {
   EXPECT_GT(lines, 30u);
 }
 
+// A DRAM address far beyond the program's segments is refused before the simulation, as is a
+// program without threads (it once reached SystemC's elaboration and exited 2).
+TEST(ProgramCheck, FarAddressesAndThreadlessProgramsAreRefused) {
+  const auto a = compassM();
+  const int64_t far = int64_t{1} << 48;
+  codegen::Program p = program(a, {{{.op = Opcode::Load, .dram = far, .bytes = 4}}});
+  try {
+    checkProgram(p, a, "far.xasm");
+    ADD_FAILURE() << "accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("beyond the program's"), std::string::npos) << e.what();
+  }
+  p.threads.clear();
+  EXPECT_THROW(checkProgram(p, a, "none.xasm"), InputError);
+}
+
 TEST(Simulator, AdcSharingStretchesTheConversion) {
   const auto a = compassM({"crossbar.adcs_per_crossbar=32"});
   // 256 columns on 32 ADCs: 8 conversion rounds per input cycle: 1 x 4 x (10 + 8 x 10) = 360 ns.

@@ -200,7 +200,7 @@ std::string parseError(const std::string& text) {
 
 const std::string kHeader =
     "xasm 2\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ndram weights 0 "
-    "activations 0\ncore 0\n";
+    "activations 0\ncredits 1\ncore 0\n";
 
 TEST(ProgramTextBadInput, BadVersion) {
   EXPECT_NE(parseError("xasm 7\n").find("bad.xasm:1: program version 7 is not supported"),
@@ -211,31 +211,65 @@ TEST(ProgramTextBadInput, BadVersion) {
 
 TEST(ProgramTextBadInput, BadOpcodeNamesLine) {
   const std::string e = parseError(kHeader + "  BARRIER id=0\n  JUMP to=3\n");
-  EXPECT_NE(e.find("bad.xasm:9: unknown opcode 'JUMP'"), std::string::npos) << e;
+  EXPECT_NE(e.find("bad.xasm:10: unknown opcode 'JUMP'"), std::string::npos) << e;
 }
 
 TEST(ProgramTextBadInput, BadOperands) {
   EXPECT_NE(
-      parseError(kHeader + "  MVM xb=0 count=1 rows=4\n").find("bad.xasm:8: MVM takes 6 operands"),
+      parseError(kHeader + "  MVM xb=0 count=1 rows=4\n").find("bad.xasm:9: MVM takes 6 operands"),
       std::string::npos);
   EXPECT_NE(parseError(kHeader + "  SEND bytes=4 peer=1 tag=0\n").find("should be 'peer=...'"),
             std::string::npos);
   EXPECT_NE(
       parseError(kHeader + "  LD dram=x bytes=4\n").find("dram should be an integer, got 'x'"),
       std::string::npos);
-  EXPECT_NE(parseError(kHeader + "  ST dram=0 bytes=-4\n").find("should not be negative"),
+  EXPECT_NE(parseError(kHeader + "  ST dram=0 bytes=-4\n").find("bytes should be from 0 to"),
             std::string::npos);
-  EXPECT_NE(parseError(kHeader + "core 5\n").find("bad.xasm:8: core 5 does not exist"),
+  EXPECT_NE(parseError(kHeader + "core 5\n").find("bad.xasm:9: core 5 does not exist"),
             std::string::npos);
+}
+
+// Operands are range-checked before they are narrowed: 2^31 once wrapped to a negative int32
+// (a crash in the simulator), 2^32 to 0 (silently another crossbar or core).
+TEST(ProgramTextBadInput, OperandsBeyondTheirWidthAreRefused) {
+  EXPECT_NE(parseError(kHeader + "  BARRIER id=2147483648\n")
+                .find("bad.xasm:9: BARRIER id should be from 0 to 2147483647, got 2147483648"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  WR_XB xb=4294967296 count=1 rows=1 cols=1\n")
+                .find("WR_XB xb should be from 0 to 2147483647"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  LD dram=281474976710657 bytes=4\n")
+                .find("LD dram should be from 0 to 281474976710656"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "core 4294967296\n").find("core 4294967296 does not exist"),
+            std::string::npos);
+  EXPECT_NE(parseError("xasm 4294967298\n").find("version should be from 0 to 2147483647"),
+            std::string::npos);
+}
+
+// Every header line is required once: a deleted line is not replaced by a default, and a
+// program with no core section never reaches the simulator.
+TEST(ProgramTextBadInput, HeaderLinesAreRequiredOnceAndCoresExist) {
+  const std::string noDram =
+      "xasm 2\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ncredits 1\n"
+      "core 0\n";
+  EXPECT_NE(
+      parseError(noDram).find("bad.xasm:7: 'core' before the header is complete; missing dram"),
+      std::string::npos);
+  EXPECT_NE(parseError("xasm 2\nmodel m\nmodel n\n")
+                .find("bad.xasm:3: the header line 'model' appears twice"),
+            std::string::npos);
+  const std::string headerOnly = kHeader.substr(0, kHeader.size() - std::string("core 0\n").size());
+  EXPECT_NE(parseError(headerOnly).find("bad.xasm: no 'core N' section"), std::string::npos);
 }
 
 TEST(ProgramTextBadInput, ThreadsAndCreditsAreChecked) {
   // Sections name cores in order (a repeated core is another thread); credits are positive.
   EXPECT_NE(parseError(kHeader + "core 1\ncore 0\n")
-                .find("bad.xasm:9: core 0 after core 1; expected the cores in order"),
+                .find("bad.xasm:10: core 0 after core 1; expected the cores in order"),
             std::string::npos);
   const std::string noCredits = "xasm 2\nmodel m\narch a 0123\ncores 2 crossbars 4\ncredits 0\n";
-  EXPECT_NE(parseError(noCredits).find("bad.xasm:5: credits should be positive, got 0"),
+  EXPECT_NE(parseError(noCredits).find("bad.xasm:5: credits should be from 1 to 2147483647, got 0"),
             std::string::npos);
   EXPECT_NE(parseError(kHeader + "  SYNC\n").find("SYNC takes 1 operands (id), got 0"),
             std::string::npos);

@@ -1,7 +1,10 @@
 #include "xbar/codegen/program_text.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
+#include <limits>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -53,6 +56,20 @@ std::string operandText(const Instruction& in, std::string_view key) {
   return fmt::format("{}", in.elems);  // elems
 }
 
+// The largest operand a program may hold: 256 TiB of DRAM, and far more repeats, bytes or
+// elements than any program needs, while sums and products of operands stay inside int64.
+constexpr int64_t kMaxOperand = int64_t{1} << 48;
+constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
+
+// Operands kept as 32-bit integers (crossbar, core, partition and cycle counts).
+bool is32Bit(std::string_view key) {
+  return key == "xb" || key == "count" || key == "cycles" || key == "peer" || key == "id";
+}
+
+// The header lines, each required exactly once, in the order saveProgram writes them.
+constexpr std::array<std::string_view, 6> kHeaderLines = {"model", "arch", "cores",
+                                                          "batch", "dram", "credits"};
+
 std::vector<std::string_view> words(std::string_view line) {
   std::vector<std::string_view> out;
   size_t i = 0;
@@ -87,36 +104,45 @@ class Parser {
       if (!sawVersion) {
         if (w[0] != "xasm" || w.size() != 2)
           fail("expected the header 'xasm {}' first", kProgramVersion);
-        p.version = static_cast<int>(number(w[1], "version"));
+        p.version = static_cast<int>(bounded(w[1], "version", 0, kMaxInt32));
         if (p.version != kProgramVersion)
           fail("program version {} is not supported; this xbar reads version {}", p.version,
                kProgramVersion);
         sawVersion = true;
         continue;
       }
+      if (core < 0 &&
+          std::find(kHeaderLines.begin(), kHeaderLines.end(), w[0]) != kHeaderLines.end() &&
+          !header_.insert(std::string(w[0])).second)
+        fail("the header line '{}' appears twice", w[0]);
       if (w[0] == "model" && w.size() == 2) {
         p.model = std::string(w[1]);
       } else if (w[0] == "arch" && w.size() == 3) {
         p.arch = std::string(w[1]);
         p.archFingerprint = std::string(w[2]);
       } else if (w[0] == "cores" && w.size() == 4 && w[2] == "crossbars") {
-        p.cores = static_cast<int32_t>(positive(w[1], "cores"));
-        p.crossbarsPerCore = static_cast<int32_t>(positive(w[3], "crossbars"));
+        p.cores = static_cast<int32_t>(positive(w[1], "cores", kMaxInt32));
+        p.crossbarsPerCore = static_cast<int32_t>(positive(w[3], "crossbars", kMaxInt32));
       } else if (w[0] == "batch" && w.size() == 4 && w[2] == "partitions") {
-        p.batch = positive(w[1], "batch");
-        p.partitions = static_cast<int32_t>(positive(w[3], "partitions"));
+        p.batch = positive(w[1], "batch", kMaxOperand);
+        p.partitions = static_cast<int32_t>(positive(w[3], "partitions", kMaxInt32));
       } else if (w[0] == "dram" && w.size() == 5 && w[1] == "weights" && w[3] == "activations") {
-        p.dramWeightBytes = number(w[2], "weights");
-        p.dramActivationBytes = number(w[4], "activations");
+        p.dramWeightBytes = bounded(w[2], "weights", 0, kMaxOperand);
+        p.dramActivationBytes = bounded(w[4], "activations", 0, kMaxOperand);
       } else if (w[0] == "credits" && w.size() == 2) {
-        p.credits = static_cast<int32_t>(positive(w[1], "credits"));
+        p.credits = static_cast<int32_t>(positive(w[1], "credits", kMaxInt32));
       } else if (w[0] == "core" && w.size() == 2) {
-        if (p.cores == 0) fail("'core' before the 'cores N crossbars M' header");
-        const auto next = static_cast<int32_t>(number(w[1], "core"));
+        if (header_.size() != kHeaderLines.size()) {
+          std::vector<std::string_view> missing;
+          for (std::string_view h : kHeaderLines)
+            if (!header_.count(std::string(h))) missing.push_back(h);
+          fail("'core' before the header is complete; missing {}", fmt::join(missing, ", "));
+        }
+        const int64_t next = number(w[1], "core");
         if (next < 0 || next >= p.cores)
           fail("core {} does not exist; the program has cores 0 to {}", next, p.cores - 1);
         if (next < core) fail("core {} after core {}; expected the cores in order", next, core);
-        core = next;
+        core = static_cast<int32_t>(next);
         p.threads.push_back({core, {}});  // each 'core' section is one thread of that core
       } else {
         if (core < 0) fail("unknown header line '{}'", line);
@@ -124,9 +150,10 @@ class Parser {
       }
     }
     if (!sawVersion) fail("empty program; expected the header 'xasm {}'", kProgramVersion);
-    if (p.cores == 0 || p.arch.empty() || p.partitions == 0)
+    if (p.threads.empty())
       throw InputError(fmt::format(
-          "{}: incomplete header; expected model, arch, cores, batch and dram lines", source_));
+          "{}: no 'core N' section; expected the header ({}) and then each core's instructions",
+          source_, fmt::join(kHeaderLines, ", ")));
     return p;
   }
 
@@ -144,10 +171,13 @@ class Parser {
     return v;
   }
 
-  int64_t positive(std::string_view text, std::string_view what) const {
+  int64_t bounded(std::string_view text, std::string_view what, int64_t low, int64_t high) const {
     const int64_t v = number(text, what);
-    if (v < 1) fail("{} should be positive, got {}", what, v);
+    if (v < low || v > high) fail("{} should be from {} to {}, got {}", what, low, high, v);
     return v;
+  }
+  int64_t positive(std::string_view text, std::string_view what, int64_t high) const {
+    return bounded(text, what, 1, high);
   }
 
   Instruction instruction(const std::vector<std::string_view>& w) const {
@@ -182,7 +212,8 @@ class Parser {
         continue;
       }
       const int64_t v = number(value, key);
-      if (v < 0) fail("{} {} should not be negative, got {}", spec->name, key, v);
+      const int64_t high = is32Bit(key) ? kMaxInt32 : kMaxOperand;
+      if (v < 0 || v > high) fail("{} {} should be from 0 to {}, got {}", spec->name, key, high, v);
       if (key == "dram")
         in.dram = v;
       else if (key == "bytes")
@@ -214,6 +245,7 @@ class Parser {
   std::string_view text_;
   std::string source_;
   int lineNumber_ = 0;
+  std::set<std::string> header_;  // header lines seen
 };
 
 }  // namespace

@@ -17,6 +17,8 @@ void checkProgram(const codegen::Program& p, const arch::ArchConfig& arch,
   if (p.cores > arch.chip.cores || p.crossbarsPerCore > arch.core.crossbars)
     failInput(source, "needs {} cores x {} crossbars; the arch has {} x {}", p.cores,
               p.crossbarsPerCore, arch.chip.cores, arch.core.crossbars);
+  if (p.threads.empty()) failInput(source, "has no threads; a program runs at least one");
+  // Operands are at most 2^48 (program_text.cpp), so these sums cannot overflow.
   const int64_t dramEnd = p.dramWeightBytes + p.dramActivationBytes;
   int32_t previous = 0;
   for (const codegen::Thread& thread : p.threads) {
