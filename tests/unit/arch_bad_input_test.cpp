@@ -144,3 +144,42 @@ TEST(ArchBadInput, ExtendsCycleIsDetected) {
 
 }  // namespace
 }  // namespace xbar::arch
+
+namespace xbar::arch {
+namespace {
+
+// Counts are bounded (kMaxCores and friends): rows near 2^63 once divided by zero in mapping,
+// 2^32 cores or crossbars ended in vector length errors, 2^31 cores hung.
+TEST(ArchBadInput, CountsBeyondTheirLimitsAreRefused) {
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: 9223372036854775807\n"),
+                 {"bad.yaml:3", "'crossbar.rows'", "≤ 65536"});
+  expectContains(errorOf("extends: compass-sram-m\nchip:\n  cores: 4294967296\n"),
+                 {"'chip.cores'", "≤ 65536"});
+  expectContains(errorOf("extends: compass-sram-m\ncore:\n  crossbars: 4294967296\n"),
+                 {"'core.crossbars'", "≤ 4096"});
+  expectContains(
+      errorOf("extends: compass-sram-m\nchip:\n  cores: 65536\ncore:\n  crossbars: 64\n"),
+      {"65536 x 64 = 4194304 crossbars; expected at most 1048576"});
+}
+
+// .inf passed every "> 0" key and made times NaN; a denormal is no real value.
+TEST(ArchBadInput, InfiniteAndDenormalNumbersAreRefused) {
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  read_latency_ns: .inf\n"),
+                 {"bad.yaml:3", "'crossbar.read_latency_ns' is .inf; expected a finite number"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  read_latency_ns: 1e-310\n"),
+                 {"too small to be a real value"});
+  expectContains(errorOf("extends: compass-sram-m\n", {parseOverride("chip.clock_mhz=-.inf")}),
+                 {"-p chip.clock_mhz=-.inf", "finite"});
+}
+
+// YAML allows a key once per mapping; a second one used to win silently. A quoted value is a
+// string, not a number.
+TEST(ArchBadInput, DuplicateKeysAndQuotedNumbersAreRefused) {
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: 128\n  rows: 64\n"),
+                 {"bad.yaml:4", "key 'rows' appears twice (first on line 3)"});
+  expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  rows: '128'\n"),
+                 {"bad.yaml:3", "'crossbar.rows' should be an integer", "quoted string '128'"});
+}
+
+}  // namespace
+}  // namespace xbar::arch

@@ -64,6 +64,10 @@ FieldValue decode(const FieldSpec& f, const Entry& e) {
     failInput(e.origin, "'{}' should be {}{}, got {}", f.path, kindWords(f), unit,
               e.node.IsNull() ? "nothing" : "a list or mapping");
   const std::string& s = e.node.Scalar();
+  // A quoted scalar ('256') is a string: a number must be written as one.
+  if ((f.kind == FieldKind::Integer || f.kind == FieldKind::Number) && e.node.Tag() == "!")
+    failInput(e.origin, "'{}' should be {}{}, got the quoted string '{}'", f.path, kindWords(f),
+              unit, s);
   auto range = [&](double v) {
     const bool tooLow = f.minimum && (f.exclusiveMinimum ? v <= *f.minimum : v < *f.minimum);
     const bool tooHigh = f.maximum && v > *f.maximum;
@@ -91,6 +95,10 @@ FieldValue decode(const FieldSpec& f, const Entry& e) {
         failInput(e.origin, "'{}' should be a number{}, got '{}'", f.path, unit, s);
       }
       if (std::isnan(v)) failInput(e.origin, "'{}' is not a number", f.path);
+      // .inf would pass every lower bound and turn times into NaN; denormals are no real value.
+      if (!std::isfinite(v)) failInput(e.origin, "'{}' is {}; expected a finite number", f.path, s);
+      if (v != 0 && !std::isnormal(v))
+        failInput(e.origin, "'{}' is {}, too small to be a real value", f.path, s);
       range(v);
       return v;
     }
@@ -147,10 +155,13 @@ class Loader {
  private:
   void flatten(const YAML::Node& map, const std::string& section, const std::string& file,
                Entries& out) {
+    std::map<std::string, int> lineOf;  // keys of this mapping: YAML allows each once
     for (const auto& item : map) {
       const std::string where = fmt::format("{}:{}", file, item.first.Mark().line + 1);
       if (!item.first.IsScalar()) failInput(where, "keys should be plain names");
       const std::string key = item.first.Scalar();
+      if (auto [it, fresh] = lineOf.emplace(key, item.first.Mark().line + 1); !fresh)
+        failInput(where, "key '{}' appears twice (first on line {})", key, it->second);
       const std::string path = section.empty() ? key : section + "." + key;
       if (section.empty() && key == "extends") continue;
       if (findField(path)) {
@@ -232,6 +243,11 @@ ArchConfig decodeAll(Entries entries, const std::string& topName) {
     failInput(origin("chip.interconnect.mesh_rows"),
               "a {} x {} mesh has {} nodes but chip.cores is {}; expected them equal", ic.mesh_rows,
               ic.mesh_cols, ic.mesh_rows * ic.mesh_cols, config.chip.cores);
+  if (config.chip.cores * config.core.crossbars > kMaxCrossbars)
+    failInput(origin("core.crossbars"),
+              "chip.cores x core.crossbars is {} x {} = {} crossbars; expected at most {}",
+              config.chip.cores, config.core.crossbars, config.chip.cores * config.core.crossbars,
+              kMaxCrossbars);
   if (config.columnsPerWeight() > config.crossbar.cols)
     failInput(
         origin("crossbar.cols"),

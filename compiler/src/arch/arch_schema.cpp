@@ -103,27 +103,29 @@ std::vector<FieldSpec> buildSchema() {
                        "always (empty)"));
 
   s.push_back(integer(
-      "chip.cores", [](auto& a) -> auto& { return a.chip.cores; }, "", "Cores on the chip.", 1));
+      "chip.cores", [](auto& a) -> auto& { return a.chip.cores; }, "", "Cores on the chip.", 1,
+      kMaxCores));
   s.push_back(number(
       "chip.clock_mhz", [](auto& a) -> auto& { return a.chip.clock_mhz; }, "MHz",
       "Clock of the cores' digital logic (vector unit, control).", 0, true));
   s.push_back(integer(
       "chip.max_parallel_crossbar_writes",
       [](auto& a) -> auto& { return a.chip.max_parallel_crossbar_writes; }, "",
-      "Crossbars that may be written at the same time across the chip (the write-power limit).",
-      1));
+      "Crossbars that may be written at the same time across the chip (the write-power limit).", 1,
+      kMaxCrossbars));
   s.push_back(choice(
       "chip.interconnect.topology", [](auto& a) -> auto& { return a.chip.interconnect.topology; },
       "Network between cores.", kTopologies));
-  s.push_back(optional(integer(
-                           "chip.interconnect.mesh_rows",
-                           [](auto& a) -> auto& { return a.chip.interconnect.mesh_rows; }, "",
-                           "Rows of the 2-D mesh; mesh_rows x mesh_cols = chip.cores.", 1),
-                       "topology is bus (then it must be absent)"));
+  s.push_back(
+      optional(integer(
+                   "chip.interconnect.mesh_rows",
+                   [](auto& a) -> auto& { return a.chip.interconnect.mesh_rows; }, "",
+                   "Rows of the 2-D mesh; mesh_rows x mesh_cols = chip.cores.", 1, kMaxCores),
+               "topology is bus (then it must be absent)"));
   s.push_back(optional(integer(
                            "chip.interconnect.mesh_cols",
                            [](auto& a) -> auto& { return a.chip.interconnect.mesh_cols; }, "",
-                           "Columns of the 2-D mesh.", 1),
+                           "Columns of the 2-D mesh.", 1, kMaxCores),
                        "topology is bus (then it must be absent)"));
   s.push_back(number(
       "chip.interconnect.link_bandwidth_gb_per_s",
@@ -140,13 +142,13 @@ std::vector<FieldSpec> buildSchema() {
 
   s.push_back(integer(
       "core.crossbars", [](auto& a) -> auto& { return a.core.crossbars; }, "",
-      "Crossbars per core.", 1));
+      "Crossbars per core.", 1, kMaxCrossbarsPerCore));
   s.push_back(number(
       "core.static_power_mw", [](auto& a) -> auto& { return a.core.static_power_mw; }, "mW",
       "Always-on power of one core outside its crossbars (control, leakage).", 0, false));
   s.push_back(integer(
       "core.local_memory.size_kib", [](auto& a) -> auto& { return a.core.local_memory.size_kib; },
-      "KiB", "Local activation memory per core.", 1));
+      "KiB", "Local activation memory per core.", 1, 1 << 20));
   s.push_back(number(
       "core.local_memory.bandwidth_gb_per_s",
       [](auto& a) -> auto& { return a.core.local_memory.bandwidth_gb_per_s; }, "GB/s",
@@ -157,7 +159,7 @@ std::vector<FieldSpec> buildSchema() {
       "Energy per byte read or written.", 0, false));
   s.push_back(integer(
       "core.vector.lanes", [](auto& a) -> auto& { return a.core.vector.lanes; }, "",
-      "Lanes of the digital vector unit (one element op per lane per cycle).", 1));
+      "Lanes of the digital vector unit (one element op per lane per cycle).", 1, 1 << 16));
   s.push_back(number(
       "core.vector.energy_pj_per_op",
       [](auto& a) -> auto& { return a.core.vector.energy_pj_per_op; }, "pJ",
@@ -165,10 +167,10 @@ std::vector<FieldSpec> buildSchema() {
 
   s.push_back(integer(
       "crossbar.rows", [](auto& a) -> auto& { return a.crossbar.rows; }, "",
-      "Word lines (inputs) per crossbar.", 1));
+      "Word lines (inputs) per crossbar.", 1, kMaxCrossbarSide));
   s.push_back(integer(
       "crossbar.cols", [](auto& a) -> auto& { return a.crossbar.cols; }, "",
-      "Bit lines (cell columns) per crossbar.", 1));
+      "Bit lines (cell columns) per crossbar.", 1, kMaxCrossbarSide));
   s.push_back(integer(
       "crossbar.cell_bits", [](auto& a) -> auto& { return a.crossbar.cell_bits; }, "bit",
       "Bits stored per cell.", 1, 8));
@@ -211,7 +213,7 @@ std::vector<FieldSpec> buildSchema() {
       "ADC resolution.", 1, 16));
   s.push_back(integer(
       "crossbar.adcs_per_crossbar", [](auto& a) -> auto& { return a.crossbar.adcs_per_crossbar; },
-      "", "ADCs shared by the columns of one crossbar.", 1));
+      "", "ADCs shared by the columns of one crossbar.", 1, kMaxCrossbarSide));
   s.push_back(number(
       "crossbar.adc_latency_ns", [](auto& a) -> auto& { return a.crossbar.adc_latency_ns; }, "ns",
       "One conversion.", 0, true));
@@ -228,7 +230,7 @@ std::vector<FieldSpec> buildSchema() {
   s.push_back(std::move(preset));
   s.push_back(optional(integer(
                            "dram.channels", [](auto& a) -> auto& { return a.dram.channels; }, "",
-                           "DRAM channels.", 1),
+                           "DRAM channels.", 1, 1024),
                        kPresetGiven));
   s.push_back(optional(number(
                            "dram.channel_bandwidth_gb_per_s",

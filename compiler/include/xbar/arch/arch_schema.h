@@ -17,6 +17,14 @@ namespace xbar::arch {
 
 enum class FieldKind { Integer, Number, Text, Choice };
 
+// Limits that keep every count inside its type and every compile and simulation bounded
+// (README "Limits"). The largest shipped chip, PUMA, has 1104 cores of 16 crossbars of
+// 128 x 128; these leave two orders of magnitude and more beyond it.
+inline constexpr int64_t kMaxCores = 1 << 16;
+inline constexpr int64_t kMaxCrossbarsPerCore = 1 << 12;
+inline constexpr int64_t kMaxCrossbars = 1 << 20;     // cores x crossbars per core
+inline constexpr int64_t kMaxCrossbarSide = 1 << 16;  // rows, columns
+
 using FieldValue = std::variant<int64_t, double, std::string>;
 
 struct FieldSpec {
