@@ -179,6 +179,10 @@ TEST_F(Sweep, BadSweepFilesAreRefusedWithOneLine) {
   std::string err;
   EXPECT_EQ(xbar("sweep " + second.string() + " -o " + (dir_ / "mixed").string(), &err), 1);
   EXPECT_NE(err.find("holds the results of another sweep file"), std::string::npos) << err;
+  // -o at a file is refused with one line (it once escaped as a filesystem error, exit 2).
+  const fs::path file = writeFile("not-a-dir", "x");
+  EXPECT_EQ(xbar("sweep " + first.string() + " -o " + file.string(), &err), 1);
+  EXPECT_NE(err.find(file.string() + ": is not a directory"), std::string::npos) << err;
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <onnx/onnx_pb.h>
+
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
@@ -97,6 +99,43 @@ TEST_F(FrontendBadInput, TruncatedExternalDataIsRejected) {
                       std::string_view(weights).substr(0, 1000));
   const std::string message = loadError(dir_ / "mlp.onnx");
   EXPECT_NE(message.find("initializer"), std::string::npos) << message;
+}
+
+// Writes mlp_gemm_external.onnx into the scratch directory with every external-data location
+// replaced by `location`.
+fs::path withExternalLocation(const fs::path& dir, const std::string& location) {
+  onnx::ModelProto model;
+  const std::string bytes = readFile(kTiny + "/mlp_gemm_external.onnx");
+  EXPECT_TRUE(model.ParseFromString(bytes));
+  for (onnx::TensorProto& t : *model.mutable_graph()->mutable_initializer())
+    for (onnx::StringStringEntryProto& e : *t.mutable_external_data())
+      if (e.key() == "location") e.set_value(location);
+  const fs::path path = dir / "mlp.onnx";
+  writeFileAtomically(path, model.SerializeAsString());
+  return path;
+}
+
+// External data must resolve to a regular file inside the model's directory: an absolute
+// location or one climbing out was opened and read (/etc/passwd was, refused only by its
+// size), and a directory ended in bad_alloc. Each is refused even where the file it names
+// holds valid weights.
+TEST_F(FrontendBadInput, ExternalDataOutsideTheModelsDirectoryIsRefused) {
+  const fs::path weights = fs::absolute(kTiny + "/mlp_gemm_external.weights");
+  std::string message = loadError(withExternalLocation(dir_, weights.string()));
+  EXPECT_NE(message.find("is absolute; expected a path relative to the model's directory"),
+            std::string::npos)
+      << message;
+  fs::create_directories(dir_ / "inner");
+  fs::copy_file(weights, dir_ / "w.weights");
+  message = loadError(withExternalLocation(dir_ / "inner", "../w.weights"));
+  EXPECT_NE(message.find("'../w.weights' leaves the model's directory"), std::string::npos)
+      << message;
+  message = loadError(withExternalLocation(dir_, "inner"));
+  EXPECT_NE(message.find("'inner' is not a regular file; expected a data file"), std::string::npos)
+      << message;
+  // Inside the directory, a subdirectory path is fine.
+  fs::copy_file(weights, dir_ / "inner" / "w.weights");
+  EXPECT_NO_THROW(loadOnnx(withExternalLocation(dir_, "inner/w.weights")));
 }
 
 }  // namespace

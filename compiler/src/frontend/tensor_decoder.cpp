@@ -1,5 +1,7 @@
 #include "tensor_decoder.h"
 
+#include <algorithm>
+
 #include <cstring>
 #include <fstream>
 
@@ -86,6 +88,36 @@ T load(const char* p) {
   return v;
 }
 
+}  // namespace
+
+// The ONNX external-data rule: a location is a relative path inside the model's directory. An
+// absolute path or one that climbs out ('../../etc/passwd') would let a model read any file
+// the user can; a directory or a device is no data file.
+std::filesystem::path externalDataFile(const std::string& location,
+                                       const std::filesystem::path& baseDir,
+                                       const std::string& where) {
+  namespace fs = std::filesystem;
+  const fs::path relative(location);
+  if (relative.is_absolute() || relative.has_root_name() || relative.has_root_directory())
+    failInput(where,
+              "external data location '{}' is absolute; expected a path relative to the "
+              "model's directory",
+              location);
+  std::error_code ec;
+  const fs::path base = fs::weakly_canonical(baseDir.empty() ? fs::path(".") : baseDir, ec);
+  const fs::path file = fs::weakly_canonical(base / relative, ec);
+  const auto [baseEnd, fileAt] = std::mismatch(base.begin(), base.end(), file.begin(), file.end());
+  if (ec || baseEnd != base.end())
+    failInput(where, "external data location '{}' leaves the model's directory {}", location,
+              base.string());
+  if (!fs::is_regular_file(file, ec))
+    failInput(where, "external data location '{}' is {}; expected a data file", location,
+              fs::exists(file, ec) ? "not a regular file" : "missing");
+  return file;
+}
+
+namespace {
+
 std::string readExternal(const TensorProto& t, const std::filesystem::path& baseDir,
                          const std::string& where) {
   std::string location;
@@ -102,13 +134,13 @@ std::string readExternal(const TensorProto& t, const std::filesystem::path& base
     }
   }
   if (location.empty()) failInput(where, "external data has no 'location'");
-  const auto file = baseDir / location;
+  const std::filesystem::path file = externalDataFile(location, baseDir, where);
   std::ifstream in(file, std::ios::binary);
   if (!in) failInput(where, "external data file '{}' cannot be opened", file.string());
   in.seekg(0, std::ios::end);
   const int64_t size = in.tellg();
   if (length < 0) length = size - offset;
-  if (offset < 0 || offset + length > size)
+  if (offset < 0 || length < 0 || offset > size || length > size - offset)
     failInput(where, "external data range [{}, {}) lies outside '{}' ({} bytes)", offset,
               offset + length, file.string(), size);
   std::string bytes(static_cast<size_t>(length), '\0');

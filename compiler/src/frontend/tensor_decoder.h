@@ -21,6 +21,13 @@ inline ir::ElementType elementTypeOf(int32_t onnxType, const std::string& where)
 // True when the tensor holds no data at all (a stripped initializer).
 bool tensorHasNoData(const onnx::TensorProto& tensor);
 
+// The file an external-data `location` names: a regular file inside `baseDir` (the model's
+// directory). Throws InputError naming `where` for an absolute location, one that leaves the
+// directory, or one that is missing or not a regular file.
+std::filesystem::path externalDataFile(const std::string& location,
+                                       const std::filesystem::path& baseDir,
+                                       const std::string& where);
+
 // Decodes the tensor's data; `baseDir` resolves external data locations; `rawData`, when
 // not empty, stands for the tensor's raw_data (kept out of the message, see
 // raw_data_filter.h). Checks that the data has exactly the number of elements the dims

@@ -19,6 +19,11 @@ void writeFileAtomically(const std::filesystem::path& path, std::string_view con
     fs::create_directories(path.parent_path(), ec);
     if (ec) failInput(path.parent_path().string(), "cannot create directory: {}", ec.message());
   }
+  // Renaming over a device node, a FIFO, a directory or a symbolic link would replace what the
+  // user made with a regular file: only a regular file (or nothing) is replaced.
+  const fs::file_status target = fs::symlink_status(path, ec);
+  if (fs::exists(target) && !fs::is_regular_file(target))
+    failInput(path.string(), "exists and is not a regular file; refusing to replace it");
   // The temporary name carries the pid so two processes writing the same output never
   // share a temporary.
   fs::path tmp = path;

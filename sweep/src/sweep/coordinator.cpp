@@ -34,7 +34,11 @@ SweepSpec prepare(const SweepOptions& o) {
   const fs::path file = o.file;
   SweepSpec spec = loadSweep(file, o.paths);
   const fs::path dir = o.outDir;
-  fs::create_directories(dir / "points");
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    failInput(dir.string(), "is not a directory; expected a results directory for -o");
+  fs::create_directories(dir / "points", ec);
+  if (ec) failInput(dir.string(), "cannot create the results directory: {}", ec.message());
   const std::string text = readFile(file);
   const fs::path copy = dir / "sweep.yaml";
   if (fs::exists(copy) && readFile(copy) != text)
