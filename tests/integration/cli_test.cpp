@@ -217,4 +217,38 @@ TEST_F(Cli, SimulateRejectsAProgramForAnotherArch) {
   EXPECT_NE(r.err.find("was built for arch 'compass-sram-m'"), std::string::npos) << r.err;
 }
 
+// Each model of tests/inputs/bad_onnx/ (make_bad_onnx.py) is one class of bad input that once
+// crashed xbar (segfault in the GA, SIGFPE in shape inference), or was accepted silently. Both
+// `compile -o` and `run` must refuse it with one line naming the file and the fault.
+TEST_F(Cli, BadModelsAreRefusedWithOneLine) {
+  const struct {
+    const char* model;
+    const char* expected;
+  } cases[] = {
+      {"no_crossbar_layer", "has no crossbar layer"},
+      {"matmul_of_activations", "has no crossbar layer"},
+      {"matmul_1d_weight", "has no crossbar layer"},
+      {"conv_stride_0", "node 'conv' (op 'Conv', opset 13): attribute 'strides' holds 0"},
+      {"maxpool_stride_0", "attribute 'strides' holds 0; expected positive values"},
+      {"conv_kernel_0", "attribute 'kernel_shape' holds 0"},
+      {"conv_unknown_auto_pad", "auto_pad is 'WEIRD'"},
+      {"opset_99", "imports opset 99; expected 1 to"},
+      {"huge_input", "input 'x' has shape 4611686018427387904x4611686018427387904 with more"},
+      {"reshape_count_mismatch", "turns [1x8] (8 elements) into [3x3] (9 elements)"},
+      {"gemm_bias_length", "bias C has shape [7], which does not broadcast to the output [1x4]"},
+      {"batchnorm_length", "scale has shape [3]; expected (2)"},
+  };
+  for (const auto& c : cases) {
+    const std::string model = std::string(XBAR_BAD_ONNX_DIR) + "/" + c.model + ".onnx";
+    const std::string commands[] = {"compile " + model + " -o " + (dir_ / "o").string(),
+                                    "run " + model};
+    for (const std::string& command : commands) {
+      const Result r = xbar(command);
+      expectOneLineError(r);
+      EXPECT_NE(r.err.find("xbar: error: " + model + ": "), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.model << ": " << r.err;
+    }
+  }
+}
+
 }  // namespace

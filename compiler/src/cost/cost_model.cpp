@@ -20,6 +20,13 @@ int64_t checkedBatch(int64_t batch) {
 CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
                      const arch::ArchConfig& arch, int64_t batch)
     : arch_(arch), batch_(checkedBatch(batch)), groups_(graph, mapping, arch) {
+  // Nothing to place on crossbars: a network without a matrix layer is almost surely the wrong
+  // file or export, and a program of vector work alone would report a crossbar chip doing
+  // none of what it is for. Refused with one line rather than planned.
+  if (groups_.unitCount() == 0)
+    failInput(graph.source.empty() ? mapping.model : graph.source,
+              "has no crossbar layer (a Conv, Gemm or MatMul whose second operand is a constant "
+              "matrix); nothing to place on the crossbars");
   // The validity map: from each start, extend while best-fit placement succeeds.
   maxEnd_.resize(static_cast<size_t>(groups_.unitCount()));
   for (int32_t s = 0; s < groups_.unitCount(); ++s) {

@@ -52,10 +52,54 @@ int64_t elementCount(const TensorProto& t) {
   return n;
 }
 
+// The default-domain opset, which this ONNX library must know: a newer one would be checked
+// and inferred by rules that are not its own.
 int64_t defaultOpset(const ModelProto& model, const std::string& file) {
+  const auto& known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  const int64_t newest = known.at(onnx::ONNX_DOMAIN).second;
   for (const auto& opset : model.opset_import())
-    if (opset.domain().empty() || opset.domain() == "ai.onnx") return opset.version();
+    if (opset.domain().empty() || opset.domain() == "ai.onnx") {
+      if (opset.version() < 1 || opset.version() > newest)
+        failInput(file, "imports opset {}; expected 1 to {} (the newest this ONNX library knows)",
+                  opset.version(), newest);
+      return opset.version();
+    }
   failInput(file, "model imports no default-domain opset");
+}
+
+// The most elements one tensor may have: far beyond any network, and small enough that byte
+// counts and their sums stay exact in int64 and double.
+constexpr int64_t kMaxElements = int64_t{1} << 48;
+
+// The element count of `dims`, refusing a product beyond kMaxElements (2^62 x 2^62 once
+// overflowed to 0 bytes).
+int64_t checkedElements(const std::vector<int64_t>& dims, const std::string& where,
+                        const std::string& what) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d > 0 && n > kMaxElements / d)
+      failInput(where, "{} has shape {} with more than 2^48 elements; expected a real tensor", what,
+                fmt::join(dims, "x"));
+    n *= d;
+  }
+  return n;
+}
+
+// Attributes that shape inference divides by or loops over: a stride of 0 once killed the
+// process with SIGFPE inside ONNX, an unknown auto_pad was ignored.
+void checkWindowAttributes(const onnx::NodeProto& n, const std::string& where) {
+  for (const auto& a : n.attribute()) {
+    const std::string& name = a.name();
+    const bool positive = name == "strides" || name == "dilations" || name == "kernel_shape";
+    if (positive || name == "pads")
+      for (int64_t v : a.ints())
+        if (positive ? v < 1 : v < 0)
+          failInput(where, "attribute '{}' holds {}; expected {} values", name, v,
+                    positive ? "positive" : "non-negative");
+    if (name == "auto_pad" && a.s() != "NOTSET" && a.s() != "SAME_UPPER" && a.s() != "SAME_LOWER" &&
+        a.s() != "VALID")
+      failInput(where, "auto_pad is '{}'; expected NOTSET, SAME_UPPER, SAME_LOWER or VALID", a.s());
+  }
 }
 
 class Loader {
@@ -125,6 +169,7 @@ class Loader {
       if (!ir::opKindFromOnnx(n.op_type()))
         throw InputError(nodeWhere(n) + fmt::format(": unsupported operator; xbar supports {}",
                                                     ir::supportedOpList()));
+      checkWindowAttributes(n, nodeWhere(n));
     }
   }
 
@@ -144,6 +189,8 @@ class Loader {
       const TensorProto& t = model_.graph().initializer(i);
       for (int64_t d : t.dims())
         if (d < 0) failInput(file_, "initializer '{}' has negative dimension {}", t.name(), d);
+      checkedElements({t.dims().begin(), t.dims().end()}, file_,
+                      fmt::format("initializer '{}'", t.name()));
       const bool structure = elementCount(t) <= kStructureElements &&
                              t.data_location() != TensorProto::EXTERNAL && !tensorHasNoData(t) &&
                              rawDataOf(i).empty();
@@ -194,6 +241,9 @@ class Loader {
                     input.name(), i, param, param);
         dim->set_dim_value(bound->second);
       }
+      std::vector<int64_t> dims;
+      for (const auto& d : shape->dim()) dims.push_back(d.dim_value());
+      checkedElements(dims, file_, fmt::format("input '{}'", input.name()));
     }
   }
 
@@ -307,6 +357,7 @@ class Loader {
                   name, i, dim.has_dim_param() ? fmt::format(" ('{}')", dim.dim_param()) : "");
       v.shape.push_back(dim.dim_value());
     }
+    checkedElements(v.shape, where, fmt::format("tensor '{}'", name));
     return v;
   }
 

@@ -68,6 +68,22 @@ std::optional<Fold> foldTarget(const ir::Graph& g,
   return std::nullopt;
 }
 
+// Scale, bias, mean and variance hold one value per channel of the input; other lengths were
+// folded silently into a weight of the wrong size.
+void checkParameters(const ir::Graph& g, const ir::Node& bn, const std::string& where) {
+  if (bn.inputs.size() < 5) failInput(where, "expected 5 inputs (X, scale, B, mean, var)");
+  const ir::Shape& x = g.value(bn.inputs[0]).shape;
+  if (x.size() < 2)
+    failInput(where, "input has shape {}; expected (N, C, ...)", ir::shapeToString(x));
+  const char* names[] = {"", "scale", "B", "input_mean", "input_var"};
+  for (size_t k = 1; k < 5; ++k) {
+    const ir::Shape& p = g.value(bn.inputs[k]).shape;
+    if (p.size() != 1 || p[0] != x[1])
+      failInput(where, "{} has shape {}; expected ({}) for the input's {} channels", names[k],
+                ir::shapeToString(p), x[1], x[1]);
+  }
+}
+
 }  // namespace
 
 void foldBatchNormalization(ir::Graph& g) {
@@ -75,6 +91,7 @@ void foldBatchNormalization(ir::Graph& g) {
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     if (g.nodes[i].removed || g.nodes[i].kind != OpKind::BatchNormalization) continue;
     const std::string where = g.source + ": " + g.describe(static_cast<ir::NodeId>(i));
+    checkParameters(g, g.nodes[i], where);
     const auto target = foldTarget(g, consumers, g.nodes[i], where);
     if (!target) continue;
     const ir::Node bn = g.nodes[i];

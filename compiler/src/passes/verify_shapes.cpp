@@ -51,6 +51,29 @@ void verifyGemm(const ir::Graph& g, const ir::Node& n, const std::string& where)
   const int64_t ka = n.attrs.getInt("transA", 0, where) ? a[0] : a[1];
   const int64_t kb = n.attrs.getInt("transB", 0, where) ? b[1] : b[0];
   if (ka != kb) failInput(where, "inner dimensions differ: {} vs {}", ka, kb);
+  // C broadcasts to the output (M, N) in one direction: each of its trailing dims is 1 or
+  // the output's.
+  if (n.input(2) == ir::kNoValue) return;
+  const ir::Shape& c = g.value(n.input(2)).shape;
+  const ir::Shape& y = g.value(n.outputs[0]).shape;
+  bool fits = c.size() <= y.size();
+  for (size_t k = 0; fits && k < c.size(); ++k) {
+    const int64_t d = c[c.size() - 1 - k];
+    fits = d == 1 || d == y[y.size() - 1 - k];
+  }
+  if (!fits)
+    failInput(where, "bias C has shape {}, which does not broadcast to the output {}",
+              ir::shapeToString(c), ir::shapeToString(y));
+}
+
+// Reshape, Flatten, Squeeze and Unsqueeze move no element: the counts must agree.
+void verifySameElements(const ir::Graph& g, const ir::Node& n, const std::string& where) {
+  const ir::Value& x = g.value(n.inputs[0]);
+  const ir::Value& y = g.value(n.outputs[0]);
+  if (x.elementCount() != y.elementCount())
+    failInput(where, "turns {} ({} elements) into {} ({} elements); expected the same count",
+              ir::shapeToString(x.shape), x.elementCount(), ir::shapeToString(y.shape),
+              y.elementCount());
 }
 
 void verifyMatMul(const ir::Graph& g, const ir::Node& n, const std::string& where) {
@@ -87,6 +110,12 @@ void verifyShapes(const ir::Graph& g) {
         break;
       case OpKind::MatMul:
         verifyMatMul(g, n, where);
+        break;
+      case OpKind::Reshape:
+      case OpKind::Flatten:
+      case OpKind::Squeeze:
+      case OpKind::Unsqueeze:
+        verifySameElements(g, n, where);
         break;
       default:
         break;
