@@ -142,6 +142,10 @@ TEST_F(Cli, CompileBadInputs) {
   expectOneLineError(xbar("compile " + resnet18_ + " --partitioner random -o " + dir_.string()));
   expectOneLineError(xbar("compile " + resnet18_ + " --objective speed"));
   expectOneLineError(xbar("compile " + resnet18_ + " --batch 0"));
+  // The program holds every sample's instructions: a billion samples was a hang, not an error.
+  Result huge = xbar("compile " + resnet18_ + " --batch 1000000000 -o " + dir_.string());
+  expectOneLineError(huge);
+  EXPECT_NE(huge.err.find("the batch must be from 1 to 4096"), std::string::npos) << huge.err;
   Result tiny = xbar("compile " + resnet18_ + " -p core.local_memory.size_kib=1");
   expectOneLineError(tiny);
   EXPECT_NE(tiny.err.find("cannot run even one partition unit per core"), std::string::npos)

@@ -179,6 +179,26 @@ TEST_F(Sweep, BadSweepFilesAreRefusedWithOneLine) {
   std::string err;
   EXPECT_EQ(xbar("sweep " + second.string() + " -o " + (dir_ / "mixed").string(), &err), 1);
   EXPECT_NE(err.find("holds the results of another sweep file"), std::string::npos) << err;
+  // A sweep is counted before it is expanded: a grid of 10^12 points, or six keys sharing
+  // one anchored list of ten (a million points), is refused at once instead of filling memory.
+  std::string grid = "grid:\n";
+  for (int k = 0; k < 12; ++k)
+    grid += "  crossbar.rows" + std::to_string(k) + ": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\n";
+  const std::string bomb =
+      head + tail +
+      "grid:\n  crossbar.rows: &a [1,2,3,4,5,6,7,8,9,10]\n  crossbar.cols: *a\n"
+      "  core.crossbars: *a\n  chip.cores: *a\n  crossbar.adc_latency_ns: *a\n"
+      "  crossbar.read_latency_ns: *a\n";
+  for (const std::string& body : {head + tail + grid, bomb}) {
+    const fs::path big = writeFile("big.yaml", body);
+    EXPECT_EQ(xbar("sweep " + big.string() + " -o " + (dir_ / "big").string(), &err), 1);
+    EXPECT_NE(err.find("asks for more than 100000 points"), std::string::npos) << err;
+  }
+  // So is a batch beyond the largest the program can hold.
+  const fs::path batch =
+      writeFile("batch.yaml", head + "partitioners: [greedy]\nbatches: [1000000000]\n");
+  EXPECT_EQ(xbar("sweep " + batch.string() + " -o " + (dir_ / "batch").string(), &err), 1);
+  EXPECT_NE(err.find("batch 1000000000 is more than the largest, 4096"), std::string::npos) << err;
   // -o at a file is refused with one line (it once escaped as a filesystem error, exit 2).
   const fs::path file = writeFile("not-a-dir", "x");
   EXPECT_EQ(xbar("sweep " + first.string() + " -o " + file.string(), &err), 1);

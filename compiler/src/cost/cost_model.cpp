@@ -11,7 +11,8 @@ namespace xbar::cost {
 namespace {
 
 int64_t checkedBatch(int64_t batch) {
-  if (batch < 1) failInput("--batch " + std::to_string(batch), "the batch must be at least 1");
+  if (batch < 1 || batch > kMaxBatch)
+    failInput("--batch " + std::to_string(batch), "the batch must be from 1 to {}", kMaxBatch);
   return batch;
 }
 

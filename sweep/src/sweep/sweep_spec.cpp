@@ -171,6 +171,9 @@ std::vector<int64_t> readBatches(const std::filesystem::path& file, const YAML::
     }
     if (value < 1)
       failInput(where(file, root["batches"]), "batch '{}' should be a positive integer", b);
+    if (value > cost::kMaxBatch)
+      failInput(where(file, root["batches"]), "batch {} is more than the largest, {}", value,
+                cost::kMaxBatch);
     batchSizes.push_back(value);
   }
   return batchSizes;
@@ -196,10 +199,33 @@ void checkArchs(const std::filesystem::path& file, const YAML::Node& root,
     }
 }
 
+// The number of points the file asks for, from its lists' lengths, before anything is
+// expanded: a grid of 10^12 points or a YAML alias bomb is refused up front, not built in
+// memory.
+void checkPointCount(const std::filesystem::path& file, const YAML::Node& root) {
+  uint64_t points = 1;
+  auto times = [&](size_t n) {
+    if (n > 0 && points > kMaxSweepPoints / n)
+      points = kMaxSweepPoints + 1;
+    else
+      points *= n;
+  };
+  for (const char* key : {"workloads", "archs", "partitioners", "batches", "configs"})
+    if (const YAML::Node list = root[key]; list && list.IsSequence()) times(list.size());
+  if (const YAML::Node o = root["objective"]; o && o.IsSequence()) times(o.size());
+  if (const YAML::Node grid = root["grid"]; grid && grid.IsMap())
+    for (const auto& item : grid)
+      if (item.second.IsSequence()) times(item.second.size());
+  if (points > kMaxSweepPoints)
+    failInput(file.string(), "asks for more than {} points; split the sweep into several files",
+              kMaxSweepPoints);
+}
+
 }  // namespace
 
 SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) {
   const YAML::Node root = readRoot(file);
+  checkPointCount(file, root);
   // Checked in this order, so the first complaint is about the first thing wrong.
   scalars(file, root, "workloads", true);
   const std::vector<std::string> archs = scalars(file, root, "archs", true);

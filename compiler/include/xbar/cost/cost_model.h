@@ -17,9 +17,14 @@
 
 namespace xbar::cost {
 
+// The largest batch: the program holds every sample's instructions (ResNet-18 at 4096 is
+// about 3.6 million), so a batch of 10^9 once ran out of memory instead of failing.
+inline constexpr int64_t kMaxBatch = 4096;
+
 class CostModel {
  public:
-  // Throws InputError when batch < 1 or a unit is larger than a core.
+  // Throws InputError when the batch is not 1 to kMaxBatch, the model has no crossbar layer,
+  // or a unit is larger than a core.
   CostModel(const ir::Graph& graph, const mapping::Mapping& mapping, const arch::ArchConfig& arch,
             int64_t batch);
 

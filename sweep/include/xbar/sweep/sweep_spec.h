@@ -31,6 +31,10 @@ struct SweepPaths {
   std::filesystem::path exports;
 };
 
+// The most points one sweep file may ask for (100,000 points take about 40 minutes at
+// 2,500 points per minute on two cores; README "Limits").
+inline constexpr uint64_t kMaxSweepPoints = 100'000;
+
 struct SweepPoint {
   int32_t index = 0;
   std::filesystem::path workload;
