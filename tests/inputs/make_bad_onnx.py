@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Builds the malformed or degenerate ONNX models under tests/inputs/bad_onnx/, one per class
 of bad input that once crashed xbar, exited 2 or was silently accepted (cli_test.cpp runs
-each). They skip onnx's checker on purpose. Deterministic: all weights are ones.
+each), and edge_*.onnx, valid models of a shape that once exited 2. They skip onnx's checker
+on purpose. Deterministic: all weights are ones.
 Run: /usr/bin/python3 tests/inputs/make_bad_onnx.py
 """
 
@@ -74,6 +75,13 @@ def main():
          [helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
           helper.make_node("BatchNormalization", ["c", "s", "s", "s", "s"], ["y"], name="bn")],
          [x4], [y4], [ones("w", 2, 1, 3, 3), ones("s", 3)])
+    # Valid: a BatchNormalization after a Relu, as DenseNet has (densenet121 exited 2 with a
+    # vector range error: the fold looked for a weight the Relu does not have).
+    save("edge_batchnorm_after_relu",
+         [helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+          helper.make_node("Relu", ["c"], ["r"], name="relu"),
+          helper.make_node("BatchNormalization", ["r", "s", "s", "s", "s"], ["y"], name="bn")],
+         [x4], [tensor("y", [1, 2, 6, 6])], [ones("w", 2, 1, 3, 3), ones("s", 2)])
 
 
 if __name__ == "__main__":

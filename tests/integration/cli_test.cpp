@@ -253,6 +253,9 @@ TEST_F(Cli, BadModelsAreRefusedWithOneLine) {
       EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.model << ": " << r.err;
     }
   }
+  // And a valid model of a shape that once exited 2 compiles and runs.
+  const std::string edge = std::string(XBAR_BAD_ONNX_DIR) + "/edge_batchnorm_after_relu.onnx";
+  EXPECT_EQ(xbar("run " + edge).exitCode, 0) << slurp(dir_ / "err");
 }
 
 }  // namespace

@@ -51,7 +51,10 @@ std::optional<Fold> foldTarget(const ir::Graph& g,
     if (bn.outputs[i] != ir::kNoValue && !consumers[static_cast<size_t>(bn.outputs[i])].empty())
       return std::nullopt;  // training-mode statistics are used
   const ir::Node& p = g.node(producer);
-  if (!g.value(p.input(1)).isConstant) return std::nullopt;
+  // Only a Conv or Gemm with a constant weight folds; other producers (a Relu, a Concat, as in
+  // DenseNet) have no weight input at all.
+  if (p.kind != OpKind::Conv && p.kind != OpKind::Gemm) return std::nullopt;
+  if (p.input(1) == ir::kNoValue || !g.value(p.input(1)).isConstant) return std::nullopt;
   if (p.kind == OpKind::Conv) return Fold{producer, 1, 0};
   if (p.kind == OpKind::Gemm) {
     const std::string pw = g.source + ": " + g.describe(producer);
