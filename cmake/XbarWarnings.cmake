@@ -4,6 +4,16 @@ add_library(xbar_warnings INTERFACE)
 target_compile_options(xbar_warnings INTERFACE -Wall -Wextra -Wpedantic -Werror
                                                -Wno-missing-field-initializers)
 
+if(XBAR_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "XBAR_FUZZ needs clang (libFuzzer): configure with CXX=clang++-14")
+  endif()
+  # Coverage for the fuzzer in every library; ASan and UBSan catch what it provokes.
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 if(XBAR_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)

@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain
   cmake g++ make ccache pkg-config clang-format
+  # fuzzing (make fuzz): clang's libFuzzer, ASan and UBSan runtimes
+  clang-14 libclang-rt-14-dev
   # C++ libraries (see docs/building.md)
   libsystemc-dev libboost-graph-dev llvm-14-dev libyaml-cpp-dev
   libonnx-dev libprotobuf-dev protobuf-compiler

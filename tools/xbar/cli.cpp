@@ -58,6 +58,11 @@ int run(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "xbar: error: " << e.what() << "\n";
     return kExitBadInput;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // A path the user gave that the file system refuses (too long, not permitted): their
+    // input, named with the reason.
+    std::cerr << "xbar: error: " << e.path1().string() << ": " << e.code().message() << "\n";
+    return kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "xbar: internal error (please report): " << e.what() << "\n";
     return kExitInternal;

@@ -116,7 +116,8 @@ FieldValue decode(const FieldSpec& f, const Entry& e) {
 class Loader {
  public:
   Entries loadFile(const fs::path& file) {
-    const fs::path canonical = fs::weakly_canonical(file);
+    std::error_code ec;
+    const fs::path canonical = fs::weakly_canonical(file, ec);
     if (std::find(stack_.begin(), stack_.end(), canonical) != stack_.end())
       failInput(file.string(), "extends itself (through {})", stack_.back().string());
     stack_.push_back(canonical);
@@ -140,8 +141,10 @@ class Loader {
       const std::string where = fmt::format("{}:{}", name, base.Mark().line + 1);
       if (!base.IsScalar()) failInput(where, "'extends' should be a file name");
       fs::path target = dir / base.Scalar();
-      if (!fs::exists(target) && target.extension() != ".yaml") target += ".yaml";
-      if (!fs::exists(target))
+      // error_code forms: a name the file system refuses (too long, say) is just "missing".
+      std::error_code ec;
+      if (!fs::exists(target, ec) && target.extension() != ".yaml") target += ".yaml";
+      if (!fs::is_regular_file(target, ec))
         failInput(where, "extends '{}', which does not exist (looked for {})", base.Scalar(),
                   target.string());
       entries = loadFile(target);
@@ -332,9 +335,10 @@ std::string saveArch(const ArchConfig& config) {
 
 fs::path resolveArchPath(const std::string& nameOrPath, const fs::path& presetDir) {
   const fs::path asGiven(nameOrPath);
-  if (fs::exists(asGiven) && !fs::is_directory(asGiven)) return asGiven;
+  std::error_code ec;  // a name the file system refuses is just not found
+  if (fs::exists(asGiven, ec) && !fs::is_directory(asGiven, ec)) return asGiven;
   const fs::path preset = presetDir / (nameOrPath + ".yaml");
-  if (nameOrPath.find('/') == std::string::npos && fs::exists(preset)) return preset;
+  if (nameOrPath.find('/') == std::string::npos && fs::exists(preset, ec)) return preset;
   std::vector<std::string> names = presetNames(presetDir);
   failInput(nameOrPath, "no such arch file, nor a preset; presets are {}", fmt::join(names, ", "));
 }

@@ -40,8 +40,7 @@ double PricerScratch::busiestCoreNs() const {
 
 PartitionPricer::PartitionPricer(const schedule::PartitionSchedule& s, int64_t batch,
                                  PricerScratch& scratch)
-    : s_(s),
-      arch_(s.arch()),
+    : arch_(s.arch()),
       batch_(static_cast<double>(batch)),
       dramBytesPerNs_(s.arch().dramBandwidthGbPerS()),  // GB/s = bytes/ns
       opsPerNs_(s.arch().vectorOpsPerNs()),

@@ -96,7 +96,6 @@ class PartitionPricer {
   double dramAccess(int32_t core, double bytes, double& total);
   void flushLoads();
 
-  const schedule::PartitionSchedule& s_;
   const arch::ArchConfig& arch_;
   double batch_;
   double dramBytesPerNs_;

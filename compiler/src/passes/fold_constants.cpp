@@ -22,14 +22,21 @@ std::vector<double> asDoubles(const Value& v) {
   return {d.ints.begin(), d.ints.end()};
 }
 
-TensorData fromDoubles(const std::vector<double>& values, ElementType type) {
+TensorData fromDoubles(const std::vector<double>& values, ElementType type,
+                       const std::string& where) {
   TensorData d;
   if (type == ElementType::Float) {
     d.floats.reserve(values.size());
     for (double x : values) d.floats.push_back(static_cast<float>(x));
   } else {
     d.ints.reserve(values.size());
-    for (double x : values) d.ints.push_back(static_cast<int64_t>(x));
+    // An integer result must be one (a division by zero, an overflow): casting inf or NaN
+    // is undefined.
+    for (double x : values) {
+      if (!(x >= -0x1p63 && x < 0x1p63))
+        failInput(where, "folds to {}, which is no 64-bit integer", x);
+      d.ints.push_back(static_cast<int64_t>(x));
+    }
   }
   return d;
 }
@@ -41,9 +48,21 @@ std::vector<int64_t> stridesOf(const Shape& shape) {
 }
 
 // numpy broadcasting of a binary op onto the output shape.
-std::vector<double> broadcast(const Value& a, const Value& b, const Shape& out, OpKind op) {
+std::vector<double> broadcast(const Value& a, const Value& b, const Shape& out, OpKind op,
+                              const std::string& where) {
   const auto av = asDoubles(a);
   const auto bv = asDoubles(b);
+  // Each operand's trailing dims are 1 or the output's: others index outside its data.
+  for (const Value* v : {&a, &b}) {
+    bool fits = v->shape.size() <= out.size();
+    for (size_t k = 0; fits && k < v->shape.size(); ++k) {
+      const int64_t d = v->shape[v->shape.size() - 1 - k];
+      fits = d == 1 || d == out[out.size() - 1 - k];
+    }
+    if (!fits)
+      failInput(where, "operand '{}' of shape {} does not broadcast to {}", v->name,
+                ir::shapeToString(v->shape), ir::shapeToString(out));
+  }
   const auto outStrides = stridesOf(out);
   auto index = [&](const Shape& shape, int64_t flat) {
     const auto strides = stridesOf(shape);
@@ -80,11 +99,20 @@ std::vector<double> broadcast(const Value& a, const Value& b, const Shape& out, 
   return result;
 }
 
-std::vector<double> gather(const Value& data, const Value& indices, int64_t axis) {
+// An axis of a rank-`rank` tensor, refusing one outside [-rank, rank).
+int64_t checkedAxis(int64_t axis, int64_t rank, const std::string& where) {
+  if (axis < -rank || axis >= rank)
+    failInput(where, "axis {} is outside a rank-{} tensor; expected {} to {}", axis, rank, -rank,
+              rank - 1);
+  return axis < 0 ? axis + rank : axis;
+}
+
+std::vector<double> gather(const Value& data, const Value& indices, int64_t axis,
+                           const std::string& where) {
   const auto dv = asDoubles(data);
   const auto iv = asDoubles(indices);
   const int64_t rank = static_cast<int64_t>(data.shape.size());
-  if (axis < 0) axis += rank;
+  axis = checkedAxis(axis, rank, where);
   int64_t outer = 1, inner = 1;
   for (int64_t k = 0; k < axis; ++k) outer *= data.shape[static_cast<size_t>(k)];
   for (int64_t k = axis + 1; k < rank; ++k) inner *= data.shape[static_cast<size_t>(k)];
@@ -92,6 +120,11 @@ std::vector<double> gather(const Value& data, const Value& indices, int64_t axis
   std::vector<double> out;
   for (int64_t o = 0; o < outer; ++o)
     for (double raw : iv) {
+      // Indices in [-extent, extent): others read outside the data.
+      if (!(raw >= static_cast<double>(-extent) && raw < static_cast<double>(extent)) ||
+          raw != std::floor(raw))
+        failInput(where, "index {} is outside an axis of {}; expected {} to {}", raw, extent,
+                  -extent, extent - 1);
       int64_t idx = static_cast<int64_t>(raw);
       if (idx < 0) idx += extent;
       for (int64_t in = 0; in < inner; ++in)
@@ -101,9 +134,9 @@ std::vector<double> gather(const Value& data, const Value& indices, int64_t axis
 }
 
 std::vector<double> concat(const ir::Graph& g, const ir::Node& node, int64_t axis,
-                           const Shape& out) {
+                           const Shape& out, const std::string& where) {
   const int64_t rank = static_cast<int64_t>(out.size());
-  if (axis < 0) axis += rank;
+  axis = checkedAxis(axis, rank, where);
   int64_t outer = 1;
   for (int64_t k = 0; k < axis; ++k) outer *= out[static_cast<size_t>(k)];
   std::vector<double> result;
@@ -113,6 +146,9 @@ std::vector<double> concat(const ir::Graph& g, const ir::Node& node, int64_t axi
     const Value& v = g.value(in);
     parts.push_back(asDoubles(v));
     chunk.push_back(outer == 0 ? 0 : static_cast<int64_t>(parts.back().size()) / outer);
+    if (chunk.back() * outer != static_cast<int64_t>(parts.back().size()))
+      failInput(where, "input '{}' of {} elements does not split into {} rows along axis {}",
+                v.name, parts.back().size(), outer, axis);
   }
   for (int64_t o = 0; o < outer; ++o)
     for (size_t p = 0; p < parts.size(); ++p)
@@ -176,13 +212,14 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
       case OpKind::Sub:
       case OpKind::Mul:
       case OpKind::Div:
-        result = broadcast(first, g.value(node.inputs[1]), out.shape, node.kind);
+        result = broadcast(first, g.value(node.inputs[1]), out.shape, node.kind, where);
         break;
       case OpKind::Gather:
-        result = gather(first, g.value(node.inputs[1]), node.attrs.getInt("axis", 0, where));
+        result =
+            gather(first, g.value(node.inputs[1]), node.attrs.getInt("axis", 0, where), where);
         break;
       case OpKind::Concat:
-        result = concat(g, node, node.attrs.getInt("axis", 0, where), out.shape);
+        result = concat(g, node, node.attrs.getInt("axis", 0, where), out.shape, where);
         break;
       default:  // Cast and the reshaping ops keep the element order
         result = asDoubles(first);
@@ -191,7 +228,7 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
     if (static_cast<int64_t>(result.size()) != out.elementCount())
       failInput(where, "folding gave {} elements for output shape {}", result.size(),
                 ir::shapeToString(out.shape));
-    out.data = fromDoubles(result, out.type);
+    out.data = fromDoubles(result, out.type, where);
   }
   out.isConstant = true;
   out.producer = ir::kNoNode;

@@ -30,9 +30,24 @@ std::vector<std::string> scalars(const std::filesystem::path& file, const YAML::
   std::vector<std::string> values;
   for (const YAML::Node& item : node) {
     if (!item.IsScalar()) failInput(where(file, item), "'{}' should list plain values", key);
-    values.push_back(item.as<std::string>());
+    values.push_back(item.Scalar());
   }
   return values;
+}
+
+// The keys of a mapping, each a plain name given once (a '? [complex]' key or a second
+// 'configs:' once escaped as a yaml-cpp conversion error or won silently).
+std::vector<std::pair<std::string, YAML::Node>> entriesOf(const std::filesystem::path& file,
+                                                          const YAML::Node& map) {
+  std::vector<std::pair<std::string, YAML::Node>> entries;
+  std::set<std::string> seen;
+  for (const auto& item : map) {
+    if (!item.first.IsScalar()) failInput(where(file, item.first), "keys should be plain names");
+    const std::string key = item.first.Scalar();
+    if (!seen.insert(key).second) failInput(where(file, item.first), "key '{}' appears twice", key);
+    entries.emplace_back(key, item.second);
+  }
+  return entries;
 }
 
 }  // namespace
@@ -55,11 +70,10 @@ YAML::Node readRoot(const std::filesystem::path& file) {
     failInput(fmt::format("{}:{}", file.string(), e.mark.line + 1), "{}", e.msg);
   }
   if (!root.IsMap()) failInput(file.string(), "expected a mapping of sweep keys");
-  for (const auto& item : root) {
-    const std::string key = item.first.as<std::string>();
+  for (const auto& [key, value] : entriesOf(file, root)) {
     if (key != "workloads" && key != "archs" && key != "configs" && key != "grid" &&
         key != "partitioners" && key != "batches" && key != "objective")
-      failInput(where(file, item.first),
+      failInput(where(file, root[key]),
                 "unknown key '{}'; expected workloads, archs, configs, grid, partitioners, "
                 "batches or objective",
                 key);
@@ -72,7 +86,7 @@ std::vector<std::string> readObjectives(const std::filesystem::path& file, const
   std::vector<std::string> objectives = {"throughput"};
   if (const YAML::Node o = root["objective"]) {
     if (o.IsScalar())
-      objectives = {o.as<std::string>()};
+      objectives = {o.Scalar()};
     else
       objectives = scalars(file, root, "objective", true);
   }
@@ -102,11 +116,10 @@ std::vector<Overrides> readConfigs(const std::filesystem::path& file, const YAML
     if (!entry.IsMap() || entry.size() == 0)
       failInput(where(file, entry), "each entry of 'configs' should map arch keys to values");
     Overrides config;
-    for (const auto& item : entry) {
-      const std::string key = item.first.as<std::string>();
-      if (!item.second.IsScalar())
-        failInput(where(file, item.second), "'{}' in configs should be one value", key);
-      config.emplace_back(key, item.second.as<std::string>());
+    for (const auto& [key, value] : entriesOf(file, entry)) {
+      if (!value.IsScalar())
+        failInput(where(file, value), "'{}' in configs should be one value", key);
+      config.emplace_back(key, value.Scalar());
       if (seen.insert(key).second) keys.push_back(key);
     }
     configs.push_back(std::move(config));
@@ -122,10 +135,9 @@ std::vector<Overrides> expandGrid(const std::filesystem::path& file, const YAML:
   if (!grid.IsMap() || grid.size() == 0)
     failInput(where(file, grid), "'grid' should map arch keys to lists of values");
   const std::set<std::string> configKeys(keys.begin(), keys.end());
-  for (const auto& item : grid) {
-    const std::string key = item.first.as<std::string>();
+  for (const auto& [key, value] : entriesOf(file, grid)) {
     if (configKeys.count(key))
-      failInput(where(file, item.first), "'{}' is set by both configs and grid", key);
+      failInput(where(file, value), "'{}' is set by both configs and grid", key);
     keys.push_back(key);
     std::vector<Overrides> next;
     for (const auto& combo : combos)
@@ -145,12 +157,13 @@ std::vector<std::filesystem::path> resolveWorkloads(const std::filesystem::path&
   for (const std::string& w : scalars(file, root, "workloads", true)) {
     std::filesystem::path path = file.parent_path() / w;
     // A bare name (vgg16) is a network the build exports: NAME.stripped.onnx, else NAME.onnx.
-    if (!std::filesystem::exists(path) && w.find('/') == std::string::npos &&
+    std::error_code ec;  // a name the file system refuses is just not found
+    if (!std::filesystem::exists(path, ec) && w.find('/') == std::string::npos &&
         std::filesystem::path(w).extension().empty()) {
       path = paths.exports / (w + ".stripped.onnx");
-      if (!std::filesystem::is_regular_file(path)) path = paths.exports / (w + ".onnx");
+      if (!std::filesystem::is_regular_file(path, ec)) path = paths.exports / (w + ".onnx");
     }
-    if (!std::filesystem::is_regular_file(path))
+    if (!std::filesystem::is_regular_file(path, ec))
       failInput(where(file, root["workloads"]), "workload '{}' does not exist ({})", w,
                 path.string());
     models.push_back(path);
@@ -221,9 +234,7 @@ void checkPointCount(const std::filesystem::path& file, const YAML::Node& root) 
               kMaxSweepPoints);
 }
 
-}  // namespace
-
-SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) {
+SweepSpec loadSweepNodes(const std::filesystem::path& file, const SweepPaths& paths) {
   const YAML::Node root = readRoot(file);
   checkPointCount(file, root);
   // Checked in this order, so the first complaint is about the first thing wrong.
@@ -249,6 +260,16 @@ SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) 
                                      partitioner, batch, objective});
   spec.paths = paths;
   return spec;
+}
+
+}  // namespace
+
+SweepSpec loadSweep(const std::filesystem::path& file, const SweepPaths& paths) {
+  try {
+    return loadSweepNodes(file, paths);
+  } catch (const YAML::Exception& e) {  // a node of a shape no check above foresaw
+    failInput(fmt::format("{}:{}", file.string(), e.mark.line + 1), "{}", e.msg);
+  }
 }
 
 }  // namespace xbar::sweep
