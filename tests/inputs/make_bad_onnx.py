@@ -82,6 +82,9 @@ def main():
           helper.make_node("Relu", ["c"], ["r"], name="relu"),
           helper.make_node("BatchNormalization", ["r", "s", "s", "s", "s"], ["y"], name="bn")],
          [x4], [tensor("y", [1, 2, 6, 6])], [ones("w", 2, 1, 3, 3), ones("s", 2)])
+    # Valid: no graph inputs, a layer over a constant (once among the GA's crashes).
+    save("edge_no_graph_inputs", [helper.make_node("Gemm", ["c", "w"], ["y"], name="fc")], [],
+         [tensor("y", [1, 4])], [ones("c", 1, 4), ones("w", 4, 4)])
 
 
 if __name__ == "__main__":
