@@ -155,6 +155,8 @@ TEST(ArchBadInput, CountsBeyondTheirLimitsAreRefused) {
                  {"bad.yaml:3", "'crossbar.rows'", "≤ 65536"});
   expectContains(errorOf("extends: compass-sram-m\nchip:\n  cores: 4294967296\n"),
                  {"'chip.cores'", "≤ 65536"});
+  expectContains(errorOf("extends: compass-sram-m", {parseOverride("chip.cores=2147483648")}),
+                 {"-p chip.cores=2147483648", "≤ 65536"});
   expectContains(errorOf("extends: compass-sram-m\ncore:\n  crossbars: 4294967296\n"),
                  {"'core.crossbars'", "≤ 4096"});
   expectContains(
