@@ -170,6 +170,12 @@ class Loader {
         throw InputError(nodeWhere(n) + fmt::format(": unsupported operator; xbar supports {}",
                                                     ir::supportedOpList()));
       checkWindowAttributes(n, nodeWhere(n));
+      // Tensor attributes (a Constant's value) are read by shape inference as they are: their
+      // data must hold what their dims promise.
+      for (const auto& a : n.attribute())
+        if (a.has_t())
+          decodeTensorData(a.t(), path_.parent_path(),
+                           fmt::format("{}: attribute '{}'", nodeWhere(n), a.name()));
     }
   }
 
@@ -195,6 +201,10 @@ class Loader {
                              t.data_location() != TensorProto::EXTERNAL && !tensorHasNoData(t) &&
                              rawDataOf(i).empty();
       if (structure) {
+        // Shape inference reads these (a Reshape's shape, say) and trusts their size: check
+        // it first (ONNX 1.12 copies past the end of a short raw_data).
+        decodeTensorData(t, path_.parent_path(),
+                         fmt::format("{}: initializer '{}'", file_, t.name()));
         *skeleton.mutable_graph()->add_initializer() = t;
         continue;
       }
