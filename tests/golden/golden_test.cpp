@@ -6,6 +6,8 @@
 // goldens; a golden changes only in a commit that says why.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -97,6 +99,20 @@ TEST_P(Golden, OutputsEqualTheCommittedGoldens) {
                  &err),
             0)
       << err;
+  // The estimate and the simulation count the same activity: every action of the table is
+  // equal, up to the order floating-point sums were taken in, but two:
+  // - chip time: the schedule differs from the partitions-in-turn total by design;
+  // - cells written (open, issue 12): WR_XB writes its unit's widest column block and tallest
+  //   row tile on every crossbar, so a unit whose last crossbar is not full is over-counted by
+  //   the program (and the simulator); the estimate counts the true weights.
+  const auto plan = nlohmann::json::parse(slurp(dir_ / "run" / "plan.json"));
+  const auto stats = nlohmann::json::parse(slurp(dir_ / "run" / "stats.json"));
+  for (const auto& [name, estimated] : plan.at("totals").at("actions").items()) {
+    if (name == "chip_time" || name == "cells_written") continue;
+    const double e = estimated.get<double>();
+    const double s = stats.at("actions").at(name).at("value").get<double>();
+    EXPECT_NEAR(e, s, 1e-9 * std::max(1.0, std::abs(s))) << p.dir() << ": " << name;
+  }
   const fs::path golden = fs::path(XBAR_GOLDEN_DIR) / p.dir();
   for (const char* file : {"plan.json", "program.xasm", "stats.json"}) {
     ASSERT_TRUE(fs::exists(golden / file))

@@ -83,7 +83,11 @@ class PartitionPricer {
   void operator()(const schedule::Receive& step);
   void operator()(const schedule::HandOut& step);
   void operator()(const schedule::Compute& step);
-  void operator()(const schedule::VectorWork&) {}  // in LayerStart's total, shared as Compute's
+  // A core's element ops are whole: counted as the program's VEC does. (Its time is LayerStart's
+  // total shared out as Compute's.)
+  void operator()(const schedule::VectorWork& step) {
+    vectorOps_ += static_cast<double>(schedule::wholeBytes(step.elements));
+  }
   void operator()(const schedule::Store& step);
   void operator()(const schedule::LayerEnd& step);
   void operator()(const schedule::PartitionEnd&) {}
@@ -100,6 +104,8 @@ class PartitionPricer {
   double batch_;
   double dramBytesPerNs_;
   double opsPerNs_;
+  double activationBytes_;
+  int64_t columnsPerWeight_;
   PricerScratch& scratch_;
 
   // Replace phase.

@@ -70,6 +70,7 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
     PlanTotals& t = plan.totals;
     t.timeNs += p.cost.totalNs;
     t.energyPj += p.cost.energyPj;
+    t.actions += p.cost.actions;
     t.dramWeightBytes += p.cost.dramWeightBytes;
     t.dramActivationBytes += p.cost.dramActivationReadBytes + p.cost.dramActivationWriteBytes;
     t.cellsWritten += p.cost.cellsWritten;
@@ -89,6 +90,12 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
 }
 
 namespace {
+
+nlohmann::json actionsJson(const arch::ActionCounts& n) {
+  nlohmann::json j;
+  for (const arch::ActionInfo& a : arch::kActions) j[std::string(a.count)] = n[a.action];
+  return j;
+}
 
 nlohmann::json energyJson(const arch::EnergyBreakdown& e) {
   nlohmann::json j;
@@ -126,6 +133,7 @@ nlohmann::json planToJson(const Plan& plan, const mapping::Mapping& mapping) {
                             {"reuse", c.reuseNs},
                             {"total", c.totalNs}}},
                           {"energy_pj", energyJson(c.energyPj)},
+                          {"actions", actionsJson(c.actions)},
                           {"dram_bytes",
                            {{"weights", c.dramWeightBytes},
                             {"activations_read", c.dramActivationReadBytes},
@@ -150,6 +158,7 @@ nlohmann::json planToJson(const Plan& plan, const mapping::Mapping& mapping) {
         {"time_per_sample_ns", t.timeNs / static_cast<double>(plan.batch)},
         {"throughput_samples_per_s", t.throughputSamplesPerS},
         {"energy_pj", energyJson(t.energyPj)},
+        {"actions", actionsJson(t.actions)},
         {"edp_pj_ns", t.edpPjNs},
         {"dram_bytes", {{"weights", t.dramWeightBytes}, {"activations", t.dramActivationBytes}}},
         {"cells_written", t.cellsWritten}}}};

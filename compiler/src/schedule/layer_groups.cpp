@@ -142,10 +142,6 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
     const ir::ValueId x = node.inputs[0] == m.layer.weight ? node.inputs[1] : node.inputs[0];
     p.inputBytesPerSample = static_cast<double>(graph.value(x).elementCount()) * activationBytes /
                             static_cast<double>(samples);
-    p.localMemoryBytesPerSample =
-        static_cast<double>(p.vectorsPerSample * m.layer.inputs * m.layer.groups) *
-            activationBytes +
-        p.outputBytesPerSample;
     p.firstUnit = m.firstUnit;
     p.endUnit = m.firstUnit + m.unitCount;
   }
@@ -182,9 +178,14 @@ void LayerGroups::profileUnits(const mapping::Mapping& mapping, const arch::Arch
         std::min(m.layer.inputs, (u.firstRowTile + u.rowTiles) * xb.rows) - firstRow;
     const int64_t weights = u.outputs * rowsCovered;
     p.weightBytes = static_cast<double>(weights * arch.precision.weight_bits) / 8.0;
-    p.cells = weights * m.columnsPerWeight;
     p.rowWrites =
         packed ? (u.outputs / m.layer.outputs) * m.layer.inputs : u.columnBlocks * rowsCovered;
+    // Cells programmed. A block-diagonally packed crossbar is written whole: every written row
+    // sets all its active columns, the zeros off the diagonal included (the crossbar held
+    // another partition's weights), as its WR_XB does.
+    p.cells = packed ? (p.rowWrites + u.crossbars - 1) / u.crossbars *
+                           layers_[static_cast<size_t>(u.layer)].activeColumns * u.crossbars
+                     : weights * m.columnsPerWeight;
     p.outputFraction = static_cast<double>(u.crossbars) / static_cast<double>(m.crossbars);
     units_.push_back(p);
   }

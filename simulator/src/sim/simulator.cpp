@@ -139,6 +139,12 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
     energy.set({a.energy.data(), "pJ", description.c_str()}, e[a.action]);
   }
   energy.set({"total", "pJ", "the sum of the components"}, energyTotal);
+  StatsGroup& actions = s.group("actions");
+  for (const arch::ActionInfo& a : arch::kActions) {
+    const std::string description =
+        "how many times: " + std::string(a.count) + " (priced by " + std::string(a.priceKey) + ")";
+    actions.set({a.count.data(), a.countUnit.data(), description.c_str()}, counts[a.action]);
+  }
   s.set({"edp", "pJ*ns", "energy x batch time"}, energyTotal * total);
 
   chip.dram->report(s.group("dram"));

@@ -29,6 +29,7 @@ struct PlanTotals {
   // with it.
   double scheduleTimeNs = 0;
   double scheduleEnergyPj = 0;
+  arch::ActionCounts actions;  // partitions in turn (chip time as timeNs)
   arch::EnergyBreakdown energyPj;
   double energyTotalPj = 0;
   double edpPjNs = 0;

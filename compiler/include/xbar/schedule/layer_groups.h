@@ -32,7 +32,6 @@ struct LayerGroup {
   double reductionOpsPerSample = 0;  // digital partial-sum additions (row-split layers)
   double outputBytesPerSample = 0;   // the matrix op's own output
   double inputBytesPerSample = 0;    // the matrix op's activation input
-  double localMemoryBytesPerSample = 0;
   int32_t firstUnit = 0;
   int32_t endUnit = 0;
   // Activations this group reads from other groups (producer -1: a graph input), one entry
