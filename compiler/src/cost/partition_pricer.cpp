@@ -112,14 +112,13 @@ void PartitionPricer::operator()(const schedule::LayerStart& step) {
 }
 
 void PartitionPricer::operator()(const schedule::Load& step) {
-  if (step.bytes <= 0) {
-    if (step.value != ir::kNoValue) loaded_.push_back({step.value, loadNs_});
-    return;
+  if (step.bytes > 0) {
+    const double ns = arch_.dram.latency_ns + static_cast<double>(step.bytes) / dramBytesPerNs_;
+    entryBytes_ += static_cast<double>(step.bytes);
+    loadNs_ += ns;
+    pendingLoads_.emplace_back(step.core, ns);
   }
-  const double ns = arch_.dram.latency_ns + static_cast<double>(step.bytes) / dramBytesPerNs_;
-  entryBytes_ += static_cast<double>(step.bytes);
-  loadNs_ += ns;
-  pendingLoads_.emplace_back(step.core, ns);
+  // A value loaded here is ready for later readers once the leader's loads so far are in.
   if (step.value != ir::kNoValue) loaded_.push_back({step.value, loadNs_});
 }
 

@@ -195,9 +195,10 @@ class Loader {
       const TensorProto& t = model_.graph().initializer(i);
       for (int64_t d : t.dims())
         if (d < 0) failInput(file_, "initializer '{}' has negative dimension {}", t.name(), d);
-      checkedElements({t.dims().begin(), t.dims().end()}, file_,
-                      fmt::format("initializer '{}'", t.name()));
-      const bool structure = elementCount(t) <= kStructureElements &&
+      const std::vector<int64_t> dims(t.dims().begin(), t.dims().end());
+      const int64_t elements =
+          checkedElements(dims, file_, fmt::format("initializer '{}'", t.name()));
+      const bool structure = elements <= kStructureElements &&
                              t.data_location() != TensorProto::EXTERNAL && !tensorHasNoData(t) &&
                              rawDataOf(i).empty();
       if (structure) {
