@@ -69,7 +69,7 @@ TEST(ArchBadInput, WrongTypeIsRejected) {
 
 TEST(ArchBadInput, BadChoiceListsTheChoices) {
   expectContains(errorOf("extends: compass-sram-m\ncrossbar:\n  device: dram\n"),
-                 {"bad.yaml:3", "sram, reram, pcm, fefet", "'dram'"});
+                 {"bad.yaml:3", "sram, reram, pcm", "'dram'"});
 }
 
 TEST(ArchBadInput, MissingKeyIsNamed) {

@@ -2,12 +2,22 @@
 
 #include <cstdlib>
 
+#include "xbar/arch/component_laws.h"
+
 namespace xbar::arch {
 
 double ArchConfig::weightCapacityBytes() const {
   const int64_t weightsPerRow = crossbar.cols / columnsPerWeight();
   return static_cast<double>(totalCrossbars()) * static_cast<double>(crossbar.rows) *
          static_cast<double>(weightsPerRow) * static_cast<double>(precision.weight_bits) / 8.0;
+}
+
+double ArchConfig::adcEnergyPj() const {
+  return crossbar.adc_energy_pj * adcEnergyScale(crossbar.adc_bits, crossbar.adc_reference_bits);
+}
+
+double ArchConfig::adcLatencyNs() const {
+  return crossbar.adc_latency_ns * adcLatencyScale(crossbar.adc_bits, crossbar.adc_reference_bits);
 }
 
 int64_t ArchConfig::columnsPerWeight() const {

@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "xbar/arch/arch_schema.h"
+#include "xbar/arch/component_laws.h"
 #include "xbar/arch/dram_presets.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
@@ -218,13 +219,27 @@ ArchConfig decodeAll(Entries entries, const std::string& topName) {
       supply("dram.energy_pj_per_bit", fmt::format("{}", preset->energy_pj_per_bit));
     }
   }
+  // crossbar.device supplies the write keys the config leaves out.
+  if (auto it = entries.find("crossbar.device"); it != entries.end()) {
+    ArchConfig probe;
+    findField("crossbar.device")->assign(probe, decode(*findField("crossbar.device"), it->second));
+    const DeviceDefaults& d = deviceDefaults(probe.crossbar.device);
+    const std::string origin =
+        it->second.origin + " (device " + std::string(deviceName(d.device)) + ")";
+    auto supply = [&](const char* path, double value) {
+      if (!entries.count(path)) entries[path] = Entry{YAML::Node(fmt::format("{}", value)), origin};
+    };
+    supply("crossbar.row_write_latency_ns", d.row_write_latency_ns);
+    supply("crossbar.write_energy_pj_per_cell", d.write_energy_pj_per_cell);
+    supply("crossbar.endurance_cycles", d.endurance_cycles);
+  }
   ArchConfig config;
   for (const FieldSpec& f : archSchema()) {
     auto it = entries.find(f.path);
     if (it == entries.end()) {
       const bool meshKey = f.path.starts_with("chip.interconnect.mesh_");
       const bool optional = meshKey ? config.chip.interconnect.topology == Topology::Bus
-                                    : !f.optionalWhen.empty() && !f.path.starts_with("dram.");
+                                    : !f.optionalWhen.empty() && f.suppliedBy.empty();
       if (!optional)
         failInput(topName, "missing key '{}' ({}); expected {}{}", f.path, f.doc, kindWords(f),
                   f.unit.empty() ? "" : " in " + f.unit);

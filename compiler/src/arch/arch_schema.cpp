@@ -73,12 +73,16 @@ FieldSpec optional(FieldSpec f, std::string when) {
   return f;
 }
 
+FieldSpec supplied(FieldSpec f, std::string by, std::string when) {
+  f.suppliedBy = std::move(by);
+  return optional(std::move(f), std::move(when));
+}
+
 constexpr std::array kTopologies = {std::pair{Topology::Bus, std::string_view("bus")},
                                     std::pair{Topology::Mesh, std::string_view("mesh")}};
 constexpr std::array kDevices = {std::pair{Device::Sram, std::string_view("sram")},
                                  std::pair{Device::Reram, std::string_view("reram")},
-                                 std::pair{Device::Pcm, std::string_view("pcm")},
-                                 std::pair{Device::Fefet, std::string_view("fefet")}};
+                                 std::pair{Device::Pcm, std::string_view("pcm")}};
 constexpr std::array kSignSchemes = {
     std::pair{SignScheme::Offset, std::string_view("offset")},
     std::pair{SignScheme::Differential, std::string_view("differential")}};
@@ -94,6 +98,8 @@ std::string_view nameOf(const std::array<std::pair<Enum, std::string_view>, N>& 
 // function (over the ~100-line guide) that reads top to bottom like the schema it builds.
 std::vector<FieldSpec> buildSchema() {
   constexpr const char* kPresetGiven = "dram.preset names a preset, which supplies it";
+  constexpr const char* kDeviceGiven =
+      "crossbar.device supplies it (its defaults: docs/design.md §3)";
   std::vector<FieldSpec> s;
   s.push_back(text(
       "name", [](auto& a) -> auto& { return a.name; }, "Short name of the chip, used in reports."));
@@ -175,7 +181,9 @@ std::vector<FieldSpec> buildSchema() {
       "crossbar.cell_bits", [](auto& a) -> auto& { return a.crossbar.cell_bits; }, "bit",
       "Bits stored per cell.", 1, 8));
   s.push_back(choice(
-      "crossbar.device", [](auto& a) -> auto& { return a.crossbar.device; }, "Cell technology.",
+      "crossbar.device", [](auto& a) -> auto& { return a.crossbar.device; },
+      "Cell technology; supplies the write latency, write energy and endurance a config leaves "
+      "out.",
       kDevices));
   s.push_back(choice(
       "crossbar.sign_scheme", [](auto& a) -> auto& { return a.crossbar.sign_scheme; },
@@ -188,17 +196,24 @@ std::vector<FieldSpec> buildSchema() {
   s.push_back(number(
       "crossbar.read_energy_pj", [](auto& a) -> auto& { return a.crossbar.read_energy_pj; }, "pJ",
       "Array energy of one input cycle of one crossbar.", 0, false));
-  s.push_back(number(
-      "crossbar.row_write_latency_ns",
-      [](auto& a) -> auto& { return a.crossbar.row_write_latency_ns; }, "ns",
-      "Programming one row.", 0, true));
-  s.push_back(number(
-      "crossbar.write_energy_pj_per_cell",
-      [](auto& a) -> auto& { return a.crossbar.write_energy_pj_per_cell; }, "pJ",
-      "Programming one cell.", 0, false));
-  s.push_back(number(
-      "crossbar.endurance_cycles", [](auto& a) -> auto& { return a.crossbar.endurance_cycles; },
-      "writes", "Writes a cell survives.", 0, true));
+  s.push_back(supplied(number(
+                           "crossbar.row_write_latency_ns",
+                           [](auto& a) -> auto& { return a.crossbar.row_write_latency_ns; }, "ns",
+                           "Programming one row.", 0, true),
+                       "crossbar.device", kDeviceGiven));
+
+  s.push_back(supplied(number(
+                           "crossbar.write_energy_pj_per_cell",
+                           [](auto& a) -> auto& { return a.crossbar.write_energy_pj_per_cell; },
+                           "pJ", "Programming one cell.", 0, false),
+                       "crossbar.device", kDeviceGiven));
+
+  s.push_back(supplied(
+      number(
+          "crossbar.endurance_cycles", [](auto& a) -> auto& { return a.crossbar.endurance_cycles; },
+          "writes", "Writes a cell survives.", 0, true),
+      "crossbar.device", kDeviceGiven));
+
   s.push_back(number(
       "crossbar.static_power_mw", [](auto& a) -> auto& { return a.crossbar.static_power_mw; }, "mW",
       "Always-on power of one crossbar's peripherals.", 0, false));
@@ -210,16 +225,22 @@ std::vector<FieldSpec> buildSchema() {
       "Driving one row for one input cycle.", 0, false));
   s.push_back(integer(
       "crossbar.adc_bits", [](auto& a) -> auto& { return a.crossbar.adc_bits; }, "bit",
-      "ADC resolution.", 1, 16));
+      "ADC resolution. Conversion energy scales from adc_reference_bits by the ratios of a 32 nm "
+      "SAR ADC's energy at 4-10 bits (Accelergy's ISAAC table; outside it 1.2x per bit, "
+      "assumed), latency in proportion to bits (SAR: one comparison per bit).",
+      1, 16));
   s.push_back(integer(
       "crossbar.adcs_per_crossbar", [](auto& a) -> auto& { return a.crossbar.adcs_per_crossbar; },
       "", "ADCs shared by the columns of one crossbar.", 1, kMaxCrossbarSide));
+  s.push_back(integer(
+      "crossbar.adc_reference_bits", [](auto& a) -> auto& { return a.crossbar.adc_reference_bits; },
+      "bit", "Resolution at which the source gives adc_latency_ns and adc_energy_pj.", 1, 16));
   s.push_back(number(
       "crossbar.adc_latency_ns", [](auto& a) -> auto& { return a.crossbar.adc_latency_ns; }, "ns",
-      "One conversion.", 0, true));
+      "One conversion at adc_reference_bits.", 0, true));
   s.push_back(number(
       "crossbar.adc_energy_pj", [](auto& a) -> auto& { return a.crossbar.adc_energy_pj; }, "pJ",
-      "One conversion.", 0, false));
+      "One conversion at adc_reference_bits.", 0, false));
 
   FieldSpec preset = text(
       "dram.preset", [](auto& a) -> auto& { return a.dram.preset; },
@@ -228,24 +249,24 @@ std::vector<FieldSpec> buildSchema() {
   for (const DramPreset& p : dramPresets()) preset.choices.emplace_back(p.name);
   preset.choices.emplace_back("custom");
   s.push_back(std::move(preset));
-  s.push_back(optional(integer(
+  s.push_back(supplied(integer(
                            "dram.channels", [](auto& a) -> auto& { return a.dram.channels; }, "",
                            "DRAM channels.", 1, 1024),
-                       kPresetGiven));
-  s.push_back(optional(number(
+                       "dram.preset", kPresetGiven));
+  s.push_back(supplied(number(
                            "dram.channel_bandwidth_gb_per_s",
                            [](auto& a) -> auto& { return a.dram.channel_bandwidth_gb_per_s; },
                            "GB/s", "Peak bandwidth of one channel.", 0, true),
-                       kPresetGiven));
-  s.push_back(optional(number(
+                       "dram.preset", kPresetGiven));
+  s.push_back(supplied(number(
                            "dram.latency_ns", [](auto& a) -> auto& { return a.dram.latency_ns; },
                            "ns", "Access latency.", 0, false),
-                       kPresetGiven));
-  s.push_back(optional(
+                       "dram.preset", kPresetGiven));
+  s.push_back(supplied(
       number(
           "dram.energy_pj_per_bit", [](auto& a) -> auto& { return a.dram.energy_pj_per_bit; },
           "pJ/bit", "Energy per bit moved.", 0, false),
-      kPresetGiven));
+      "dram.preset", kPresetGiven));
 
   s.push_back(integer(
       "precision.weight_bits", [](auto& a) -> auto& { return a.precision.weight_bits; }, "bit",

@@ -44,8 +44,6 @@ PartitionPricer::PartitionPricer(const schedule::PartitionSchedule& s, int64_t b
       batch_(static_cast<double>(batch)),
       dramBytesPerNs_(s.arch().dramBandwidthGbPerS()),  // GB/s = bytes/ns
       opsPerNs_(s.arch().vectorOpsPerNs()),
-      activationBytes_(static_cast<double>(s.arch().precision.activation_bits) / 8.0),
-      columnsPerWeight_(s.arch().columnsPerWeight()),
       scratch_(scratch),
       doneNs_(s.layerCount(), 0.0),
       handOutNs_(s.layerCount(), 0.0) {
@@ -104,7 +102,6 @@ void PartitionPricer::operator()(const schedule::LayerStart& step) {
   conversions_ += cycles * static_cast<double>(g.activeColumns) * step.crossbars;
   rowDrives_ += cycles * static_cast<double>(g.activeRows) * step.crossbars;
   crossbarCycles_ += cycles * step.crossbars;
-  perCopyNs_ = step.vectorsPerCopy * g.mvmNs;
   scratch_.incoming.clear();
   scratch_.handOut.clear();
   loadNs_ = storeNs_ = inputsReadyNs_ = computeNs_ = 0;
@@ -145,14 +142,14 @@ void PartitionPricer::operator()(const schedule::HandOut& step) {
 // A core runs the layer's copies it holds as one MVM (its crossbars work in parallel) and a
 // share of the layer's vector work in proportion to its crossbars.
 void PartitionPricer::operator()(const schedule::Compute& step) {
-  const double ns = perCopyNs_ + layer_->vectorOps * step.share / opsPerNs_;
+  const double mvmNs = static_cast<double>(step.vectors) *
+                       arch_.mvmVectorNs(step.cycles, step.crossbars, step.rows, step.cols);
+  const double ns = mvmNs + layer_->vectorOps * step.share / opsPerNs_;
   scratch_.addCoreNs(step.core, ns);
   // Each crossbar reads its rows of every input vector from local memory and writes its
   // outputs back, as the MVM instruction does.
-  localBytes_ += static_cast<double>(step.vectors) * step.crossbars *
-                 (static_cast<double>(step.rows) +
-                  static_cast<double>(step.cols) / static_cast<double>(columnsPerWeight_)) *
-                 activationBytes_;
+  localBytes_ +=
+      static_cast<double>(step.vectors) * arch_.mvmLocalBytes(step.crossbars, step.rows, step.cols);
   computeNs_ = std::max(computeNs_, ns);
 }
 

@@ -104,8 +104,6 @@ class PartitionPricer {
   double batch_;
   double dramBytesPerNs_;
   double opsPerNs_;
-  double activationBytes_;
-  int64_t columnsPerWeight_;
   PricerScratch& scratch_;
 
   // Replace phase.
@@ -128,7 +126,6 @@ class PartitionPricer {
   llvm::SmallVector<double, 32> doneNs_, handOutNs_;
   // The current layer.
   const schedule::LayerStart* layer_ = nullptr;
-  double perCopyNs_ = 0;  // one copy's MVMs
   double loadNs_ = 0, storeNs_ = 0, inputsReadyNs_ = 0, computeNs_ = 0;
   // The leader's DRAM loads, added to its busy time after the layer's compute (the order the
   // sums were always taken in, so the figures stay bit-identical).

@@ -148,8 +148,8 @@ void CoreThread::writeCrossbars(const codegen::Instruction& in) {
 void CoreThread::computeMvm(const codegen::Instruction& in) {
   using arch::Action;
   const auto& arch = chip_.arch;
-  const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
-  const double vectorNs = arch.vectorTimeNs(in.cycles, in.cols);
+  const auto crossbars = static_cast<double>(in.count);
+  const double vectorNs = arch.mvmVectorNs(in.cycles, crossbars, in.rows, in.cols);
   keeper_.inc(ns(static_cast<double>(in.repeat) * vectorNs));
   const double cycles = static_cast<double>(in.repeat * in.cycles * in.count);
   arch::ActionCounts& n = activity_.actions;
@@ -157,10 +157,7 @@ void CoreThread::computeMvm(const codegen::Instruction& in) {
   n[Action::DacDrive] += cycles * static_cast<double>(in.rows);
   n[Action::CrossbarReadCycle] += cycles;
   n[Action::LocalMemoryByte] +=
-      static_cast<double>(in.repeat * in.count) *
-      (static_cast<double>(in.rows) +
-       static_cast<double>(in.cols) / static_cast<double>(arch.columnsPerWeight())) *
-      activationBytes;
+      static_cast<double>(in.repeat) * arch.mvmLocalBytes(crossbars, in.rows, in.cols);
 }
 
 void CoreThread::execute(const codegen::Instruction& in) {

@@ -38,8 +38,9 @@ struct ActionInfo {
 };
 
 inline constexpr std::array<ActionInfo, kActionCount> kActions = {{
-    {Action::AdcConversion, "adc_conversions", "count", "adc", "adc", "crossbar.adc_energy_pj",
-     [](const ArchConfig& a) { return a.crossbar.adc_energy_pj; }},
+    {Action::AdcConversion, "adc_conversions", "count", "adc", "adc",
+     "crossbar.adc_energy_pj, crossbar.adc_bits, crossbar.adc_reference_bits",
+     [](const ArchConfig& a) { return a.adcEnergyPj(); }},
     {Action::DacDrive, "dac_drives", "count", "dac", "dac", "crossbar.dac_energy_pj",
      [](const ArchConfig& a) { return a.crossbar.dac_energy_pj; }},
     {Action::CrossbarReadCycle, "crossbar_read_cycles", "count", "crossbar_read", "xbar read",

@@ -10,7 +10,7 @@
 namespace xbar::arch {
 
 enum class Topology { Bus, Mesh };
-enum class Device { Sram, Reram, Pcm, Fefet };
+enum class Device { Sram, Reram, Pcm };
 // offset: weights stored unsigned with a digital offset correction (one column set);
 // differential: a positive and a negative column set per weight (twice the columns).
 enum class SignScheme { Offset, Differential };
@@ -71,8 +71,11 @@ struct CrossbarConfig {
   double dac_energy_pj = 0;  // one row driven for one input cycle
   int64_t adc_bits = 0;
   int64_t adcs_per_crossbar = 0;
-  double adc_latency_ns = 0;  // one conversion
-  double adc_energy_pj = 0;   // one conversion
+  // One conversion at adc_reference_bits (the source's resolution); adc_bits scales them by
+  // the laws of component_laws.h.
+  int64_t adc_reference_bits = 0;
+  double adc_latency_ns = 0;
+  double adc_energy_pj = 0;
   bool operator==(const CrossbarConfig&) const = default;
 };
 
@@ -107,13 +110,33 @@ struct ArchConfig {
   // Cells one weight takes across a row: ceil(weight_bits / cell_bits), doubled when
   // differential.
   int64_t columnsPerWeight() const;
+  // One conversion at crossbar.adc_bits.
+  double adcEnergyPj() const;
+  double adcLatencyNs() const;
   // One input vector through a crossbar: inputCycles DAC cycles, each a read plus the
   // conversion of `columns` columns on the crossbar's shared ADCs.
   double vectorTimeNs(int64_t inputCycles, int64_t columns) const {
     const int64_t adcRounds =
         (columns + crossbar.adcs_per_crossbar - 1) / crossbar.adcs_per_crossbar;
     return static_cast<double>(inputCycles) *
-           (crossbar.read_latency_ns + static_cast<double>(adcRounds) * crossbar.adc_latency_ns);
+           (crossbar.read_latency_ns + static_cast<double>(adcRounds) * adcLatencyNs());
+  }
+  // Local-memory bytes one input vector moves through `crossbars` crossbars of `rows` x
+  // `columns` used cells: each reads its rows of the input and writes its outputs back.
+  double mvmLocalBytes(double crossbars, int64_t rows, int64_t columns) const {
+    return crossbars *
+           (static_cast<double>(rows) +
+            static_cast<double>(columns) / static_cast<double>(columnsPerWeight())) *
+           static_cast<double>(precision.activation_bits) / 8.0;
+  }
+  // One input vector through `crossbars` crossbars of one core working side by side: the
+  // crossbars' time, or the local memory's to stage their inputs and outputs where that is
+  // longer (staging the next vector overlaps the current one's conversion).
+  double mvmVectorNs(int64_t inputCycles, double crossbars, int64_t rows, int64_t columns) const {
+    const double staging =
+        mvmLocalBytes(crossbars, rows, columns) / core.local_memory.bandwidth_gb_per_s;
+    const double compute = vectorTimeNs(inputCycles, columns);
+    return compute > staging ? compute : staging;
   }
   // Element operations one core's vector unit does per ns.
   double vectorOpsPerNs() const {

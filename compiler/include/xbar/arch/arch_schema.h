@@ -38,6 +38,8 @@ struct FieldSpec {
   std::optional<double> maximum;
   // When may the key be absent? Empty: never. Otherwise the condition, in words.
   std::string optionalWhen;
+  // The key that supplies it when absent (dram.preset, crossbar.device): required otherwise.
+  std::string suppliedBy;
   std::function<void(ArchConfig&, const FieldValue&)> assign;
   std::function<FieldValue(const ArchConfig&)> read;
 };
