@@ -222,3 +222,24 @@ TEST(CorePacking, CoresNeededIsBestFitInUnitOrder) {
 
 }  // namespace
 }  // namespace xbar::mapping
+
+namespace xbar::mapping {
+namespace {
+
+TEST(Mapping, CountsTheColumnsWhoseSumsTheAdcCannotHold) {
+  // fc1 (64 -> 128) on compass-sram-m: 64 rows of 1-bit cells, 1-bit inputs: a column sums
+  // 0..64, which needs 7 bits; 128 outputs x 4 columns = 512 columns.
+  const LayerMapping fc1 = layerNamed(mapTiny("mlp_gemm", "compass-sram-m"), "fc1");
+  EXPECT_EQ(fc1.adcBitsNeeded, 7);
+  EXPECT_EQ(fc1.columns, 512);
+  EXPECT_EQ(fc1.clippingColumns, 0) << "8-bit ADCs hold 7-bit sums";
+  const Mapping six = mapTiny("mlp_gemm", "compass-sram-m", {"crossbar.adc_bits=6"});
+  EXPECT_EQ(layerNamed(six, "fc1").clippingColumns, 512);
+  EXPECT_NE(formatMappingTable(six).find("ADC: "), std::string::npos);
+  // Same rows on 2-bit cells (3 levels): 0..192 needs 8 bits.
+  const Mapping twoBit = mapTiny("mlp_gemm", "compass-sram-m", {"crossbar.cell_bits=2"});
+  EXPECT_EQ(layerNamed(twoBit, "fc1").adcBitsNeeded, 8);
+}
+
+}  // namespace
+}  // namespace xbar::mapping

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "xbar/arch/component_laws.h"
 #include "xbar/mapping/core_packing.h"
 #include "xbar/support/error.h"
 
@@ -10,6 +11,28 @@ namespace {
 
 int64_t ceilDiv(int64_t a, int64_t b) {
   return (a + b - 1) / b;
+}
+
+// A packed crossbar's column sums only its own group's rows (the others hold zeros); otherwise
+// each row tile is full but the last.
+void countClippingColumns(LayerMapping& m, const arch::ArchConfig& arch) {
+  const auto& xb = arch.crossbar;
+  const auto needs = [&](int64_t rows) {
+    return arch::adcBitsNeeded(rows, xb.cell_bits, xb.dac_bits);
+  };
+  const int64_t columnsPerTile = m.layer.groups * m.layer.outputs * m.columnsPerWeight;
+  m.columns = columnsPerTile * m.rowTiles;
+  if (m.groupsPerBlock > 1) {
+    m.adcBitsNeeded = needs(m.layer.inputs);
+    m.clippingColumns = m.adcBitsNeeded > xb.adc_bits ? m.columns : 0;
+    return;
+  }
+  const int64_t lastRows = m.layer.inputs - (m.rowTiles - 1) * xb.rows;
+  const int64_t fullTiles = m.rowTiles - 1;
+  m.adcBitsNeeded = needs(fullTiles > 0 ? xb.rows : lastRows);
+  m.clippingColumns =
+      (fullTiles > 0 && needs(xb.rows) > xb.adc_bits ? fullTiles : 0) * columnsPerTile +
+      (needs(lastRows) > xb.adc_bits ? columnsPerTile : 0);
 }
 
 LayerMapping tileLayer(const MatrixLayer& layer, const arch::ArchConfig& arch) {
@@ -37,6 +60,7 @@ LayerMapping tileLayer(const MatrixLayer& layer, const arch::ArchConfig& arch) {
                   static_cast<double>(m.crossbars * rows * arch.crossbar.cols);
   m.weightBytes = static_cast<double>(layer.weightElements()) *
                   static_cast<double>(arch.precision.weight_bits) / 8.0;
+  countClippingColumns(m, arch);
   return m;
 }
 
@@ -94,6 +118,7 @@ Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch) {
   mapping.model = graph.name;
   mapping.arch = arch.name;
   mapping.weightBits = arch.precision.weight_bits;
+  mapping.adcBits = arch.crossbar.adc_bits;
   for (const MatrixLayer& layer : matrixLayers(graph)) {
     LayerMapping m = tileLayer(layer, arch);
     cutUnits(m, static_cast<int32_t>(mapping.layers.size()), arch.core.crossbars, mapping.units);
@@ -105,6 +130,8 @@ Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch) {
     t.weightBytes += m.weightBytes;
     t.weightElements += m.layer.weightElements();
     t.crossbars += m.crossbars;
+    t.columns += m.columns;
+    t.clippingColumns += m.clippingColumns;
     cells += m.cellsUsed;
   }
   t.chipCrossbars = arch.totalCrossbars();

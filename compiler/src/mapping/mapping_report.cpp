@@ -37,6 +37,13 @@ std::string formatMappingTable(const Mapping& m) {
   out += fmt::format(
       "crossbars: {} needed, {} on chip; cores: {} needed, {} on chip; utilisation {:.1f}%\n",
       t.crossbars, t.chipCrossbars, t.coresNeeded, t.chipCores, 100.0 * t.utilisation);
+  if (t.clippingColumns > 0) {
+    int64_t needed = 0;
+    for (const LayerMapping& l : m.layers) needed = std::max(needed, l.adcBitsNeeded);
+    out += fmt::format(
+        "ADC: {} of {} used columns can clip at {} bits (their sums need up to {} bits)\n",
+        t.clippingColumns, t.columns, m.adcBits, needed);
+  }
   out += t.fits ? "fits on chip: yes\n"
                 : fmt::format(
                       "fits on chip: no ({:.1f}x the chip's crossbars): weights must be replaced "
@@ -64,7 +71,10 @@ nlohmann::json mappingToJson(const Mapping& m) {
                       {"column_blocks_per_block", l.columnBlocksPerBlock},
                       {"crossbars", l.crossbars},
                       {"units", l.unitCount},
-                      {"utilisation", l.utilisation}});
+                      {"utilisation", l.utilisation},
+                      {"adc_bits_needed", l.adcBitsNeeded},
+                      {"columns", l.columns},
+                      {"clipping_columns", l.clippingColumns}});
   }
   nlohmann::json units = nlohmann::json::array();
   for (const PartitionUnit& u : m.units) {
@@ -93,6 +103,8 @@ nlohmann::json mappingToJson(const Mapping& m) {
             {"cores_needed", t.coresNeeded},
             {"chip_cores", t.chipCores},
             {"utilisation", t.utilisation},
+            {"columns", t.columns},
+            {"clipping_columns", t.clippingColumns},
             {"fits", t.fits}}}};
 }
 

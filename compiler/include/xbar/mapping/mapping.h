@@ -41,6 +41,12 @@ struct LayerMapping {
   int64_t cellsUsed = 0;
   double utilisation = 0;  // cells used / cells in its crossbars
   double weightBytes = 0;  // at the arch's weight bits
+  // A column sums up to rows x (2^cell_bits - 1) x (2^dac_bits - 1): the ADC bits its fullest
+  // crossbar needs to convert that exactly, and the used columns whose range exceeds
+  // crossbar.adc_bits (they clip when their sum does: arch/component_laws.h).
+  int64_t adcBitsNeeded = 0;
+  int64_t columns = 0;
+  int64_t clippingColumns = 0;
   int32_t firstUnit = 0;
   int32_t unitCount = 0;
 };
@@ -54,6 +60,8 @@ struct MappingTotals {
   int64_t coresNeeded = 0;     // units placed on cores best fit, in order (core_packing.h)
   int64_t chipCores = 0;
   double utilisation = 0;
+  int64_t columns = 0;          // used columns of every crossbar
+  int64_t clippingColumns = 0;  // of them, those whose range exceeds crossbar.adc_bits
   bool fits = false;  // every unit on chip at once: one partition the partitioners can place
 };
 
@@ -61,6 +69,7 @@ struct Mapping {
   std::string model;
   std::string arch;
   int64_t weightBits = 0;
+  int64_t adcBits = 0;
   std::vector<LayerMapping> layers;
   std::vector<PartitionUnit> units;  // layers in graph (topological) order
   MappingTotals totals;
