@@ -102,10 +102,10 @@ std::vector<FieldSpec> buildSchema() {
       "crossbar.device supplies it (its defaults: docs/design.md §3)";
   std::vector<FieldSpec> s;
   s.push_back(text(
-      "name", [](auto& a) -> auto& { return a.name; }, "Short name of the chip, used in reports."));
+      "name", [](auto& a) -> auto& { return a.name; }, "Short name of the chip, used in reports (a label: changes no statistic)."));
   s.push_back(optional(text(
                            "description", [](auto& a) -> auto& { return a.description; },
-                           "Free text: what the chip is and where its numbers come from."),
+                           "Free text: what the chip is and where its numbers come from (a label)."),
                        "always (empty)"));
 
   s.push_back(integer(
