@@ -22,8 +22,15 @@ namespace xbar::testing {
 namespace {
 
 // Statistics that echo a key rather than measure anything: they move by construction.
-const std::set<std::string> kEchoes = {"/local_memory/capacity/value",
-                                       "/endurance/endurance/value"};
+const std::set<std::string> kEchoes = {"/stats/local_memory/capacity/value",
+                                       "/stats/endurance/endurance/value"};
+
+// Keys known to change no statistic yet, each with what will make it live. The test fails
+// when one of them does move a statistic, so this list cannot go stale.
+const std::map<std::string, std::string> kNotYetLive = {
+    {"core.local_memory.size_kib",
+     "only refuses a layer whose one vector does not fit; tiling and credits sized from it are "
+     "open (issue 12, item 5)"}};
 
 void flatten(const nlohmann::json& j, const std::string& at, std::map<std::string, double>& out) {
   if (j.is_object()) {
@@ -121,7 +128,10 @@ TEST_P(KeyLiveness, EveryKeyMovesAStatisticOrIsALabel) {
       }
     }
     EXPECT_TRUE(accepted) << f.path << ": every perturbation refused:\n" << refusals;
-    EXPECT_TRUE(moved || !accepted) << f.path << " changes no statistic on " << GetParam();
+    if (auto pending = kNotYetLive.find(f.path); pending != kNotYetLive.end())
+      EXPECT_FALSE(moved) << f.path << " is live now: take it off kNotYetLive";
+    else
+      EXPECT_TRUE(moved || !accepted) << f.path << " changes no statistic on " << GetParam();
   }
 }
 
