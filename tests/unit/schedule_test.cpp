@@ -35,7 +35,7 @@ struct Recorder {
     copyBytes += static_cast<double>(st.bytes);
   }
   void operator()(const WriteCrossbars& st) {
-    ++writes;
+    writes += static_cast<int64_t>(st.profile.shapes.size());  // one WR_XB per shape
     cells += st.profile.cells * st.copies;
   }
   void operator()(const Load& st) {
@@ -127,6 +127,42 @@ TEST_P(WalkVisitors, PricingAndEmissionSeeTheSameSteps) {
   EXPECT_EQ(loadBytes, expectedLoadBytes);
   EXPECT_EQ(storeBytes, expectedStoreBytes);
   EXPECT_EQ(elements, expectedElements);
+}
+
+// How a unit's crossbars are written: unpacked, its cells are exactly its weights' cells
+// (rows and columns of the last tile and block as they are); packed, whole block-diagonal
+// blocks. A uniform shape per unit over-counted every unit whose last crossbar is not full.
+TEST_P(WalkVisitors, CrossbarShapesWriteWhatTheUnitHolds) {
+  const Point& pt = GetParam();
+  const testing::Compiled c =
+      testing::compileStages(kTiny + "/" + pt.model + ".onnx", pt.arch, pt.overrides);
+  const cost::CostModel model(c.graph, c.mapping, c.arch, 1);
+  for (size_t i = 0; i < c.mapping.units.size(); ++i) {
+    const UnitProfile& u = model.groups().unit(static_cast<int32_t>(i));
+    const mapping::LayerMapping& m = c.mapping.layers[static_cast<size_t>(u.layer)];
+    int64_t crossbars = 0;
+    for (const CrossbarShape& shape : u.shapes) {
+      crossbars += shape.crossbars;
+      EXPECT_LE(shape.rows, c.arch.crossbar.rows);
+      EXPECT_LE(shape.cols, c.arch.crossbar.cols);
+    }
+    EXPECT_EQ(crossbars, u.crossbars);
+    const auto weightCells =
+        static_cast<int64_t>(u.weightBytes * 8.0 /
+                             static_cast<double>(c.arch.precision.weight_bits)) *
+        m.columnsPerWeight;
+    if (m.groupsPerBlock > 1) {
+      // Blocks of groupsPerBlock groups, the layer's last one holding the rest: a block of g
+      // groups writes g x inputs rows of g x outputs x columnsPerWeight columns.
+      const int64_t groups = c.mapping.units[i].outputs / m.layer.outputs;
+      const int64_t g = m.groupsPerBlock;
+      const int64_t blockCells = (groups / g) * g * g + (groups % g) * (groups % g);
+      EXPECT_EQ(u.cells, blockCells * m.layer.inputs * m.layer.outputs * m.columnsPerWeight)
+          << m.layer.name << ": whole blocks";
+    } else {
+      EXPECT_EQ(u.cells, weightCells) << m.layer.name;
+    }
+  }
 }
 
 const std::vector<std::string> kSmallChip = {"chip.cores=3", "core.crossbars=2", "crossbar.rows=32",

@@ -87,12 +87,18 @@ class Generator {
   }
   void operator()(const schedule::CopyWeights& step) { transfer(step.from, step.to, step.bytes); }
   void operator()(const schedule::WriteCrossbars& step) {
-    const auto crossbars = static_cast<int32_t>(step.profile.crossbars);
-    emit(step.core, {.op = Opcode::WriteXbar,
-                     .xb = step.firstCrossbar,
-                     .count = crossbars * step.copies,
-                     .rows = (step.profile.rowWrites + crossbars - 1) / crossbars,
-                     .cols = step.activeColumns});
+    // One WR_XB per crossbar shape, for every copy's crossbars of that shape (which crossbar
+    // index holds which part of a copy is the program's choice; their writes are what count).
+    int32_t xb = step.firstCrossbar;
+    for (const schedule::CrossbarShape& shape : step.profile.shapes) {
+      const auto count = static_cast<int32_t>(shape.crossbars) * step.copies;
+      emit(step.core, {.op = Opcode::WriteXbar,
+                       .xb = xb,
+                       .count = count,
+                       .rows = shape.rows,
+                       .cols = shape.cols});
+      xb += count;
+    }
   }
   void operator()(const schedule::Barrier& step) {
     for (auto& threads : threads_)

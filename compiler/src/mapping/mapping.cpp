@@ -64,17 +64,6 @@ LayerMapping tileLayer(const MatrixLayer& layer, const arch::ArchConfig& arch) {
   return m;
 }
 
-// Output channels computed by column block `cb` (counted across blocks).
-int64_t outputsOfColumnBlock(const LayerMapping& m, int64_t cb) {
-  if (m.groupsPerBlock > 1) {
-    const int64_t block = cb;  // one column block per block
-    const int64_t groups = std::min(m.groupsPerBlock, m.layer.groups - block * m.groupsPerBlock);
-    return groups * m.layer.outputs;
-  }
-  const int64_t within = cb % m.columnBlocksPerBlock;
-  return std::min(m.outputsPerCrossbar, m.layer.outputs - within * m.outputsPerCrossbar);
-}
-
 void cutUnits(LayerMapping& m, int32_t layerIndex, int64_t crossbarsPerCore,
               std::vector<PartitionUnit>& units) {
   m.firstUnit = static_cast<int32_t>(units.size());
@@ -112,6 +101,16 @@ void cutUnits(LayerMapping& m, int32_t layerIndex, int64_t crossbarsPerCore,
 }
 
 }  // namespace
+
+int64_t outputsOfColumnBlock(const LayerMapping& m, int64_t cb) {
+  if (m.groupsPerBlock > 1) {
+    const int64_t block = cb;  // one column block per block
+    const int64_t groups = std::min(m.groupsPerBlock, m.layer.groups - block * m.groupsPerBlock);
+    return groups * m.layer.outputs;
+  }
+  const int64_t within = cb % m.columnBlocksPerBlock;
+  return std::min(m.outputsPerCrossbar, m.layer.outputs - within * m.outputsPerCrossbar);
+}
 
 Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch) {
   Mapping mapping;

@@ -147,6 +147,33 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
   }
 }
 
+// How a unit's crossbars are written: each written row sets the columns its crossbar uses. A
+// block-diagonally packed crossbar is written across its block's rows and columns, the zeros
+// off the diagonal included (it held another partition's weights).
+llvm::SmallVector<CrossbarShape, 4> crossbarShapes(const mapping::LayerMapping& m,
+                                                   const mapping::PartitionUnit& u, int64_t rows) {
+  llvm::SmallVector<CrossbarShape, 4> shapes;
+  const auto add = [&](int64_t r, int64_t c, int64_t n) {
+    for (CrossbarShape& s : shapes)
+      if (s.rows == r && s.cols == c) {
+        s.crossbars += n;
+        return;
+      }
+    shapes.push_back({n, r, c});
+  };
+  for (int64_t cb = u.firstColumnBlock; cb < u.firstColumnBlock + u.columnBlocks; ++cb) {
+    const int64_t outputs = mapping::outputsOfColumnBlock(m, cb);
+    const int64_t cols = outputs * m.columnsPerWeight;
+    if (m.groupsPerBlock > 1) {
+      add(outputs / m.layer.outputs * m.layer.inputs, cols, 1);
+      continue;
+    }
+    for (int64_t t = u.firstRowTile; t < u.firstRowTile + u.rowTiles; ++t)
+      add(std::min(rows, m.layer.inputs - t * rows), cols, 1);
+  }
+  return shapes;
+}
+
 // Per unit: its weights, cells and row writes; refuses a unit no core can run.
 void LayerGroups::profileUnits(const mapping::Mapping& mapping, const arch::ArchConfig& arch) {
   const auto& xb = arch.crossbar;
@@ -172,20 +199,16 @@ void LayerGroups::profileUnits(const mapping::Mapping& mapping, const arch::Arch
     UnitProfile p;
     p.layer = u.layer;
     p.crossbars = u.crossbars;
-    const bool packed = m.groupsPerBlock > 1;
     const int64_t firstRow = u.firstRowTile * xb.rows;
     const int64_t rowsCovered =
         std::min(m.layer.inputs, (u.firstRowTile + u.rowTiles) * xb.rows) - firstRow;
     const int64_t weights = u.outputs * rowsCovered;
     p.weightBytes = static_cast<double>(weights * arch.precision.weight_bits) / 8.0;
-    p.rowWrites =
-        packed ? (u.outputs / m.layer.outputs) * m.layer.inputs : u.columnBlocks * rowsCovered;
-    // Cells programmed. A block-diagonally packed crossbar is written whole: every written row
-    // sets all its active columns, the zeros off the diagonal included (the crossbar held
-    // another partition's weights), as its WR_XB does.
-    p.cells = packed ? (p.rowWrites + u.crossbars - 1) / u.crossbars *
-                           layers_[static_cast<size_t>(u.layer)].activeColumns * u.crossbars
-                     : weights * m.columnsPerWeight;
+    p.shapes = crossbarShapes(m, u, xb.rows);
+    for (const CrossbarShape& shape : p.shapes) {
+      p.rowWrites += shape.crossbars * shape.rows;
+      p.cells += shape.crossbars * shape.rows * shape.cols;
+    }
     p.outputFraction = static_cast<double>(u.crossbars) / static_cast<double>(m.crossbars);
     units_.push_back(p);
   }

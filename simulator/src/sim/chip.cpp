@@ -136,10 +136,14 @@ bool CoreThread::meet(int32_t& arrived, int32_t expected, sc_core::sc_event& rel
   return last;
 }
 
-void CoreThread::writeCrossbars(const codegen::Instruction& in) {
+// Consecutive WR_XBs of a thread are issued together (a unit's crossbars of different shapes):
+// each crossbar takes a write slot from the run's start, and the thread goes on when the last
+// is written.
+void CoreThread::writeCrossbars(const codegen::Instruction& in, bool continuesRun) {
   const sc_time t = sc_core::sc_time_stamp() + keeper_.get_local_time();
-  const sc_time end = chip_.crossbarWrites.write(core_, in.xb, in.count, in.rows, t);
-  keeper_.inc(end - t);
+  if (!continuesRun) writeRunStart_ = t;
+  const sc_time end = chip_.crossbarWrites.write(core_, in.xb, in.count, in.rows, writeRunStart_);
+  if (end > t) keeper_.inc(end - t);
   activity_.actions[arch::Action::CellWritten] += static_cast<double>(in.rows * in.cols * in.count);
 }
 
@@ -170,7 +174,10 @@ void CoreThread::execute(const codegen::Instruction& in) {
       dramAccess(tlm::TLM_WRITE_COMMAND, in.dram, in.bytes);
       break;
     case codegen::Opcode::WriteXbar:
-      writeCrossbars(in);
+      writeCrossbars(
+          in, activity_.pc > 0 &&
+                  chip_.program.threads[static_cast<size_t>(thread_)].code[activity_.pc - 1].op ==
+                      codegen::Opcode::WriteXbar);
       break;
     case codegen::Opcode::Mvm:
       computeMvm(in);

@@ -56,7 +56,7 @@ class CoreThread : public sc_core::sc_module {
   // Timing and counting: runs one instruction on the core, the DRAM, the network or a meeting.
   void execute(const codegen::Instruction& in);
   void computeMvm(const codegen::Instruction& in);
-  void writeCrossbars(const codegen::Instruction& in);
+  void writeCrossbars(const codegen::Instruction& in, bool continuesRun);
   // Busy time by kind, and the partition phase it belongs to.
   void account(const codegen::Instruction& in, double startNs, double durationNs);
   sc_core::sc_time takeCore();  // waits until the core is free; when the instruction starts
@@ -77,6 +77,7 @@ class CoreThread : public sc_core::sc_module {
   Chip& chip_;
   tlm_utils::tlm_quantumkeeper keeper_;
   ThreadActivity activity_;
+  sc_core::sc_time writeRunStart_;  // of the current run of consecutive WR_XBs
 };
 
 class Chip {

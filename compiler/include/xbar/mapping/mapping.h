@@ -75,6 +75,9 @@ struct Mapping {
   MappingTotals totals;
 };
 
+// Output channels computed by column block `cb` of a layer (counted across blocks).
+int64_t outputsOfColumnBlock(const LayerMapping& m, int64_t cb);
+
 // Throws InputError when a layer cannot be mapped at all (e.g. a single weight wider than a
 // crossbar), naming the layer.
 Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch);

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <llvm/ADT/SmallVector.h>
+
 #include "xbar/arch/arch_config.h"
 #include "xbar/ir/graph.h"
 #include "xbar/mapping/mapping.h"
@@ -60,13 +62,23 @@ struct LayerGroup {
   std::vector<std::pair<ir::OpKind, double>> vectorOps;
 };
 
+// Crossbars of a unit that are written alike: `crossbars` of them, each `rows` rows of
+// `cols` columns. A unit has at most four: full and last row tile by full and last column
+// block (or full and last block-diagonal block).
+struct CrossbarShape {
+  int64_t crossbars = 0;
+  int64_t rows = 0;
+  int64_t cols = 0;
+};
+
 struct UnitProfile {
   int32_t layer = 0;
   int64_t crossbars = 0;
-  double weightBytes = 0;     // at the arch's weight bits
-  int64_t cells = 0;          // cells programmed
-  int64_t rowWrites = 0;      // rows programmed over its crossbars
-  double outputFraction = 0;  // share of the layer's outputs (of its row chunk)
+  double weightBytes = 0;                      // at the arch's weight bits
+  llvm::SmallVector<CrossbarShape, 4> shapes;  // in the order of its crossbars' writes
+  int64_t cells = 0;                           // cells programmed: sum of shapes
+  int64_t rowWrites = 0;                       // rows programmed over its crossbars
+  double outputFraction = 0;                   // share of the layer's outputs (of its row chunk)
 };
 
 class LayerGroups {

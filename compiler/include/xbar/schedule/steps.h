@@ -42,7 +42,6 @@ struct WriteCrossbars {
   int32_t firstCrossbar;
   int32_t copies;
   const UnitProfile& profile;
-  int64_t activeColumns;
 };
 // Every thread of every core meets: the reuse phase starts.
 struct Barrier {

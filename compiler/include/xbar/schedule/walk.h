@@ -75,8 +75,7 @@ void walkReplace(const PartitionSchedule& s, Visitor& visit) {
     } else if (pl.core != primary) {
       visit(CopyWeights{primary, pl.core, wholeBytes(unit.weightBytes)});
     }
-    visit(WriteCrossbars{pl.core, pl.unit, pl.firstCrossbar, pl.copies, unit,
-                         groups.layer(unit.layer).activeColumns});
+    visit(WriteCrossbars{pl.core, pl.unit, pl.firstCrossbar, pl.copies, unit});
   }
 }
 
