@@ -10,16 +10,21 @@ CrossbarWrites::CrossbarWrites(const arch::ArchConfig& arch, int32_t cores)
     : arch_(arch),
       slots_(static_cast<size_t>(arch.chip.max_parallel_crossbar_writes), sc_core::SC_ZERO_TIME),
       rowWrites_(static_cast<size_t>(cores),
-                 std::vector<std::vector<uint32_t>>(static_cast<size_t>(arch.core.crossbars))) {}
+                 std::vector<std::vector<uint32_t>>(static_cast<size_t>(arch.core.crossbars))),
+      crossbarFree_(static_cast<size_t>(cores),
+                    std::vector<sc_time>(static_cast<size_t>(arch.core.crossbars))) {}
 
 sc_time CrossbarWrites::write(int32_t core, int32_t first, int32_t count, int64_t rows,
                               sc_time start) {
   sc_time end = start;
   for (int32_t k = 0; k < count; ++k) {
     auto slot = std::min_element(slots_.begin(), slots_.end());
-    const sc_time begin = std::max(start, *slot);
+    sc_time& crossbarFree =
+        crossbarFree_[static_cast<size_t>(core)][static_cast<size_t>(first + k)];
+    const sc_time begin = std::max({start, *slot, crossbarFree});
     *slot = begin + sc_time(static_cast<double>(rows) * arch_.crossbar.row_write_latency_ns,
                             sc_core::SC_NS);
+    crossbarFree = *slot;
     end = std::max(end, *slot);
     auto& written = rowWrites_[static_cast<size_t>(core)][static_cast<size_t>(first + k)];
     if (written.size() < static_cast<size_t>(rows)) written.resize(static_cast<size_t>(rows), 0);

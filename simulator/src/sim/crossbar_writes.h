@@ -17,7 +17,8 @@ class CrossbarWrites {
  public:
   CrossbarWrites(const arch::ArchConfig& arch, int32_t cores);
   // Writes `rows` rows of crossbars [first, first + count) of `core`, from `start`: each
-  // crossbar takes a write slot for rows x the row-write latency. When the last is written.
+  // crossbar takes a write slot for rows x the row-write latency, once the slot and the
+  // crossbar are free. When the last is written.
   sc_core::sc_time write(int32_t core, int32_t first, int32_t count, int64_t rows,
                          sc_core::sc_time start);
   // `cellsWritten` and the run's time come from the cores' counts.
@@ -27,6 +28,8 @@ class CrossbarWrites {
   const arch::ArchConfig& arch_;
   std::vector<sc_core::sc_time> slots_;
   std::vector<std::vector<std::vector<uint32_t>>> rowWrites_;  // [core][crossbar][row]
+  std::vector<std::vector<sc_core::sc_time>> crossbarFree_;    // [core][crossbar]: a crossbar
+                                                               // takes one write at a time
 };
 
 }  // namespace xbar::sim
