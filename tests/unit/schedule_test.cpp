@@ -51,6 +51,10 @@ struct Recorder {
     ++handOuts;
     onChipBytes += static_cast<double>(st.bytes);
   }
+  void operator()(const PartialSums& st) {  // a transfer, as a hand-out is
+    ++handOuts;
+    onChipBytes += static_cast<double>(st.bytes);
+  }
   void operator()(const Compute& st) {
     mvms += static_cast<int64_t>(s.crossbarSpans(st.li, st.core).size());
   }
@@ -162,6 +166,60 @@ TEST_P(WalkVisitors, CrossbarShapesWriteWhatTheUnitHolds) {
     } else {
       EXPECT_EQ(u.cells, weightCells) << m.layer.name;
     }
+  }
+}
+
+struct PartialSumCounter {
+  int64_t count = 0, bytes = 0;
+  void operator()(const PartialSums& st) {
+    ++count;
+    bytes += st.bytes;
+  }
+  template <class Step>
+  void operator()(const Step&) {}
+};
+
+// Rows split over units: each row chunk but the first sends its column block's outputs as
+// partial sums (partialSumBits wide: 16 on compass-sram-m, 8-bit ADC + 3 + 1 over four 1-bit
+// weight slices + 3 + 1 over four 1-bit input cycles) to the core of the block's first chunk,
+// which then holds the block's outputs. Before, a chunk sent its crossbars' share of the
+// final outputs at activation precision: 1/chunks of them, at 4 bits instead of 16.
+TEST(PartialSums, RowChunksSendTheirColumnBlocksPartialSumsToTheReducer) {
+  const testing::Compiled c =
+      testing::compileStages(kTiny + "/mlp_gemm.onnx", "compass-sram-m",
+                             {"chip.cores=8", "core.crossbars=2", "crossbar.rows=32",
+                              "crossbar.cols=32", "crossbar.adcs_per_crossbar=32"});
+  EXPECT_EQ(c.arch.partialSumBits(), 16);
+  const cost::CostModel model(c.graph, c.mapping, c.arch, 1);
+  // A partition of fc2 (128 -> 32) alone: 4 row tiles of 32 rows, 2 per core, so each of its
+  // 4 column blocks (8 outputs each) is cut into 2 chunks on 2 cores.
+  const mapping::LayerMapping& fc2 = c.mapping.layers[1];
+  ASSERT_EQ(fc2.layer.inputs, 128);
+  ASSERT_EQ(fc2.rowTiles, 4);
+  const std::vector<LayerReplication> replication = {{1, 1}};
+  const int32_t start = fc2.firstUnit, end = fc2.firstUnit + fc2.unitCount;
+  ASSERT_TRUE(replicasFit(model.groups(), c.arch, start, end, replication));
+  const PartitionSchedule s(model.groups(), c.arch, start, end, replication);
+  int64_t transfers = 0;
+  for (const PartialSumTransfer& t : s.partialSums()) {
+    EXPECT_NE(t.from, t.to);
+    ++transfers;
+  }
+  // One transfer per column block, of its 8 outputs x 2 bytes.
+  PartialSumCounter sums;
+  Inbox inbox;
+  walkSample(s, 0, inbox, sums);
+  EXPECT_EQ(sums.count, transfers);
+  EXPECT_EQ(sums.count, fc2.columnBlocksPerBlock);
+  EXPECT_EQ(sums.bytes, fc2.layer.outputs * 2);
+  // Every complete layer's outputs are still all held somewhere.
+  for (size_t li = 0; li < s.layerCount(); ++li) {
+    double held = 0;
+    for (const LayerOnCore& h : s.cores(li)) {
+      EXPECT_GE(h.outputShare, -1e-12);
+      held += h.outputShare;
+    }
+    EXPECT_NEAR(held, 1.0, 1e-9);
   }
 }
 

@@ -20,6 +20,14 @@ double ArchConfig::adcLatencyNs() const {
   return crossbar.adc_latency_ns * adcLatencyScale(crossbar.adc_bits, crossbar.adc_reference_bits);
 }
 
+int64_t ArchConfig::partialSumBits() const {
+  const int64_t slices = (precision.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits;
+  const int64_t cycles = (precision.activation_bits + crossbar.dac_bits - 1) / crossbar.dac_bits;
+  return crossbar.adc_bits + crossbar.cell_bits * (slices - 1) + (slices > 1 ? 1 : 0) +
+         crossbar.dac_bits * (cycles - 1) + (cycles > 1 ? 1 : 0) +
+         (crossbar.sign_scheme == SignScheme::Differential ? 1 : 0);
+}
+
 int64_t ArchConfig::columnsPerWeight() const {
   const int64_t slices = (precision.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits;
   return (crossbar.sign_scheme == SignScheme::Differential ? 2 : 1) * slices;

@@ -125,6 +125,7 @@ class Generator {
     if (const auto& m = posted_[static_cast<size_t>(step.message.id)]) take(*m);
   }
   void operator()(const schedule::HandOut& step) { transfer(step.from, step.to, step.bytes); }
+  void operator()(const schedule::PartialSums& step) { transfer(step.from, step.to, step.bytes); }
   // One MVM per contiguous run of the layer's crossbars on the core.
   void operator()(const schedule::Compute& step) {
     for (const schedule::CrossbarSpan& span : schedule_->crossbarSpans(step.li, step.core))

@@ -29,7 +29,7 @@ void PricerScratch::reset(size_t cores, size_t links) {
   for (int32_t c : busyCores) coreNs[static_cast<size_t>(c)] = 0;
   busyCores.clear();
   if (coreNs.size() < cores) coreNs.resize(cores, 0.0);
-  for (LinkLoad* l : {&sample, &incoming, &handOut, &copies}) l->reset(links);
+  for (LinkLoad* l : {&sample, &incoming, &handOut, &partialSums, &copies}) l->reset(links);
 }
 
 double PricerScratch::busiestCoreNs() const {
@@ -104,6 +104,7 @@ void PartitionPricer::operator()(const schedule::LayerStart& step) {
   crossbarCycles_ += cycles * step.crossbars;
   scratch_.incoming.clear();
   scratch_.handOut.clear();
+  scratch_.partialSums.clear();
   loadNs_ = storeNs_ = inputsReadyNs_ = computeNs_ = 0;
   pendingLoads_.clear();
 }
@@ -164,14 +165,15 @@ void PartitionPricer::operator()(const schedule::Store& step) {
 }
 
 // The first sample through the layer: the leader loads what comes from DRAM while its other
-// inputs are made and sent, hands the input out, the slowest core computes, and the slowest
-// store ends it (cores store at different times, so their stores rarely queue).
+// inputs are made and sent, hands the input out, the slowest core computes, row chunks send
+// their partial sums to their column blocks' reducers, and the slowest store ends it (cores
+// store at different times, so their stores rarely queue).
 void PartitionPricer::operator()(const schedule::LayerEnd& step) {
   flushLoads();
   const arch::InterconnectConfig& net = arch_.chip.interconnect;
   handOutNs_[step.li] = scratch_.handOut.ns(net);
   doneNs_[step.li] = std::max(loadNs_, inputsReadyNs_ + scratch_.incoming.ns(net)) +
-                     handOutNs_[step.li] + computeNs_ + storeNs_;
+                     handOutNs_[step.li] + computeNs_ + scratch_.partialSums.ns(net) + storeNs_;
   fillNs_ = std::max(fillNs_, doneNs_[step.li]);
 }
 

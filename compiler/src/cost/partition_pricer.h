@@ -53,7 +53,7 @@ class LinkLoad {
 struct PricerScratch {
   std::vector<double> coreNs;
   std::vector<int32_t> busyCores;
-  LinkLoad sample, incoming, handOut, copies;
+  LinkLoad sample, incoming, handOut, partialSums, copies;
 
   void reset(size_t cores, size_t links);
   void addCoreNs(int32_t core, double ns) {
@@ -83,6 +83,10 @@ class PartitionPricer {
   void operator()(const schedule::Receive& step);
   void operator()(const schedule::HandOut& step);
   void operator()(const schedule::Compute& step);
+  // Partial sums cross the links after the MVMs, before the reduction and the outputs.
+  void operator()(const schedule::PartialSums& step) {
+    send(step.from, step.to, static_cast<double>(step.bytes), scratch_.partialSums);
+  }
   // A core's element ops are whole: counted as the program's VEC does. (Its time is LayerStart's
   // total shared out as Compute's.)
   void operator()(const schedule::VectorWork& step) {

@@ -134,6 +134,8 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
                                                 : std::min(m.layer.outputs, m.outputsPerCrossbar)) *
                                             m.columnsPerWeight);
     p.mvmNs = arch.vectorTimeNs(inputCycles, p.activeColumns);
+    p.partialSumBytesPerSample = static_cast<double>(m.layer.totalOutputs() * p.vectorsPerSample) *
+                                 static_cast<double>(arch.partialSumBits()) / 8.0;
     p.reductionOpsPerSample =
         static_cast<double>((m.rowTiles - 1) * m.layer.totalOutputs() * p.vectorsPerSample);
     p.outputBytesPerSample =
@@ -210,6 +212,9 @@ void LayerGroups::profileUnits(const mapping::Mapping& mapping, const arch::Arch
       p.cells += shape.crossbars * shape.rows * shape.cols;
     }
     p.outputFraction = static_cast<double>(u.crossbars) / static_cast<double>(m.crossbars);
+    const auto index = static_cast<int32_t>(units_.size());
+    p.reducer = u.partialSums && u.firstRowTile > 0 ? units_.back().reducer : index;
+    p.columnFraction = static_cast<double>(u.outputs) / static_cast<double>(m.layer.totalOutputs());
     units_.push_back(p);
   }
 }

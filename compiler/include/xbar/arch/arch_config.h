@@ -110,6 +110,11 @@ struct ArchConfig {
   // Cells one weight takes across a row: ceil(weight_bits / cell_bits), doubled when
   // differential.
   int64_t columnsPerWeight() const;
+  // Bits of a partial sum that one crossbar's column contributes to a digital reduction: the
+  // ADC's bits, plus the growth of shift-and-add over weight slices (cell_bits per slice and a
+  // carry) and over input cycles (dac_bits per cycle and a carry), plus a sign bit for the
+  // differential scheme's subtraction.
+  int64_t partialSumBits() const;
   // One conversion at crossbar.adc_bits.
   double adcEnergyPj() const;
   double adcLatencyNs() const;

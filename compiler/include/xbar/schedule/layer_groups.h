@@ -27,13 +27,14 @@ inline constexpr int32_t kGraphOutput = 0x7fffffff;
 struct LayerGroup {
   double mvmNs = 0;  // one input vector through one crossbar of the layer
   int64_t vectorsPerSample = 0;
-  int64_t inputCycles = 0;           // ceil(activation bits / DAC bits)
-  int64_t activeRows = 0;            // rows driven per crossbar
-  int64_t activeColumns = 0;         // columns converted per crossbar
-  double vectorOpsPerSample = 0;     // element ops of the attached non-matrix ops
-  double reductionOpsPerSample = 0;  // digital partial-sum additions (row-split layers)
-  double outputBytesPerSample = 0;   // the matrix op's own output
-  double inputBytesPerSample = 0;    // the matrix op's activation input
+  int64_t inputCycles = 0;              // ceil(activation bits / DAC bits)
+  int64_t activeRows = 0;               // rows driven per crossbar
+  int64_t activeColumns = 0;            // columns converted per crossbar
+  double vectorOpsPerSample = 0;        // element ops of the attached non-matrix ops
+  double reductionOpsPerSample = 0;     // digital partial-sum additions (row-split layers)
+  double outputBytesPerSample = 0;      // the matrix op's own output
+  double partialSumBytesPerSample = 0;  // the same outputs as partial sums (partialSumBits)
+  double inputBytesPerSample = 0;       // the matrix op's activation input
   int32_t firstUnit = 0;
   int32_t endUnit = 0;
   // Activations this group reads from other groups (producer -1: a graph input), one entry
@@ -79,6 +80,11 @@ struct UnitProfile {
   int64_t cells = 0;                           // cells programmed: sum of shapes
   int64_t rowWrites = 0;                       // rows programmed over its crossbars
   double outputFraction = 0;                   // share of the layer's outputs (of its row chunk)
+  // A unit holding one row chunk of a column block (rows split over units) makes partial
+  // sums of the block's outputs, `columnFraction` of the layer's; they are reduced where the
+  // block's first chunk is. Otherwise `reducer` is the unit itself.
+  int32_t reducer = 0;
+  double columnFraction = 0;
 };
 
 class LayerGroups {

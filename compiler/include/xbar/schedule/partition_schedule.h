@@ -20,6 +20,15 @@ struct PartitionRange {
   std::vector<LayerReplication> replication;
 };
 
+// Partial sums of a row chunk's copies moving to the core that reduces its column block (the
+// block's first chunk in the partition): `columnShare` of the layer's outputs, as partial sums.
+struct PartialSumTransfer {
+  size_t li = 0;
+  int32_t from = 0;
+  int32_t to = 0;
+  double columnShare = 0;
+};
+
 // A run of consecutive crossbars [first, end) of one core.
 struct CrossbarSpan {
   int32_t first = 0;
@@ -45,6 +54,8 @@ class PartitionSchedule {
   const std::vector<LayerOnCore>& cores(size_t li) const { return onCores_[li]; }
   int32_t leader(size_t li) const { return onCores_[li].front().core; }
   const OutputSplit& split(size_t li) const { return splits_[li]; }
+  // Every partial-sum transfer of the partition, in placement order (filter by li).
+  const llvm::SmallVector<PartialSumTransfer, 8>& partialSums() const { return partialSums_; }
   // The crossbars of layer li on `core`: one span per contiguous run of its copies there.
   llvm::SmallVector<CrossbarSpan, 4> crossbarSpans(size_t li, int32_t core) const;
 
@@ -58,6 +69,9 @@ class PartitionSchedule {
   std::vector<Placement> placement_;
   std::vector<std::vector<LayerOnCore>> onCores_;
   llvm::SmallVector<OutputSplit, 32> splits_;
+  llvm::SmallVector<PartialSumTransfer, 8> partialSums_;
+
+  void routePartialSums();
 };
 
 }  // namespace xbar::schedule

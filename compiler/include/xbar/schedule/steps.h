@@ -108,6 +108,12 @@ struct Compute {
   int64_t cols;
   int64_t cycles;
 };
+// A row chunk's partial sums to the core reducing its column block (PartialSumTransfer).
+struct PartialSums {
+  int32_t from;
+  int32_t to;
+  int64_t bytes;
+};
 // A core's share of a digital vector op: partial-sum additions (reduction) or a group op.
 struct VectorWork {
   int32_t core;

@@ -122,10 +122,15 @@ template <class Visitor>
 void walkLayerCompute(const PartitionSchedule& s, size_t li, const LayerStart& at, Visitor& visit) {
   const LayerGroup& g = at.group;
   const double held = at.crossbars * at.replicas;
+  for (const LayerOnCore& h : s.cores(li))
+    visit(Compute{li, h.core, h.crossbars, h.crossbars / held,
+                  static_cast<int64_t>(at.vectorsPerCopy), g.activeRows, g.activeColumns,
+                  g.inputCycles});
+  for (const PartialSumTransfer& t : s.partialSums())
+    if (t.li == li)
+      visit(PartialSums{t.from, t.to, wholeBytes(t.columnShare * g.partialSumBytesPerSample)});
   for (const LayerOnCore& h : s.cores(li)) {
     const double share = h.crossbars / held;
-    visit(Compute{li, h.core, h.crossbars, share, static_cast<int64_t>(at.vectorsPerCopy),
-                  g.activeRows, g.activeColumns, g.inputCycles});
     if (g.reductionOpsPerSample > 0)
       visit(VectorWork{h.core, true, ir::OpKind::Add,
                        g.reductionOpsPerSample * at.split.here * share});
