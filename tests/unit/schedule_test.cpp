@@ -11,6 +11,7 @@
 #include "../support/compile_fixture.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/partition/partitioner.h"
+#include "xbar/schedule/vector_work.h"
 #include "xbar/schedule/walk.h"
 
 namespace xbar::schedule {
@@ -239,6 +240,75 @@ INSTANTIATE_TEST_SUITE_P(TinyModels, WalkVisitors,
                          [](const ::testing::TestParamInfo<Point>& info) {
                            return std::string(info.param.model) + "_" + std::to_string(info.index);
                          });
+
+}  // namespace
+}  // namespace xbar::schedule
+
+namespace xbar::schedule {
+namespace {
+
+// The vector unit's table (schedule/vector_work.h): pooling costs its window per output, a
+// reshape nothing, softmax five operations per output. One op per output element for all of
+// them priced a 3x3 max-pool like a ReLU.
+TEST(VectorWork, PoolingCostsItsWindowAndReshapesAreFree) {
+  ir::Graph g;
+  auto value = [&](std::vector<int64_t> shape) {
+    ir::Value v;
+    v.shape = std::move(shape);
+    g.values.push_back(v);
+    return static_cast<ir::ValueId>(g.values.size() - 1);
+  };
+  const ir::ValueId x = value({1, 8, 16, 16}), pooled = value({1, 8, 8, 8});
+  ir::Node pool;
+  pool.kind = ir::OpKind::MaxPool;
+  pool.name = "pool";
+  pool.inputs = {x};
+  pool.outputs = {pooled};
+  pool.attrs.set("kernel_shape", std::vector<int64_t>{3, 3});
+  EXPECT_DOUBLE_EQ(vectorElementOps(g, pool), 9.0 * 8 * 8 * 8);
+  pool.kind = ir::OpKind::AveragePool;
+  pool.attrs.set("kernel_shape", std::vector<int64_t>{2, 2});
+  EXPECT_DOUBLE_EQ(vectorElementOps(g, pool), 4.0 * 8 * 8 * 8);
+  ir::Node gap = pool;
+  gap.kind = ir::OpKind::GlobalAveragePool;
+  gap.outputs = {value({1, 8, 1, 1})};
+  EXPECT_DOUBLE_EQ(vectorElementOps(g, gap), 8.0 * 16 * 16 + 8);
+  ir::Node reshape = pool;
+  reshape.kind = ir::OpKind::Reshape;
+  EXPECT_DOUBLE_EQ(vectorElementOps(g, reshape), 0.0);
+  ir::Node softmax = pool;
+  softmax.kind = ir::OpKind::Softmax;
+  softmax.inputs = {pooled};
+  EXPECT_DOUBLE_EQ(vectorElementOps(g, softmax), 5.0 * 8 * 8 * 8);
+  // Every op the vector unit runs after the passes has a row.
+  for (ir::OpKind k : {ir::OpKind::BatchNormalization,
+                       ir::OpKind::Relu,
+                       ir::OpKind::Clip,
+                       ir::OpKind::LeakyRelu,
+                       ir::OpKind::Sigmoid,
+                       ir::OpKind::Tanh,
+                       ir::OpKind::HardSigmoid,
+                       ir::OpKind::HardSwish,
+                       ir::OpKind::Softmax,
+                       ir::OpKind::Add,
+                       ir::OpKind::Sub,
+                       ir::OpKind::Mul,
+                       ir::OpKind::Div,
+                       ir::OpKind::Concat,
+                       ir::OpKind::Flatten,
+                       ir::OpKind::Reshape,
+                       ir::OpKind::Transpose,
+                       ir::OpKind::Pad,
+                       ir::OpKind::Squeeze,
+                       ir::OpKind::Unsqueeze,
+                       ir::OpKind::MaxPool,
+                       ir::OpKind::AveragePool,
+                       ir::OpKind::GlobalAveragePool}) {
+    const auto rows = vectorOpCosts();
+    EXPECT_TRUE(std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r.kind == k; }))
+        << ir::opName(k);
+  }
+}
 
 }  // namespace
 }  // namespace xbar::schedule

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "xbar/schedule/vector_work.h"
 #include "xbar/support/error.h"
 
 namespace xbar::schedule {
@@ -15,18 +16,6 @@ int64_t ceilDiv(int64_t a, int64_t b) {
 int64_t samplesPerInference(const ir::Graph& g) {
   if (g.inputs.empty() || g.value(g.inputs[0]).shape.empty()) return 1;
   return std::max<int64_t>(1, g.value(g.inputs[0]).shape[0]);
-}
-
-// Element operations a non-matrix node costs: every element it reads or writes once.
-double vectorOps(const ir::Graph& g, const ir::Node& n) {
-  double elements = 0;
-  for (ir::ValueId out : n.outputs)
-    if (out != ir::kNoValue)
-      elements = std::max(elements, static_cast<double>(g.value(out).elementCount()));
-  for (ir::ValueId in : n.inputs)
-    if (in != ir::kNoValue && !g.value(in).isConstant)
-      elements = std::max(elements, static_cast<double>(g.value(in).elementCount()));
-  return elements;
 }
 
 // The group of each node: its own matrix layer, or for a non-matrix op the latest group it
@@ -48,7 +37,7 @@ std::vector<int32_t> assignGroups(const ir::Graph& graph, const mapping::Mapping
         if (in != ir::kNoValue) group = std::max(group, groupOfValue[static_cast<size_t>(in)]);
       if (!layers.empty()) {
         LayerGroup& p = layers[static_cast<size_t>(group)];
-        const double ops = vectorOps(graph, n) / static_cast<double>(samples);
+        const double ops = vectorElementOps(graph, n) / static_cast<double>(samples);
         p.vectorOpsPerSample += ops;
         p.vectorOps.emplace_back(n.kind, ops);
       }

@@ -1,0 +1,102 @@
+#include "xbar/schedule/vector_work.h"
+
+#include <array>
+#include <numeric>
+
+namespace xbar::schedule {
+namespace {
+
+// How a node's element operations follow from its sizes: per output element, per input and
+// output element, per output element times its pooling window, or nothing.
+enum class Basis { Output, InputAndOutput, Window, Free };
+
+struct Row {
+  ir::OpKind kind;
+  Basis basis;
+  double perElement;
+  std::string_view formula;
+};
+
+// One row per non-matrix op the IR keeps after its passes (docs/design.md §5).
+constexpr std::array kTable = {
+    Row{ir::OpKind::BatchNormalization, Basis::Output, 2, "2 per output (scale, shift)"},
+    Row{ir::OpKind::Relu, Basis::Output, 1, "1 per output (max with 0)"},
+    Row{ir::OpKind::Clip, Basis::Output, 2, "2 per output (min, max)"},
+    Row{ir::OpKind::LeakyRelu, Basis::Output, 2, "2 per output (compare, multiply)"},
+    Row{ir::OpKind::Sigmoid, Basis::Output, 4,
+        "4 per output (assumed: a piecewise-linear table look-up, multiply, add, clamp)"},
+    Row{ir::OpKind::Tanh, Basis::Output, 4, "4 per output (assumed, as sigmoid)"},
+    Row{ir::OpKind::HardSigmoid, Basis::Output, 3, "3 per output (multiply, add, clamp)"},
+    Row{ir::OpKind::HardSwish, Basis::Output, 4, "4 per output (hard sigmoid, multiply)"},
+    Row{ir::OpKind::Softmax, Basis::Output, 5,
+        "5 per output (max, subtract, exponential by table, sum, divide)"},
+    Row{ir::OpKind::Add, Basis::Output, 1, "1 per output"},
+    Row{ir::OpKind::Sub, Basis::Output, 1, "1 per output"},
+    Row{ir::OpKind::Mul, Basis::Output, 1, "1 per output"},
+    Row{ir::OpKind::Div, Basis::Output, 1, "1 per output"},
+    Row{ir::OpKind::Concat, Basis::Output, 1, "1 per output (a copy)"},
+    Row{ir::OpKind::Transpose, Basis::Output, 1, "1 per output (a copy)"},
+    Row{ir::OpKind::Pad, Basis::Output, 1, "1 per output (a copy or a fill)"},
+    Row{ir::OpKind::Flatten, Basis::Free, 0, "0 (the layout is unchanged)"},
+    Row{ir::OpKind::Reshape, Basis::Free, 0, "0 (the layout is unchanged)"},
+    Row{ir::OpKind::Squeeze, Basis::Free, 0, "0 (the layout is unchanged)"},
+    Row{ir::OpKind::Unsqueeze, Basis::Free, 0, "0 (the layout is unchanged)"},
+    Row{ir::OpKind::MaxPool, Basis::Window, 1,
+        "k_h x k_w per output (k_h x k_w - 1 comparisons and a copy)"},
+    Row{ir::OpKind::AveragePool, Basis::Window, 1,
+        "k_h x k_w per output (k_h x k_w - 1 additions and a scale)"},
+    Row{ir::OpKind::GlobalAveragePool, Basis::InputAndOutput, 1,
+        "1 per input (additions) + 1 per output (scale)"},
+};
+
+double largestInput(const ir::Graph& g, const ir::Node& n) {
+  double elements = 0;
+  for (ir::ValueId in : n.inputs)
+    if (in != ir::kNoValue && !g.value(in).isConstant)
+      elements = std::max(elements, static_cast<double>(g.value(in).elementCount()));
+  return elements;
+}
+
+double outputElements(const ir::Graph& g, const ir::Node& n) {
+  double elements = 0;
+  for (ir::ValueId out : n.outputs)
+    if (out != ir::kNoValue) elements += static_cast<double>(g.value(out).elementCount());
+  return elements;
+}
+
+}  // namespace
+
+double vectorElementOps(const ir::Graph& graph, const ir::Node& node) {
+  for (const Row& row : kTable) {
+    if (row.kind != node.kind) continue;
+    switch (row.basis) {
+      case Basis::Output:
+        return row.perElement * outputElements(graph, node);
+      case Basis::InputAndOutput:
+        return largestInput(graph, node) + outputElements(graph, node);
+      case Basis::Window: {
+        // kernel_shape is required for pools (the loader checks window attributes).
+        const std::vector<int64_t> kernel = node.attrs.getInts("kernel_shape", {1}, node.name);
+        const double window = static_cast<double>(
+            std::accumulate(kernel.begin(), kernel.end(), int64_t{1}, std::multiplies<>()));
+        return row.perElement * window * outputElements(graph, node);
+      }
+      case Basis::Free:
+        return 0.0;
+    }
+  }
+  // An op with no row (the folded-away kinds never reach here): every element it reads or
+  // writes once.
+  return std::max(largestInput(graph, node), outputElements(graph, node));
+}
+
+std::span<const VectorOpCost> vectorOpCosts() {
+  static const std::vector<VectorOpCost> rows = [] {
+    std::vector<VectorOpCost> out;
+    for (const Row& r : kTable) out.push_back({r.kind, r.formula});
+    return out;
+  }();
+  return rows;
+}
+
+}  // namespace xbar::schedule
