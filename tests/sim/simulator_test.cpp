@@ -141,20 +141,27 @@ TEST(Simulator, WritesPerCellCountRepeatedWrites) {
 
 TEST(Simulator, OneDramTransfer) {
   const auto a = compassM();
-  // 6400 bytes at 6.4 GB/s + 60 ns latency.
+  // LPDDR3-1600 (32-bit bus, BL8: 32-byte bursts of 5 ns): 6400 bytes are 200 bursts from a
+  // closed bank: activate at 0, read at tRCD 18.75, data from + CL 15 = 33.75, then the bursts
+  // back to back (tCCD = the burst) through two banks' rows (the second activated meanwhile):
+  // 33.75 + 200 x 5 = 1033.75 ns.
   const auto r = simulate(program(a, {{{.op = Opcode::Load, .dram = 1 << 20, .bytes = 6400}}}), a);
-  EXPECT_DOUBLE_EQ(r.totalNs, 1060.0);
+  EXPECT_DOUBLE_EQ(r.totalNs, 1033.75);
+  EXPECT_DOUBLE_EQ(stat(r, "dram", "read_bursts"), 200.0);
+  EXPECT_DOUBLE_EQ(stat(r, "dram", "activates"), 2.0);
   EXPECT_DOUBLE_EQ(stat(r, "dram", "activation_bytes_read"), 6400.0);
   EXPECT_DOUBLE_EQ(stat(r, "energy", "dram"), 6400.0 * 8 * 40);
 }
 
 TEST(Simulator, TwoCoresContendForDram) {
   const auto a = compassM();
-  // Both ask at t = 0; the second waits for the first's 1000 ns of bandwidth: 2060 ns.
+  // Both ask at t = 0; the second's bursts hit the rows the first opened and follow its bursts
+  // on the bus: 1033.75 + 200 x 5 = 2033.75 ns.
   const Instruction load{.op = Opcode::LoadWeights, .dram = 0, .bytes = 6400, .xb = 0, .count = 1};
   const auto r = simulate(program(a, {{load}, {load}}), a);
-  EXPECT_DOUBLE_EQ(r.totalNs, 2060.0);
+  EXPECT_DOUBLE_EQ(r.totalNs, 2033.75);
   EXPECT_DOUBLE_EQ(stat(r, "dram", "weight_bytes_read"), 12800.0);
+  EXPECT_DOUBLE_EQ(stat(r, "dram", "row_hits"), 200.0 - 2 + 200);
 }
 
 TEST(Simulator, SendIsPostedAndArrivesWhileTheReceiverWorks) {

@@ -33,9 +33,12 @@ TEST_F(MlpCost, MvmTimeFollowsInputCyclesAndAdcSharing) {
 }
 
 TEST_F(MlpCost, WeightLoadIsBytesOverDramBandwidthPlusLatency) {
-  // (64x128 + 128x32 + 32x10) weights x 4 bits = 6304 bytes; 6304 / 6.4 GB/s + 60 ns.
+  // (64x128 + 128x32 + 32x10) weights x 4 bits = 6304 bytes, at LPDDR3-1600's stream
+  // bandwidth (the bank model's, refresh included: dram_banks_test.cpp) after its latency
+  // (precharge, activate, read: (15 + 15 + 12) x 1.25 ns).
   EXPECT_DOUBLE_EQ(all.dramWeightBytes, 6304.0);
-  EXPECT_DOUBLE_EQ(all.weightLoadNs, 6304.0 / 6.4 + 60.0);
+  EXPECT_DOUBLE_EQ(model.arch().dramLatencyNs(), 52.5);
+  EXPECT_DOUBLE_EQ(all.weightLoadNs, 6304.0 / model.arch().dramBandwidthGbPerS() + 52.5);
 }
 
 TEST_F(MlpCost, WeightWriteIsRowsTimesRowLatencyOverParallelCrossbars) {
@@ -47,15 +50,18 @@ TEST_F(MlpCost, WeightWriteIsRowsTimesRowLatencyOverParallelCrossbars) {
 
 TEST_F(MlpCost, OneCoreRunsItsLayersInTurnSoTheirTimesAdd) {
   // fc1 (2 crossbars), fc2 and fc3 (1 each) all fit core 0, so the program runs them one
-  // after another there: per sample, LD of the 32 B input (60 ns + 32 / 6.4), fc1 80 +
+  // after another there: per sample, LD of the 32 B input (latency L + 32 / bandwidth W: the
+  // DRAM's, as in the test above), fc1 80 +
   // 128 relu ops / 12 ops/ns, fc2 80 + 32 / 12, fc3 80 + 5 x 10 / 12 (softmax: max, subtract,
   // exponential, sum, divide per output; schedule/vector_work.cpp), ST of the 5 B output
-  // (60 + 5 / 6.4). Nothing crosses the interconnect.
+  // (L + 5 / W). Nothing crosses the interconnect.
+  const double L = model.arch().dramLatencyNs(), W = model.arch().dramBandwidthGbPerS();
   const double fc1 = 80.0 + 128.0 / 12.0, fc2 = 80.0 + 32.0 / 12.0, fc3 = 80.0 + 50.0 / 12.0;
-  const double core = (60.0 + 32.0 / 6.4) + fc1 + fc2 + fc3 + (60.0 + 5.0 / 6.4);
+  const double core = (L + 32.0 / W) + fc1 + fc2 + fc3 + (L + 5.0 / W);
   EXPECT_NEAR(all.bottleneckStageNs, core, 1e-9);
-  // The first sample's path: its load, the three layers, its store.
-  EXPECT_NEAR(all.pipelineFillNs, fc1 + fc2 + fc3 + 37.0 / 6.4 + 2 * 60.0, 1e-9);
+  // The first sample's path: its load, the three layers, its store: on one core, that core's
+  // busy time.
+  EXPECT_NEAR(all.pipelineFillNs, fc1 + fc2 + fc3 + 37.0 / W + 2 * L, 1e-9);
   EXPECT_NEAR(all.reuseNs, all.pipelineFillNs + 3 * core, 1e-9);
   EXPECT_NEAR(all.totalNs, all.weightLoadNs + all.weightWriteNs + all.reuseNs, 1e-9);
   EXPECT_DOUBLE_EQ(all.interconnectBytes, 0.0);
@@ -74,8 +80,9 @@ TEST(MlpCostOnSmallCores, LayersOnDifferentCoresPipelineAndTheirTrafficIsCounted
   EXPECT_EQ(placement[0].core, 0);
   EXPECT_EQ(placement[1].core, 1);
   EXPECT_EQ(placement[2].core, 1);
-  const double core0 = (60.0 + 32.0 / 6.4) + 80.0 + 128.0 / 12.0;
-  const double core1 = 80.0 + 32.0 / 12.0 + 80.0 + 50.0 / 12.0 + (60.0 + 5.0 / 6.4);
+  const double L = model.arch().dramLatencyNs(), W = model.arch().dramBandwidthGbPerS();
+  const double core0 = (L + 32.0 / W) + 80.0 + 128.0 / 12.0;
+  const double core1 = 80.0 + 32.0 / 12.0 + 80.0 + 50.0 / 12.0 + (L + 5.0 / W);
   EXPECT_NEAR(all.bottleneckStageNs, std::max(core0, core1), 1e-9);
   EXPECT_DOUBLE_EQ(all.interconnectBytes, 4 * 64.0);
   EXPECT_DOUBLE_EQ(all.energyPj[arch::Action::InterconnectByteHop], 4 * 64.0 * 0.5)

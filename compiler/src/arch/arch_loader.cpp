@@ -10,6 +10,7 @@
 
 #include "xbar/arch/arch_schema.h"
 #include "xbar/arch/component_laws.h"
+#include "xbar/arch/dram_banks.h"
 #include "xbar/arch/dram_presets.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
@@ -43,6 +44,16 @@ std::string childKeys(const std::string& section) {
   }
   if (section.empty()) keys.insert("extends");
   return fmt::format("{}", fmt::join(keys, ", "));
+}
+
+// "unknown key" for a key that exists with a unit: every quantity carries its unit in its name
+// (docs/design.md §3), so `dram.trcd` must say whether it means cycles or nanoseconds.
+std::string unknownKey(const std::string& path, const std::string& section) {
+  for (const char* unit : {"_cycles", "_ns", "_mhz", "_pj", "_mw", "_bits", "_kib"})
+    if (findField(path + unit))
+      return fmt::format("unknown key '{}': a quantity carries its unit in its name; expected {}{}",
+                         path, path, unit);
+  return fmt::format("unknown key '{}'; expected one of {}", path, childKeys(section));
 }
 
 std::string kindWords(const FieldSpec& f) {
@@ -176,7 +187,7 @@ class Loader {
                     childKeys(path));
         flatten(item.second, path, file, out);
       } else {
-        failInput(where, "unknown key '{}'; expected one of {}", path, childKeys(section));
+        failInput(where, "{}", unknownKey(path, section));
       }
     }
   }
@@ -190,8 +201,8 @@ void applyOverrides(Entries& entries, const std::vector<Override>& overrides) {
     if (!findField(o.path)) {
       const auto dot = o.path.rfind('.');
       const std::string section = dot == std::string::npos ? "" : o.path.substr(0, dot);
-      failInput(origin, "unknown key '{}'; expected one of {}", o.path,
-                isSection(section) || section.empty() ? childKeys(section) : childKeys(""));
+      failInput(origin, "{}",
+                unknownKey(o.path, isSection(section) || section.empty() ? section : ""));
     }
     YAML::Node node;
     try {
@@ -203,20 +214,51 @@ void applyOverrides(Entries& entries, const std::vector<Override>& overrides) {
   }
 }
 
+// Timings that contradict each other (JEDEC orders them) would time requests nonsensically.
+template <class Origin>
+void checkDram(const DramConfig& d, const Origin& origin) {
+  const auto order = [&](const char* longer, int64_t a, const char* shorter, int64_t b) {
+    if (a < b)
+      failInput(origin(longer), "{} is {} but {} is {}; expected {} >= {}", longer, a, shorter, b,
+                longer, shorter);
+  };
+  order("dram.tras_cycles", d.tras_cycles, "dram.trcd_cycles", d.trcd_cycles);
+  order("dram.tccd_l_cycles", d.tccd_l_cycles, "dram.tccd_s_cycles", d.tccd_s_cycles);
+  order("dram.trrd_l_cycles", d.trrd_l_cycles, "dram.trrd_s_cycles", d.trrd_s_cycles);
+  if (d.trefi_cycles <= d.trfc_cycles)
+    failInput(origin("dram.trefi_cycles"),
+              "dram.trefi_cycles is {} but a refresh takes dram.trfc_cycles = {}; expected the "
+              "interval longer than the refresh",
+              d.trefi_cycles, d.trfc_cycles);
+  if (d.bus_width_bits % 8 != 0)
+    failInput(origin("dram.bus_width_bits"), "dram.bus_width_bits is {}; expected a multiple of 8",
+              d.bus_width_bits);
+  if (d.burst_length % 2 != 0)
+    failInput(origin("dram.burst_length"), "dram.burst_length is {}; expected an even number",
+              d.burst_length);
+  if (d.columns < d.burst_length)
+    failInput(origin("dram.columns"),
+              "dram.columns is {}, less than one burst (dram.burst_length {}); expected a row to "
+              "hold a burst",
+              d.columns, d.burst_length);
+}
+
 ArchConfig decodeAll(Entries entries, const std::string& topName) {
   // dram.preset supplies the DRAM fields the config leaves out.
   if (auto it = entries.find("dram.preset"); it != entries.end()) {
     const FieldValue presetName = decode(*findField("dram.preset"), it->second);
     if (auto preset = findDramPreset(std::get<std::string>(presetName))) {
       const std::string origin = it->second.origin + " (preset " + std::string(preset->name) + ")";
-      auto supply = [&](const char* path, const std::string& value) {
-        if (!entries.count(path)) entries[path] = Entry{YAML::Node(value), origin};
-      };
-      supply("dram.channels", fmt::format("{}", preset->channels));
-      supply("dram.channel_bandwidth_gb_per_s",
-             fmt::format("{}", preset->channel_bandwidth_gb_per_s));
-      supply("dram.latency_ns", fmt::format("{}", preset->latency_ns));
-      supply("dram.energy_pj_per_bit", fmt::format("{}", preset->energy_pj_per_bit));
+      ArchConfig part;
+      part.dram = preset->config;
+      for (const FieldSpec& f : archSchema()) {
+        if (f.suppliedBy != "dram.preset" || entries.count(f.path)) continue;
+        const FieldValue v = f.read(part);
+        const std::string text = std::holds_alternative<int64_t>(v)
+                                     ? fmt::format("{}", std::get<int64_t>(v))
+                                     : fmt::format("{:.17g}", std::get<double>(v));
+        entries[f.path] = Entry{YAML::Node(text), origin};
+      }
     }
   }
   // crossbar.device supplies the write keys the config leaves out.
@@ -276,6 +318,10 @@ ArchConfig decodeAll(Entries entries, const std::string& topName) {
     failInput(origin("crossbar.adcs_per_crossbar"),
               "crossbar.adcs_per_crossbar is {}; expected at most crossbar.cols ({})",
               config.crossbar.adcs_per_crossbar, config.crossbar.cols);
+  checkDram(config.dram, origin);
+  const DramStream stream = measureDramStream(config.dram);
+  config.dram.stream_gb_per_s = stream.gbPerS;
+  config.dram.access_latency_ns = stream.latencyNs;
   return config;
 }
 

@@ -94,19 +94,94 @@ std::string_view nameOf(const std::array<std::pair<Enum, std::string_view>, N>& 
   return "?";
 }
 
+// The DRAM part (dram_banks.h): a preset supplies every key it leaves out.
+void addDramKeys(std::vector<FieldSpec>& s) {
+  constexpr const char* kPresetGiven = "dram.preset names a preset, which supplies it";
+  FieldSpec preset = text(
+      "dram.preset", [](auto& a) -> auto& { return a.dram.preset; },
+      "DRAM part supplying the keys below (dram_presets.cpp cites each number), or custom (then "
+      "all are required).");
+  preset.kind = FieldKind::Choice;
+  for (const DramPreset& p : dramPresets()) preset.choices.emplace_back(p.name);
+  preset.choices.emplace_back("custom");
+  s.push_back(std::move(preset));
+  const auto count = [&](const char* path, int64_t DramConfig::*member, const char* unit,
+                         const char* doc, int64_t minimum, int64_t maximum) {
+    s.push_back(supplied(integer(
+                             path, [member](auto& a) -> auto& { return a.dram.*member; }, unit, doc,
+                             minimum, static_cast<double>(maximum)),
+                         "dram.preset", kPresetGiven));
+  };
+  count("dram.channels", &DramConfig::channels, "", "Independent channels, each its own bus.", 1,
+        64);
+  count("dram.ranks", &DramConfig::ranks, "", "Ranks per channel.", 1, 16);
+  count("dram.bank_groups", &DramConfig::bank_groups, "", "Bank groups per rank.", 1, 16);
+  count("dram.banks_per_group", &DramConfig::banks_per_group, "", "Banks per bank group.", 1, 64);
+  count("dram.columns", &DramConfig::columns, "",
+        "Columns per row, each bus_width_bits wide (a row holds columns x bus width / 8 bytes).", 1,
+        1 << 16);
+  count("dram.bus_width_bits", &DramConfig::bus_width_bits, "bit",
+        "Data bus of one channel (a multiple of 8).", 8, 4096);
+  count("dram.burst_length", &DramConfig::burst_length, "",
+        "Transfers per burst (even: two per clock); a burst moves bus width x burst length bits.",
+        2, 64);
+  s.push_back(supplied(number(
+                           "dram.tck_ns", [](auto& a) -> auto& { return a.dram.tck_ns; }, "ns",
+                           "Clock period; the timings below are in its cycles.", 0, true),
+                       "dram.preset", kPresetGiven));
+  constexpr int64_t kMaxCycles = 1 << 24;
+  count("dram.cl_cycles", &DramConfig::cl_cycles, "cycles", "Read command to its data.", 1,
+        kMaxCycles);
+  count("dram.cwl_cycles", &DramConfig::cwl_cycles, "cycles", "Write command to its data.", 0,
+        kMaxCycles);
+  count("dram.trcd_cycles", &DramConfig::trcd_cycles, "cycles", "Activate to column command.", 1,
+        kMaxCycles);
+  count("dram.trp_cycles", &DramConfig::trp_cycles, "cycles", "Precharge to activate.", 1,
+        kMaxCycles);
+  count("dram.tras_cycles", &DramConfig::tras_cycles, "cycles",
+        "Activate to precharge (at least trcd_cycles).", 1, kMaxCycles);
+  count("dram.tccd_s_cycles", &DramConfig::tccd_s_cycles, "cycles",
+        "Column to column command, another bank group.", 1, kMaxCycles);
+  const auto oneGroup = [](FieldSpec& f) {
+    f.inertWhen = "dram.bank_groups is 1";
+    f.inert = [](const ArchConfig& a) { return a.dram.bank_groups == 1; };
+  };
+  oneGroup(s.back());
+  count("dram.tccd_l_cycles", &DramConfig::tccd_l_cycles, "cycles",
+        "Column to column command, the same bank group (at least tccd_s_cycles).", 1, kMaxCycles);
+  count("dram.trrd_s_cycles", &DramConfig::trrd_s_cycles, "cycles",
+        "Activate to activate in a rank, another bank group.", 1, kMaxCycles);
+  oneGroup(s.back());
+  count("dram.trrd_l_cycles", &DramConfig::trrd_l_cycles, "cycles",
+        "Activate to activate in a rank, the same bank group (at least trrd_s_cycles).", 1,
+        kMaxCycles);
+  count("dram.tfaw_cycles", &DramConfig::tfaw_cycles, "cycles",
+        "Window holding at most four activates of a rank.", 1, kMaxCycles);
+  count("dram.trefi_cycles", &DramConfig::trefi_cycles, "cycles",
+        "Refresh interval of a rank (more than trfc_cycles).", 1, kMaxCycles);
+  count("dram.trfc_cycles", &DramConfig::trfc_cycles, "cycles",
+        "Refresh time: the rank is busy and its rows closed.", 1, kMaxCycles);
+  s.push_back(supplied(
+      number(
+          "dram.energy_pj_per_bit", [](auto& a) -> auto& { return a.dram.energy_pj_per_bit; },
+          "pJ/bit", "Energy per bit moved (the preset's source gives it per bit).", 0, false),
+      "dram.preset", kPresetGiven));
+}
+
 // One entry per arch key, in the order configs are saved: a table, not logic, so it stays one
 // function (over the ~100-line guide) that reads top to bottom like the schema it builds.
 std::vector<FieldSpec> buildSchema() {
-  constexpr const char* kPresetGiven = "dram.preset names a preset, which supplies it";
   constexpr const char* kDeviceGiven =
       "crossbar.device supplies it (its defaults: docs/design.md §3)";
   std::vector<FieldSpec> s;
   s.push_back(text(
-      "name", [](auto& a) -> auto& { return a.name; }, "Short name of the chip, used in reports (a label: changes no statistic)."));
-  s.push_back(optional(text(
-                           "description", [](auto& a) -> auto& { return a.description; },
-                           "Free text: what the chip is and where its numbers come from (a label)."),
-                       "always (empty)"));
+      "name", [](auto& a) -> auto& { return a.name; },
+      "Short name of the chip, used in reports (a label: changes no statistic)."));
+  s.push_back(
+      optional(text(
+                   "description", [](auto& a) -> auto& { return a.description; },
+                   "Free text: what the chip is and where its numbers come from (a label)."),
+               "always (empty)"));
 
   s.push_back(integer(
       "chip.cores", [](auto& a) -> auto& { return a.chip.cores; }, "", "Cores on the chip.", 1,
@@ -242,31 +317,7 @@ std::vector<FieldSpec> buildSchema() {
       "crossbar.adc_energy_pj", [](auto& a) -> auto& { return a.crossbar.adc_energy_pj; }, "pJ",
       "One conversion at adc_reference_bits.", 0, false));
 
-  FieldSpec preset = text(
-      "dram.preset", [](auto& a) -> auto& { return a.dram.preset; },
-      "DRAM preset supplying the fields below, or custom (then all are required).");
-  preset.kind = FieldKind::Choice;
-  for (const DramPreset& p : dramPresets()) preset.choices.emplace_back(p.name);
-  preset.choices.emplace_back("custom");
-  s.push_back(std::move(preset));
-  s.push_back(supplied(integer(
-                           "dram.channels", [](auto& a) -> auto& { return a.dram.channels; }, "",
-                           "DRAM channels.", 1, 1024),
-                       "dram.preset", kPresetGiven));
-  s.push_back(supplied(number(
-                           "dram.channel_bandwidth_gb_per_s",
-                           [](auto& a) -> auto& { return a.dram.channel_bandwidth_gb_per_s; },
-                           "GB/s", "Peak bandwidth of one channel.", 0, true),
-                       "dram.preset", kPresetGiven));
-  s.push_back(supplied(number(
-                           "dram.latency_ns", [](auto& a) -> auto& { return a.dram.latency_ns; },
-                           "ns", "Access latency.", 0, false),
-                       "dram.preset", kPresetGiven));
-  s.push_back(supplied(
-      number(
-          "dram.energy_pj_per_bit", [](auto& a) -> auto& { return a.dram.energy_pj_per_bit; },
-          "pJ/bit", "Energy per bit moved.", 0, false),
-      "dram.preset", kPresetGiven));
+  addDramKeys(s);
 
   s.push_back(integer(
       "precision.weight_bits", [](auto& a) -> auto& { return a.precision.weight_bits; }, "bit",
@@ -313,6 +364,7 @@ std::string schemaMarkdown() {
     if (f.maximum) limits += fmt::format("{}≤ {}", limits.empty() ? "" : ", ", *f.maximum);
     std::string doc = f.doc;
     if (!f.optionalWhen.empty()) doc += fmt::format(" Optional when {}.", f.optionalWhen);
+    if (!f.inertWhen.empty()) doc += fmt::format(" Changes nothing when {}.", f.inertWhen);
     out += fmt::format("| `{}` | {} | {} | {} | {} |\n", f.path, kind, f.unit, limits, doc);
   }
   return out;

@@ -86,7 +86,7 @@ void PartitionPricer::send(int32_t from, int32_t to, double bytes, LinkLoad& pha
 // LD and ST stall their core for the DRAM latency and the transfer.
 double PartitionPricer::dramAccess(int32_t core, double bytes, double& total) {
   if (bytes <= 0) return 0.0;
-  const double ns = arch_.dram.latency_ns + bytes / dramBytesPerNs_;
+  const double ns = arch_.dramLatencyNs() + bytes / dramBytesPerNs_;
   scratch_.addCoreNs(core, ns);
   total += bytes;
   return ns;
@@ -111,7 +111,7 @@ void PartitionPricer::operator()(const schedule::LayerStart& step) {
 
 void PartitionPricer::operator()(const schedule::Load& step) {
   if (step.bytes > 0) {
-    const double ns = arch_.dram.latency_ns + static_cast<double>(step.bytes) / dramBytesPerNs_;
+    const double ns = arch_.dramLatencyNs() + static_cast<double>(step.bytes) / dramBytesPerNs_;
     entryBytes_ += static_cast<double>(step.bytes);
     loadNs_ += ns;
     pendingLoads_.emplace_back(step.core, ns);
@@ -188,12 +188,14 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   const double dramStage = (entryBytes_ + exitBytes_) / dramBytesPerNs_;
   const double linkStage = scratch_.sample.busiest() / net.link_bandwidth_gb_per_s;
   c.bottleneckStageNs = std::max({scratch_.busiestCoreNs(), dramStage, linkStage});
-  c.pipelineFillNs = fillNs_;
+  // The first sample's critical path takes each layer in its own threads; where layers share a
+  // core, their threads take turns, so the sample takes at least that core's busy time.
+  c.pipelineFillNs = std::max(fillNs_, scratch_.busiestCoreNs());
   c.reuseNs = c.pipelineFillNs + (batch_ - 1) * c.bottleneckStageNs;
   c.layerDoneNs.assign(doneNs_.begin(), doneNs_.end());
   c.layerHandOutNs.assign(handOutNs_.begin(), handOutNs_.end());
 
-  c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dram.latency_ns;
+  c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dramLatencyNs();
   const double parallel =
       std::min(static_cast<double>(arch_.chip.max_parallel_crossbar_writes), crossbarsWritten_);
   c.weightWriteNs = parallel > 0 ? rowWrites_ * xb.row_write_latency_ns / parallel : 0;

@@ -37,7 +37,7 @@ double hiddenReplaceNs(const cost::CostModel& model, const Partition& before,
   std::sort(loads.begin(), loads.end());
   double t = 0, weightBytes = 0;
   for (const auto& [free, b] : loads) {
-    t = std::max(t, free) + b / bytesPerNs + arch.dram.latency_ns;
+    t = std::max(t, free) + b / bytesPerNs + arch.dramLatencyNs();
     weightBytes += b;
   }
   const cost::PartitionCost& p = before.cost;

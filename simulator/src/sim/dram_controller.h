@@ -1,6 +1,8 @@
-// DRAM behind one controller: requests of all cores contend for its bandwidth through a
-// next-free time; latency is added per request. A TLM-2.0 target (b_transport). It counts the
-// bytes it moves and reports them as the "dram" statistics group. Private to the simulator.
+// DRAM behind one controller: each request of a core is timed by the bank model
+// (arch/dram_banks.h: banks, rows, refresh, the channels' buses), in the order the cores'
+// threads issue them. A TLM-2.0 target (b_transport): one call per request, no event per
+// burst. It counts the bytes it moves and the banks' activity, and reports them as the "dram"
+// statistics group. Private to the simulator.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,7 @@
 #include <tlm>
 
 #include "xbar/arch/arch_config.h"
+#include "xbar/arch/dram_banks.h"
 #include "xbar/sim/stats_tree.h"
 
 namespace xbar::sim {
@@ -24,13 +27,12 @@ class DramController : public sc_core::sc_module {
   double bytesMoved() const {
     return weightBytesRead_ + activationBytesRead_ + activationBytesWritten_;
   }
-  void report(StatsGroup& dram) const;
+  // The banks' state at the end of the run (refreshes owed up to `endNs` counted).
+  void report(StatsGroup& dram, double endNs);
 
  private:
   void b_transport(int initiator, tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);
-  double bytesPerNs_;
-  sc_core::sc_time latency_;
-  sc_core::sc_time nextFree_ = sc_core::SC_ZERO_TIME;
+  arch::DramBanks banks_;
   int64_t weightSegmentBytes_;
   double weightBytesRead_ = 0, activationBytesRead_ = 0, activationBytesWritten_ = 0;
 };

@@ -147,7 +147,7 @@ SimResult simulate(const codegen::Program& program, const arch::ArchConfig& arch
   }
   s.set({"edp", "pJ*ns", "energy x batch time"}, energyTotal * total);
 
-  chip.dram->report(s.group("dram"));
+  chip.dram->report(s.group("dram"), total);
   chip.interconnect.report(s.group("interconnect"));
   chip.inboxes.report(s.group("local_memory"),
                       static_cast<double>(arch.core.local_memory.size_kib) * 1024.0);

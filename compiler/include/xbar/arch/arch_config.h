@@ -79,12 +79,35 @@ struct CrossbarConfig {
   bool operator==(const CrossbarConfig&) const = default;
 };
 
+// DRAM as banks and rows (dram_banks.h): the organisation and JEDEC timings of one part,
+// timings in cycles of tck_ns as datasheets give them.
 struct DramConfig {
   std::string preset;  // a name from dram_presets.h, or "custom"
   int64_t channels = 0;
-  double channel_bandwidth_gb_per_s = 0;
-  double latency_ns = 0;
+  int64_t ranks = 0;  // per channel
+  int64_t bank_groups = 0;
+  int64_t banks_per_group = 0;
+  int64_t columns = 0;  // per row, each bus_width_bits wide
+  int64_t bus_width_bits = 0;
+  int64_t burst_length = 0;
+  double tck_ns = 0;
+  int64_t cl_cycles = 0;   // read command to data
+  int64_t cwl_cycles = 0;  // write command to data
+  int64_t trcd_cycles = 0;
+  int64_t trp_cycles = 0;
+  int64_t tras_cycles = 0;
+  int64_t tccd_s_cycles = 0;  // column to column, other bank group
+  int64_t tccd_l_cycles = 0;  // column to column, same bank group
+  int64_t trrd_s_cycles = 0;  // activate to activate, other bank group
+  int64_t trrd_l_cycles = 0;  // activate to activate, same bank group
+  int64_t tfaw_cycles = 0;    // four activates per rank in this window
+  int64_t trefi_cycles = 0;
+  int64_t trfc_cycles = 0;
   double energy_pj_per_bit = 0;
+  // Derived by the loader from the above (dram_banks.h): a long sequential read's bandwidth,
+  // refresh included, and the time from a request to its first data on a closed bank.
+  double stream_gb_per_s = 0;
+  double access_latency_ns = 0;
   bool operator==(const DramConfig&) const = default;
 };
 
@@ -163,9 +186,10 @@ struct ArchConfig {
   };
   RouteEnds routeEnds(int32_t src, int32_t dst) const;
   int64_t linkCount() const;
-  double dramBandwidthGbPerS() const {
-    return static_cast<double>(dram.channels) * dram.channel_bandwidth_gb_per_s;
-  }
+  // What a long sequential stream gets from DRAM (the bank model's, refresh included), and the
+  // latency to a request's first data: the cost model's DRAM (the simulator times each request).
+  double dramBandwidthGbPerS() const { return dram.stream_gb_per_s; }
+  double dramLatencyNs() const { return dram.access_latency_ns; }
 };
 
 }  // namespace xbar::arch

@@ -40,6 +40,10 @@ struct FieldSpec {
   std::string optionalWhen;
   // The key that supplies it when absent (dram.preset, crossbar.device): required otherwise.
   std::string suppliedBy;
+  // When the key changes nothing (a part without bank groups has no tCCD_S), in words and as a
+  // test on the rest of the config; empty when it always matters.
+  std::string inertWhen;
+  std::function<bool(const ArchConfig&)> inert;
   std::function<void(ArchConfig&, const FieldValue&)> assign;
   std::function<FieldValue(const ArchConfig&)> read;
 };

@@ -1,5 +1,6 @@
-// Named DRAM configurations (Ramulator-style presets) that `dram.preset` selects; a config
-// may still override any field. Sources in dram_presets.cpp.
+// Named DRAM parts that `dram.preset` selects: organisation and timings for the bank model
+// (dram_banks.h). A config may still override any field. Sources in dram_presets.cpp, number by
+// number.
 #pragma once
 
 #include <optional>
@@ -12,10 +13,7 @@ namespace xbar::arch {
 
 struct DramPreset {
   std::string_view name;
-  int64_t channels;
-  double channel_bandwidth_gb_per_s;
-  double latency_ns;
-  double energy_pj_per_bit;
+  DramConfig config;  // every key but preset and the derived fields
   std::string_view source;
 };
 

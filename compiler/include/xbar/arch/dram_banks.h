@@ -1,0 +1,80 @@
+// DRAM as banks and rows (docs/design.md §3): channels of ranks of bank groups of banks, each
+// bank with one open row (open-page policy). A request is a run of bursts at consecutive
+// addresses; each burst is decoded to its channel, rank, bank group, bank and row, and timed
+// from the JEDEC constraints: a row hit needs only its column command; a closed bank first
+// activates (tRCD); an open other row first precharges (tRP, not before tRAS after its
+// activate); activates keep tRRD apart and four to a tFAW window per rank; column commands
+// keep tCCD apart (long within a bank group); each burst holds its channel's data bus for BL/2
+// cycles, CL (reads) or CWL (writes) after its command. Every rank refreshes every tREFI for
+// tRFC, closing its rows. Requests are served in the order they are given (first come, first
+// served, banks in parallel); nothing is an event: one call times a whole request.
+//
+// Address mapping, from the least significant bits: bank group (burst-interleaved, so a stream
+// alternates bank groups and tCCD_S applies), column, channel, bank, rank, row.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "xbar/arch/arch_config.h"
+
+namespace xbar::arch {
+
+class DramBanks {
+ public:
+  explicit DramBanks(const DramConfig& config);
+
+  // Times a request arriving at `arriveNs`: returns when its last burst's data is through.
+  double access(double arriveNs, uint64_t address, int64_t bytes, bool write);
+  // Refreshes the ranks owed up to `endNs` (for the count; they cost no request time).
+  void finish(double endNs);
+
+  int64_t burstBytes() const { return burstBytes_; }
+  struct Counts {
+    int64_t requests = 0, readBursts = 0, writeBursts = 0;
+    int64_t rowHits = 0, rowMisses = 0, rowConflicts = 0;  // miss: bank closed; conflict: other row
+    int64_t activates = 0, refreshes = 0;
+  };
+  const Counts& counts() const { return counts_; }
+
+ private:
+  struct Bank {
+    int64_t openRow = -1;
+    double columnReady = 0;     // earliest next column command
+    double prechargeReady = 0;  // earliest precharge: tRAS after the activate, its data out
+  };
+  struct Rank {
+    double nextRefresh = 0;
+    double refreshEnd = 0;
+    double lastActivate = -1e300;
+    int64_t lastActivateGroup = -1;
+    double activates[4] = {-1e300, -1e300, -1e300, -1e300};  // the last four, for tFAW
+    int oldest = 0;
+  };
+  struct Channel {
+    double busFree = 0;
+    double lastColumn = -1e300;
+    int64_t lastColumnGroup = -1;
+  };
+  void refreshUpTo(size_t rank, double t);
+  double activate(size_t rank, int64_t group, double ready);
+
+  DramConfig c_;
+  int64_t burstBytes_, burstsPerRow_;
+  double burstNs_;
+  std::vector<Bank> banks_;  // [channel][rank][bank][group]
+  std::vector<Rank> ranks_;  // [channel][rank]
+  std::vector<Channel> channels_;
+  Counts counts_;
+};
+
+// A long sequential read on an idle DRAM (refresh included), and the latency to the first data
+// of a request whose bank holds another row (precharge, activate, read: the open-page steady
+// state): what the loader stores as dram.stream_gb_per_s and dram.access_latency_ns.
+struct DramStream {
+  double gbPerS = 0;
+  double latencyNs = 0;
+};
+DramStream measureDramStream(const DramConfig& config);
+
+}  // namespace xbar::arch
