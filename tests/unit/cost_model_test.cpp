@@ -35,10 +35,10 @@ TEST_F(MlpCost, MvmTimeFollowsInputCyclesAndAdcSharing) {
 TEST_F(MlpCost, WeightLoadIsBytesOverDramBandwidthPlusLatency) {
   // (64x128 + 128x32 + 32x10) weights x 4 bits = 6304 bytes, at LPDDR3-1600's stream
   // bandwidth (the bank model's, refresh included: dram_banks_test.cpp) after its latency
-  // (precharge, activate, read: (15 + 15 + 12) x 1.25 ns).
+  // (activate, read: (15 + 12) x 1.25 ns).
   EXPECT_DOUBLE_EQ(all.dramWeightBytes, 6304.0);
-  EXPECT_DOUBLE_EQ(model.arch().dramLatencyNs(), 52.5);
-  EXPECT_DOUBLE_EQ(all.weightLoadNs, 6304.0 / model.arch().dramBandwidthGbPerS() + 52.5);
+  EXPECT_DOUBLE_EQ(model.arch().dramLatencyNs(), 33.75);
+  EXPECT_DOUBLE_EQ(all.weightLoadNs, 6304.0 / model.arch().dramBandwidthGbPerS() + 33.75);
 }
 
 TEST_F(MlpCost, WeightWriteIsRowsTimesRowLatencyOverParallelCrossbars) {

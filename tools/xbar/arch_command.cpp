@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "xbar/arch/arch_loader.h"
 #include "xbar/arch/arch_schema.h"
+#include "xbar/arch/peak.h"
 #include "xbar/flow/pipeline.h"
 #include "xbar/support/atomic_file.h"
 
@@ -21,6 +22,22 @@ void addArchCommand(CLI::App& app, Action& action) {
   auto schema =
       cmd->add_subcommand("schema", "Print every config key with its unit and limits (Markdown)");
   schema->callback([&action] { action = [] { std::cout << arch::schemaMarkdown(); }; });
+
+  struct PeakOptions {
+    std::string arch;
+    std::vector<std::string> overrides;
+  };
+  auto peak = std::make_shared<PeakOptions>();
+  auto peakCmd = cmd->add_subcommand(
+      "peak", "Peak throughput, power by component and efficiency (every crossbar busy)");
+  peakCmd->add_option("arch", peak->arch, "Arch config file or preset name")->required();
+  peakCmd->add_option("-p,--param", peak->overrides, "Override a key: key.path=value");
+  peakCmd->callback([peak, &action] {
+    action = [peak] {
+      const arch::ArchConfig a = loadArchFromFlags(peak->arch, peak->overrides);
+      std::cout << arch::formatPeak(a, arch::peakOf(a));
+    };
+  });
 
   struct ShowOptions {
     std::string arch;

@@ -83,6 +83,9 @@ constexpr std::array kTopologies = {std::pair{Topology::Bus, std::string_view("b
 constexpr std::array kDevices = {std::pair{Device::Sram, std::string_view("sram")},
                                  std::pair{Device::Reram, std::string_view("reram")},
                                  std::pair{Device::Pcm, std::string_view("pcm")}};
+constexpr std::array kConversions = {
+    std::pair{Conversion::Serial, std::string_view("serial")},
+    std::pair{Conversion::Pipelined, std::string_view("pipelined")}};
 constexpr std::array kSignSchemes = {
     std::pair{SignScheme::Offset, std::string_view("offset")},
     std::pair{SignScheme::Differential, std::string_view("differential")}};
@@ -265,6 +268,11 @@ std::vector<FieldSpec> buildSchema() {
       "Signed weights: offset (one column set, digital correction) or differential (two column "
       "sets).",
       kSignSchemes));
+  s.push_back(choice(
+      "crossbar.conversion", [](auto& a) -> auto& { return a.crossbar.conversion; },
+      "serial: each input cycle reads, then converts its columns; pipelined: sample-and-hold "
+      "circuits let a cycle's conversion overlap the next cycle's read (ISAAC, PUMA).",
+      kConversions));
   s.push_back(number(
       "crossbar.read_latency_ns", [](auto& a) -> auto& { return a.crossbar.read_latency_ns; }, "ns",
       "One input cycle: drive the rows and let the columns settle.", 0, true));

@@ -3,6 +3,7 @@
 // schema (keys, units, limits, descriptions) in arch_schema.h.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -14,6 +15,10 @@ enum class Device { Sram, Reram, Pcm };
 // offset: weights stored unsigned with a digital offset correction (one column set);
 // differential: a positive and a negative column set per weight (twice the columns).
 enum class SignScheme { Offset, Differential };
+// serial: an input cycle reads the crossbar, then converts its columns; pipelined: sample-and-
+// hold circuits keep one cycle's column values while the next cycle reads (ISAAC, PUMA), so a
+// cycle takes the longer of the two and only the first read or last conversion adds.
+enum class Conversion { Serial, Pipelined };
 
 struct InterconnectConfig {
   Topology topology = Topology::Bus;
@@ -61,6 +66,7 @@ struct CrossbarConfig {
   int64_t cell_bits = 0;
   Device device = Device::Sram;
   SignScheme sign_scheme = SignScheme::Offset;
+  Conversion conversion = Conversion::Serial;
   double read_latency_ns = 0;       // one input cycle: drive rows, settle columns
   double read_energy_pj = 0;        // array energy of one input cycle
   double row_write_latency_ns = 0;  // program one row
@@ -144,10 +150,16 @@ struct ArchConfig {
   // One input vector through a crossbar: inputCycles DAC cycles, each a read plus the
   // conversion of `columns` columns on the crossbar's shared ADCs.
   double vectorTimeNs(int64_t inputCycles, int64_t columns) const {
+    const double read = crossbar.read_latency_ns, convert = conversionNs(columns);
+    if (crossbar.conversion == Conversion::Pipelined)
+      return static_cast<double>(inputCycles) * std::max(read, convert) + std::min(read, convert);
+    return static_cast<double>(inputCycles) * (read + convert);
+  }
+  // Converting `columns` columns on the crossbar's shared ADCs.
+  double conversionNs(int64_t columns) const {
     const int64_t adcRounds =
         (columns + crossbar.adcs_per_crossbar - 1) / crossbar.adcs_per_crossbar;
-    return static_cast<double>(inputCycles) *
-           (crossbar.read_latency_ns + static_cast<double>(adcRounds) * adcLatencyNs());
+    return static_cast<double>(adcRounds) * adcLatencyNs();
   }
   // Local-memory bytes one input vector moves through `crossbars` crossbars of `rows` x
   // `columns` used cells: each reads its rows of the input and writes its outputs back.

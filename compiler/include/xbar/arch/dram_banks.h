@@ -69,8 +69,8 @@ class DramBanks {
 };
 
 // A long sequential read on an idle DRAM (refresh included), and the latency to the first data
-// of a request whose bank holds another row (precharge, activate, read: the open-page steady
-// state): what the loader stores as dram.stream_gb_per_s and dram.access_latency_ns.
+// of a request to a closed bank (activate, read): what the loader stores as
+// dram.stream_gb_per_s and dram.access_latency_ns.
 struct DramStream {
   double gbPerS = 0;
   double latencyNs = 0;
