@@ -185,3 +185,33 @@ TEST(ArchBadInput, DuplicateKeysAndQuotedNumbersAreRefused) {
 
 }  // namespace
 }  // namespace xbar::arch
+
+namespace xbar::arch {
+namespace {
+
+// DRAM timings that contradict each other would time requests nonsensically (a row precharged
+// before it could be read); each is refused naming the key, from a file or -p.
+TEST(ArchBadInput, InconsistentDramTimingsAreRefused) {
+  expectContains(errorOf("extends: compass-sram-m\ndram:\n  tras_cycles: 10\n"),
+                 {"bad.yaml:3", "dram.tras_cycles is 10 but dram.trcd_cycles is 15",
+                  "expected dram.tras_cycles >= dram.trcd_cycles"});
+  expectContains(
+      errorOf("extends: compass-sram-m\n", {parseOverride("dram.trfc_cycles=5000")}),
+      {"(preset LPDDR3-1600)", "dram.trfc_cycles = 5000", "interval longer than the refresh"});
+  expectContains(errorOf("extends: compass-sram-m\n", {parseOverride("dram.preset=DDR4-2400"),
+                                                       parseOverride("dram.tccd_s_cycles=8")}),
+                 {"dram.tccd_l_cycles is 6 but dram.tccd_s_cycles is 8"});
+  expectContains(errorOf("extends: compass-sram-m\ndram:\n  burst_length: 7\n"),
+                 {"bad.yaml:3", "dram.burst_length is 7; expected an even number"});
+}
+
+// Every quantity carries its unit in its name: `dram.trcd` could be cycles or nanoseconds.
+TEST(ArchBadInput, ATimingKeyWithoutItsUnitIsRefused) {
+  expectContains(errorOf("extends: compass-sram-m\ndram:\n  trcd: 17\n"),
+                 {"bad.yaml:3", "unknown key 'dram.trcd'", "expected dram.trcd_cycles"});
+  expectContains(errorOf("extends: compass-sram-m\n", {parseOverride("dram.tck=1")}),
+                 {"-p dram.tck=1", "expected dram.tck_ns"});
+}
+
+}  // namespace
+}  // namespace xbar::arch
