@@ -130,6 +130,22 @@ TEST(Simulator, RowWritesRespectTheParallelWriteLimit) {
   EXPECT_DOUBLE_EQ(stat(r, "endurance", "max_writes_per_cell"), 1.0);
 }
 
+TEST(Simulator, TheWriteLimitCountsPerCoreOrPerChip) {
+  // Two cores each program 4 crossbars of 10 rows (1 ns a row) with one write slot: per core,
+  // each core writes its 4 in turn (40 ns) beside the other; per chip, the 8 take turns (80 ns).
+  const Instruction write{.op = Opcode::WriteXbar, .xb = 0, .count = 4, .rows = 10, .cols = 256};
+  const auto perCore =
+      compassM({"chip.max_parallel_crossbar_writes=1", "chip.crossbar_write_scope=core"});
+  EXPECT_DOUBLE_EQ(simulate(program(perCore, {{write}, {write}}), perCore).totalNs, 40.0);
+}
+
+TEST(Simulator, TheWriteLimitPerChipIsSharedByTheCores) {
+  const Instruction write{.op = Opcode::WriteXbar, .xb = 0, .count = 4, .rows = 10, .cols = 256};
+  const auto perChip =
+      compassM({"chip.max_parallel_crossbar_writes=1", "chip.crossbar_write_scope=chip"});
+  EXPECT_DOUBLE_EQ(simulate(program(perChip, {{write}, {write}}), perChip).totalNs, 80.0);
+}
+
 TEST(Simulator, WritesPerCellCountRepeatedWrites) {
   const auto a = compassM();
   const Instruction write{.op = Opcode::WriteXbar, .xb = 3, .count = 1, .rows = 5, .cols = 64};

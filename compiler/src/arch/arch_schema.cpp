@@ -83,6 +83,8 @@ constexpr std::array kTopologies = {std::pair{Topology::Bus, std::string_view("b
 constexpr std::array kDevices = {std::pair{Device::Sram, std::string_view("sram")},
                                  std::pair{Device::Reram, std::string_view("reram")},
                                  std::pair{Device::Pcm, std::string_view("pcm")}};
+constexpr std::array kWriteScopes = {std::pair{WriteScope::Chip, std::string_view("chip")},
+                                     std::pair{WriteScope::Core, std::string_view("core")}};
 constexpr std::array kConversions = {
     std::pair{Conversion::Serial, std::string_view("serial")},
     std::pair{Conversion::Pipelined, std::string_view("pipelined")}};
@@ -195,8 +197,13 @@ std::vector<FieldSpec> buildSchema() {
   s.push_back(integer(
       "chip.max_parallel_crossbar_writes",
       [](auto& a) -> auto& { return a.chip.max_parallel_crossbar_writes; }, "",
-      "Crossbars that may be written at the same time across the chip (the write-power limit).", 1,
-      kMaxCrossbars));
+      "Crossbars that may be written at the same time (the write-power limit), across the chip "
+      "or in each core as crossbar_write_scope says.",
+      1, kMaxCrossbars));
+  s.push_back(choice(
+      "chip.crossbar_write_scope", [](auto& a) -> auto& { return a.chip.crossbar_write_scope; },
+      "chip: max_parallel_crossbar_writes is one pool for the chip; core: each core has that many.",
+      kWriteScopes));
   s.push_back(choice(
       "chip.interconnect.topology", [](auto& a) -> auto& { return a.chip.interconnect.topology; },
       "Network between cores.", kTopologies));

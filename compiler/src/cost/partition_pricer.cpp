@@ -29,7 +29,23 @@ void PricerScratch::reset(size_t cores, size_t links) {
   for (int32_t c : busyCores) coreNs[static_cast<size_t>(c)] = 0;
   busyCores.clear();
   if (coreNs.size() < cores) coreNs.resize(cores, 0.0);
+  for (int32_t c : writingCores)
+    writeRows[static_cast<size_t>(c)] = writeCrossbars[static_cast<size_t>(c)] = 0;
+  writingCores.clear();
+  if (writeRows.size() < cores) {
+    writeRows.resize(cores, 0.0);
+    writeCrossbars.resize(cores, 0.0);
+  }
   for (LinkLoad* l : {&sample, &incoming, &handOut, &partialSums, &copies}) l->reset(links);
+}
+
+double PricerScratch::perCoreWriteNs(double slots, double rowNs) const {
+  double ns = 0;
+  for (int32_t c : writingCores) {
+    const auto i = static_cast<size_t>(c);
+    ns = std::max(ns, writeRows[i] * rowNs / std::min(slots, writeCrossbars[i]));
+  }
+  return ns;
 }
 
 double PricerScratch::busiestCoreNs() const {
@@ -68,8 +84,11 @@ void PartitionPricer::operator()(const schedule::CopyWeights& step) {
 
 void PartitionPricer::operator()(const schedule::WriteCrossbars& step) {
   cellsWritten_ += step.profile.cells * step.copies;
-  rowWrites_ += static_cast<double>(step.profile.rowWrites * step.copies);
-  crossbarsWritten_ += static_cast<double>(step.profile.crossbars * step.copies);
+  const auto rows = static_cast<double>(step.profile.rowWrites * step.copies);
+  const auto crossbars = static_cast<double>(step.profile.crossbars * step.copies);
+  rowWrites_ += rows;
+  crossbarsWritten_ += crossbars;
+  scratch_.addWrites(step.core, rows, crossbars);
 }
 
 // --- One sample of the reuse phase -----------------------------------------------------
@@ -196,9 +215,14 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   c.layerHandOutNs.assign(handOutNs_.begin(), handOutNs_.end());
 
   c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dramLatencyNs();
-  const double parallel =
-      std::min(static_cast<double>(arch_.chip.max_parallel_crossbar_writes), crossbarsWritten_);
-  c.weightWriteNs = parallel > 0 ? rowWrites_ * xb.row_write_latency_ns / parallel : 0;
+  // The write-power limit: one pool of slots for the chip, or so many per core.
+  const auto slots = static_cast<double>(arch_.chip.max_parallel_crossbar_writes);
+  if (arch_.chip.crossbar_write_scope == arch::WriteScope::Core) {
+    c.weightWriteNs = scratch_.perCoreWriteNs(slots, xb.row_write_latency_ns);
+  } else {
+    const double parallel = std::min(slots, crossbarsWritten_);
+    c.weightWriteNs = parallel > 0 ? rowWrites_ * xb.row_write_latency_ns / parallel : 0;
+  }
   c.weightWriteNs += scratch_.copies.ns(net);
   c.totalNs = c.weightLoadNs + c.weightWriteNs + c.reuseNs;
   c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten_);

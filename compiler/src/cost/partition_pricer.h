@@ -53,9 +53,20 @@ class LinkLoad {
 struct PricerScratch {
   std::vector<double> coreNs;
   std::vector<int32_t> busyCores;
+  // Rows each core programs and crossbars it writes (a per-core write limit).
+  std::vector<double> writeRows, writeCrossbars;
+  std::vector<int32_t> writingCores;
   LinkLoad sample, incoming, handOut, partialSums, copies;
 
   void reset(size_t cores, size_t links);
+  void addWrites(int32_t core, double rows, double crossbars) {
+    const auto i = static_cast<size_t>(core);
+    if (writeCrossbars[i] == 0) writingCores.push_back(core);
+    writeRows[i] += rows;
+    writeCrossbars[i] += crossbars;
+  }
+  // Programming time when each core may write `slots` crossbars at once.
+  double perCoreWriteNs(double slots, double rowNs) const;
   void addCoreNs(int32_t core, double ns) {
     double& t = coreNs[static_cast<size_t>(core)];
     if (t == 0) busyCores.push_back(core);

@@ -8,7 +8,10 @@ using sc_core::sc_time;
 
 CrossbarWrites::CrossbarWrites(const arch::ArchConfig& arch, int32_t cores)
     : arch_(arch),
-      slots_(static_cast<size_t>(arch.chip.max_parallel_crossbar_writes), sc_core::SC_ZERO_TIME),
+      slots_(
+          static_cast<size_t>(arch.chip.crossbar_write_scope == arch::WriteScope::Core ? cores : 1),
+          std::vector<sc_time>(static_cast<size_t>(arch.chip.max_parallel_crossbar_writes),
+                               sc_core::SC_ZERO_TIME)),
       rowWrites_(static_cast<size_t>(cores),
                  std::vector<std::vector<uint32_t>>(static_cast<size_t>(arch.core.crossbars))),
       crossbarFree_(static_cast<size_t>(cores),
@@ -18,7 +21,8 @@ sc_time CrossbarWrites::write(int32_t core, int32_t first, int32_t count, int64_
                               sc_time start) {
   sc_time end = start;
   for (int32_t k = 0; k < count; ++k) {
-    auto slot = std::min_element(slots_.begin(), slots_.end());
+    auto& pool = slots_.size() == 1 ? slots_.front() : slots_[static_cast<size_t>(core)];
+    auto slot = std::min_element(pool.begin(), pool.end());
     sc_time& crossbarFree =
         crossbarFree_[static_cast<size_t>(core)][static_cast<size_t>(first + k)];
     const sc_time begin = std::max({start, *slot, crossbarFree});

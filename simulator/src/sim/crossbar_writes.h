@@ -1,6 +1,6 @@
-// Programming crossbars: the chip-wide write-power limit (so many crossbars written at once,
-// each slot free from its time) and the writes each crossbar row takes, for endurance. It
-// reports the "endurance" statistics group. Private to the simulator.
+// Programming crossbars: the write-power limit (so many crossbars written at once across the
+// chip or in each core, each slot free from its time) and the writes each crossbar row takes, for
+// endurance. It reports the "endurance" statistics group. Private to the simulator.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +26,7 @@ class CrossbarWrites {
 
  private:
   const arch::ArchConfig& arch_;
-  std::vector<sc_core::sc_time> slots_;
+  std::vector<std::vector<sc_core::sc_time>> slots_;           // one pool, or one per core
   std::vector<std::vector<std::vector<uint32_t>>> rowWrites_;  // [core][crossbar][row]
   std::vector<std::vector<sc_core::sc_time>> crossbarFree_;    // [core][crossbar]: a crossbar
                                                                // takes one write at a time

@@ -11,6 +11,8 @@
 namespace xbar::arch {
 
 enum class Topology { Bus, Mesh };
+// Whether chip.max_parallel_crossbar_writes counts across the chip or in each core.
+enum class WriteScope { Chip, Core };
 enum class Device { Sram, Reram, Pcm };
 // offset: weights stored unsigned with a digital offset correction (one column set);
 // differential: a positive and a negative column set per weight (twice the columns).
@@ -33,8 +35,10 @@ struct InterconnectConfig {
 struct ChipConfig {
   int64_t cores = 0;
   double clock_mhz = 0;
-  // Crossbars that may be written at once across the chip: the write-power limit.
+  // Crossbars that may be written at once, across the chip or in each core (the write-power
+  // limit and its scope).
   int64_t max_parallel_crossbar_writes = 0;
+  WriteScope crossbar_write_scope = WriteScope::Chip;
   InterconnectConfig interconnect;
   bool operator==(const ChipConfig&) const = default;
 };
