@@ -1,7 +1,8 @@
 // `make bench`, simulator rows: wall time of one simulation (compile excluded), simulated
 // samples per second, SystemC delta cycles per second and peak memory, for resnet18 and vgg16
 // at batch 1 and 16 on compass-sram-m and isaac-reram. One simulation per process
-// (SystemC elaborates once), so every row runs in a forked child.
+// (SystemC elaborates once), so every row runs in a forked child. First, the DRAM bank model
+// alone: requests per second it times, for each preset.
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@
 #include "child_process.h"
 
 #include "xbar/arch/arch_loader.h"
+#include "xbar/arch/dram_banks.h"
+#include "xbar/arch/dram_presets.h"
 #include "xbar/flow/pipeline.h"
 #include "xbar/sim/simulator.h"
 
@@ -57,6 +60,34 @@ Row simulateOnce(const fs::path& model, const std::string& archName, int64_t bat
   return row;
 }
 
+// A mix like a program's: 64 B to 16 KiB requests, half continuing a stream, half elsewhere.
+void benchDram() {
+  fmt::print("DRAM bank model: requests per second of wall time (timing only)\n\n");
+  fmt::print("{:<12} {:>10} {:>12} {:>14} {:>14}\n", "preset", "requests", "bursts", "requests/s",
+             "bursts/s");
+  for (const xbar::arch::DramPreset& p : xbar::arch::dramPresets()) {
+    xbar::arch::DramBanks banks(p.config);
+    constexpr int kRequests = 200000;
+    uint64_t address = 0, state = 12345;
+    double t = 0;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (int i = 0; i < kRequests; ++i) {
+      state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+      const int64_t bytes = int64_t{64} << ((state >> 33) % 9);
+      if ((state >> 40) & 1) address = (state >> 20) % (uint64_t{1} << 30);
+      t = banks.access(t, address, bytes, ((state >> 41) & 3) == 0);
+      address += static_cast<uint64_t>(bytes);
+    }
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const auto& n = banks.counts();
+    const double bursts = static_cast<double>(n.readBursts + n.writeBursts);
+    fmt::print("{:<12} {:>10} {:>12.0f} {:>14.3g} {:>14.3g}\n", p.name, kRequests, bursts,
+               kRequests / wall, bursts / wall);
+  }
+  fmt::print("\n");
+}
+
 }  // namespace
 
 extern "C" int sc_main(int argc, char** argv) {
@@ -64,6 +95,7 @@ extern "C" int sc_main(int argc, char** argv) {
     std::fprintf(stderr, "usage: xbar_sim_bench EXPORT_DIR\n");
     return 1;
   }
+  benchDram();
   fmt::print(
       "simulation (compass plan, one process each): wall time of sc_start and what it "
       "simulated\n\n");
