@@ -130,10 +130,11 @@ void addDramKeys(std::vector<FieldSpec>& s) {
   count("dram.burst_length", &DramConfig::burst_length, "",
         "Transfers per burst (even: two per clock); a burst moves bus width x burst length bits.",
         2, 64);
-  s.push_back(supplied(number(
-                           "dram.tck_ns", [](auto& a) -> auto& { return a.dram.tck_ns; }, "ns",
-                           "Clock period; the timings below are in its cycles.", 0, true),
-                       "dram.preset", kPresetGiven));
+  FieldSpec tck = number(
+      "dram.tck_ns", [](auto& a) -> auto& { return a.dram.tck_ns; }, "ns",
+      "Clock period; the timings below are in its cycles.", 0.01, false);
+  tck.maximum = 1000.0;  // 1 GHz-class parts are 0.3-2 ns; this keeps every time finite
+  s.push_back(supplied(std::move(tck), "dram.preset", kPresetGiven));
   constexpr int64_t kMaxCycles = 1 << 24;
   count("dram.cl_cycles", &DramConfig::cl_cycles, "cycles", "Read command to its data.", 1,
         kMaxCycles);
@@ -163,7 +164,7 @@ void addDramKeys(std::vector<FieldSpec>& s) {
   count("dram.tfaw_cycles", &DramConfig::tfaw_cycles, "cycles",
         "Window holding at most four activates of a rank.", 1, kMaxCycles);
   count("dram.trefi_cycles", &DramConfig::trefi_cycles, "cycles",
-        "Refresh interval of a rank (more than trfc_cycles).", 1, kMaxCycles);
+        "Refresh interval of a rank (more than trfc_cycles).", 64, kMaxCycles);
   count("dram.trfc_cycles", &DramConfig::trfc_cycles, "cycles",
         "Refresh time: the rank is busy and its rows closed.", 1, kMaxCycles);
   s.push_back(supplied(

@@ -132,6 +132,10 @@ DramStream measureDramStream(const DramConfig& config) {
   const double firstData =
       static_cast<double>(config.trcd_cycles + config.cl_cycles) * config.tck_ns;
   s.gbPerS = static_cast<double>(bytes) / (end - firstData);
+  // A part whose refresh interval outlasts the stream still loses tRFC of every tREFI.
+  if (banks.counts().refreshes == 0)
+    s.gbPerS *=
+        1.0 - static_cast<double>(config.trfc_cycles) / static_cast<double>(config.trefi_cycles);
   return s;
 }
 

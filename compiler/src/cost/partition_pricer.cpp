@@ -29,6 +29,8 @@ void PricerScratch::reset(size_t cores, size_t links) {
   for (int32_t c : busyCores) coreNs[static_cast<size_t>(c)] = 0;
   busyCores.clear();
   if (coreNs.size() < cores) coreNs.resize(cores, 0.0);
+  takeSlowestLayerNs();
+  if (layerNs.size() < cores) layerNs.resize(cores, 0.0);
   for (int32_t c : writingCores)
     writeRows[static_cast<size_t>(c)] = writeCrossbars[static_cast<size_t>(c)] = 0;
   writingCores.clear();
@@ -46,6 +48,16 @@ double PricerScratch::perCoreWriteNs(double slots, double rowNs) const {
     ns = std::max(ns, writeRows[i] * rowNs / std::min(slots, writeCrossbars[i]));
   }
   return ns;
+}
+
+double PricerScratch::takeSlowestLayerNs() {
+  double m = 0;
+  for (int32_t c : layerCores) {
+    m = std::max(m, layerNs[static_cast<size_t>(c)]);
+    layerNs[static_cast<size_t>(c)] = 0;
+  }
+  layerCores.clear();
+  return m;
 }
 
 double PricerScratch::busiestCoreNs() const {
@@ -159,18 +171,17 @@ void PartitionPricer::operator()(const schedule::HandOut& step) {
   send(step.from, step.to, static_cast<double>(step.bytes), scratch_.handOut);
 }
 
-// A core runs the layer's copies it holds as one MVM (its crossbars work in parallel) and a
-// share of the layer's vector work in proportion to its crossbars.
+// A core runs the layer's copies it holds as one MVM (its crossbars work in parallel); its
+// vector work follows as VectorWork steps.
 void PartitionPricer::operator()(const schedule::Compute& step) {
-  const double mvmNs = static_cast<double>(step.vectors) *
-                       arch_.mvmVectorNs(step.cycles, step.crossbars, step.rows, step.cols);
-  const double ns = mvmNs + layer_->vectorOps * step.share / opsPerNs_;
+  const double ns = static_cast<double>(step.vectors) *
+                    arch_.mvmVectorNs(step.cycles, step.crossbars, step.rows, step.cols);
   scratch_.addCoreNs(step.core, ns);
+  scratch_.addLayerNs(step.core, ns);
   // Each crossbar reads its rows of every input vector from local memory and writes its
   // outputs back, as the MVM instruction does.
   localBytes_ +=
       static_cast<double>(step.vectors) * arch_.mvmLocalBytes(step.crossbars, step.rows, step.cols);
-  computeNs_ = std::max(computeNs_, ns);
 }
 
 void PartitionPricer::flushLoads() {
@@ -190,6 +201,7 @@ void PartitionPricer::operator()(const schedule::Store& step) {
 void PartitionPricer::operator()(const schedule::LayerEnd& step) {
   flushLoads();
   const arch::InterconnectConfig& net = arch_.chip.interconnect;
+  computeNs_ = scratch_.takeSlowestLayerNs();
   handOutNs_[step.li] = scratch_.handOut.ns(net);
   doneNs_[step.li] = std::max(loadNs_, inputsReadyNs_ + scratch_.incoming.ns(net)) +
                      handOutNs_[step.li] + computeNs_ + scratch_.partialSums.ns(net) + storeNs_;

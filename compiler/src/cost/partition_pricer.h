@@ -53,6 +53,9 @@ class LinkLoad {
 struct PricerScratch {
   std::vector<double> coreNs;
   std::vector<int32_t> busyCores;
+  // Per core, the current layer's MVM and vector time for the first sample.
+  std::vector<double> layerNs;
+  std::vector<int32_t> layerCores;
   // Rows each core programs and crossbars it writes (a per-core write limit).
   std::vector<double> writeRows, writeCrossbars;
   std::vector<int32_t> writingCores;
@@ -72,6 +75,13 @@ struct PricerScratch {
     if (t == 0) busyCores.push_back(core);
     t += ns;
   }
+  void addLayerNs(int32_t core, double ns) {
+    double& t = layerNs[static_cast<size_t>(core)];
+    if (t == 0) layerCores.push_back(core);
+    t += ns;
+  }
+  // The slowest core of the layer; clears the layer's times.
+  double takeSlowestLayerNs();
   double busiestCoreNs() const;
 };
 
@@ -94,14 +104,16 @@ class PartitionPricer {
   void operator()(const schedule::Receive& step);
   void operator()(const schedule::HandOut& step);
   void operator()(const schedule::Compute& step);
-  // Partial sums cross the links after the MVMs, before the reduction and the outputs.
+  // Partial sums cross the links after the MVMs and before the outputs (their reduction is in
+  // the reducer's vector work, priced with the layer's compute).
   void operator()(const schedule::PartialSums& step) {
     send(step.from, step.to, static_cast<double>(step.bytes), scratch_.partialSums);
   }
-  // A core's element ops are whole: counted as the program's VEC does. (Its time is LayerStart's
-  // total shared out as Compute's.)
+  // A core's element ops are whole: counted as the program's VEC does.
   void operator()(const schedule::VectorWork& step) {
     vectorOps_ += static_cast<double>(schedule::wholeBytes(step.elements));
+    scratch_.addCoreNs(step.core, step.elements / opsPerNs_);
+    scratch_.addLayerNs(step.core, step.elements / opsPerNs_);
   }
   void operator()(const schedule::Store& step);
   void operator()(const schedule::LayerEnd& step);

@@ -1,7 +1,10 @@
 #include "xbar/schedule/vector_work.h"
 
+#include <algorithm>
 #include <array>
+#include <functional>
 #include <numeric>
+#include <vector>
 
 namespace xbar::schedule {
 namespace {
@@ -75,7 +78,7 @@ double vectorElementOps(const ir::Graph& graph, const ir::Node& node) {
       case Basis::InputAndOutput:
         return largestInput(graph, node) + outputElements(graph, node);
       case Basis::Window: {
-        // kernel_shape is required for pools (the loader checks window attributes).
+        // ONNX's checker requires kernel_shape on MaxPool and AveragePool.
         const std::vector<int64_t> kernel = node.attrs.getInts("kernel_shape", {1}, node.name);
         const double window = static_cast<double>(
             std::accumulate(kernel.begin(), kernel.end(), int64_t{1}, std::multiplies<>()));

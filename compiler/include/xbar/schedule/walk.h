@@ -131,9 +131,11 @@ void walkLayerCompute(const PartitionSchedule& s, size_t li, const LayerStart& a
       visit(PartialSums{t.from, t.to, wholeBytes(t.columnShare * g.partialSumBytesPerSample)});
   for (const LayerOnCore& h : s.cores(li)) {
     const double share = h.crossbars / held;
+    // A core adds the partial sums of the outputs it holds: its own units' row tiles, and the
+    // row chunks it reduces (PartitionSchedule moved their outputs to it).
     if (g.reductionOpsPerSample > 0)
       visit(VectorWork{h.core, true, ir::OpKind::Add,
-                       g.reductionOpsPerSample * at.split.here * share});
+                       g.reductionOpsPerSample * std::max(0.0, h.outputShare)});
     if (!at.complete) continue;
     for (const auto& [kind, ops] : g.vectorOps) visit(VectorWork{h.core, false, kind, ops * share});
   }
