@@ -25,45 +25,34 @@ void LinkLoad::clear() {
   hops_ = 0;
 }
 
+void CoreTally::reset(size_t cores) {
+  for (int32_t c : touched_) values_[static_cast<size_t>(c)] = 0;
+  touched_.clear();
+  if (values_.size() < cores) values_.resize(cores, 0.0);
+}
+
+double CoreTally::max() const {
+  double m = 0;
+  for (int32_t c : touched_) m = std::max(m, values_[static_cast<size_t>(c)]);
+  return m;
+}
+
 void PricerScratch::reset(size_t cores, size_t links) {
-  for (int32_t c : busyCores) coreNs[static_cast<size_t>(c)] = 0;
-  busyCores.clear();
-  if (coreNs.size() < cores) coreNs.resize(cores, 0.0);
-  takeSlowestLayerNs();
-  if (layerNs.size() < cores) layerNs.resize(cores, 0.0);
-  for (int32_t c : writingCores)
-    writeRows[static_cast<size_t>(c)] = writeCrossbars[static_cast<size_t>(c)] = 0;
-  writingCores.clear();
-  if (writeRows.size() < cores) {
-    writeRows.resize(cores, 0.0);
-    writeCrossbars.resize(cores, 0.0);
-  }
+  for (CoreTally* t : {&coreNs, &layerNs, &writeRows, &writeCrossbars}) t->reset(cores);
   for (LinkLoad* l : {&sample, &incoming, &handOut, &partialSums, &copies}) l->reset(links);
 }
 
 double PricerScratch::perCoreWriteNs(double slots, double rowNs) const {
   double ns = 0;
-  for (int32_t c : writingCores) {
-    const auto i = static_cast<size_t>(c);
-    ns = std::max(ns, writeRows[i] * rowNs / std::min(slots, writeCrossbars[i]));
-  }
+  for (int32_t c : writeCrossbars.cores())
+    ns = std::max(ns, writeRows[c] * rowNs / std::min(slots, writeCrossbars[c]));
   return ns;
 }
 
 double PricerScratch::takeSlowestLayerNs() {
-  double m = 0;
-  for (int32_t c : layerCores) {
-    m = std::max(m, layerNs[static_cast<size_t>(c)]);
-    layerNs[static_cast<size_t>(c)] = 0;
-  }
-  layerCores.clear();
-  return m;
-}
-
-double PricerScratch::busiestCoreNs() const {
-  double m = 0;
-  for (int32_t c : busyCores) m = std::max(m, coreNs[static_cast<size_t>(c)]);
-  return m;
+  const double slowest = layerNs.max();
+  layerNs.reset(0);
+  return slowest;
 }
 
 PartitionPricer::PartitionPricer(const schedule::PartitionSchedule& s, int64_t batch,
@@ -100,7 +89,8 @@ void PartitionPricer::operator()(const schedule::WriteCrossbars& step) {
   const auto crossbars = static_cast<double>(step.profile.crossbars * step.copies);
   rowWrites_ += rows;
   crossbarsWritten_ += crossbars;
-  scratch_.addWrites(step.core, rows, crossbars);
+  scratch_.writeRows.add(step.core, rows);
+  scratch_.writeCrossbars.add(step.core, crossbars);
 }
 
 // --- One sample of the reuse phase -----------------------------------------------------
@@ -118,7 +108,7 @@ void PartitionPricer::send(int32_t from, int32_t to, double bytes, LinkLoad& pha
 double PartitionPricer::dramAccess(int32_t core, double bytes, double& total) {
   if (bytes <= 0) return 0.0;
   const double ns = arch_.dramLatencyNs() + bytes / dramBytesPerNs_;
-  scratch_.addCoreNs(core, ns);
+  scratch_.coreNs.add(core, ns);
   total += bytes;
   return ns;
 }
@@ -176,8 +166,8 @@ void PartitionPricer::operator()(const schedule::HandOut& step) {
 void PartitionPricer::operator()(const schedule::Compute& step) {
   const double ns = static_cast<double>(step.vectors) *
                     arch_.mvmVectorNs(step.cycles, step.crossbars, step.rows, step.cols);
-  scratch_.addCoreNs(step.core, ns);
-  scratch_.addLayerNs(step.core, ns);
+  scratch_.coreNs.add(step.core, ns);
+  scratch_.layerNs.add(step.core, ns);
   // Each crossbar reads its rows of every input vector from local memory and writes its
   // outputs back, as the MVM instruction does.
   localBytes_ +=
@@ -185,7 +175,7 @@ void PartitionPricer::operator()(const schedule::Compute& step) {
 }
 
 void PartitionPricer::flushLoads() {
-  for (const auto& [core, ns] : pendingLoads_) scratch_.addCoreNs(core, ns);
+  for (const auto& [core, ns] : pendingLoads_) scratch_.coreNs.add(core, ns);
   pendingLoads_.clear();
 }
 
@@ -218,10 +208,10 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   // The pipeline's pace: the busiest core, DRAM bandwidth, or the busiest link.
   const double dramStage = (entryBytes_ + exitBytes_) / dramBytesPerNs_;
   const double linkStage = scratch_.sample.busiest() / net.link_bandwidth_gb_per_s;
-  c.bottleneckStageNs = std::max({scratch_.busiestCoreNs(), dramStage, linkStage});
+  c.bottleneckStageNs = std::max({scratch_.coreNs.max(), dramStage, linkStage});
   // The first sample's critical path takes each layer in its own threads; where layers share a
   // core, their threads take turns, so the sample takes at least that core's busy time.
-  c.pipelineFillNs = std::max(fillNs_, scratch_.busiestCoreNs());
+  c.pipelineFillNs = std::max(fillNs_, scratch_.coreNs.max());
   c.reuseNs = c.pipelineFillNs + (batch_ - 1) * c.bottleneckStageNs;
   c.layerDoneNs.assign(doneNs_.begin(), doneNs_.end());
   c.layerHandOutNs.assign(handOutNs_.begin(), handOutNs_.end());

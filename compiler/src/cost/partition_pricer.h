@@ -48,41 +48,38 @@ class LinkLoad {
   size_t hops_ = 0;
 };
 
+// A quantity per core, for the cores a partition touches: clearing costs what was touched,
+// not the chip's size.
+class CoreTally {
+ public:
+  void reset(size_t cores);
+  void add(int32_t core, double x) {
+    double& t = values_[static_cast<size_t>(core)];
+    if (t == 0) touched_.push_back(core);
+    t += x;
+  }
+  double operator[](int32_t core) const { return values_[static_cast<size_t>(core)]; }
+  const std::vector<int32_t>& cores() const { return touched_; }
+  double max() const;
+
+ private:
+  std::vector<double> values_;
+  std::vector<int32_t> touched_;
+};
+
 // Per-thread buffers the pricer reuses, so a call costs what the partition touches, not the
 // chip's size (PUMA has 1104 cores and 4416 mesh links).
 struct PricerScratch {
-  std::vector<double> coreNs;
-  std::vector<int32_t> busyCores;
-  // Per core, the current layer's MVM and vector time for the first sample.
-  std::vector<double> layerNs;
-  std::vector<int32_t> layerCores;
-  // Rows each core programs and crossbars it writes (a per-core write limit).
-  std::vector<double> writeRows, writeCrossbars;
-  std::vector<int32_t> writingCores;
+  CoreTally coreNs;   // each core's busy time per sample
+  CoreTally layerNs;  // the current layer's MVM and vector time per core, first sample
+  CoreTally writeRows, writeCrossbars;  // what each core programs (a per-core write limit)
   LinkLoad sample, incoming, handOut, partialSums, copies;
 
   void reset(size_t cores, size_t links);
-  void addWrites(int32_t core, double rows, double crossbars) {
-    const auto i = static_cast<size_t>(core);
-    if (writeCrossbars[i] == 0) writingCores.push_back(core);
-    writeRows[i] += rows;
-    writeCrossbars[i] += crossbars;
-  }
   // Programming time when each core may write `slots` crossbars at once.
   double perCoreWriteNs(double slots, double rowNs) const;
-  void addCoreNs(int32_t core, double ns) {
-    double& t = coreNs[static_cast<size_t>(core)];
-    if (t == 0) busyCores.push_back(core);
-    t += ns;
-  }
-  void addLayerNs(int32_t core, double ns) {
-    double& t = layerNs[static_cast<size_t>(core)];
-    if (t == 0) layerCores.push_back(core);
-    t += ns;
-  }
   // The slowest core of the layer; clears the layer's times.
   double takeSlowestLayerNs();
-  double busiestCoreNs() const;
 };
 
 // Prices the partition: walks its replace phase and one sample, scaled to the batch. The walk
@@ -112,8 +109,8 @@ class PartitionPricer {
   // A core's element ops are whole: counted as the program's VEC does.
   void operator()(const schedule::VectorWork& step) {
     vectorOps_ += static_cast<double>(schedule::wholeBytes(step.elements));
-    scratch_.addCoreNs(step.core, step.elements / opsPerNs_);
-    scratch_.addLayerNs(step.core, step.elements / opsPerNs_);
+    scratch_.coreNs.add(step.core, step.elements / opsPerNs_);
+    scratch_.layerNs.add(step.core, step.elements / opsPerNs_);
   }
   void operator()(const schedule::Store& step);
   void operator()(const schedule::LayerEnd& step);
