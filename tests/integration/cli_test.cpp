@@ -260,3 +260,19 @@ TEST_F(Cli, BadModelsAreRefusedWithOneLine) {
 }
 
 }  // namespace
+
+namespace {
+
+// An ADC narrower than a column's sum is reported where a researcher reads the plan: 256 rows
+// of 1-bit cells and 1-bit inputs sum to 0..256, 9 bits, against compass-sram-m's 8.
+TEST_F(Cli, CompileReportsColumnsTheAdcCanClip) {
+  Result r = xbar("compile " + resnet18_);
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_NE(r.out.find("used columns can clip at 8 bits (their sums need up to 9 bits)"),
+            std::string::npos)
+      << r.out;
+  Result wide = xbar("compile " + resnet18_ + " -p crossbar.adc_bits=9");
+  EXPECT_EQ(wide.out.find("can clip"), std::string::npos) << wide.out;
+}
+
+}  // namespace

@@ -67,7 +67,7 @@ void compile(const CompileOptions& o) {
     return;
   }
   const flow::PlannedModel planned = flow::planModel(graph, m, config, o.plan);
-  std::cout << partition::formatPlanTable(planned.plan, m);
+  std::cout << partition::formatPlanTable(planned.plan, m) << mapping::adcClippingLine(m);
   if (!o.outDir.empty()) {
     const std::filesystem::path dir = o.outDir;
     const codegen::Program program = flow::generateProgram(planned, config);

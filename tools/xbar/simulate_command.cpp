@@ -11,6 +11,7 @@
 #include "xbar/cost/cost_model.h"
 #include "xbar/flow/pipeline.h"
 #include "xbar/frontend/onnx_loader.h"
+#include "xbar/mapping/mapping_report.h"
 #include "xbar/partition/partitioner.h"
 #include "xbar/sim/simulator.h"
 #include "xbar/support/atomic_file.h"
@@ -126,7 +127,7 @@ void compileAndSimulate(const SimulateOptions& o) {
       "requests queue there, which the estimate prices only as bandwidth bounds\n",
       100.0 * dramBytes / arch.dramBandwidthGbPerS() / r.totalNs,
       100.0 * r.stats.child("interconnect").get("busiest_link_busy") / r.totalNs);
-  std::cout << "\n" << summary(r);
+  std::cout << "\n" << summary(r) << mapping::adcClippingLine(m);
   writeStats(r, o);
 }
 

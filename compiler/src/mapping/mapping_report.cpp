@@ -37,19 +37,23 @@ std::string formatMappingTable(const Mapping& m) {
   out += fmt::format(
       "crossbars: {} needed, {} on chip; cores: {} needed, {} on chip; utilisation {:.1f}%\n",
       t.crossbars, t.chipCrossbars, t.coresNeeded, t.chipCores, 100.0 * t.utilisation);
-  if (t.clippingColumns > 0) {
-    int64_t needed = 0;
-    for (const LayerMapping& l : m.layers) needed = std::max(needed, l.adcBitsNeeded);
-    out += fmt::format(
-        "ADC: {} of {} used columns can clip at {} bits (their sums need up to {} bits)\n",
-        t.clippingColumns, t.columns, m.adcBits, needed);
-  }
+  out += adcClippingLine(m);
   out += t.fits ? "fits on chip: yes\n"
                 : fmt::format(
                       "fits on chip: no ({:.1f}x the chip's crossbars): weights must be replaced "
                       "between partitions\n",
                       static_cast<double>(t.crossbars) / static_cast<double>(t.chipCrossbars));
   return out;
+}
+
+std::string adcClippingLine(const Mapping& m) {
+  const MappingTotals& t = m.totals;
+  if (t.clippingColumns == 0) return {};
+  int64_t needed = 0;
+  for (const LayerMapping& l : m.layers) needed = std::max(needed, l.adcBitsNeeded);
+  return fmt::format(
+      "ADC: {} of {} used columns can clip at {} bits (their sums need up to {} bits)\n",
+      t.clippingColumns, t.columns, m.adcBits, needed);
 }
 
 nlohmann::json mappingToJson(const Mapping& m) {
