@@ -21,16 +21,14 @@ double ArchConfig::adcLatencyNs() const {
 }
 
 int64_t ArchConfig::partialSumBits() const {
-  const int64_t slices = (precision.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits;
-  const int64_t cycles = (precision.activation_bits + crossbar.dac_bits - 1) / crossbar.dac_bits;
+  const int64_t slices = weightSlices(), cycles = inputCycles();
   return crossbar.adc_bits + crossbar.cell_bits * (slices - 1) + (slices > 1 ? 1 : 0) +
          crossbar.dac_bits * (cycles - 1) + (cycles > 1 ? 1 : 0) +
          (crossbar.sign_scheme == SignScheme::Differential ? 1 : 0);
 }
 
 int64_t ArchConfig::columnsPerWeight() const {
-  const int64_t slices = (precision.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits;
-  return (crossbar.sign_scheme == SignScheme::Differential ? 2 : 1) * slices;
+  return (crossbar.sign_scheme == SignScheme::Differential ? 2 : 1) * weightSlices();
 }
 
 void ArchConfig::route(int32_t src, int32_t dst, std::vector<int32_t>& links) const {

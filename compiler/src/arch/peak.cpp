@@ -7,8 +7,9 @@
 namespace xbar::arch {
 namespace {
 
-int64_t inputCycles(const ArchConfig& a) {
-  return (a.precision.activation_bits + a.crossbar.dac_bits - 1) / a.crossbar.dac_bits;
+// The columns of a crossbar that hold whole weights.
+int64_t weightColumns(const ArchConfig& a) {
+  return a.crossbar.cols / a.columnsPerWeight() * a.columnsPerWeight();
 }
 
 }  // namespace
@@ -16,9 +17,9 @@ int64_t inputCycles(const ArchConfig& a) {
 PeakReport peakOf(const ArchConfig& a) {
   const auto& xb = a.crossbar;
   PeakReport p;
-  const int64_t cycles = inputCycles(a);
+  const int64_t cycles = a.inputCycles();
   const int64_t outputs = xb.cols / a.columnsPerWeight();
-  const int64_t cols = outputs * a.columnsPerWeight();  // columns holding whole weights
+  const int64_t cols = weightColumns(a);
   // Steady state: vector after vector, a pipelined crossbar overlaps every conversion with the
   // next read (the last one with the next vector's first), so a cycle takes the longer.
   const double read = xb.read_latency_ns, convert = a.conversionNs(cols);
@@ -57,8 +58,8 @@ PeakReport peakOf(const ArchConfig& a) {
 
 double PeakReport::mvmEnergyPj(const ArchConfig& a, int64_t crossbars) const {
   const auto& xb = a.crossbar;
-  const int64_t cycles = inputCycles(a);
-  const int64_t cols = xb.cols / a.columnsPerWeight() * a.columnsPerWeight();
+  const int64_t cycles = a.inputCycles();
+  const int64_t cols = weightColumns(a);
   const auto n = static_cast<double>(crossbars);
   ActionCounts counts;
   counts[Action::AdcConversion] = n * static_cast<double>(cycles * cols);

@@ -8,10 +8,6 @@
 namespace xbar::schedule {
 namespace {
 
-int64_t ceilDiv(int64_t a, int64_t b) {
-  return (a + b - 1) / b;
-}
-
 // Samples one inference of the model carries: the leading dim of its first input.
 int64_t samplesPerInference(const ir::Graph& g) {
   if (g.inputs.empty() || g.value(g.inputs[0]).shape.empty()) return 1;
@@ -37,9 +33,7 @@ std::vector<int32_t> assignGroups(const ir::Graph& graph, const mapping::Mapping
         if (in != ir::kNoValue) group = std::max(group, groupOfValue[static_cast<size_t>(in)]);
       if (!layers.empty()) {
         LayerGroup& p = layers[static_cast<size_t>(group)];
-        const double ops = vectorElementOps(graph, n) / static_cast<double>(samples);
-        p.vectorOpsPerSample += ops;
-        p.vectorOps.emplace_back(n.kind, ops);
+        p.vectorOps.emplace_back(n.kind, vectorElementOps(graph, n) / static_cast<double>(samples));
       }
     }
     groupOfNode[i] = group;
@@ -111,7 +105,7 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
                                 const arch::ArchConfig& arch, int64_t samples) {
   const auto& xb = arch.crossbar;
   const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
-  const int64_t inputCycles = ceilDiv(arch.precision.activation_bits, xb.dac_bits);
+  const int64_t inputCycles = arch.inputCycles();
   for (size_t l = 0; l < mapping.layers.size(); ++l) {
     const mapping::LayerMapping& m = mapping.layers[l];
     LayerGroup& p = layers_[l];

@@ -143,6 +143,14 @@ struct ArchConfig {
   // Cells one weight takes across a row: ceil(weight_bits / cell_bits), doubled when
   // differential.
   int64_t columnsPerWeight() const;
+  // ceil(weight_bits / cell_bits): the cells one weight is sliced into (one sign's).
+  int64_t weightSlices() const {
+    return (precision.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits;
+  }
+  // ceil(activation_bits / dac_bits): the cycles one input vector is fed in.
+  int64_t inputCycles() const {
+    return (precision.activation_bits + crossbar.dac_bits - 1) / crossbar.dac_bits;
+  }
   // Bits of a partial sum that one crossbar's column contributes to a digital reduction: the
   // ADC's bits, plus the growth of shift-and-add over weight slices (cell_bits per slice and a
   // carry) and over input cycles (dac_bits per cycle and a carry), plus a sign bit for the

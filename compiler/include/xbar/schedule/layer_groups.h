@@ -30,7 +30,6 @@ struct LayerGroup {
   int64_t inputCycles = 0;              // ceil(activation bits / DAC bits)
   int64_t activeRows = 0;               // rows driven per crossbar
   int64_t activeColumns = 0;            // columns converted per crossbar
-  double vectorOpsPerSample = 0;        // element ops of the attached non-matrix ops
   double reductionOpsPerSample = 0;     // digital partial-sum additions (row-split layers)
   double outputBytesPerSample = 0;      // the matrix op's own output
   double partialSumBytesPerSample = 0;  // the same outputs as partial sums (partialSumBits)

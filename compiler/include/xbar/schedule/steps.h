@@ -62,7 +62,6 @@ struct LayerStart {
   OutputSplit split;
   bool complete;          // the layer's last unit is in this partition
   double vectorsPerCopy;  // ceil(vectors / replicas): each copy runs these
-  double vectorOps;       // element ops: partial-sum reduction, and the group's ops if complete
   const std::vector<LayerOnCore>& cores;
 };
 // The leader loads activations from DRAM.
@@ -102,7 +101,6 @@ struct Compute {
   size_t li;
   int32_t core;
   double crossbars;
-  double share;  // of the layer's vector work: its crossbars / the layer's crossbars here
   int64_t vectors;
   int64_t rows;
   int64_t cols;

@@ -123,9 +123,8 @@ void walkLayerCompute(const PartitionSchedule& s, size_t li, const LayerStart& a
   const LayerGroup& g = at.group;
   const double held = at.crossbars * at.replicas;
   for (const LayerOnCore& h : s.cores(li))
-    visit(Compute{li, h.core, h.crossbars, h.crossbars / held,
-                  static_cast<int64_t>(at.vectorsPerCopy), g.activeRows, g.activeColumns,
-                  g.inputCycles});
+    visit(Compute{li, h.core, h.crossbars, static_cast<int64_t>(at.vectorsPerCopy), g.activeRows,
+                  g.activeColumns, g.inputCycles});
   for (const PartialSumTransfer& t : s.partialSums())
     if (t.li == li)
       visit(PartialSums{t.from, t.to, wholeBytes(t.columnShare * g.partialSumBytesPerSample)});
@@ -198,17 +197,11 @@ void walkSample(const PartitionSchedule& s, int64_t sample, Inbox& inbox, Visito
       crossbars += static_cast<double>(groups.unit(u).crossbars);
     const OutputSplit& split = s.split(li);
     const bool complete = g.endUnit <= s.end();
-    const LayerStart at{
-        li,
-        r.layer,
-        g,
-        r.replicas,
-        crossbars,
-        split,
-        complete,
-        std::ceil(static_cast<double>(g.vectorsPerSample) / r.replicas),
-        g.reductionOpsPerSample * split.here + (complete ? g.vectorOpsPerSample : 0.0),
-        s.cores(li)};
+    const LayerStart at{li,         r.layer,
+                        g,          r.replicas,
+                        crossbars,  split,
+                        complete,   std::ceil(static_cast<double>(g.vectorsPerSample) / r.replicas),
+                        s.cores(li)};
     visit(at);
     detail::walkLayerInputs(s, li, at, inbox, visit);
     detail::walkLayerCompute(s, li, at, visit);
