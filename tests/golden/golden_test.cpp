@@ -1,15 +1,18 @@
 // Golden regression (docs/design.md, "Golden regression"): for every point of points.txt,
-// `xbar run` regenerates plan.json, program.xasm and stats.json and each must equal its
-// committed copy byte for byte. The simulator and the estimate are compared elsewhere; this
-// catches both drifting together. On a difference the test prints the first JSON field (as a
-// JSON pointer) or the first program line that differs. tools/update-goldens.sh rewrites the
-// goldens; a golden changes only in a commit that says why.
+// `xbar run` regenerates plan.json, program.xasm and stats.json; plan.json must equal its
+// committed copy, and the program's and the statistics' digests (golden_digest.h) theirs. The
+// simulator and the estimate are compared elsewhere; this catches both drifting together. On a
+// difference the test prints the first JSON field that differs (as a JSON pointer) and keeps
+// the run's directory. With XBAR_UPDATE_GOLDENS=1 it writes the goldens instead
+// (tools/update-goldens.sh); a golden changes only in a commit that says why.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "command_fixture.h"
+#include "golden_digest.h"
 
 namespace {
 
@@ -73,20 +77,6 @@ std::optional<std::string> firstJsonDifference(const nlohmann::json& want,
   return std::nullopt;
 }
 
-// The first line two texts differ on, as "line N: expected ..., got ...".
-std::string firstLineDifference(const std::string& want, const std::string& got) {
-  std::istringstream a(want), b(got);
-  std::string la, lb;
-  for (int n = 1;; ++n) {
-    const bool moreA = static_cast<bool>(std::getline(a, la));
-    const bool moreB = static_cast<bool>(std::getline(b, lb));
-    if (!moreA && !moreB) return "the files differ only in their last line ending";
-    if (!moreA || !moreB || la != lb)
-      return "line " + std::to_string(n) + ": expected '" + (moreA ? la : "<end>") + "', got '" +
-             (moreB ? lb : "<end>") + "'";
-  }
-}
-
 class Golden : public xbar::testing::CommandTest, public ::testing::WithParamInterface<Point> {};
 
 TEST_P(Golden, OutputsEqualTheCommittedGoldens) {
@@ -111,23 +101,44 @@ TEST_P(Golden, OutputsEqualTheCommittedGoldens) {
     const double s = stats.at("actions").at(name).at("value").get<double>();
     EXPECT_NEAR(e, s, 1e-9 * std::max(1.0, std::abs(s))) << p.dir() << ": " << name;
   }
+  // A core runs one busy instruction at a time: its busy times never add up to more than the
+  // run (a thread that took a stale next-free time would compute beside another).
+  const double totalNs = stats.at("latency").at("total").at("value").get<double>();
+  for (const auto& [core, group] : stats.at("cores").items()) {
+    double busy = 0;
+    for (const char* kind : {"mvm", "vector", "memory", "write"})
+      busy += group.at(kind).at("value").get<double>();
+    EXPECT_LE(busy, totalNs * (1 + 1e-9))
+        << p.dir() << ": " << core << " is busy longer than the run";
+  }
+  // What is committed: the plan whole, the program and the statistics as digests.
+  const std::map<std::string, nlohmann::json> outputs = {
+      {"plan.json", plan},
+      {"program.digest.json", xbar::testing::programDigest(slurp(dir_ / "run" / "program.xasm"))},
+      {"stats.digest.json", xbar::testing::statsDigest(stats)}};
   const fs::path golden = fs::path(XBAR_GOLDEN_DIR) / p.dir();
-  for (const char* file : {"plan.json", "program.xasm", "stats.json"}) {
+  if (const char* update = std::getenv("XBAR_UPDATE_GOLDENS");
+      update && std::string(update) == "1") {
+    fs::create_directories(golden);
+    for (const auto& [file, json] : outputs) {
+      const fs::path tmp = golden / (file + ".tmp");
+      // The plan as xbar wrote it; the digests as indented JSON.
+      std::ofstream(tmp) << (file == "plan.json" ? slurp(dir_ / "run" / file)
+                                                 : json.dump(1) + "\n");
+      fs::rename(tmp, golden / file);
+    }
+    return;
+  }
+  for (const auto& [file, got] : outputs) {
     ASSERT_TRUE(fs::exists(golden / file))
         << (golden / file).string() << " is missing; run tools/update-goldens.sh";
-    const std::string want = slurp(golden / file);
-    const std::string got = slurp(dir_ / "run" / file);
+    const auto want = nlohmann::json::parse(slurp(golden / file));
     if (want == got) continue;
-    std::string where;
-    if (fs::path(file).extension() == ".json") {
-      const auto d =
-          firstJsonDifference(nlohmann::json::parse(want), nlohmann::json::parse(got), "");
-      where = d ? *d : firstLineDifference(want, got);
-    } else {
-      where = firstLineDifference(want, got);
-    }
-    ADD_FAILURE() << p.dir() << "/" << file << " differs from the golden at " << where
-                  << "\n(if the change is meant, run tools/update-goldens.sh and say why in the "
+    const auto d = firstJsonDifference(want, got, "");
+    ADD_FAILURE() << p.dir() << "/" << file << " differs from the golden at "
+                  << (d ? *d : std::string("an unknown place")) << "\n(the run is kept in "
+                  << (dir_ / "run").string()
+                  << "; if the change is meant, run tools/update-goldens.sh and say why in the "
                      "commit)";
   }
 }
