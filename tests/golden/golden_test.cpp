@@ -111,28 +111,29 @@ TEST_P(Golden, OutputsEqualTheCommittedGoldens) {
     EXPECT_LE(busy, totalNs * (1 + 1e-9))
         << p.dir() << ": " << core << " is busy longer than the run";
   }
-  // What is committed: the plan whole, the program and the statistics as digests.
-  const std::map<std::string, nlohmann::json> outputs = {
-      {"plan.json", plan},
-      {"program.digest.json", xbar::testing::programDigest(slurp(dir_ / "run" / "program.xasm"))},
-      {"stats.digest.json", xbar::testing::statsDigest(stats)}};
+  // What is committed, as text: the plan as xbar wrote it, the program's and the statistics'
+  // digests as indented JSON.
+  const std::map<std::string, std::string> committed = {
+      {"plan.json", slurp(dir_ / "run" / "plan.json")},
+      {"program.digest.json",
+       xbar::testing::programDigest(slurp(dir_ / "run" / "program.xasm")).dump(1) + "\n"},
+      {"stats.digest.json", xbar::testing::statsDigest(stats).dump(1) + "\n"}};
   const fs::path golden = fs::path(XBAR_GOLDEN_DIR) / p.dir();
   if (const char* update = std::getenv("XBAR_UPDATE_GOLDENS");
       update && std::string(update) == "1") {
     fs::create_directories(golden);
-    for (const auto& [file, json] : outputs) {
+    for (const auto& [file, text] : committed) {
       const fs::path tmp = golden / (file + ".tmp");
-      // The plan as xbar wrote it; the digests as indented JSON.
-      std::ofstream(tmp) << (file == "plan.json" ? slurp(dir_ / "run" / file)
-                                                 : json.dump(1) + "\n");
+      std::ofstream(tmp) << text;
       fs::rename(tmp, golden / file);
     }
     return;
   }
-  for (const auto& [file, got] : outputs) {
+  for (const auto& [file, text] : committed) {
     ASSERT_TRUE(fs::exists(golden / file))
         << (golden / file).string() << " is missing; run tools/update-goldens.sh";
     const auto want = nlohmann::json::parse(slurp(golden / file));
+    const auto got = nlohmann::json::parse(text);
     if (want == got) continue;
     const auto d = firstJsonDifference(want, got, "");
     ADD_FAILURE() << p.dir() << "/" << file << " differs from the golden at "
