@@ -5,10 +5,12 @@
 #include <map>
 
 #include "../support/compile_fixture.h"
+#include "../support/local_memory_refusals.h"
 #include "xbar/arch/arch_loader.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/codegen/program_text.h"
 #include "xbar/partition/partitioner.h"
+#include "xbar/support/error.h"
 
 namespace xbar {
 namespace {
@@ -19,6 +21,19 @@ TEST_P(EveryNetworkCompiles, OnEveryPreset) {
   for (const std::string& preset : arch::presetNames(XBAR_ARCH_DIR)) {
     testing::Compiled c = testing::compileStages(
         std::string(XBAR_EXPORT_DIR) + "/" + GetParam() + ".stripped.onnx", preset);
+    if (const auto layer = testing::localMemoryRefusal(GetParam(), preset); !layer.empty()) {
+      try {
+        const cost::CostModel refused(c.graph, c.mapping, c.arch, 2);
+        ADD_FAILURE() << preset << ": expected a refusal for local memory";
+      } catch (const InputError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(
+            what.find("layer '" + std::string(layer) + "' cannot be tiled to fit local memory"),
+            std::string::npos)
+            << what;
+      }
+      continue;
+    }
     const cost::CostModel model(c.graph, c.mapping, c.arch, 2);
     const partition::Plan plan = partition::makePartitioner("compass")->run(model, {});
     int32_t start = 0;

@@ -6,6 +6,9 @@
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/mapping.h"
 #include "xbar/passes/passes.h"
+#include "xbar/support/error.h"
+
+#include "../support/local_memory_refusals.h"
 
 namespace xbar {
 namespace {
@@ -42,6 +45,10 @@ TEST_P(EveryNetwork, MapsOnEveryPreset) {
     }
     EXPECT_EQ(m.totals.fits, m.totals.coresNeeded <= arch.chip.cores) << preset;
     // "fits" is what the partitioners can place: the whole network as one partition.
+    if (!testing::localMemoryRefusal(GetParam(), preset).empty()) {
+      EXPECT_THROW(cost::CostModel(g, m, arch, 1), InputError) << preset;
+      continue;
+    }
     const cost::CostModel costs(g, m, arch, 1);
     EXPECT_EQ(m.totals.fits, costs.maxEnd(0) == costs.unitCount()) << preset;
   }

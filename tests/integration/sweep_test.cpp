@@ -93,10 +93,10 @@ TEST_F(Sweep, AHundredPointSweepKilledHalfWayResumesToTheUninterruptedResults) {
 }
 
 TEST_F(Sweep, APointPastItsTimeoutIsFailedAndTheOthersRun) {
-  // The exact DP for vgg16 on the 1104-core PUMA chip takes minutes; mlp_gemm takes ms.
+  // The exact DP for resnet50 on the 1104-core PUMA chip takes minutes; mlp_gemm takes ms.
   const fs::path file =
-      writeFile("s.yaml", "workloads: [" + std::string(XBAR_EXPORT_DIR) + "/vgg16.stripped.onnx, " +
-                              tiny("mlp_gemm.onnx") +
+      writeFile("s.yaml", "workloads: [" + std::string(XBAR_EXPORT_DIR) +
+                              "/resnet50.stripped.onnx, " + tiny("mlp_gemm.onnx") +
                               "]\narchs: [puma-reram]\npartitioners: [optimal]\nbatches: [16]\n");
   const fs::path out = dir_ / "results";
   const auto t0 = std::chrono::steady_clock::now();

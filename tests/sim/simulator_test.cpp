@@ -70,7 +70,7 @@ TEST(Simulator, EveryStatisticIsDescribed) {
       program(a, {{{.op = Opcode::LoadWeights, .dram = 0, .bytes = 64, .xb = 0, .count = 1},
                    {.op = Opcode::WriteXbar, .xb = 0, .count = 1, .rows = 4, .cols = 8},
                    kMvm800,
-                   {.op = Opcode::Send, .bytes = 16, .peer = 1, .tag = 0}},
+                   {.op = Opcode::Send, .bytes = 16, .peer = 1, .tag = 0, .credits = 1}},
                   {{.op = Opcode::Receive, .bytes = 16, .peer = 0, .tag = 0}}}),
       a);
   const std::string described = r.stats.describe();
@@ -185,7 +185,7 @@ TEST(Simulator, SendIsPostedAndArrivesWhileTheReceiverWorks) {
   // The message takes 640 B / 64 GB/s + 1 ns hop = 11 ns and arrives while the receiver is busy
   // for 800 ns, so its RECV does not wait; the sender does not wait either.
   const auto r =
-      simulate(program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1, .tag = 0}},
+      simulate(program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1, .tag = 0, .credits = 1}},
                            {kMvm800, {.op = Opcode::Receive, .bytes = 640, .peer = 0, .tag = 0}}}),
                a);
   EXPECT_DOUBLE_EQ(r.totalNs, 800.0);
@@ -200,11 +200,11 @@ TEST(Simulator, ReceiveWaitsForItsTagAndTheBusSerializesMessages) {
   // Tag 1 (640 B) holds the bus for [0, 10) ns and arrives at 11; tag 0 (64 B) follows on the
   // bus for [10, 11) and arrives at 12. The receiver asks for tag 0 first: it waits to 12,
   // then finds tag 1 already there.
-  auto p = program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1, .tag = 1},
-                        {.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 0}},
+  // Two credits: both are posted before either is taken.
+  auto p = program(a, {{{.op = Opcode::Send, .bytes = 640, .peer = 1, .tag = 1, .credits = 2},
+                        {.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 0, .credits = 2}},
                        {{.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 0},
                         {.op = Opcode::Receive, .bytes = 640, .peer = 0, .tag = 1}}});
-  p.credits = 2;  // both are posted before either is taken
   const auto r = simulate(p, a);
   EXPECT_DOUBLE_EQ(r.totalNs, 12.0);
   EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core1").get("communication"), 12.0);
@@ -215,12 +215,11 @@ TEST(Simulator, SendWaitsForACreditWhenTheReceiverLagsBehind) {
   const auto a = compassM();
   // One credit: tag 0 (64 B: 1 ns on the bus + 1 ns hop) is posted at 0; tag 1 must wait until
   // the receiver, busy for 800 ns, takes tag 0; it then arrives at 802.
-  auto p = program(a, {{{.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 0},
-                        {.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 1}},
+  auto p = program(a, {{{.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 0, .credits = 1},
+                        {.op = Opcode::Send, .bytes = 64, .peer = 1, .tag = 1, .credits = 1}},
                        {kMvm800,
                         {.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 0},
                         {.op = Opcode::Receive, .bytes = 64, .peer = 0, .tag = 1}}});
-  p.credits = 1;
   const auto r = simulate(p, a);
   EXPECT_DOUBLE_EQ(r.totalNs, 802.0);
   EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core0").get("communication"), 800.0)
@@ -233,11 +232,12 @@ TEST(Simulator, ThreadsOfACoreTakeTurnsAndOneWaitingLetsTheOtherRun) {
   // MVM (640 B: 10 ns on the bus + 1 ns hop, so it arrives at 811), then runs a 100 ns vector
   // op, 811 to 911. Thread 1 runs its own 800 ns MVM while thread 0 waits.
   codegen::Program p = program(a, {});
-  p.threads = {{0,
-                {{.op = Opcode::Receive, .bytes = 640, .peer = 1, .tag = 0},
-                 {.op = Opcode::Vector, .vecOp = "relu", .elems = 1200}}},
-               {0, {kMvm800}},
-               {1, {kMvm800, {.op = Opcode::Send, .bytes = 640, .peer = 0, .tag = 0}}}};
+  p.threads = {
+      {0,
+       {{.op = Opcode::Receive, .bytes = 640, .peer = 1, .tag = 0},
+        {.op = Opcode::Vector, .vecOp = "relu", .elems = 1200}}},
+      {0, {kMvm800}},
+      {1, {kMvm800, {.op = Opcode::Send, .bytes = 640, .peer = 0, .tag = 0, .credits = 1}}}};
   const auto r = simulate(p, a);
   EXPECT_DOUBLE_EQ(r.totalNs, 911.0);
   const auto& core0 = r.stats.child("cores").child("core0");
@@ -257,8 +257,9 @@ TEST(Simulator, TwoThreadsOfACoreNeverComputeAtOnce) {
 TEST(SimulatorBadInput, MessageNobodyReceivesIsReported) {
   const auto a = compassM({"chip.cores=2"});
   try {
-    simulate(program(a, {{{.op = Opcode::Send, .bytes = 8, .peer = 1, .tag = 3}}, {}}), a,
-             {"lost.xasm", ""});
+    simulate(
+        program(a, {{{.op = Opcode::Send, .bytes = 8, .peer = 1, .tag = 3, .credits = 1}}, {}}), a,
+        {"lost.xasm", ""});
     FAIL() << "lost message not reported";
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find(
@@ -273,7 +274,6 @@ TEST(Simulator, BarrierReleasesAtTheLastArrival) {
   auto p = program(a, {{{.op = Opcode::Barrier, .id = 0}},
                        {{.op = Opcode::Vector, .vecOp = "relu", .elems = 1200},
                         {.op = Opcode::Barrier, .id = 0}}});
-  p.credits = 2;  // both messages are posted before either is taken
   const auto r = simulate(p, a);
   // 1200 element ops on 12 lanes at 1 GHz = 100 ns.
   EXPECT_DOUBLE_EQ(r.totalNs, 100.0);
@@ -329,8 +329,10 @@ TEST(SimulatorBadInput, TooManyCrossbarsOrRowsAreRejectedBeforeSimulating) {
       checkProgram(program(a, {{{.op = Opcode::Store, .dram = (2 << 20) - 4, .bytes = 64}}}), a,
                    "p"),
       InputError);
-  EXPECT_THROW(checkProgram(program(a, {{{.op = Opcode::Send, .bytes = 4, .peer = 99}}}), a, "p"),
-               InputError);
+  EXPECT_THROW(
+      checkProgram(program(a, {{{.op = Opcode::Send, .bytes = 4, .peer = 99, .credits = 1}}}), a,
+                   "p"),
+      InputError);
   EXPECT_THROW(checkProgram(program(a, {{{.op = Opcode::Sync, .id = 3}}}), a, "p"), InputError)
       << "SYNC of a partition the program does not have";
   auto outOfOrder = program(a, {});

@@ -95,8 +95,8 @@ TEST_P(EveryTinyModel, StreamsAreConsistent) {
 }
 
 TEST_P(EveryTinyModel, StreamsRunToTheEndWithoutDeadlock) {
-  // Run the threads abstractly: SEND is posted unless the program's credits between the
-  // sending and the receiving thread are used up, RECV waits for its message, BARRIER for
+  // Run the threads abstractly: SEND is posted unless its credits between the sending and the
+  // receiving thread are used up, RECV waits for its message, BARRIER for
   // every thread, SYNC for the threads of its core. Round-robin until nothing moves; every
   // thread must reach its end.
   const Built b = build(GetParam(), 3);
@@ -120,7 +120,7 @@ TEST_P(EveryTinyModel, StreamsRunToTheEndWithoutDeadlock) {
         if (in->op == Opcode::Send) {
           const auto r = receiver.find({core, in->peer, in->tag});
           ASSERT_NE(r, receiver.end()) << "a message nobody receives";
-          if (untaken[{t, r->second}] >= p.credits) break;
+          if (untaken[{t, r->second}] >= in->credits) break;
           ++untaken[{t, r->second}];
           posted[{core, in->peer, in->tag}] = t;
         }
@@ -199,33 +199,34 @@ std::string parseError(const std::string& text) {
 }
 
 const std::string kHeader =
-    "xasm 2\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ndram weights 0 "
-    "activations 0\ncredits 1\ncore 0\n";
+    "xasm 3\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ndram weights 0 "
+    "activations 0\ncore 0\n";
 
 TEST(ProgramTextBadInput, BadVersion) {
   EXPECT_NE(parseError("xasm 7\n").find("bad.xasm:1: program version 7 is not supported"),
             std::string::npos);
-  EXPECT_NE(parseError("model m\n").find("bad.xasm:1: expected the header 'xasm 2'"),
+  EXPECT_NE(parseError("model m\n").find("bad.xasm:1: expected the header 'xasm 3'"),
             std::string::npos);
 }
 
 TEST(ProgramTextBadInput, BadOpcodeNamesLine) {
   const std::string e = parseError(kHeader + "  BARRIER id=0\n  JUMP to=3\n");
-  EXPECT_NE(e.find("bad.xasm:10: unknown opcode 'JUMP'"), std::string::npos) << e;
+  EXPECT_NE(e.find("bad.xasm:9: unknown opcode 'JUMP'"), std::string::npos) << e;
 }
 
 TEST(ProgramTextBadInput, BadOperands) {
   EXPECT_NE(
-      parseError(kHeader + "  MVM xb=0 count=1 rows=4\n").find("bad.xasm:9: MVM takes 6 operands"),
+      parseError(kHeader + "  MVM xb=0 count=1 rows=4\n").find("bad.xasm:8: MVM takes 6 operands"),
       std::string::npos);
-  EXPECT_NE(parseError(kHeader + "  SEND bytes=4 peer=1 tag=0\n").find("should be 'peer=...'"),
-            std::string::npos);
+  EXPECT_NE(
+      parseError(kHeader + "  SEND bytes=4 peer=1 tag=0 credits=1\n").find("should be 'peer=...'"),
+      std::string::npos);
   EXPECT_NE(
       parseError(kHeader + "  LD dram=x bytes=4\n").find("dram should be an integer, got 'x'"),
       std::string::npos);
   EXPECT_NE(parseError(kHeader + "  ST dram=0 bytes=-4\n").find("bytes should be from 0 to"),
             std::string::npos);
-  EXPECT_NE(parseError(kHeader + "core 5\n").find("bad.xasm:9: core 5 does not exist"),
+  EXPECT_NE(parseError(kHeader + "core 5\n").find("bad.xasm:8: core 5 does not exist"),
             std::string::npos);
 }
 
@@ -233,7 +234,7 @@ TEST(ProgramTextBadInput, BadOperands) {
 // (a crash in the simulator), 2^32 to 0 (silently another crossbar or core).
 TEST(ProgramTextBadInput, OperandsBeyondTheirWidthAreRefused) {
   EXPECT_NE(parseError(kHeader + "  BARRIER id=2147483648\n")
-                .find("bad.xasm:9: BARRIER id should be from 0 to 2147483647, got 2147483648"),
+                .find("bad.xasm:8: BARRIER id should be from 0 to 2147483647, got 2147483648"),
             std::string::npos);
   EXPECT_NE(parseError(kHeader + "  WR_XB xb=4294967296 count=1 rows=1 cols=1\n")
                 .find("WR_XB xb should be from 0 to 2147483647"),
@@ -251,12 +252,11 @@ TEST(ProgramTextBadInput, OperandsBeyondTheirWidthAreRefused) {
 // program with no core section never reaches the simulator.
 TEST(ProgramTextBadInput, HeaderLinesAreRequiredOnceAndCoresExist) {
   const std::string noDram =
-      "xasm 2\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ncredits 1\n"
-      "core 0\n";
+      "xasm 3\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ncore 0\n";
   EXPECT_NE(
-      parseError(noDram).find("bad.xasm:7: 'core' before the header is complete; missing dram"),
+      parseError(noDram).find("bad.xasm:6: 'core' before the header is complete; missing dram"),
       std::string::npos);
-  EXPECT_NE(parseError("xasm 2\nmodel m\nmodel n\n")
+  EXPECT_NE(parseError("xasm 3\nmodel m\nmodel n\n")
                 .find("bad.xasm:3: the header line 'model' appears twice"),
             std::string::npos);
   const std::string headerOnly = kHeader.substr(0, kHeader.size() - std::string("core 0\n").size());
@@ -264,12 +264,16 @@ TEST(ProgramTextBadInput, HeaderLinesAreRequiredOnceAndCoresExist) {
 }
 
 TEST(ProgramTextBadInput, ThreadsAndCreditsAreChecked) {
-  // Sections name cores in order (a repeated core is another thread); credits are positive.
+  // Sections name cores in order (a repeated core is another thread); a SEND's credits are
+  // positive (none would block it for ever).
   EXPECT_NE(parseError(kHeader + "core 1\ncore 0\n")
-                .find("bad.xasm:10: core 0 after core 1; expected the cores in order"),
+                .find("bad.xasm:9: core 0 after core 1; expected the cores in order"),
             std::string::npos);
-  const std::string noCredits = "xasm 2\nmodel m\narch a 0123\ncores 2 crossbars 4\ncredits 0\n";
-  EXPECT_NE(parseError(noCredits).find("bad.xasm:5: credits should be from 1 to 2147483647, got 0"),
+  EXPECT_NE(parseError(kHeader + "  SEND peer=1 bytes=4 tag=0 credits=0\n")
+                .find("bad.xasm:8: SEND credits should be from 1 to 2147483647, got 0"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  SEND peer=1 bytes=4 tag=0\n")
+                .find("SEND takes 4 operands (peer bytes tag credits), got 3"),
             std::string::npos);
   EXPECT_NE(parseError(kHeader + "  SYNC\n").find("SYNC takes 1 operands (id), got 0"),
             std::string::npos);

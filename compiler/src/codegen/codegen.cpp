@@ -71,6 +71,7 @@ class Generator {
       std::fill(threadOf_.begin(), threadOf_.end(), 0);
       assignLayerThreads();
       schedule::walkPartition(schedules[i], partition_, batch_, *this);
+      grantCredits();
     }
     for (int32_t c = 0; c < p.cores; ++c)
       for (auto& code : threads_[static_cast<size_t>(c)]) p.threads.push_back({c, std::move(code)});
@@ -106,9 +107,14 @@ class Generator {
   }
 
   // --- Reuse phase ---------------------------------------------------------------------
-  void operator()(const schedule::SampleStart& step) { sample_ = step.sample; }
+  void operator()(const schedule::SampleStart& step) {
+    sample_ = step.sample;
+    tile_ = 0;
+  }
+  void operator()(const schedule::Tile& step) { tile_ = step.tile; }
   // The layer's instructions go to its own thread on each core holding it.
   void operator()(const schedule::LayerStart& step) {
+    layer_ = step.li;
     for (const schedule::LayerOnCore& h : step.cores)
       threadOf_[static_cast<size_t>(h.core)] = threadOfLayer_.at({h.core, step.li});
   }
@@ -119,7 +125,7 @@ class Generator {
   void operator()(const schedule::Post& step) {
     const schedule::Message& m = step.message;
     if (posted_.size() <= static_cast<size_t>(m.id)) posted_.resize(static_cast<size_t>(m.id) + 1);
-    posted_[static_cast<size_t>(m.id)] = post(m.from, m.to, m.bytes);
+    posted_[static_cast<size_t>(m.id)] = post(m.from, m.to, m.bytes, m.piece);
   }
   void operator()(const schedule::Receive& step) {
     if (const auto& m = posted_[static_cast<size_t>(step.message.id)]) take(*m);
@@ -173,7 +179,8 @@ class Generator {
         threadOfLayer_[{h.core, li}] = used[static_cast<size_t>(h.core)]++;
   }
 
-  // A message to be received later: SEND now, RECV when the receiver gets to it.
+  // A message to be received later: SEND now, RECV when the receiver gets to it. `round` is
+  // the receiver's tile it is taken for (0 while replacing weights).
   struct Message {
     int32_t from = 0;
     int32_t fromThread = 0;
@@ -181,29 +188,49 @@ class Generator {
     int64_t bytes = 0;
     int64_t tag = 0;
     int64_t sample = -1;
+    int32_t round = 0;
+    size_t send = 0;  // where its SEND is in the sender's thread
   };
 
-  std::optional<Message> post(int32_t from, int32_t to, int64_t bytes) {
+  std::optional<Message> post(int32_t from, int32_t to, int64_t bytes, int32_t round) {
     // Within a core, a message hands data from one layer's thread to another's: it carries
     // the dependency and moves nothing over the network. Weight copies and hand-outs always go
     // to other cores.
     if ((from == to && sample_ < 0) || bytes <= 0) return std::nullopt;
     const int64_t tag = nextTag_[{from, to}]++;
+    const int32_t thread = threadOf_[static_cast<size_t>(from)];
+    const size_t send = threads_[static_cast<size_t>(from)][static_cast<size_t>(thread)].size();
     emit(from, {.op = Opcode::Send, .bytes = bytes, .peer = to, .tag = tag});
-    return Message{from, threadOf_[static_cast<size_t>(from)], to, bytes, tag, sample_};
+    return Message{from, thread, to, bytes, tag, sample_, round, send};
   }
   void take(const Message& m) {
     emit(m.to, {.op = Opcode::Receive, .bytes = m.bytes, .peer = m.from, .tag = m.tag});
-    // Credits (per sending and receiving thread): twice the most messages one sample sends
-    // between two threads, so a producer may run one sample ahead of its consumer (double
-    // buffering) and no further. In the order emitted here, no pair ever holds more than
-    // one sample's messages, so the program cannot deadlock on credits.
-    const int32_t count = ++messagesPerSample_[{
-        m.from, m.fromThread, m.to, threadOf_[static_cast<size_t>(m.to)], partition_, m.sample}];
-    result_.program.credits = std::max(result_.program.credits, 2 * count);
+    const ThreadPair pair{m.from, m.fromThread, m.to, threadOf_[static_cast<size_t>(m.to)]};
+    const int32_t count = ++messagesPerRound_[{pair, m.sample, m.round}];
+    int32_t& most = mostPerRound_[pair];
+    most = std::max(most, count);
+    // Rounds the receiving layer buffers (weight copies stream into the crossbars: 2).
+    roundsOf_[pair] = m.sample < 0 ? 2 : schedule_->bufferedRounds(layer_);
+    sends_.push_back({pair, m.send});
   }
   void transfer(int32_t from, int32_t to, int64_t bytes) {
-    if (auto m = post(from, to, bytes)) take(*m);
+    if (auto m = post(from, to, bytes, tile_)) take(*m);
+  }
+  // Credits per sending and receiving thread, for the partition just emitted: the receiving
+  // layer's buffered rounds (2, double buffering; 1 where local memory is tight) times the most
+  // messages one round (a tile of the receiver's, of one sample) sends between the two, so a
+  // producer may run that many rounds ahead of its consumer and no further. The tiles are
+  // sized so that the receiver's local memory holds what that lets wait
+  // (PartitionSchedule::tiles, bufferedRounds). Every thread moves through a sample's data in one
+  // direction and posts its pieces in the order they end (walk.h), so the program cannot deadlock.
+  void grantCredits() {
+    for (const auto& [pair, index] : sends_)
+      threads_[static_cast<size_t>(pair.from)][static_cast<size_t>(pair.fromThread)][index]
+          .credits = roundsOf_.at(pair) * mostPerRound_.at(pair);
+    sends_.clear();
+    messagesPerRound_.clear();
+    mostPerRound_.clear();
+    roundsOf_.clear();
   }
 
   int64_t address(schedule::DramTensor tensor, int64_t offset) const {
@@ -238,10 +265,17 @@ class Generator {
   std::vector<int64_t> weightAddress_;
   std::map<int64_t, DramSlot> tensors_;                     // by DramTensor key
   std::map<std::pair<int32_t, int32_t>, int64_t> nextTag_;  // per (sender, receiver)
-  // Messages per (sender core and thread, receiver core and thread, partition, sample; -1
-  // while replacing weights).
-  std::map<std::tuple<int32_t, int32_t, int32_t, int32_t, int32_t, int64_t>, int32_t>
-      messagesPerSample_;
+  struct ThreadPair {
+    int32_t from, fromThread, to, toThread;
+    auto operator<=>(const ThreadPair&) const = default;
+  };
+  // In the partition being emitted: messages per (thread pair, sample (-1 while replacing
+  // weights), round), the most per round for each pair, and every SEND with its pair.
+  std::map<std::tuple<ThreadPair, int64_t, int32_t>, int32_t> messagesPerRound_;
+  std::map<ThreadPair, int32_t> mostPerRound_, roundsOf_;
+  size_t layer_ = 0;  // the layer being emitted, in the partition
+  std::vector<std::pair<ThreadPair, size_t>> sends_;
+  int32_t tile_ = 0;
   const schedule::PartitionSchedule* schedule_ = nullptr;
   int32_t partition_ = 0;
   int64_t sample_ = -1;

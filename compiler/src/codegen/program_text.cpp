@@ -28,7 +28,7 @@ constexpr std::array kOpcodes = {
     OpcodeSpec{Opcode::Store, "ST", {"dram", "bytes"}},
     OpcodeSpec{Opcode::Mvm, "MVM", {"xb", "count", "rows", "cols", "repeat", "cycles"}},
     OpcodeSpec{Opcode::Vector, "VEC", {"op", "elems"}},
-    OpcodeSpec{Opcode::Send, "SEND", {"peer", "bytes", "tag"}},
+    OpcodeSpec{Opcode::Send, "SEND", {"peer", "bytes", "tag", "credits"}},
     OpcodeSpec{Opcode::Receive, "RECV", {"peer", "bytes", "tag"}},
     OpcodeSpec{Opcode::Barrier, "BARRIER", {"id"}},
     OpcodeSpec{Opcode::Sync, "SYNC", {"id"}},
@@ -52,6 +52,7 @@ std::string operandText(const Instruction& in, std::string_view key) {
   if (key == "peer") return fmt::format("{}", in.peer);
   if (key == "id") return fmt::format("{}", in.id);
   if (key == "tag") return fmt::format("{}", in.tag);
+  if (key == "credits") return fmt::format("{}", in.credits);
   if (key == "op") return in.vecOp;
   return fmt::format("{}", in.elems);  // elems
 }
@@ -63,12 +64,13 @@ constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
 
 // Operands kept as 32-bit integers (crossbar, core, partition and cycle counts).
 bool is32Bit(std::string_view key) {
-  return key == "xb" || key == "count" || key == "cycles" || key == "peer" || key == "id";
+  return key == "xb" || key == "count" || key == "cycles" || key == "peer" || key == "id" ||
+         key == "credits";
 }
 
 // The header lines, each required exactly once, in the order saveProgram writes them.
-constexpr std::array<std::string_view, 6> kHeaderLines = {"model", "arch", "cores",
-                                                          "batch", "dram", "credits"};
+constexpr std::array<std::string_view, 5> kHeaderLines = {"model", "arch", "cores", "batch",
+                                                          "dram"};
 
 std::vector<std::string_view> words(std::string_view line) {
   std::vector<std::string_view> out;
@@ -129,8 +131,6 @@ class Parser {
       } else if (w[0] == "dram" && w.size() == 5 && w[1] == "weights" && w[3] == "activations") {
         p.dramWeightBytes = bounded(w[2], "weights", 0, kMaxOperand);
         p.dramActivationBytes = bounded(w[4], "activations", 0, kMaxOperand);
-      } else if (w[0] == "credits" && w.size() == 2) {
-        p.credits = static_cast<int32_t>(positive(w[1], "credits", kMaxInt32));
       } else if (w[0] == "core" && w.size() == 2) {
         if (header_.size() != kHeaderLines.size()) {
           std::vector<std::string_view> missing;
@@ -236,7 +236,10 @@ class Parser {
         in.id = static_cast<int32_t>(v);
       else if (key == "tag")
         in.tag = v;
-      else
+      else if (key == "credits") {
+        if (v < 1) fail("SEND credits should be from 1 to {}, got {}", kMaxInt32, v);
+        in.credits = static_cast<int32_t>(v);
+      } else
         in.elems = v;
     }
     return in;
@@ -265,9 +268,9 @@ std::string writeProgramText(const Program& p) {
   out.reserve(p.instructionCount() * 40 + 256);
   out += fmt::format(
       "xasm {}\nmodel {}\narch {} {}\ncores {} crossbars {}\nbatch {} partitions {}\n"
-      "dram weights {} activations {}\ncredits {}\n",
+      "dram weights {} activations {}\n",
       p.version, p.model, p.arch, p.archFingerprint, p.cores, p.crossbarsPerCore, p.batch,
-      p.partitions, p.dramWeightBytes, p.dramActivationBytes, p.credits);
+      p.partitions, p.dramWeightBytes, p.dramActivationBytes);
   for (const Thread& thread : p.threads) {
     out += fmt::format("\ncore {}\n", thread.core);
     for (const Instruction& in : thread.code) {

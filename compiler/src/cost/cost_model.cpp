@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "partition_pricer.h"
 #include "xbar/mapping/core_packing.h"
@@ -41,6 +42,31 @@ CostModel::CostModel(const ir::Graph& graph, const mapping::Mapping& mapping,
                 groups_.unit(s).crossbars, arch.core.crossbars);
     maxEnd_[static_cast<size_t>(s)] = e;
   }
+  // Every unit alone must fit local memory (some tiling of its layer): then every plan has a
+  // partition that can run, and a partition that cannot is only ever a worse choice.
+  for (int32_t s = 0; s < groups_.unitCount(); ++s) {
+    const std::vector<LayerReplication> one{{groups_.unit(s).layer, 1}};
+    const schedule::PartitionSchedule alone(groups_, arch_, s, s + 1, one);
+    if (alone.shortfall()) failLocalMemory(alone, *alone.shortfall());
+  }
+}
+
+bool CostModel::fitsLocalMemory(int32_t start, int32_t end) const {
+  std::vector<LayerReplication> replication;
+  for (int32_t l = groups_.unit(start).layer; l <= groups_.unit(end - 1).layer; ++l)
+    replication.push_back({l, 1});
+  return !schedule::PartitionSchedule(groups_, arch_, start, end, replication).shortfall();
+}
+
+void failLocalMemory(const schedule::PartitionSchedule& s,
+                     const schedule::LocalMemoryShortfall& f) {
+  const schedule::LayerGroup& g = s.groups().layer(s.replication()[f.li].layer);
+  failInput(s.groups().model(),
+            "layer '{}' cannot be tiled to fit local memory: on core {} its smallest tile "
+            "needs {:.0f} bytes (input chunks, {:.0f} bytes of halo rows, outputs) but it has "
+            "{:.0f} (core.local_memory.size_kib {} shared by {} layer(s) there)",
+            g.name, f.core, f.needBytes, g.haloBytesPerSample, f.budgetBytes,
+            s.arch().core.local_memory.size_kib, f.layersOnCore);
 }
 
 // The one walk of the partition for one sample, priced: a sample's figures times the batch.
@@ -80,6 +106,7 @@ std::vector<double> CostModel::weightBytesLoadedBy(int32_t start, int32_t end,
 }
 
 double partitionScore(const PartitionCost& cost, Objective objective) {
+  if (cost.localMemoryShortfall) return std::numeric_limits<double>::infinity();
   switch (objective) {
     case Objective::Energy:
       return cost.energyPj.total();

@@ -38,7 +38,7 @@ double CoreTally::max() const {
 }
 
 void PricerScratch::reset(size_t cores, size_t links) {
-  for (CoreTally* t : {&coreNs, &layerNs, &writeRows, &writeCrossbars}) t->reset(cores);
+  for (CoreTally* t : {&coreNs, &layerNs, &storeNs, &writeRows, &writeCrossbars}) t->reset(cores);
   for (LinkLoad* l : {&sample, &incoming, &handOut, &partialSums, &copies}) l->reset(links);
 }
 
@@ -55,15 +55,24 @@ double PricerScratch::takeSlowestLayerNs() {
   return slowest;
 }
 
+double PricerScratch::takeSlowestStoreNs() {
+  const double slowest = storeNs.max();
+  storeNs.reset(0);
+  return slowest;
+}
+
 PartitionPricer::PartitionPricer(const schedule::PartitionSchedule& s, int64_t batch,
                                  PricerScratch& scratch)
     : arch_(s.arch()),
+      s_(s),
       batch_(static_cast<double>(batch)),
       dramBytesPerNs_(s.arch().dramBandwidthGbPerS()),  // GB/s = bytes/ns
       opsPerNs_(s.arch().vectorOpsPerNs()),
       scratch_(scratch),
       doneNs_(s.layerCount(), 0.0),
-      handOutNs_(s.layerCount(), 0.0) {
+      handOutNs_(s.layerCount(), 0.0),
+      startNs_(s.layerCount(), 0.0),
+      tileNs_(s.layerCount(), 0.0) {
   scratch_.reset(static_cast<size_t>(arch_.chip.cores), static_cast<size_t>(arch_.linkCount()));
 }
 
@@ -104,10 +113,16 @@ void PartitionPricer::send(int32_t from, int32_t to, double bytes, LinkLoad& pha
   byteHops_ += bytes * route.hops;
 }
 
-// LD and ST stall their core for the DRAM latency and the transfer.
+// LD and ST stall their core for the DRAM latency and the transfer; the walk gives a tiled
+// layer's accesses whole (schedule::Tiling::Whole), and each of its chunks pays the latency.
+double PartitionPricer::accessNs(double bytes) const {
+  return arch_.dramLatencyNs() * std::min(static_cast<double>(layer_->tiles), bytes) +
+         bytes / dramBytesPerNs_;
+}
+
 double PartitionPricer::dramAccess(int32_t core, double bytes, double& total) {
   if (bytes <= 0) return 0.0;
-  const double ns = arch_.dramLatencyNs() + bytes / dramBytesPerNs_;
+  const double ns = accessNs(bytes);
   scratch_.coreNs.add(core, ns);
   total += bytes;
   return ns;
@@ -127,30 +142,44 @@ void PartitionPricer::operator()(const schedule::LayerStart& step) {
   scratch_.handOut.clear();
   scratch_.partialSums.clear();
   loadNs_ = storeNs_ = inputsReadyNs_ = computeNs_ = 0;
+  firstInputNs_ = 0;
   pendingLoads_.clear();
 }
 
 void PartitionPricer::operator()(const schedule::Load& step) {
+  const double before = loadNs_;
   if (step.bytes > 0) {
-    const double ns = arch_.dramLatencyNs() + static_cast<double>(step.bytes) / dramBytesPerNs_;
+    const double ns = accessNs(static_cast<double>(step.bytes));
     entryBytes_ += static_cast<double>(step.bytes);
     loadNs_ += ns;
     pendingLoads_.emplace_back(step.core, ns);
   }
-  // A value loaded here is ready for later readers once the leader's loads so far are in.
-  if (step.value != ir::kNoValue) loaded_.push_back({step.value, loadNs_});
+  // A value loaded here is ready for later readers once the leader's loads so far are in (its
+  // first chunk once the first chunks are).
+  if (step.value != ir::kNoValue)
+    loaded_.push_back({step.value, before + (loadNs_ - before) / layer_->tiles, loadNs_});
 }
 
 // Inputs reach the leader from the cores of a producer that completes here, or from the core
-// that loaded them in this partition.
+// that loaded them in this partition. A tiled layer can start once the first piece of each is
+// in: a tiled producer makes it within its first tiles.
 void PartitionPricer::operator()(const schedule::Receive& step) {
   const schedule::Message& m = step.message;
   if (m.producer >= 0) {
-    inputsReadyNs_ = std::max(inputsReadyNs_, doneNs_[static_cast<size_t>(m.producer)]);
+    const auto p = static_cast<size_t>(m.producer);
+    inputsReadyNs_ = std::max(inputsReadyNs_, doneNs_[p]);
+    const double producerTiles = static_cast<double>(s_.tiles(p));
+    const double first =
+        producerTiles > 1
+            ? std::min(doneNs_[p],
+                       startNs_[p] + std::ceil(producerTiles / layer_->tiles) * tileNs_[p])
+            : doneNs_[p];
+    firstInputNs_ = std::max(firstInputNs_, first);
   } else {
     for (const Loaded& e : loaded_)
       if (e.value == m.value) {
         inputsReadyNs_ = std::max(inputsReadyNs_, e.readyNs);
+        firstInputNs_ = std::max(firstInputNs_, e.firstNs);
         break;
       }
   }
@@ -181,20 +210,39 @@ void PartitionPricer::flushLoads() {
 
 void PartitionPricer::operator()(const schedule::Store& step) {
   flushLoads();
-  storeNs_ = std::max(storeNs_, dramAccess(step.core, static_cast<double>(step.bytes), exitBytes_));
+  const double ns = dramAccess(step.core, static_cast<double>(step.bytes), exitBytes_);
+  storeNs_ = std::max(storeNs_, ns);
+  scratch_.storeNs.add(step.core, ns);
 }
 
 // The first sample through the layer: the leader loads what comes from DRAM while its other
 // inputs are made and sent, hands the input out, the slowest core computes, row chunks send
 // their partial sums to their column blocks' reducers, and the slowest store ends it (cores
 // store at different times, so their stores rarely queue).
+// A tiled layer is a pipeline of its tiles behind its inputs' pieces: it starts once the first
+// pieces are in and takes its tiles one after another, and it cannot end before its last
+// pieces are in and one more tile has run.
 void PartitionPricer::operator()(const schedule::LayerEnd& step) {
   flushLoads();
   const arch::InterconnectConfig& net = arch_.chip.interconnect;
   computeNs_ = scratch_.takeSlowestLayerNs();
+  const double slowestCoreStores = scratch_.takeSlowestStoreNs();
   handOutNs_[step.li] = scratch_.handOut.ns(net);
-  doneNs_[step.li] = std::max(loadNs_, inputsReadyNs_ + scratch_.incoming.ns(net)) +
-                     handOutNs_[step.li] + computeNs_ + scratch_.partialSums.ns(net) + storeNs_;
+  const double incomingNs = scratch_.incoming.ns(net);
+  const double partialSumsNs = scratch_.partialSums.ns(net);
+  if (layer_->tiles <= 1) {
+    doneNs_[step.li] = std::max(loadNs_, inputsReadyNs_ + incomingNs) + handOutNs_[step.li] +
+                       computeNs_ + partialSumsNs + storeNs_;
+  } else {
+    const double tiles = layer_->tiles;
+    const double firstIn = std::max(loadNs_ / tiles, firstInputNs_ + incomingNs / tiles);
+    const double lastIn = std::max(loadNs_, inputsReadyNs_ + incomingNs / tiles);
+    const double tileNs =
+        (handOutNs_[step.li] + computeNs_ + partialSumsNs + slowestCoreStores) / tiles;
+    startNs_[step.li] = firstIn;
+    tileNs_[step.li] = tileNs;
+    doneNs_[step.li] = std::max(firstIn + tiles * tileNs, lastIn + tileNs);
+  }
   fillNs_ = std::max(fillNs_, doneNs_[step.li]);
 }
 
@@ -215,6 +263,8 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   c.reuseNs = c.pipelineFillNs + (batch_ - 1) * c.bottleneckStageNs;
   c.layerDoneNs.assign(doneNs_.begin(), doneNs_.end());
   c.layerHandOutNs.assign(handOutNs_.begin(), handOutNs_.end());
+  for (size_t li = 0; li < s_.layerCount(); ++li) c.layerTiles.push_back(s_.tiles(li));
+  c.localMemoryShortfall = s_.shortfall();
 
   c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dramLatencyNs();
   // The write-power limit: one pool of slots for the chip, or so many per core.
@@ -252,7 +302,7 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
 PartitionCost pricePartition(const schedule::PartitionSchedule& s, int64_t batch) {
   thread_local PricerScratch scratch;
   PartitionPricer pricer(s, batch, scratch);
-  schedule::walkPartition(s, 0, 1, pricer);
+  schedule::walkPartition(s, 0, 1, pricer, schedule::Tiling::Whole);
   return pricer.result(s.replication());
 }
 

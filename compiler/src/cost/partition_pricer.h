@@ -72,6 +72,7 @@ class CoreTally {
 struct PricerScratch {
   CoreTally coreNs;   // each core's busy time per sample
   CoreTally layerNs;  // the current layer's MVM and vector time per core, first sample
+  CoreTally storeNs;  // the current layer's stores per core (a tiled layer stores per tile)
   CoreTally writeRows, writeCrossbars;  // what each core programs (a per-core write limit)
   LinkLoad sample, incoming, handOut, partialSums, copies;
 
@@ -80,6 +81,7 @@ struct PricerScratch {
   double perCoreWriteNs(double slots, double rowNs) const;
   // The slowest core of the layer; clears the layer's times.
   double takeSlowestLayerNs();
+  double takeSlowestStoreNs();
 };
 
 // Prices the partition: walks its replace phase and one sample, scaled to the batch. The walk
@@ -96,6 +98,7 @@ class PartitionPricer {
   void operator()(const schedule::Barrier&) {}
   void operator()(const schedule::SampleStart&) {}
   void operator()(const schedule::LayerStart& step);
+  void operator()(const schedule::Tile&) {}  // the pricer walks tiled layers whole
   void operator()(const schedule::Load& step);
   void operator()(const schedule::Post&) {}  // priced where it is received
   void operator()(const schedule::Receive& step);
@@ -121,10 +124,12 @@ class PartitionPricer {
 
  private:
   void send(int32_t from, int32_t to, double bytes, LinkLoad& phase);
+  double accessNs(double bytes) const;
   double dramAccess(int32_t core, double bytes, double& total);
   void flushLoads();
 
   const arch::ArchConfig& arch_;
+  const schedule::PartitionSchedule& s_;
   double batch_;
   double dramBytesPerNs_;
   double opsPerNs_;
@@ -138,9 +143,11 @@ class PartitionPricer {
   double onChipBytes_ = 0, byteHops_ = 0, entryBytes_ = 0, exitBytes_ = 0;
   double conversions_ = 0, rowDrives_ = 0, crossbarCycles_ = 0;
   double vectorOps_ = 0, localBytes_ = 0, fillNs_ = 0;
-  // DRAM values read in the partition: when the first sample's copy is in.
+  // DRAM values read in the partition: when the first sample's first chunk and whole copy are
+  // in.
   struct Loaded {
     ir::ValueId value;
+    double firstNs;
     double readyNs;
   };
   llvm::SmallVector<Loaded, 16> loaded_;
@@ -148,9 +155,12 @@ class PartitionPricer {
   // hand-out takes. Every layer runs in its own threads, so a layer starts as soon as its
   // inputs are there.
   llvm::SmallVector<double, 32> doneNs_, handOutNs_;
+  // A tiled layer's pipeline, for its consumers: when its first tile starts, one tile's time.
+  llvm::SmallVector<double, 32> startNs_, tileNs_;
   // The current layer.
   const schedule::LayerStart* layer_ = nullptr;
   double loadNs_ = 0, storeNs_ = 0, inputsReadyNs_ = 0, computeNs_ = 0;
+  double firstInputNs_ = 0;  // when a tiled layer's first pieces from producers are in
   // The leader's DRAM loads, added to its busy time after the layer's compute (the order the
   // sums were always taken in, so the figures stay bit-identical).
   llvm::SmallVector<std::pair<int32_t, double>, 8> pendingLoads_;

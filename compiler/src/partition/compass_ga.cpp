@@ -96,10 +96,14 @@ class Evolution {
                      });
   }
 
-  // Expected cost per unit: over the survivors, each unit's share of its partition's cost.
+  // Expected cost per unit: over the survivors that can run, each unit's share of its
+  // partition's cost.
   void computeExpectedUnitCost(const std::vector<Chromosome>& population) {
     expectedUnitCost_.assign(static_cast<size_t>(model_.unitCount()), 0.0);
+    double counted = 0;
     for (const Chromosome& c : population) {
+      if (c.fitness == std::numeric_limits<double>::infinity()) continue;
+      ++counted;
       int32_t start = 0;
       for (int32_t end : c.ends) {
         const double share = scores_.get(start, end).score / (end - start);
@@ -107,13 +111,15 @@ class Evolution {
         start = end;
       }
     }
-    for (double& x : expectedUnitCost_) x /= static_cast<double>(population.size());
+    for (double& x : expectedUnitCost_) x /= std::max(1.0, counted);
   }
 
   double ratio(int32_t start, int32_t end) {
     double expected = 0;
     for (int32_t u = start; u < end; ++u) expected += expectedUnitCost_[static_cast<size_t>(u)];
-    return expected > 0 ? scores_.get(start, end).score / expected : 1.0;
+    const double score = scores_.get(start, end).score;
+    if (score == std::numeric_limits<double>::infinity()) return score;  // cannot run: worst
+    return expected > 0 ? score / expected : 1.0;
   }
 
   std::vector<int32_t> mutate(const std::vector<int32_t>& ends) {

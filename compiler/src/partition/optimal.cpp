@@ -29,6 +29,7 @@ std::vector<int32_t> additiveDp(PartitionScores& scores) {
           best[static_cast<size_t>(s)] == std::numeric_limits<double>::infinity())
         continue;
       const double candidate = best[static_cast<size_t>(s)] + scores.get(s, e).score;
+      if (candidate == std::numeric_limits<double>::infinity()) continue;  // cannot run
       if (candidate < best[static_cast<size_t>(e)]) {
         best[static_cast<size_t>(e)] = candidate;
         from[static_cast<size_t>(e)] = s;
@@ -61,6 +62,7 @@ std::vector<int32_t> edpParetoDp(PartitionScores& scores) {
     for (int32_t s = std::max(0, e - window); s < e; ++s) {
       if (model.maxEnd(s) < e || front[static_cast<size_t>(s)].empty()) continue;
       const PartitionScore& p = scores.get(s, e);
+      if (p.score == std::numeric_limits<double>::infinity()) continue;  // cannot run
       const auto& prefix = front[static_cast<size_t>(s)];
       for (size_t i = 0; i < prefix.size(); ++i)
         candidates.push_back(

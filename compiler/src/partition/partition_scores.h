@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <unordered_map>
 
 #include "xbar/cost/cost_model.h"
@@ -25,9 +26,12 @@ class PartitionScores {
     auto it = memo_.find(key);
     if (it != memo_.end()) return it->second;
     const cost::PartitionCost c = model_.evaluateBestReplication(start, end, objective_);
+    // A partition that cannot run (local memory) scores infinite in every figure.
+    const double never = std::numeric_limits<double>::infinity();
+    const bool runs = !c.localMemoryShortfall;
     return memo_
-        .emplace(key,
-                 PartitionScore{c.totalNs, c.energyPj.total(), cost::partitionScore(c, objective_)})
+        .emplace(key, PartitionScore{runs ? c.totalNs : never, runs ? c.energyPj.total() : never,
+                                     cost::partitionScore(c, objective_)})
         .first->second;
   }
 

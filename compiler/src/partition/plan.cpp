@@ -67,6 +67,11 @@ Plan makePlan(const cost::CostModel& model, const std::vector<int32_t>& ends,
   int32_t start = 0;
   for (int32_t end : ends) {
     Partition p{start, end, model.evaluateBestReplication(start, end, objective)};
+    if (p.cost.localMemoryShortfall) {
+      const schedule::PartitionSchedule s(model.groups(), model.arch(), start, end,
+                                          p.cost.replication);
+      cost::failLocalMemory(s, *p.cost.localMemoryShortfall);
+    }
     PlanTotals& t = plan.totals;
     t.timeNs += p.cost.totalNs;
     t.energyPj += p.cost.energyPj;
@@ -115,10 +120,12 @@ nlohmann::json planToJson(const Plan& plan, const mapping::Mapping& mapping) {
       const mapping::LayerMapping& l = mapping.layers[static_cast<size_t>(r.layer)];
       const int32_t first = std::max(p.firstUnit, l.firstUnit);
       const int32_t end = std::min(p.endUnit, l.firstUnit + l.unitCount);
-      layers.push_back({{"layer", l.layer.name},
-                        {"units", {first, end}},
-                        {"replicas", r.replicas},
-                        {"complete", l.firstUnit + l.unitCount <= p.endUnit}});
+      layers.push_back(
+          {{"layer", l.layer.name},
+           {"units", {first, end}},
+           {"replicas", r.replicas},
+           {"tiles", p.cost.layerTiles[static_cast<size_t>(&r - p.cost.replication.data())]},
+           {"complete", l.firstUnit + l.unitCount <= p.endUnit}});
     }
     const cost::PartitionCost& c = p.cost;
     partitions.push_back({{"index", i},

@@ -43,6 +43,19 @@ std::vector<int32_t> assignGroups(const ir::Graph& graph, const mapping::Mapping
   return groupOfNode;
 }
 
+// Input elements of one sample in the rows a Conv's consecutive output rows share: (effective
+// kernel height - stride) rows of width x channels, where the input is (N, C, H, W).
+double haloBytes(const ir::Graph& graph, const ir::Node& node, ir::ValueId x, ir::ValueId w) {
+  const ir::Shape& in = graph.value(x).shape;
+  const ir::Shape& weight = graph.value(w).shape;
+  if (node.kind != ir::OpKind::Conv || in.size() != 4 || weight.size() != 4) return 0.0;
+  const std::vector<int64_t> strides = node.attrs.getInts("strides", {1, 1}, node.name);
+  const std::vector<int64_t> dilations = node.attrs.getInts("dilations", {1, 1}, node.name);
+  const int64_t kernel = (weight[2] - 1) * (dilations.empty() ? 1 : dilations[0]) + 1;
+  const int64_t rows = kernel - (strides.empty() ? 1 : strides[0]);
+  return rows > 0 ? static_cast<double>(rows * in[1] * in[3]) : 0.0;
+}
+
 }  // namespace
 
 LayerGroups::LayerGroups(const ir::Graph& graph, const mapping::Mapping& mapping,
@@ -127,6 +140,10 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
     const ir::ValueId x = node.inputs[0] == m.layer.weight ? node.inputs[1] : node.inputs[0];
     p.inputBytesPerSample = static_cast<double>(graph.value(x).elementCount()) * activationBytes /
                             static_cast<double>(samples);
+    p.name = m.layer.name;
+    p.haloBytesPerSample = haloBytes(graph, node, x, m.layer.weight) * activationBytes;
+    const ir::Shape& y = graph.value(node.outputs[0]).shape;
+    if (node.kind == ir::OpKind::Conv && y.size() == 4) p.rowVectors = std::max<int64_t>(1, y[3]);
     p.firstUnit = m.firstUnit;
     p.endUnit = m.firstUnit + m.unitCount;
   }

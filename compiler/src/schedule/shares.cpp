@@ -43,4 +43,12 @@ Slices sliceBytes(int64_t total, const Shares& shares) {
   return slices;
 }
 
+int64_t proportionalCut(int64_t total, int64_t done, int64_t of) {
+  if (done >= of) return total;
+  // long double: total (up to 2^48) x done would overflow int64.
+  return static_cast<int64_t>(
+      std::floor(static_cast<long double>(total) * static_cast<long double>(done) /
+                 static_cast<long double>(of)));
+}
+
 }  // namespace xbar::schedule

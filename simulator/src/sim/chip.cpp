@@ -29,6 +29,9 @@ Chip::Chip(const codegen::Program& p, const arch::ArchConfig& a, bool trace)
   threadsOnCore.assign(cores, 0);
   for (const codegen::Thread& s : program.threads) ++threadsOnCore[static_cast<size_t>(s.core)];
   coreFree.assign(cores, sc_core::SC_ZERO_TIME);
+  for (const codegen::Thread& s : program.threads)
+    for (const codegen::Instruction& in : s.code)
+      if (in.op == codegen::Opcode::Barrier) replacesWeights = true;
   for (size_t c = 0; c < cores; ++c) coreSync.emplace_back();
   for (size_t i = 0; i < program.threads.size(); ++i)
     for (const codegen::Instruction& in : program.threads[i].code)
@@ -90,18 +93,20 @@ void CoreThread::send(const codegen::Instruction& in) {
     auto& slot = chip_.credits[{thread_, r->second}];
     if (!slot) slot = std::make_unique<Chip::Credits>();
     credits = slot.get();
-    while (credits->untaken >= chip_.program.credits) wait(credits->taken);
+    while (credits->untaken >= in.credits) wait(credits->taken);
     ++credits->untaken;
   }
   // To a thread of the same core: the data is already in its local memory.
   const sc_time arrival = in.peer == core_ ? sc_core::sc_time_stamp()
                                            : chip_.interconnect.transfer(core_, in.peer, in.bytes,
                                                                          sc_core::sc_time_stamp());
-  if (!ch.posted.emplace(in.tag, Chip::Channel::Message{in.bytes, arrival, credits}).second)
+  const bool inLocalMemory = phase_ == PhaseSpan::Phase::Reuse || !chip_.replacesWeights;
+  if (!ch.posted.emplace(in.tag, Chip::Channel::Message{in.bytes, arrival, credits, inLocalMemory})
+           .second)
     chip_.errors.push_back(
         fmt::format("core {} sends tag {} to core {} twice", core_, in.tag, in.peer));
   ch.arrived.notify(sc_core::SC_ZERO_TIME);
-  chip_.inboxes.post(in.peer, in.bytes);
+  if (inLocalMemory) chip_.inboxes.post(in.peer, in.bytes);
 }
 
 void CoreThread::receive(const codegen::Instruction& in) {
@@ -116,13 +121,14 @@ void CoreThread::receive(const codegen::Instruction& in) {
     chip_.errors.push_back(fmt::format("core {} sends {} bytes with tag {} but core {} receives {}",
                                        in.peer, it->second.bytes, in.tag, core_, in.bytes));
   const sc_time arrival = it->second.arrival;
+  const bool inLocalMemory = it->second.inLocalMemory;
   if (Chip::Credits* credits = it->second.credits) {
     --credits->untaken;
     credits->taken.notify(sc_core::SC_ZERO_TIME);
   }
   ch.posted.erase(it);
   if (arrival > sc_core::sc_time_stamp()) wait(arrival - sc_core::sc_time_stamp());
-  chip_.inboxes.take(core_, in.bytes);
+  if (inLocalMemory) chip_.inboxes.take(core_, in.bytes);
 }
 
 bool CoreThread::meet(int32_t& arrived, int32_t expected, sc_core::sc_event& released) {
@@ -165,6 +171,13 @@ void CoreThread::computeMvm(const codegen::Instruction& in) {
 }
 
 void CoreThread::execute(const codegen::Instruction& in) {
+  // A core with one thread meets no SYNC: its first LD_W or WR_XB after a reuse phase begins
+  // the next partition's replace phase (early replacement).
+  if ((in.op == codegen::Opcode::LoadWeights || in.op == codegen::Opcode::WriteXbar) &&
+      phase_ == PhaseSpan::Phase::Reuse) {
+    partition_ = std::min(partition_ + 1, chip_.program.partitions - 1);
+    phase_ = PhaseSpan::Phase::Replace;
+  }
   switch (in.op) {
     case codegen::Opcode::LoadWeights:
     case codegen::Opcode::Load:

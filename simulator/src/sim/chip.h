@@ -94,7 +94,10 @@ class Chip {
   Timeline timeline;
   std::vector<std::unique_ptr<CoreThread>> threads;
   std::vector<int32_t> threadsOnCore;
-  std::vector<sc_core::sc_time> coreFree;  // when each core's current instruction ends
+  std::vector<sc_core::sc_time> coreFree;
+  // Whether the program has replace phases (a BARRIER ends each): a message sent before a
+  // thread's barrier then copies weights; without barriers every message is activations.
+  bool replacesWeights = false;  // when each core's current instruction ends
 
   struct Barrier {
     int32_t arrived = 0;
@@ -103,7 +106,7 @@ class Chip {
   std::deque<Barrier> coreSync;  // SYNC: per core (deque: events do not move)
 
   // Flow control between a sending and a receiving thread: messages posted and not yet
-  // taken, at most the program's credits.
+  // taken, at most the credits of the SEND that posts one more.
   struct Credits {
     int32_t untaken = 0;
     sc_core::sc_event taken;
@@ -114,6 +117,9 @@ class Chip {
       int64_t bytes;
       sc_core::sc_time arrival;
       Credits* credits;
+      // Activations wait in the receiver's local memory; weights copied in the replace phase
+      // stream into its crossbars' write path and do not.
+      bool inLocalMemory;
     };
     std::map<int64_t, Message> posted;
     sc_core::sc_event arrived;

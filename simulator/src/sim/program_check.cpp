@@ -56,6 +56,8 @@ void checkProgram(const codegen::Program& p, const arch::ArchConfig& arch,
         case codegen::Opcode::Receive:
           if (in.peer < 0 || in.peer >= p.cores)
             failInput(where, "names peer core {}; expected one of the {} cores", in.peer, p.cores);
+          if (in.op == codegen::Opcode::Send && in.credits < 1)
+            failInput(where, "SEND with {} credits; expected at least 1", in.credits);
           break;
         case codegen::Opcode::Barrier:
         case codegen::Opcode::Sync:

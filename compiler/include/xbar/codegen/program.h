@@ -12,7 +12,9 @@ namespace xbar::codegen {
 
 // 2: SEND/RECV carry a tag and SEND is posted (see Opcode::Send); a core may run several
 //    threads; SYNC.
-inline constexpr int kProgramVersion = 2;
+// 3: credits per SEND (its thread pair's flow-control window, sized from local memory) where
+//    version 2 had one `credits` header line for every pair.
+inline constexpr int kProgramVersion = 3;
 
 enum class Opcode {
   LoadWeights,  // LD_W:  weights DRAM -> core       dram, bytes, xb, count
@@ -22,11 +24,12 @@ enum class Opcode {
   Mvm,          // MVM:   vectors through crossbars  xb, count, rows, cols, repeat, cycles
   Vector,       // VEC:   digital vector op          op, elems
   // SEND is posted: the message enters the network and the sender goes on (its network
-  // interface moves the data), unless `credits` messages to that peer are still untaken;
+  // interface moves the data), unless `credits` messages from its thread to the receiving
+  // thread are still untaken;
   // RECV waits until the message with its tag from that peer has arrived. Tags tell apart the
   // messages of one (sender, receiver) pair, so a consumer can take them in its own order.
   // A SEND to its own core hands data from one of its threads to another: no network.
-  Send,     // SEND:  to a core                  peer, bytes, tag
+  Send,     // SEND:  to a core                  peer, bytes, tag, credits
   Receive,  // RECV:  from a core                peer, bytes, tag
   Barrier,  // BARRIER: every thread of every core meets   id
   Sync,     // SYNC:  the threads of this core meet       id
@@ -36,19 +39,20 @@ std::string_view opcodeName(Opcode op);
 
 struct Instruction {
   Opcode op = Opcode::Barrier;
-  int64_t dram = 0;    // LD_W, LD, ST: byte address
-  int64_t bytes = 0;   // LD_W, LD, ST, SEND, RECV
-  int32_t xb = 0;      // LD_W, WR_XB, MVM: first crossbar of the core
-  int32_t count = 0;   // LD_W, WR_XB, MVM: crossbars
-  int64_t rows = 0;    // WR_XB: rows programmed per crossbar; MVM: rows driven
-  int64_t cols = 0;    // WR_XB: columns per row; MVM: columns converted per crossbar
-  int64_t repeat = 0;  // MVM: input vectors
-  int32_t cycles = 0;  // MVM: input cycles per vector
-  int32_t peer = 0;    // SEND, RECV: the other core
-  int64_t tag = 0;     // SEND, RECV: the message, unique per (sender, receiver)
-  int32_t id = 0;      // BARRIER: partition it starts; SYNC: partition it ends
-  std::string vecOp;   // VEC: relu, add, maxpool, ... (lower-case ONNX op names)
-  int64_t elems = 0;   // VEC: element operations
+  int64_t dram = 0;     // LD_W, LD, ST: byte address
+  int64_t bytes = 0;    // LD_W, LD, ST, SEND, RECV
+  int32_t xb = 0;       // LD_W, WR_XB, MVM: first crossbar of the core
+  int32_t count = 0;    // LD_W, WR_XB, MVM: crossbars
+  int64_t rows = 0;     // WR_XB: rows programmed per crossbar; MVM: rows driven
+  int64_t cols = 0;     // WR_XB: columns per row; MVM: columns converted per crossbar
+  int64_t repeat = 0;   // MVM: input vectors
+  int32_t cycles = 0;   // MVM: input cycles per vector
+  int32_t peer = 0;     // SEND, RECV: the other core
+  int64_t tag = 0;      // SEND, RECV: the message, unique per (sender, receiver)
+  int32_t credits = 0;  // SEND: untaken messages its thread pair may hold (at least 1)
+  int32_t id = 0;       // BARRIER: partition it starts; SYNC: partition it ends
+  std::string vecOp;    // VEC: relu, add, maxpool, ... (lower-case ONNX op names)
+  int64_t elems = 0;    // VEC: element operations
 
   bool operator==(const Instruction&) const = default;
 };
@@ -74,10 +78,7 @@ struct Program {
   int32_t partitions = 0;
   int64_t dramWeightBytes = 0;      // weights occupy [0, dramWeightBytes)
   int64_t dramActivationBytes = 0;  // activations occupy the next dramActivationBytes
-  // Flow control: messages from one core to another that may be posted and not yet received;
-  // a SEND beyond that waits until the receiver takes one.
-  int32_t credits = 1;
-  std::vector<Thread> threads;  // in core order; a core has one or more
+  std::vector<Thread> threads;      // in core order; a core has one or more
 
   bool operator==(const Program&) const = default;
   size_t instructionCount() const;

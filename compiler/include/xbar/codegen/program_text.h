@@ -1,19 +1,18 @@
 // The .xasm text form of a Program. Example:
 //
-//   xasm 2
+//   xasm 3
 //   model resnet18
 //   arch compass-sram-m 5f2c0d1e9a7b3c44
 //   cores 16 crossbars 16
 //   batch 16 partitions 7
 //   dram weights 2919456 activations 1605632
-//   credits 4
 //
 //   core 0                   ; a thread of core 0
 //     LD_W dram=0 bytes=4704 xb=0 count=1
 //     WR_XB xb=0 count=16 rows=147 cols=256
 //     BARRIER id=0
 //     LD dram=5839456 bytes=75264
-//     SEND peer=1 bytes=75264 tag=1
+//     SEND peer=1 bytes=10752 tag=1 credits=2
 //     ...
 //   core 0                   ; another thread of core 0
 //     BARRIER id=0

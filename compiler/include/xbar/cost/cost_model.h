@@ -13,6 +13,7 @@
 #include "xbar/ir/graph.h"
 #include "xbar/mapping/mapping.h"
 #include "xbar/schedule/layer_groups.h"
+#include "xbar/schedule/partition_schedule.h"
 #include "xbar/schedule/placement.h"
 
 namespace xbar::cost {
@@ -24,7 +25,7 @@ inline constexpr int64_t kMaxBatch = 4096;
 class CostModel {
  public:
   // Throws InputError when the batch is not 1 to kMaxBatch, the model has no crossbar layer,
-  // or a unit is larger than a core.
+  // a unit is larger than a core, or a unit alone cannot be tiled to fit local memory.
   CostModel(const ir::Graph& graph, const mapping::Mapping& mapping, const arch::ArchConfig& arch,
             int64_t batch);
 
@@ -38,6 +39,10 @@ class CostModel {
 
   // The validity map: [start, end) fits on the chip iff start < end <= maxEnd(start).
   int32_t maxEnd(int32_t start) const { return maxEnd_[static_cast<size_t>(start)]; }
+  // Whether every layer of [start, end), one copy each, can be tiled to fit its share of its
+  // cores' local memory (docs/design.md §5). A single unit always can (the constructor
+  // refuses a model where it cannot).
+  bool fitsLocalMemory(int32_t start, int32_t end) const;
 
   // Cost of units [start, end) with the replication that serves `objective` best: spare
   // crossbars go to the pipeline's slowest stage while that lowers the objective. r replicas
@@ -67,5 +72,10 @@ class CostModel {
 // The number the partitioners compare for one partition: its time, its energy, or for EDP the
 // partition-local proxy energy x time (not additive over partitions).
 double partitionScore(const PartitionCost& cost, Objective objective);
+
+// Refuses a partition whose layer cannot be tiled to fit local memory, with one line naming the
+// layer and the sizes.
+[[noreturn]] void failLocalMemory(const schedule::PartitionSchedule& s,
+                                  const schedule::LocalMemoryShortfall& shortfall);
 
 }  // namespace xbar::cost

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "xbar/arch/actions.h"
+#include "xbar/schedule/partition_schedule.h"
 #include "xbar/schedule/placement.h"
 
 namespace xbar::cost {
@@ -35,6 +37,10 @@ struct PartitionCost {
   // the reuse phase, and how long the layer's hand-out to its cores takes.
   std::vector<double> layerDoneNs;
   std::vector<double> layerHandOutNs;
+  std::vector<int32_t> layerTiles;  // tiles a sample streams through each layer in
+  // Set when some layer's working set does not fit its share of a core's local memory even
+  // in the smallest tiles: the partition cannot run, and its score is infinite.
+  std::optional<schedule::LocalMemoryShortfall> localMemoryShortfall;
 };
 
 }  // namespace xbar::cost

@@ -25,6 +25,7 @@ inline constexpr int32_t kGraphOutput = 0x7fffffff;
 // A matrix layer with the non-matrix ops that follow it: the unit of activation traffic
 // between partitions.
 struct LayerGroup {
+  std::string name;  // the matrix op's node, for messages
   double mvmNs = 0;  // one input vector through one crossbar of the layer
   int64_t vectorsPerSample = 0;
   int64_t inputCycles = 0;              // ceil(activation bits / DAC bits)
@@ -34,6 +35,13 @@ struct LayerGroup {
   double outputBytesPerSample = 0;      // the matrix op's own output
   double partialSumBytesPerSample = 0;  // the same outputs as partial sums (partialSumBits)
   double inputBytesPerSample = 0;       // the matrix op's activation input
+  // A Conv whose kernel is taller than its stride: the input rows two consecutive row bands
+  // of its outputs share (kernel - stride rows, dilation included). A tiled layer keeps them
+  // from one tile to the next (a line buffer); 0 for other matrix ops.
+  double haloBytesPerSample = 0;
+  // Vectors in one row of a Conv's outputs (its output width): the smallest tile of a
+  // spatially tiled layer. 0 for other matrix ops, whose tiles cut the input vector instead.
+  int64_t rowVectors = 0;
   int32_t firstUnit = 0;
   int32_t endUnit = 0;
   // Activations this group reads from other groups (producer -1: a graph input), one entry

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include <llvm/ADT/SmallVector.h>
@@ -27,6 +28,16 @@ struct PartialSumTransfer {
   int32_t from = 0;
   int32_t to = 0;
   double columnShare = 0;
+};
+
+// A layer whose working set does not fit its share of a core's local memory even in the
+// smallest tiles: the partition cannot run (docs/design.md §5, "Local memory").
+struct LocalMemoryShortfall {
+  size_t li = 0;
+  int32_t core = 0;
+  double needBytes = 0;    // the smallest tile's working set
+  double budgetBytes = 0;  // the layer's share of the core's local memory
+  int32_t layersOnCore = 0;
 };
 
 // A run of consecutive crossbars [first, end) of one core.
@@ -56,6 +67,14 @@ class PartitionSchedule {
   const OutputSplit& split(size_t li) const { return splits_[li]; }
   // Every partial-sum transfer of the partition, in placement order (filter by li).
   const llvm::SmallVector<PartialSumTransfer, 8>& partialSums() const { return partialSums_; }
+  // How many tiles layer li streams a sample in: its inputs arrive, and its vectors run, in
+  // this many chunks so that its working set fits each core's share of local memory (1: whole).
+  int32_t tiles(size_t li) const { return tiles_[li]; }
+  // Tiles' worth of messages layer li's threads let producers post ahead of what they take:
+  // 2 (double buffering) where local memory holds that, else 1. Credits follow from it.
+  int32_t bufferedRounds(size_t li) const { return rounds_[li]; }
+  // The first layer that cannot be tiled to fit, if any.
+  const std::optional<LocalMemoryShortfall>& shortfall() const { return shortfall_; }
   // The crossbars of layer li on `core`: one span per contiguous run of its copies there.
   llvm::SmallVector<CrossbarSpan, 4> crossbarSpans(size_t li, int32_t core) const;
 
@@ -70,8 +89,11 @@ class PartitionSchedule {
   std::vector<std::vector<LayerOnCore>> onCores_;
   llvm::SmallVector<OutputSplit, 32> splits_;
   llvm::SmallVector<PartialSumTransfer, 8> partialSums_;
+  llvm::SmallVector<int32_t, 32> tiles_, rounds_;
+  std::optional<LocalMemoryShortfall> shortfall_;
 
   void routePartialSums();
+  void chooseTiles();
 };
 
 }  // namespace xbar::schedule

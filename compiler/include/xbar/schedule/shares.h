@@ -40,6 +40,11 @@ Shares partialShares(const std::vector<LayerOnCore>& cores, const OutputSplit& s
 // the slices add up to exactly `total`.
 Slices sliceBytes(int64_t total, const Shares& shares);
 
+// Where `total` whole units (bytes, vectors) are cut after `done` of `of` equal steps:
+// floor(total x done / of). Piece i of n holds proportionalCut(t, i + 1, n) -
+// proportionalCut(t, i, n), so the pieces add up to exactly `total`.
+int64_t proportionalCut(int64_t total, int64_t done, int64_t of);
+
 // Bytes rounded up to whole bytes, as the program moves them.
 int64_t wholeBytes(double bytes);
 

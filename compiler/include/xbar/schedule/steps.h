@@ -62,9 +62,15 @@ struct LayerStart {
   OutputSplit split;
   bool complete;          // the layer's last unit is in this partition
   double vectorsPerCopy;  // ceil(vectors / replicas): each copy runs these
+  int32_t tiles;          // a sample streams through the layer in this many tiles
   const std::vector<LayerOnCore>& cores;
 };
-// The leader loads activations from DRAM.
+// A tiled layer's tile `tile` begins (every layer has tile 0).
+struct Tile {
+  size_t li;
+  int32_t tile;
+};
+// The leader loads activations from DRAM (a tiled layer: one chunk per tile).
 struct Load {
   size_t li;
   int32_t core;
@@ -83,6 +89,7 @@ struct Message {
   size_t consumer;    // layer index of the receiver
   int32_t producer;   // layer index of the producing layer, -1 for a value loaded from DRAM
   ir::ValueId value;  // the value forwarded from DRAM (producer -1)
+  int32_t piece;      // the receiver takes it for its tile `piece`
 };
 struct Post {
   const Message& message;
@@ -96,7 +103,7 @@ struct HandOut {
   int32_t to;
   int64_t bytes;
 };
-// A core runs the copies it holds: `vectors` vectors through its crossbars.
+// A core runs the copies it holds: `vectors` vectors through its crossbars (a tile's share).
 struct Compute {
   size_t li;
   int32_t core;

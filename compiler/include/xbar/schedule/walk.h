@@ -21,33 +21,44 @@
 #include <cmath>
 #include <vector>
 
+#include <llvm/ADT/SmallVector.h>
+
 #include "xbar/schedule/partition_schedule.h"
 #include "xbar/schedule/steps.h"
 
 namespace xbar::schedule {
 
 // Messages posted to later layers of the sample, received in posting order: one list per
-// receiving layer, threaded through one array so that posting allocates nothing once grown.
+// receiving layer and tile, threaded through one array so that posting allocates nothing once
+// grown.
 class Inbox {
  public:
-  void reset(size_t layers) {
+  // `tiles` layers' tiles each, in layer order.
+  template <class Tiles>
+  void reset(size_t layers, Tiles tiles) {
     entries_.clear();
-    head_.assign(layers, -1);
-    tail_.assign(layers, -1);
+    first_.resize(layers + 1);
+    first_[0] = 0;
+    for (size_t li = 0; li < layers; ++li) first_[li + 1] = first_[li] + tiles(li);
+    head_.assign(first_[layers], -1);
+    tail_.assign(first_[layers], -1);
   }
   const Message& post(const Message& m) {
     const auto id = static_cast<int32_t>(entries_.size());
     entries_.push_back({m, -1});
     Entry& e = entries_.back();
     e.message.id = id;
-    int32_t& tail = tail_[m.consumer];
-    (tail < 0 ? head_[m.consumer] : entries_[static_cast<size_t>(tail)].next) = id;
+    const size_t list = first_[m.consumer] + static_cast<size_t>(m.piece);
+    int32_t& tail = tail_[list];
+    (tail < 0 ? head_[list] : entries_[static_cast<size_t>(tail)].next) = id;
     tail = id;
     return e.message;
   }
+  // The messages layer `consumer` takes for its tile `piece`, in posting order.
   template <class F>
-  void forEach(size_t consumer, F&& f) const {
-    for (int32_t i = head_[consumer]; i >= 0; i = entries_[static_cast<size_t>(i)].next)
+  void forEach(size_t consumer, int64_t piece, F&& f) const {
+    const size_t list = first_[consumer] + static_cast<size_t>(piece);
+    for (int32_t i = head_[list]; i >= 0; i = entries_[static_cast<size_t>(i)].next)
       f(entries_[static_cast<size_t>(i)].message);
   }
 
@@ -57,8 +68,15 @@ class Inbox {
     int32_t next;
   };
   std::vector<Entry> entries_;
+  std::vector<size_t> first_;  // per layer, its first list
   std::vector<int32_t> head_, tail_;
 };
+
+// How the walk takes a tiled layer: tile by tile (the program), or as one step of each kind
+// with the layer's totals (the pricer, which adds the tiles' per-chunk latencies from
+// LayerStart::tiles itself). Every count is the same either way: the tiles' pieces are whole
+// cuts of the layer's totals.
+enum class Tiling { PerTile, Whole };
 
 template <class Visitor>
 void walkReplace(const PartitionSchedule& s, Visitor& visit) {
@@ -81,103 +99,204 @@ void walkReplace(const PartitionSchedule& s, Visitor& visit) {
 
 namespace detail {
 
+inline int32_t tilesOf(const PartitionSchedule& s, size_t li, Tiling tiling) {
+  return tiling == Tiling::PerTile ? s.tiles(li) : 1;
+}
+
 template <class Visitor>
 void post(Inbox& inbox, Visitor& visit, const Message& m) {
   if (m.bytes <= 0) return;
   visit(Post{inbox.post(m)});
 }
 
-// The layer's inputs: DRAM loads it is the first reader of (forwarded to later readers), the
-// earlier partitions' share of a split layer, the messages posted to it, the hand-out.
+// Bytes of piece i when `total` is cut into `parts` equal pieces.
+inline int64_t evenPiece(int64_t total, int64_t i, int64_t parts) {
+  return proportionalCut(total, i + 1, parts) - proportionalCut(total, i, parts);
+}
+
+// Bytes a later layer reads, cut into that layer's tiles: piece j goes once the source has
+// `done` of `of` of them (loaded, or made), so a tiled consumer starts on its first piece.
+// Posted across all streams of a layer in order of the fraction they end at, so that every
+// layer moves through a sample in the same direction (no thread waits on a piece that waits
+// on it: deadlock freedom with per-pair credits).
+struct Stream {
+  int32_t from;
+  int32_t to;
+  int64_t total;
+  size_t consumer;
+  int32_t parts;
+  int32_t producer;
+  ir::ValueId value;
+  int32_t next = 0;
+};
+using Streams = llvm::SmallVector<Stream, 16>;
+
 template <class Visitor>
-void walkLayerInputs(const PartitionSchedule& s, size_t li, const LayerStart& at, Inbox& inbox,
-                     Visitor& visit) {
+void postReady(Streams& streams, int64_t done, int64_t of, Inbox& inbox, Visitor& visit) {
+  while (true) {
+    Stream* first = nullptr;
+    for (Stream& st : streams) {
+      if (st.next >= st.parts) continue;
+      // piece `next` ends at (next + 1) / parts of the data: ready once that is <= done / of
+      if ((st.next + 1) * of > done * st.parts) continue;
+      if (!first || (st.next + 1) * static_cast<int64_t>(first->parts) <
+                        (first->next + 1) * static_cast<int64_t>(st.parts))
+        first = &st;
+    }
+    if (!first) return;
+    post(inbox, visit,
+         {0, first->from, first->to, evenPiece(first->total, first->next, first->parts),
+          first->consumer, first->producer, first->value, first->next});
+    ++first->next;
+  }
+}
+
+// A DRAM value the layer is the first here to read: loaded chunk by chunk by the leader and
+// forwarded to later readers here.
+struct DramInput {
+  ir::ValueId value;
+  int64_t bytes;
+  Streams forwards;
+};
+
+// One sample through layer li, tile by tile. Per tile: the leader loads its chunk of the DRAM
+// inputs it is the first in the partition to read (forwarding the pieces later readers need),
+// and of the share earlier partitions stored of a layer split across partitions; it receives
+// the pieces posted to this tile and hands the chunk to the layer's other cores; every core
+// runs its copies over the tile's vectors, sends their partial sums and does its share of the
+// vector work; then every core stores the tile's part of its slice of what leaves for DRAM
+// and posts the pieces later layers here can now take. With one tile this is the whole layer.
+template <class Visitor>
+void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, Visitor& visit,
+               Tiling tiling) {
   const LayerGroups& groups = s.groups();
   const LayerGroup& g = at.group;
+  const size_t li = at.li;
   const int32_t leader = s.leader(li);
+  const std::vector<LayerOnCore>& here = s.cores(li);
   const int32_t lastLayer = s.firstLayer() + static_cast<int32_t>(s.layerCount()) - 1;
+  const int64_t tiles = tiling == Tiling::PerTile ? at.tiles : 1;
+  const auto vectors = static_cast<int64_t>(at.vectorsPerCopy);
+
+  llvm::SmallVector<DramInput, 4> loads;
   for (const LayerGroup::Input& in : g.inputs) {
     if (groups.completesWithin(in.producer, s.start(), s.end())) continue;
     const auto readers = groups.readersOf(in.value);
     const auto first = std::lower_bound(readers.begin(), readers.end(), s.firstLayer());
     if (*first != at.layer) continue;  // an earlier layer here loads it and posts it on
-    const int64_t bytes = wholeBytes(in.bytes);
-    visit(Load{li, leader, DramTensor::value(in.value), 0, bytes, in.value});
+    DramInput d{in.value, wholeBytes(in.bytes), {}};
     for (auto r = first + 1; r != readers.end() && *r <= lastLayer; ++r) {
       const auto later = static_cast<size_t>(*r - s.firstLayer());
-      post(inbox, visit, {0, leader, s.leader(later), bytes, later, -1, in.value});
+      d.forwards.push_back(
+          {leader, s.leader(later), d.bytes, later, tilesOf(s, later, tiling), -1, in.value});
     }
+    loads.push_back(std::move(d));
   }
-  if (at.complete && at.split.before > 0)
-    visit(Load{li, leader, DramTensor::partialOutputs(at.layer), 0,
-               wholeBytes(at.split.before * g.outputBytesPerSample), ir::kNoValue});
-  inbox.forEach(li, [&](const Message& m) { visit(Receive{m}); });
-  const std::vector<LayerOnCore>& here = s.cores(li);
-  for (size_t i = 1; i < here.size(); ++i)
-    visit(HandOut{leader, here[i].core, wholeBytes(g.inputBytesPerSample)});
-}
+  const int64_t splitBytes =
+      at.complete && at.split.before > 0 ? wholeBytes(at.split.before * g.outputBytesPerSample) : 0;
+  const int64_t handOutBytes = wholeBytes(g.inputBytesPerSample);
 
-// Every core's copies and its share of the vector work.
-template <class Visitor>
-void walkLayerCompute(const PartitionSchedule& s, size_t li, const LayerStart& at, Visitor& visit) {
-  const LayerGroup& g = at.group;
-  const double held = at.crossbars * at.replicas;
-  for (const LayerOnCore& h : s.cores(li))
-    visit(Compute{li, h.core, h.crossbars, static_cast<int64_t>(at.vectorsPerCopy), g.activeRows,
-                  g.activeColumns, g.inputCycles});
-  for (const PartialSumTransfer& t : s.partialSums())
-    if (t.li == li)
-      visit(PartialSums{t.from, t.to, wholeBytes(t.columnShare * g.partialSumBytesPerSample)});
-  for (const LayerOnCore& h : s.cores(li)) {
-    const double share = h.crossbars / held;
-    // A core adds the partial sums of the outputs it holds: its own units' row tiles, and the
-    // row chunks it reduces (PartitionSchedule moved their outputs to it).
-    if (g.reductionOpsPerSample > 0)
-      visit(VectorWork{h.core, true, ir::OpKind::Add,
-                       g.reductionOpsPerSample * std::max(0.0, h.outputShare)});
-    if (!at.complete) continue;
-    for (const auto& [kind, ops] : g.vectorOps) visit(VectorWork{h.core, false, kind, ops * share});
-  }
-}
-
-// Every core's slices for DRAM, and for the later layers here.
-template <class Visitor>
-void walkLayerOutputs(const PartitionSchedule& s, size_t li, const LayerStart& at, Inbox& inbox,
-                      Visitor& visit) {
-  const LayerGroups& groups = s.groups();
-  const LayerGroup& g = at.group;
-  const std::vector<LayerOnCore>& here = s.cores(li);
-  auto store = [&](DramTensor tensor, int64_t offset, int64_t total, const Shares& shares) {
+  // What leaves: stores of each core's slices, posts of each core's slice to later layers.
+  struct Store1 {
+    int32_t core;
+    DramTensor tensor;
+    int64_t offset;
+    int64_t bytes;
+  };
+  llvm::SmallVector<Store1, 16> stores;
+  Streams posts;
+  auto addStores = [&](DramTensor tensor, int64_t offset, int64_t total, const Shares& shares) {
     const Slices slices = sliceBytes(total, shares);
     for (size_t i = 0; i < slices.size(); ++i) {
-      if (slices[i] > 0) visit(Store{here[i].core, tensor, offset, slices[i]});
+      if (slices[i] > 0) stores.push_back({here[i].core, tensor, offset, slices[i]});
       offset += slices[i];
     }
   };
   if (!at.complete) {
-    store(DramTensor::partialOutputs(at.layer),
-          wholeBytes(at.split.before * g.outputBytesPerSample),
-          wholeBytes(at.split.here * g.outputBytesPerSample), partialShares(here, at.split));
-    return;
+    addStores(DramTensor::partialOutputs(at.layer),
+              wholeBytes(at.split.before * g.outputBytesPerSample),
+              wholeBytes(at.split.here * g.outputBytesPerSample), partialShares(here, at.split));
+  } else {
+    const bool postsHere = !g.consumers.empty() && g.consumers.front().layer <= lastLayer;
+    const bool storesHere = std::any_of(
+        g.outputs.begin(), g.outputs.end(),
+        [&](const LayerGroup::Output& out) { return groups.leavesPartition(out, s.end()); });
+    if (postsHere || storesHere) {
+      const Shares shares = completeShares(here, at.split);
+      for (const LayerGroup::Output& out : g.outputs)
+        if (groups.leavesPartition(out, s.end()))
+          addStores(DramTensor::value(out.value), 0, wholeBytes(out.bytes), shares);
+      for (const LayerGroup::Consumer& c : g.consumers) {
+        if (c.layer > lastLayer) break;
+        const auto later = static_cast<size_t>(c.layer - s.firstLayer());
+        const Slices slices = sliceBytes(wholeBytes(c.bytes), shares);
+        for (size_t i = 0; i < slices.size(); ++i)
+          posts.push_back({here[i].core, s.leader(later), slices[i], later,
+                           tilesOf(s, later, tiling), static_cast<int32_t>(li), ir::kNoValue});
+      }
+    }
   }
-  const int32_t lastLayer = s.firstLayer() + static_cast<int32_t>(s.layerCount()) - 1;
-  const bool posts = !g.consumers.empty() && g.consumers.front().layer <= lastLayer;
-  const bool stores = std::any_of(
-      g.outputs.begin(), g.outputs.end(),
-      [&](const LayerGroup::Output& out) { return groups.leavesPartition(out, s.end()); });
-  if (!posts && !stores) return;
-  const Shares shares = completeShares(here, at.split);
-  for (const LayerGroup::Output& out : g.outputs)
-    if (groups.leavesPartition(out, s.end()))
-      store(DramTensor::value(out.value), 0, wholeBytes(out.bytes), shares);
-  for (const LayerGroup::Consumer& c : g.consumers) {
-    if (c.layer > lastLayer) break;
-    const auto later = static_cast<size_t>(c.layer - s.firstLayer());
-    const Slices slices = sliceBytes(wholeBytes(c.bytes), shares);
-    for (size_t i = 0; i < slices.size(); ++i)
-      post(inbox, visit,
-           {0, here[i].core, s.leader(later), slices[i], later, static_cast<int32_t>(li),
-            ir::kNoValue});
+
+  const double held = at.crossbars * at.replicas;
+  for (int64_t t = 0; t < tiles; ++t) {
+    visit(Tile{li, static_cast<int32_t>(t)});
+    // Inputs.
+    for (DramInput& d : loads) {
+      visit(Load{li, leader, DramTensor::value(d.value), proportionalCut(d.bytes, t, tiles),
+                 evenPiece(d.bytes, t, tiles), d.value});
+      postReady(d.forwards, t + 1, tiles, inbox, visit);
+    }
+    if (splitBytes > 0)
+      visit(Load{li, leader, DramTensor::partialOutputs(at.layer),
+                 proportionalCut(splitBytes, t, tiles), evenPiece(splitBytes, t, tiles),
+                 ir::kNoValue});
+    inbox.forEach(li, t, [&](const Message& m) { visit(Receive{m}); });
+    for (size_t i = 1; i < here.size(); ++i)
+      visit(HandOut{leader, here[i].core, evenPiece(handOutBytes, t, tiles)});
+
+    // The tile's vectors: every core's copies, partial sums, vector work.
+    const int64_t before = proportionalCut(vectors, t, tiles);
+    const int64_t done = proportionalCut(vectors, t + 1, tiles);
+    if (done > before) {
+      for (const LayerOnCore& h : here)
+        visit(Compute{li, h.core, h.crossbars, done - before, g.activeRows, g.activeColumns,
+                      g.inputCycles});
+      for (const PartialSumTransfer& p : s.partialSums())
+        if (p.li == li) {
+          const int64_t total = wholeBytes(p.columnShare * g.partialSumBytesPerSample);
+          visit(PartialSums{
+              p.from, p.to,
+              proportionalCut(total, done, vectors) - proportionalCut(total, before, vectors)});
+        }
+      for (const LayerOnCore& h : here) {
+        const double share = h.crossbars / held;
+        // A core adds the partial sums of the outputs it holds: its own units' row tiles, and
+        // the row chunks it reduces (PartitionSchedule moved their outputs to it).
+        // Whole element ops, cut by the tile's vectors so that the tiles add up to the layer.
+        auto work = [&](bool reduction, ir::OpKind kind, double elements) {
+          const int64_t total = wholeBytes(elements);
+          visit(VectorWork{h.core, reduction, kind,
+                           static_cast<double>(proportionalCut(total, done, vectors) -
+                                               proportionalCut(total, before, vectors))});
+        };
+        if (g.reductionOpsPerSample > 0)
+          work(true, ir::OpKind::Add, g.reductionOpsPerSample * std::max(0.0, h.outputShare));
+        if (!at.complete) continue;
+        for (const auto& [kind, ops] : g.vectorOps) work(false, kind, ops * share);
+      }
+    }
+
+    // Outputs: the tile's part of every slice.
+    for (const Store1& st : stores) {
+      const int64_t from = proportionalCut(st.bytes, before, vectors);
+      const int64_t bytes = proportionalCut(st.bytes, done, vectors) - from;
+      if (bytes > 0) visit(Store{st.core, st.tensor, st.offset + from, bytes});
+    }
+    // Pieces go by tile, not by the vectors made so far: with the partition's layers in the
+    // same tiles, every layer posts round t after its tile t, so a chain of layers adds no lag
+    // (rounding vectors down would delay a piece by a tile per layer, and a long enough chain
+    // beside a residual would outrun the join's credits).
+    postReady(posts, t + 1, tiles, inbox, visit);
   }
 }
 
@@ -185,10 +304,12 @@ void walkLayerOutputs(const PartitionSchedule& s, size_t li, const LayerStart& a
 
 // One sample through the partition's layers.
 template <class Visitor>
-void walkSample(const PartitionSchedule& s, int64_t sample, Inbox& inbox, Visitor& visit) {
+void walkSample(const PartitionSchedule& s, int64_t sample, Inbox& inbox, Visitor& visit,
+                Tiling tiling = Tiling::PerTile) {
   const LayerGroups& groups = s.groups();
   visit(SampleStart{sample});
-  inbox.reset(s.layerCount());
+  inbox.reset(s.layerCount(),
+              [&](size_t li) { return static_cast<size_t>(detail::tilesOf(s, li, tiling)); });
   for (size_t li = 0; li < s.layerCount(); ++li) {
     const LayerReplication& r = s.replication()[li];
     const LayerGroup& g = groups.layer(r.layer);
@@ -197,26 +318,26 @@ void walkSample(const PartitionSchedule& s, int64_t sample, Inbox& inbox, Visito
       crossbars += static_cast<double>(groups.unit(u).crossbars);
     const OutputSplit& split = s.split(li);
     const bool complete = g.endUnit <= s.end();
-    const LayerStart at{li,         r.layer,
-                        g,          r.replicas,
-                        crossbars,  split,
-                        complete,   std::ceil(static_cast<double>(g.vectorsPerSample) / r.replicas),
-                        s.cores(li)};
+    const LayerStart at{
+        li,          r.layer,
+        g,           r.replicas,
+        crossbars,   split,
+        complete,    std::ceil(static_cast<double>(g.vectorsPerSample) / r.replicas),
+        s.tiles(li), s.cores(li)};
     visit(at);
-    detail::walkLayerInputs(s, li, at, inbox, visit);
-    detail::walkLayerCompute(s, li, at, visit);
-    detail::walkLayerOutputs(s, li, at, inbox, visit);
+    detail::walkLayer(s, at, inbox, visit, tiling);
     visit(LayerEnd{li});
   }
 }
 
 // The whole partition: replace, barrier, `samples` samples, end.
 template <class Visitor>
-void walkPartition(const PartitionSchedule& s, int32_t partition, int64_t samples, Visitor& visit) {
+void walkPartition(const PartitionSchedule& s, int32_t partition, int64_t samples, Visitor& visit,
+                   Tiling tiling = Tiling::PerTile) {
   walkReplace(s, visit);
   visit(Barrier{partition});
   thread_local Inbox inbox;
-  for (int64_t b = 0; b < samples; ++b) walkSample(s, b, inbox, visit);
+  for (int64_t b = 0; b < samples; ++b) walkSample(s, b, inbox, visit, tiling);
   visit(PartitionEnd{partition});
 }
 
