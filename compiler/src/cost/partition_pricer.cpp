@@ -258,8 +258,9 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   const double linkStage = scratch_.sample.busiest() / net.link_bandwidth_gb_per_s;
   c.bottleneckStageNs = std::max({scratch_.coreNs.max(), dramStage, linkStage});
   // The first sample's critical path takes each layer in its own threads; where layers share a
-  // core, their threads take turns, so the sample takes at least that core's busy time.
-  c.pipelineFillNs = std::max(fillNs_, scratch_.coreNs.max());
+  // core, their threads take turns, so the sample takes at least that core's busy time, and
+  // its traffic at least the busiest link's and DRAM's time.
+  c.pipelineFillNs = std::max({fillNs_, scratch_.coreNs.max(), linkStage, dramStage});
   c.reuseNs = c.pipelineFillNs + (batch_ - 1) * c.bottleneckStageNs;
   c.layerDoneNs.assign(doneNs_.begin(), doneNs_.end());
   c.layerHandOutNs.assign(handOutNs_.begin(), handOutNs_.end());

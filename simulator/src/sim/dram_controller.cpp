@@ -9,6 +9,7 @@ DramController::DramController(sc_core::sc_module_name name, const arch::ArchCon
     : sc_module(name),
       socket("socket"),
       banks_(arch.dram),
+      demand_(arch.dram),
       weightSegmentBytes_(weightSegmentBytes) {
   socket.register_b_transport(this, &DramController::b_transport);
 }
@@ -17,7 +18,10 @@ void DramController::b_transport(int /*initiator*/, tlm::tlm_generic_payload& tr
                                  sc_time& delay) {
   const auto bytes = static_cast<int64_t>(trans.get_data_length());
   const double requested = (sc_core::sc_time_stamp() + delay).to_seconds() * 1e9;
-  const double done = banks_.access(requested, trans.get_address(), bytes, trans.is_write());
+  const bool weights =
+      !trans.is_write() && static_cast<int64_t>(trans.get_address()) < weightSegmentBytes_;
+  double done = banks_.access(requested, trans.get_address(), bytes, trans.is_write());
+  if (!weights) done = demand_.access(requested, trans.get_address(), bytes, trans.is_write());
   delay += sc_time(done - requested, sc_core::SC_NS);
   const auto moved = static_cast<double>(bytes);
   if (trans.is_write())
