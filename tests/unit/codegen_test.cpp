@@ -27,8 +27,11 @@ struct Built {
   CodegenResult code;
 };
 
-Built build(const std::string& model, int64_t batch, const std::string& partitioner = "compass") {
-  Built b{testing::compileStages(kTiny + "/" + model + ".onnx", "compass-sram-m", kTinyChip),
+Built build(const std::string& model, int64_t batch, const std::string& partitioner = "compass",
+            const std::vector<std::string>& more = {}) {
+  std::vector<std::string> overrides = kTinyChip;
+  overrides.insert(overrides.end(), more.begin(), more.end());
+  Built b{testing::compileStages(kTiny + "/" + model + ".onnx", "compass-sram-m", overrides),
           nullptr,
           {},
           {}};
@@ -99,59 +102,63 @@ TEST_P(EveryTinyModel, StreamsRunToTheEndWithoutDeadlock) {
   // receiving thread are used up, RECV waits for its message, BARRIER for
   // every thread, SYNC for the threads of its core. Round-robin until nothing moves; every
   // thread must reach its end.
-  const Built b = build(GetParam(), 3);
-  const Program& p = b.code.program;
-  const size_t n = p.threads.size();
-  std::map<std::tuple<int32_t, int32_t, int64_t>, size_t> receiver;  // (from, to, tag)
-  for (size_t t = 0; t < n; ++t)
-    for (const Instruction& in : p.threads[t].code)
-      if (in.op == Opcode::Receive) receiver[{in.peer, p.threads[t].core, in.tag}] = t;
-  std::vector<size_t> pc(n, 0);
-  std::map<std::tuple<int32_t, int32_t, int64_t>, size_t> posted;  // message -> sending thread
-  std::map<std::pair<size_t, size_t>, int32_t> untaken;            // per thread pair
-  auto at = [&](size_t k) -> const Instruction* {
-    return pc[k] < p.threads[k].code.size() ? &p.threads[k].code[pc[k]] : nullptr;
-  };
-  for (bool moved = true; moved;) {
-    moved = false;
-    for (size_t t = 0; t < n; ++t) {
-      const int32_t core = p.threads[t].core;
-      while (const Instruction* in = at(t)) {
-        if (in->op == Opcode::Send) {
-          const auto r = receiver.find({core, in->peer, in->tag});
-          ASSERT_NE(r, receiver.end()) << "a message nobody receives";
-          if (untaken[{t, r->second}] >= in->credits) break;
-          ++untaken[{t, r->second}];
-          posted[{core, in->peer, in->tag}] = t;
-        }
-        if (in->op == Opcode::Receive) {
-          const auto m = posted.find({in->peer, core, in->tag});
-          if (m == posted.end()) break;
-          --untaken[{m->second, t}];
-          posted.erase(m);
-        }
-        if (in->op == Opcode::Barrier || in->op == Opcode::Sync) {
-          // Everyone it waits for stands at the same instruction; then all pass together.
-          std::vector<size_t> group;
-          for (size_t k = 0; k < n; ++k)
-            if (in->op == Opcode::Barrier || p.threads[k].core == core) group.push_back(k);
-          const bool all = std::all_of(group.begin(), group.end(), [&](size_t k) {
-            return at(k) != nullptr && at(k)->op == in->op && at(k)->id == in->id;
-          });
-          if (!all) break;
-          for (size_t k : group) ++pc[k];
+  // Also with 1 KiB of local memory, where layers stream in tiles with credits sized from it.
+  for (const std::vector<std::string>& more :
+       {std::vector<std::string>{}, std::vector<std::string>{"core.local_memory.size_kib=1"}}) {
+    const Built b = build(GetParam(), 3, "compass", more);
+    const Program& p = b.code.program;
+    const size_t n = p.threads.size();
+    std::map<std::tuple<int32_t, int32_t, int64_t>, size_t> receiver;  // (from, to, tag)
+    for (size_t t = 0; t < n; ++t)
+      for (const Instruction& in : p.threads[t].code)
+        if (in.op == Opcode::Receive) receiver[{in.peer, p.threads[t].core, in.tag}] = t;
+    std::vector<size_t> pc(n, 0);
+    std::map<std::tuple<int32_t, int32_t, int64_t>, size_t> posted;  // message -> sending thread
+    std::map<std::pair<size_t, size_t>, int32_t> untaken;            // per thread pair
+    auto at = [&](size_t k) -> const Instruction* {
+      return pc[k] < p.threads[k].code.size() ? &p.threads[k].code[pc[k]] : nullptr;
+    };
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (size_t t = 0; t < n; ++t) {
+        const int32_t core = p.threads[t].core;
+        while (const Instruction* in = at(t)) {
+          if (in->op == Opcode::Send) {
+            const auto r = receiver.find({core, in->peer, in->tag});
+            ASSERT_NE(r, receiver.end()) << "a message nobody receives";
+            if (untaken[{t, r->second}] >= in->credits) break;
+            ++untaken[{t, r->second}];
+            posted[{core, in->peer, in->tag}] = t;
+          }
+          if (in->op == Opcode::Receive) {
+            const auto m = posted.find({in->peer, core, in->tag});
+            if (m == posted.end()) break;
+            --untaken[{m->second, t}];
+            posted.erase(m);
+          }
+          if (in->op == Opcode::Barrier || in->op == Opcode::Sync) {
+            // Everyone it waits for stands at the same instruction; then all pass together.
+            std::vector<size_t> group;
+            for (size_t k = 0; k < n; ++k)
+              if (in->op == Opcode::Barrier || p.threads[k].core == core) group.push_back(k);
+            const bool all = std::all_of(group.begin(), group.end(), [&](size_t k) {
+              return at(k) != nullptr && at(k)->op == in->op && at(k)->id == in->id;
+            });
+            if (!all) break;
+            for (size_t k : group) ++pc[k];
+            moved = true;
+            continue;
+          }
+          ++pc[t];
           moved = true;
-          continue;
         }
-        ++pc[t];
-        moved = true;
       }
     }
+    for (size_t t = 0; t < n; ++t)
+      EXPECT_EQ(pc[t], p.threads[t].code.size())
+          << "thread " << t << " on core " << p.threads[t].core << " blocks";
+    EXPECT_TRUE(posted.empty()) << "messages nobody receives";
   }
-  for (size_t t = 0; t < n; ++t)
-    EXPECT_EQ(pc[t], p.threads[t].code.size())
-        << "thread " << t << " on core " << p.threads[t].core << " blocks";
-  EXPECT_TRUE(posted.empty()) << "messages nobody receives";
 }
 
 TEST_P(EveryTinyModel, MvmsCoverEveryVectorOfEverySample) {

@@ -75,6 +75,7 @@ struct Point {
   const char* model;
   const char* arch;
   std::vector<std::string> overrides;
+  bool tiled = false;  // local memory too small for a layer's sample: it must stream in tiles
 };
 
 class WalkVisitors : public ::testing::TestWithParam<Point> {};
@@ -90,11 +91,12 @@ TEST_P(WalkVisitors, PricingAndEmissionSeeTheSameSteps) {
       codegen::generateProgram(model.groups(), c.arch, batch, partition::partitionRanges(plan))
           .program;
 
-  Recorder total{c.arch, PartitionSchedule(model.groups(), c.arch, 0, 1, {{0, 1}})};
   std::map<codegen::Opcode, int64_t> expected;
+  int32_t tiles = 1;
   int64_t expectedLoadBytes = 0, expectedStoreBytes = 0, expectedElements = 0;
   for (const partition::Partition& p : plan.partitions) {
     const PartitionSchedule s(model.groups(), c.arch, p.firstUnit, p.endUnit, p.cost.replication);
+    for (size_t li = 0; li < s.layerCount(); ++li) tiles = std::max(tiles, s.tiles(li));
     Recorder r{c.arch, s};
     Inbox inbox;
     walkReplace(s, r);
@@ -132,6 +134,57 @@ TEST_P(WalkVisitors, PricingAndEmissionSeeTheSameSteps) {
   EXPECT_EQ(loadBytes, expectedLoadBytes);
   EXPECT_EQ(storeBytes, expectedStoreBytes);
   EXPECT_EQ(elements, expectedElements);
+  // The points with a tight local memory walk tiled layers (the pricer walks them whole, the
+  // recorder tile by tile: the sums above hold either way).
+  if (pt.tiled) {
+    EXPECT_GT(tiles, 1) << "this point was meant to tile a layer";
+  }
+}
+
+// Local memory as a capacity (docs/design.md §5): on a chip whose local memory cannot hold a
+// layer's sample, the layer streams in tiles, and the program's credits bound what may wait in
+// a core: for every receiving thread, its senders' credits times their largest message fit
+// the core's share, and all a core's threads fit the core.
+TEST(LocalMemory, TilesAndCreditsKeepWaitingMessagesWithinTheCapacity) {
+  for (const char* name : {"two_conv_cnn", "residual_block", "concat_branch"}) {
+    const testing::Compiled c = testing::compileStages(
+        kTiny + "/" + name + ".onnx", "compass-sram-m", {"core.local_memory.size_kib=1"});
+    const cost::CostModel model(c.graph, c.mapping, c.arch, 2);
+    const partition::Plan plan = partition::makePartitioner("greedy")->run(model, {});
+    int32_t most = 1;
+    for (const partition::Partition& p : plan.partitions)
+      for (int32_t t : p.cost.layerTiles) most = std::max(most, t);
+    EXPECT_GT(most, 1) << name << ": 1 KiB holds no layer's sample whole";
+    const codegen::Program program =
+        codegen::generateProgram(model.groups(), c.arch, 2, partition::partitionRanges(plan))
+            .program;
+    // Per receiving thread and partition (the barrier count), the worst its inbox can hold.
+    std::map<std::tuple<int32_t, int32_t, int64_t>, size_t> receiver;  // (from, to, tag)
+    for (size_t t = 0; t < program.threads.size(); ++t)
+      for (const codegen::Instruction& in : program.threads[t].code)
+        if (in.op == codegen::Opcode::Receive)
+          receiver[{in.peer, program.threads[t].core, in.tag}] = t;
+    std::map<std::pair<size_t, size_t>, std::pair<int32_t, int64_t>> pairs;  // credits, bytes
+    for (size_t t = 0; t < program.threads.size(); ++t) {
+      bool replacing = true;
+      for (const codegen::Instruction& in : program.threads[t].code) {
+        if (in.op == codegen::Opcode::Barrier) replacing = false;
+        if (in.op == codegen::Opcode::LoadWeights || in.op == codegen::Opcode::Sync)
+          replacing = true;
+        if (in.op != codegen::Opcode::Send || replacing) continue;  // weight copies stream
+        const size_t to = receiver.at({program.threads[t].core, in.peer, in.tag});
+        auto& [credits, bytes] = pairs[{t, to}];
+        credits = std::max(credits, in.credits);
+        bytes = std::max(bytes, in.bytes);
+      }
+    }
+    std::map<int32_t, double> bound;  // per receiving core
+    for (const auto& [pair, cb] : pairs)
+      bound[program.threads[pair.second].core] +=
+          static_cast<double>(cb.first) * static_cast<double>(cb.second);
+    for (const auto& [core, bytes] : bound)
+      EXPECT_LE(bytes, 1024.0) << name << ": core " << core << " could hold more than 1 KiB";
+  }
 }
 
 // How a unit's crossbars are written: unpacked, its cells are exactly its weights' cells
@@ -227,19 +280,24 @@ TEST(PartialSums, RowChunksSendTheirColumnBlocksPartialSumsToTheReducer) {
 const std::vector<std::string> kSmallChip = {"chip.cores=3", "core.crossbars=2", "crossbar.rows=32",
                                              "crossbar.cols=32", "crossbar.adcs_per_crossbar=32"};
 
-INSTANTIATE_TEST_SUITE_P(TinyModels, WalkVisitors,
-                         ::testing::Values(Point{"mlp_gemm", "compass-sram-m", kSmallChip},
-                                           Point{"two_conv_cnn", "compass-sram-m", kSmallChip},
-                                           Point{"residual_block", "compass-sram-m", kSmallChip},
-                                           Point{"concat_branch", "compass-sram-m", kSmallChip},
-                                           Point{"depthwise_grouped", "compass-sram-m", kSmallChip},
-                                           Point{"shape_chain", "compass-sram-m", kSmallChip},
-                                           Point{"residual_block", "compass-sram-m", {}},
-                                           Point{"concat_branch", "puma-reram", {}},
-                                           Point{"two_conv_cnn", "isaac-reram", {}}),
-                         [](const ::testing::TestParamInfo<Point>& info) {
-                           return std::string(info.param.model) + "_" + std::to_string(info.index);
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    TinyModels, WalkVisitors,
+    ::testing::Values(
+        Point{"mlp_gemm", "compass-sram-m", kSmallChip},
+        Point{"two_conv_cnn", "compass-sram-m", kSmallChip},
+        Point{"residual_block", "compass-sram-m", kSmallChip},
+        Point{"concat_branch", "compass-sram-m", kSmallChip},
+        Point{"depthwise_grouped", "compass-sram-m", kSmallChip},
+        Point{"shape_chain", "compass-sram-m", kSmallChip},
+        Point{"residual_block", "compass-sram-m", {}}, Point{"concat_branch", "puma-reram", {}},
+        Point{"two_conv_cnn", "isaac-reram", {}},
+        Point{"two_conv_cnn", "compass-sram-m", {"core.local_memory.size_kib=1"}, true},
+        Point{"residual_block", "compass-sram-m", {"core.local_memory.size_kib=1"}, true},
+        Point{"concat_branch", "isaac-reram", {"core.local_memory.size_kib=2"}, true},
+        Point{"depthwise_grouped", "compass-sram-m", {"core.local_memory.size_kib=1"}, true}),
+    [](const ::testing::TestParamInfo<Point>& info) {
+      return std::string(info.param.model) + "_" + std::to_string(info.index);
+    });
 
 }  // namespace
 }  // namespace xbar::schedule

@@ -86,7 +86,12 @@ std::vector<double> CostModel::coreDoneNs(int32_t start, int32_t end,
   for (size_t li = 0; li < onCores.size(); ++li) {
     const double n = static_cast<double>(onCores[li].size());
     for (size_t k = 0; k < onCores[li].size(); ++k) {
-      const double early = cost.layerHandOutNs[li] * (n - static_cast<double>(k + 1)) / n;
+      // Untiled, the leader hands the input to the layer's cores one after another, and the
+      // first served finish first; tiled, every tile's chunk goes to all of them, and they
+      // finish together.
+      const double early = cost.layerTiles[li] > 1
+                               ? 0.0
+                               : cost.layerHandOutNs[li] * (n - static_cast<double>(k + 1)) / n;
       double& d = done[static_cast<size_t>(onCores[li][k].core)];
       d = std::max(d, cost.layerDoneNs[li] - early + laterSamples);
     }

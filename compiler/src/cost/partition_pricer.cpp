@@ -38,7 +38,8 @@ double CoreTally::max() const {
 }
 
 void PricerScratch::reset(size_t cores, size_t links) {
-  for (CoreTally* t : {&coreNs, &layerNs, &storeNs, &writeRows, &writeCrossbars}) t->reset(cores);
+  for (CoreTally* t : {&coreNs, &layerNs, &storeNs, &writeRows, &writeCrossbars, &weightLoads})
+    t->reset(cores);
   for (LinkLoad* l : {&sample, &incoming, &handOut, &partialSums, &copies}) l->reset(links);
 }
 
@@ -80,6 +81,7 @@ PartitionPricer::PartitionPricer(const schedule::PartitionSchedule& s, int64_t b
 
 void PartitionPricer::operator()(const schedule::LoadWeights& step) {
   dramWeightBytes_ += step.bytes;
+  scratch_.weightLoads.add(step.core, step.bytes);
 }
 
 // A unit's weights are loaded by the core of its first copy, which sends them once to each
@@ -262,6 +264,12 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   // its traffic at least the busiest link's and DRAM's time.
   c.pipelineFillNs = std::max({fillNs_, scratch_.coreNs.max(), linkStage, dramStage});
   c.reuseNs = c.pipelineFillNs + (batch_ - 1) * c.bottleneckStageNs;
+  // Tiled layers move through a sample in step: a producer runs at most its consumer's
+  // buffered rounds ahead, so every layer's cores are busy with the first sample until a few
+  // tiles before the slowest resource is through it. Early replacement can start no sooner.
+  if (const double tiles = s_.layerCount() > 0 ? s_.tiles(0) : 1; tiles > 1)
+    for (double& done : doneNs_)
+      done = std::max(done, c.pipelineFillNs * std::max(0.0, 1.0 - 3.0 / tiles));
   c.layerDoneNs.assign(doneNs_.begin(), doneNs_.end());
   c.layerHandOutNs.assign(handOutNs_.begin(), handOutNs_.end());
   for (size_t li = 0; li < s_.layerCount(); ++li) c.layerTiles.push_back(s_.tiles(li));
@@ -277,7 +285,11 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
     c.weightWriteNs = parallel > 0 ? rowWrites_ * xb.row_write_latency_ns / parallel : 0;
   }
   c.weightWriteNs += scratch_.copies.ns(net);
-  c.totalNs = c.weightLoadNs + c.weightWriteNs + c.reuseNs;
+  const auto loaders =
+      static_cast<double>(std::max<size_t>(1, scratch_.weightLoads.cores().size()));
+  c.replaceNs = std::max(c.weightLoadNs + c.weightWriteNs / loaders,
+                         c.weightWriteNs + c.weightLoadNs / loaders);
+  c.totalNs = c.replaceNs + c.reuseNs;
   c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten_);
 
   c.dramActivationReadBytes = entryBytes_ * batch_;

@@ -74,6 +74,7 @@ struct PricerScratch {
   CoreTally layerNs;  // the current layer's MVM and vector time per core, first sample
   CoreTally storeNs;  // the current layer's stores per core (a tiled layer stores per tile)
   CoreTally writeRows, writeCrossbars;  // what each core programs (a per-core write limit)
+  CoreTally weightLoads;                // weight bytes each core loads
   LinkLoad sample, incoming, handOut, partialSums, copies;
 
   void reset(size_t cores, size_t links);

@@ -43,8 +43,9 @@ double hiddenReplaceNs(const cost::CostModel& model, const Partition& before,
   const cost::PartitionCost& p = before.cost;
   const double activations = p.dramActivationReadBytes + p.dramActivationWriteBytes;
   const double loaded = std::max(t, (activations + weightBytes) / bytesPerNs);
-  const double replace = next.cost.weightLoadNs + next.cost.weightWriteNs;
-  const double shows = std::clamp(loaded + next.cost.weightWriteNs - p.reuseNs, 0.0, replace);
+  const double replace = next.cost.replaceNs;
+  const double shows =
+      std::clamp(loaded + (replace - next.cost.weightLoadNs) - p.reuseNs, 0.0, replace);
   return replace - shows;
 }
 

@@ -18,6 +18,9 @@ struct PartitionCost {
   // Replace phase: weights from DRAM, then into the crossbars.
   double weightLoadNs = 0;
   double weightWriteNs = 0;
+  // The two overlapped: each loading core writes its units while others still load, so the
+  // phase takes max(L + W/n, W + L/n) over n loading cores (L + W for one).
+  double replaceNs = 0;
   // Reuse phase: the layer pipeline over the batch (fill + (B-1) x slowest stage).
   double pipelineFillNs = 0;
   double bottleneckStageNs = 0;
