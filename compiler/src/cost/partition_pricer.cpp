@@ -248,6 +248,21 @@ void PartitionPricer::operator()(const schedule::LayerEnd& step) {
   fillNs_ = std::max(fillNs_, doneNs_[step.li]);
 }
 
+// A tiled partition's first sample: its busiest core cannot start before the first tile of
+// its earliest layer there has its inputs (the pipeline ahead of it fills first), then works
+// through its whole load, and the last layer still takes a tile after it.
+double PartitionPricer::tiledFillNs() const {
+  int32_t busiest = -1;
+  for (int32_t core : scratch_.coreNs.cores())
+    if (busiest < 0 || scratch_.coreNs[core] > scratch_.coreNs[busiest]) busiest = core;
+  if (busiest < 0) return 0.0;
+  double start = -1;
+  for (size_t li = 0; li < s_.layerCount(); ++li)
+    for (const schedule::LayerOnCore& h : s_.cores(li))
+      if (h.core == busiest && (start < 0 || startNs_[li] < start)) start = startNs_[li];
+  return std::max(0.0, start) + scratch_.coreNs[busiest] + tileNs_[s_.layerCount() - 1];
+}
+
 PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplication>& replication) {
   const auto& xb = arch_.crossbar;
   const auto& net = arch_.chip.interconnect;
@@ -263,6 +278,8 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   // core, their threads take turns, so the sample takes at least that core's busy time, and
   // its traffic at least the busiest link's and DRAM's time.
   c.pipelineFillNs = std::max({fillNs_, scratch_.coreNs.max(), linkStage, dramStage});
+  if (s_.layerCount() > 0 && s_.tiles(0) > 1)
+    c.pipelineFillNs = std::max(c.pipelineFillNs, tiledFillNs());
   c.reuseNs = c.pipelineFillNs + (batch_ - 1) * c.bottleneckStageNs;
   // Tiled layers move through a sample in step: a producer runs at most its consumer's
   // buffered rounds ahead, so every layer's cores are busy with the first sample until a few

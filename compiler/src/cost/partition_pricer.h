@@ -128,6 +128,7 @@ class PartitionPricer {
   double accessNs(double bytes) const;
   double dramAccess(int32_t core, double bytes, double& total);
   void flushLoads();
+  double tiledFillNs() const;
 
   const arch::ArchConfig& arch_;
   const schedule::PartitionSchedule& s_;
