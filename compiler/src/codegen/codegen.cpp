@@ -68,6 +68,7 @@ class Generator {
       schedule_ = &schedules[i];
       partition_ = static_cast<int32_t>(i);
       sample_ = -1;
+      tile_ = 0;
       std::fill(threadOf_.begin(), threadOf_.end(), 0);
       assignLayerThreads();
       schedule::walkPartition(schedules[i], partition_, batch_, *this);
@@ -205,7 +206,10 @@ class Generator {
   }
   void take(const Message& m) {
     emit(m.to, {.op = Opcode::Receive, .bytes = m.bytes, .peer = m.from, .tag = m.tag});
-    const ThreadPair pair{m.from, m.fromThread, m.to, threadOf_[static_cast<size_t>(m.to)]};
+    // Weight copies (sample -1) and activations may share a thread pair (thread 0 replaces
+    // weights and runs a layer): each phase's SENDs get credits from its own counts.
+    const ThreadPair pair{m.from, m.fromThread, m.to, threadOf_[static_cast<size_t>(m.to)],
+                          m.sample < 0};
     const int32_t count = ++messagesPerRound_[{pair, m.sample, m.round}];
     int32_t& most = mostPerRound_[pair];
     most = std::max(most, count);
@@ -267,6 +271,7 @@ class Generator {
   std::map<std::pair<int32_t, int32_t>, int64_t> nextTag_;  // per (sender, receiver)
   struct ThreadPair {
     int32_t from, fromThread, to, toThread;
+    bool replacing;  // weight copies, counted apart from activations
     auto operator<=>(const ThreadPair&) const = default;
   };
   // In the partition being emitted: messages per (thread pair, sample (-1 while replacing

@@ -117,14 +117,14 @@ void PartitionPricer::send(int32_t from, int32_t to, double bytes, LinkLoad& pha
 
 // LD and ST stall their core for the DRAM latency and the transfer; the walk gives a tiled
 // layer's accesses whole (schedule::Tiling::Whole), and each of its chunks pays the latency.
-double PartitionPricer::accessNs(double bytes) const {
-  return arch_.dramLatencyNs() * std::min(static_cast<double>(layer_->tiles), bytes) +
-         bytes / dramBytesPerNs_;
+double PartitionPricer::accessNs(double bytes, double chunks) const {
+  return arch_.dramLatencyNs() * std::min(chunks, bytes) + bytes / dramBytesPerNs_;
 }
 
 double PartitionPricer::dramAccess(int32_t core, double bytes, double& total) {
   if (bytes <= 0) return 0.0;
-  const double ns = accessNs(bytes);
+  // A tiled layer stores a piece only in the tiles that run vectors.
+  const double ns = accessNs(bytes, std::min<double>(layer_->tiles, layer_->vectorsPerCopy));
   scratch_.coreNs.add(core, ns);
   total += bytes;
   return ns;
@@ -151,7 +151,7 @@ void PartitionPricer::operator()(const schedule::LayerStart& step) {
 void PartitionPricer::operator()(const schedule::Load& step) {
   const double before = loadNs_;
   if (step.bytes > 0) {
-    const double ns = accessNs(static_cast<double>(step.bytes));
+    const double ns = accessNs(static_cast<double>(step.bytes), layer_->tiles);
     entryBytes_ += static_cast<double>(step.bytes);
     loadNs_ += ns;
     pendingLoads_.emplace_back(step.core, ns);
@@ -248,6 +248,12 @@ void PartitionPricer::operator()(const schedule::LayerEnd& step) {
   fillNs_ = std::max(fillNs_, doneNs_[step.li]);
 }
 
+int32_t PartitionPricer::mostTiles() const {
+  int32_t most = 1;
+  for (size_t li = 0; li < s_.layerCount(); ++li) most = std::max(most, s_.tiles(li));
+  return most;
+}
+
 // A tiled partition's first sample: its busiest core cannot start before the first tile of
 // its earliest layer there has its inputs (the pipeline ahead of it fills first), then works
 // through its whole load, and the last layer still takes a tile after it.
@@ -278,13 +284,12 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   // core, their threads take turns, so the sample takes at least that core's busy time, and
   // its traffic at least the busiest link's and DRAM's time.
   c.pipelineFillNs = std::max({fillNs_, scratch_.coreNs.max(), linkStage, dramStage});
-  if (s_.layerCount() > 0 && s_.tiles(0) > 1)
-    c.pipelineFillNs = std::max(c.pipelineFillNs, tiledFillNs());
+  if (mostTiles() > 1) c.pipelineFillNs = std::max(c.pipelineFillNs, tiledFillNs());
   c.reuseNs = c.pipelineFillNs + (batch_ - 1) * c.bottleneckStageNs;
   // Tiled layers move through a sample in step: a producer runs at most its consumer's
   // buffered rounds ahead, so every layer's cores are busy with the first sample until a few
   // tiles before the slowest resource is through it. Early replacement can start no sooner.
-  if (const double tiles = s_.layerCount() > 0 ? s_.tiles(0) : 1; tiles > 1)
+  if (const double tiles = mostTiles(); tiles > 1)
     for (double& done : doneNs_)
       done = std::max(done, c.pipelineFillNs * std::max(0.0, 1.0 - 3.0 / tiles));
   c.layerDoneNs.assign(doneNs_.begin(), doneNs_.end());

@@ -52,7 +52,8 @@ double haloBytes(const ir::Graph& graph, const ir::Node& node, ir::ValueId x, ir
   const std::vector<int64_t> strides = node.attrs.getInts("strides", {1, 1}, node.name);
   const std::vector<int64_t> dilations = node.attrs.getInts("dilations", {1, 1}, node.name);
   const int64_t kernel = (weight[2] - 1) * (dilations.empty() ? 1 : dilations[0]) + 1;
-  const int64_t rows = kernel - (strides.empty() ? 1 : strides[0]);
+  // At most the input's height (a dilated or padded kernel can reach past it).
+  const int64_t rows = std::min(in[2], kernel - (strides.empty() ? 1 : strides[0]));
   return rows > 0 ? static_cast<double>(rows * in[1] * in[3]) : 0.0;
 }
 

@@ -94,10 +94,10 @@ class Chip {
   Timeline timeline;
   std::vector<std::unique_ptr<CoreThread>> threads;
   std::vector<int32_t> threadsOnCore;
-  std::vector<sc_core::sc_time> coreFree;
+  std::vector<sc_core::sc_time> coreFree;  // when each core's current instruction ends
   // Whether the program has replace phases (a BARRIER ends each): a message sent before a
   // thread's barrier then copies weights; without barriers every message is activations.
-  bool replacesWeights = false;  // when each core's current instruction ends
+  bool replacesWeights = false;
 
   struct Barrier {
     int32_t arrived = 0;

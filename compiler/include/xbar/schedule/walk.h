@@ -10,7 +10,9 @@
 // earlier partitions made of a layer split across partitions, receives the rest, and hands
 // the input to the layer's other cores; every core runs its copies and its share of the
 // vector work; every core stores its slice of what leaves for DRAM and posts its slice of what
-// later layers read to their leaders.
+// later layers read to their leaders. A layer whose working set does not fit local memory
+// does all this per tile (PartitionSchedule::tiles): the program walks it tile by tile, the
+// pricer whole (Tiling), with the same totals.
 //
 // A visitor is any callable with an overload per step type (steps.h). Templates, not virtual
 // calls: the partitioners price millions of partitions, and the walk allocates nothing once
@@ -166,6 +168,8 @@ struct DramInput {
 // runs its copies over the tile's vectors, sends their partial sums and does its share of the
 // vector work; then every core stores the tile's part of its slice of what leaves for DRAM
 // and posts the pieces later layers here can now take. With one tile this is the whole layer.
+// Longer than most functions: the streams set up first are what every tile posts from, and
+// the tile's steps must reach every visitor in exactly this order.
 template <class Visitor>
 void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, Visitor& visit,
                Tiling tiling) {
@@ -241,15 +245,16 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
   for (int64_t t = 0; t < tiles; ++t) {
     visit(Tile{li, static_cast<int32_t>(t)});
     // Inputs.
+    // A tiled layer skips empty pieces (an input smaller than its tile count).
     for (DramInput& d : loads) {
-      visit(Load{li, leader, DramTensor::value(d.value), proportionalCut(d.bytes, t, tiles),
-                 evenPiece(d.bytes, t, tiles), d.value});
+      if (const int64_t piece = evenPiece(d.bytes, t, tiles); tiles == 1 || piece > 0)
+        visit(Load{li, leader, DramTensor::value(d.value), proportionalCut(d.bytes, t, tiles),
+                   piece, d.value});
       postReady(d.forwards, t + 1, tiles, inbox, visit);
     }
-    if (splitBytes > 0)
+    if (const int64_t piece = evenPiece(splitBytes, t, tiles); splitBytes > 0 && piece > 0)
       visit(Load{li, leader, DramTensor::partialOutputs(at.layer),
-                 proportionalCut(splitBytes, t, tiles), evenPiece(splitBytes, t, tiles),
-                 ir::kNoValue});
+                 proportionalCut(splitBytes, t, tiles), piece, ir::kNoValue});
     inbox.forEach(li, t, [&](const Message& m) { visit(Receive{m}); });
     for (size_t i = 1; i < here.size(); ++i)
       visit(HandOut{leader, here[i].core, evenPiece(handOutBytes, t, tiles)});
@@ -275,9 +280,10 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
         // Whole element ops, cut by the tile's vectors so that the tiles add up to the layer.
         auto work = [&](bool reduction, ir::OpKind kind, double elements) {
           const int64_t total = wholeBytes(elements);
-          visit(VectorWork{h.core, reduction, kind,
-                           static_cast<double>(proportionalCut(total, done, vectors) -
-                                               proportionalCut(total, before, vectors))});
+          const int64_t piece =
+              proportionalCut(total, done, vectors) - proportionalCut(total, before, vectors);
+          if (tiles == 1 || piece > 0)
+            visit(VectorWork{h.core, reduction, kind, static_cast<double>(piece)});
         };
         if (g.reductionOpsPerSample > 0)
           work(true, ir::OpKind::Add, g.reductionOpsPerSample * std::max(0.0, h.outputShare));
