@@ -96,7 +96,7 @@ TEST_P(WalkVisitors, PricingAndEmissionSeeTheSameSteps) {
   int64_t expectedLoadBytes = 0, expectedStoreBytes = 0, expectedElements = 0;
   for (const partition::Partition& p : plan.partitions) {
     const PartitionSchedule s(model.groups(), c.arch, p.firstUnit, p.endUnit, p.cost.replication);
-    for (size_t li = 0; li < s.layerCount(); ++li) tiles = std::max(tiles, s.tiles(li));
+    tiles = std::max(tiles, s.tiles());
     Recorder r{c.arch, s};
     Inbox inbox;
     walkReplace(s, r);
@@ -152,8 +152,7 @@ TEST(LocalMemory, TilesAndCreditsKeepWaitingMessagesWithinTheCapacity) {
     const cost::CostModel model(c.graph, c.mapping, c.arch, 2);
     const partition::Plan plan = partition::makePartitioner("greedy")->run(model, {});
     int32_t most = 1;
-    for (const partition::Partition& p : plan.partitions)
-      for (int32_t t : p.cost.layerTiles) most = std::max(most, t);
+    for (const partition::Partition& p : plan.partitions) most = std::max(most, p.cost.tiles);
     EXPECT_GT(most, 1) << name << ": 1 KiB holds no layer's sample whole";
     const codegen::Program program =
         codegen::generateProgram(model.groups(), c.arch, 2, partition::partitionRanges(plan))

@@ -89,9 +89,8 @@ std::vector<double> CostModel::coreDoneNs(int32_t start, int32_t end,
       // Untiled, the leader hands the input to the layer's cores one after another, and the
       // first served finish first; tiled, every tile's chunk goes to all of them, and they
       // finish together.
-      const double early = cost.layerTiles[li] > 1
-                               ? 0.0
-                               : cost.layerHandOutNs[li] * (n - static_cast<double>(k + 1)) / n;
+      const double early =
+          cost.tiles > 1 ? 0.0 : cost.layerHandOutNs[li] * (n - static_cast<double>(k + 1)) / n;
       double& d = done[static_cast<size_t>(onCores[li][k].core)];
       d = std::max(d, cost.layerDoneNs[li] - early + laterSamples);
     }

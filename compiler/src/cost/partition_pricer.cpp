@@ -170,12 +170,8 @@ void PartitionPricer::operator()(const schedule::Receive& step) {
   if (m.producer >= 0) {
     const auto p = static_cast<size_t>(m.producer);
     inputsReadyNs_ = std::max(inputsReadyNs_, doneNs_[p]);
-    const double producerTiles = static_cast<double>(s_.tiles(p));
     const double first =
-        producerTiles > 1
-            ? std::min(doneNs_[p],
-                       startNs_[p] + std::ceil(producerTiles / layer_->tiles) * tileNs_[p])
-            : doneNs_[p];
+        s_.tiles() > 1 ? std::min(doneNs_[p], startNs_[p] + tileNs_[p]) : doneNs_[p];
     firstInputNs_ = std::max(firstInputNs_, first);
   } else {
     for (const Loaded& e : loaded_)
@@ -248,12 +244,6 @@ void PartitionPricer::operator()(const schedule::LayerEnd& step) {
   fillNs_ = std::max(fillNs_, doneNs_[step.li]);
 }
 
-int32_t PartitionPricer::mostTiles() const {
-  int32_t most = 1;
-  for (size_t li = 0; li < s_.layerCount(); ++li) most = std::max(most, s_.tiles(li));
-  return most;
-}
-
 // A tiled partition's first sample: its busiest core cannot start before the first tile of
 // its earliest layer there has its inputs (the pipeline ahead of it fills first), then works
 // through its whole load, and the last layer still takes a tile after it.
@@ -284,17 +274,17 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   // core, their threads take turns, so the sample takes at least that core's busy time, and
   // its traffic at least the busiest link's and DRAM's time.
   c.pipelineFillNs = std::max({fillNs_, scratch_.coreNs.max(), linkStage, dramStage});
-  if (mostTiles() > 1) c.pipelineFillNs = std::max(c.pipelineFillNs, tiledFillNs());
+  if (s_.tiles() > 1) c.pipelineFillNs = std::max(c.pipelineFillNs, tiledFillNs());
   c.reuseNs = c.pipelineFillNs + (batch_ - 1) * c.bottleneckStageNs;
   // Tiled layers move through a sample in step: a producer runs at most its consumer's
   // buffered rounds ahead, so every layer's cores are busy with the first sample until a few
   // tiles before the slowest resource is through it. Early replacement can start no sooner.
-  if (const double tiles = mostTiles(); tiles > 1)
+  if (const double tiles = s_.tiles(); tiles > 1)
     for (double& done : doneNs_)
       done = std::max(done, c.pipelineFillNs * std::max(0.0, 1.0 - 3.0 / tiles));
   c.layerDoneNs.assign(doneNs_.begin(), doneNs_.end());
   c.layerHandOutNs.assign(handOutNs_.begin(), handOutNs_.end());
-  for (size_t li = 0; li < s_.layerCount(); ++li) c.layerTiles.push_back(s_.tiles(li));
+  c.tiles = s_.tiles();
   c.localMemoryShortfall = s_.shortfall();
 
   c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dramLatencyNs();

@@ -126,7 +126,6 @@ class PartitionPricer {
  private:
   void send(int32_t from, int32_t to, double bytes, LinkLoad& phase);
   double accessNs(double bytes, double chunks) const;
-  int32_t mostTiles() const;
   double dramAccess(int32_t core, double bytes, double& total);
   void flushLoads();
   double tiledFillNs() const;

@@ -121,12 +121,11 @@ nlohmann::json planToJson(const Plan& plan, const mapping::Mapping& mapping) {
       const mapping::LayerMapping& l = mapping.layers[static_cast<size_t>(r.layer)];
       const int32_t first = std::max(p.firstUnit, l.firstUnit);
       const int32_t end = std::min(p.endUnit, l.firstUnit + l.unitCount);
-      layers.push_back(
-          {{"layer", l.layer.name},
-           {"units", {first, end}},
-           {"replicas", r.replicas},
-           {"tiles", p.cost.layerTiles[static_cast<size_t>(&r - p.cost.replication.data())]},
-           {"complete", l.firstUnit + l.unitCount <= p.endUnit}});
+      layers.push_back({{"layer", l.layer.name},
+                        {"units", {first, end}},
+                        {"replicas", r.replicas},
+                        {"tiles", p.cost.tiles},
+                        {"complete", l.firstUnit + l.unitCount <= p.endUnit}});
     }
     const cost::PartitionCost& c = p.cost;
     partitions.push_back({{"index", i},

@@ -117,7 +117,7 @@ void PartitionSchedule::chooseTiles() {
       needs.push_back({li, h.core, w, w.bytes(1)});
     }
   }
-  tiles_.assign(onCores_.size(), 1);
+  llvm::SmallVector<int32_t, 32> tiles(onCores_.size(), 1);
   rounds_.assign(onCores_.size(), 2);
   // Double buffering where every core of the layer can tile to it, else single buffering.
   for (int32_t rounds : {2, 1})
@@ -129,10 +129,10 @@ void PartitionSchedule::chooseTiles() {
       n.set.rounds = rounds;
       const int64_t fewest = n.set.fewestTiles(budget);
       if (fewest > 0) {
-        tiles_[n.li] = std::max(tiles_[n.li], static_cast<int32_t>(fewest));
+        tiles[n.li] = std::max(tiles[n.li], static_cast<int32_t>(fewest));
       } else if (rounds == 2) {
         rounds_[n.li] = 1;
-        tiles_[n.li] = 1;  // chosen again for one round
+        tiles[n.li] = 1;  // chosen again for one round
       } else if (!shortfall_) {
         shortfall_ =
             LocalMemoryShortfall{n.li, n.core, n.set.bytes(n.set.maxTiles), budget, layers};
@@ -144,8 +144,7 @@ void PartitionSchedule::chooseTiles() {
   // layer, a producer feeding a finely tiled join and a coarsely tiled branch to it runs out
   // of credits on the join before the branch has what it needs: a deadlock (seen on resnet50).
   // More tiles only shrink a working set (the halo is at most the input), so all still fit.
-  const int32_t most = *std::max_element(tiles_.begin(), tiles_.end());
-  std::fill(tiles_.begin(), tiles_.end(), most);
+  tiles_ = *std::max_element(tiles.begin(), tiles.end());
 }
 
 // A row chunk's copies send their partial sums to the core of their column block's first chunk

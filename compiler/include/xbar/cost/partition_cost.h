@@ -40,7 +40,7 @@ struct PartitionCost {
   // the reuse phase, and how long the layer's hand-out to its cores takes.
   std::vector<double> layerDoneNs;
   std::vector<double> layerHandOutNs;
-  std::vector<int32_t> layerTiles;  // tiles a sample streams through each layer in
+  int32_t tiles = 1;  // tiles a sample streams through every layer in (PartitionSchedule)
   // Set when some layer's working set does not fit its share of a core's local memory even
   // in the smallest tiles: the partition cannot run, and its score is infinite.
   std::optional<schedule::LocalMemoryShortfall> localMemoryShortfall;

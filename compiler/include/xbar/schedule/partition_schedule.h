@@ -67,9 +67,10 @@ class PartitionSchedule {
   const OutputSplit& split(size_t li) const { return splits_[li]; }
   // Every partial-sum transfer of the partition, in placement order (filter by li).
   const llvm::SmallVector<PartialSumTransfer, 8>& partialSums() const { return partialSums_; }
-  // How many tiles layer li streams a sample in: its inputs arrive, and its vectors run, in
-  // this many chunks so that its working set fits each core's share of local memory (1: whole).
-  int32_t tiles(size_t li) const { return tiles_[li]; }
+  // How many tiles every layer of the partition streams a sample in: its inputs arrive, and its
+  // vectors run, in this many chunks, so that each layer's working set fits each core's share
+  // of local memory (1: whole). One count for all layers, so that they move in step.
+  int32_t tiles() const { return tiles_; }
   // Tiles' worth of messages layer li's threads let producers post ahead of what they take:
   // 2 (double buffering) where local memory holds that, else 1. Credits follow from it.
   int32_t bufferedRounds(size_t li) const { return rounds_[li]; }
@@ -89,7 +90,8 @@ class PartitionSchedule {
   std::vector<std::vector<LayerOnCore>> onCores_;
   llvm::SmallVector<OutputSplit, 32> splits_;
   llvm::SmallVector<PartialSumTransfer, 8> partialSums_;
-  llvm::SmallVector<int32_t, 32> tiles_, rounds_;
+  int32_t tiles_ = 1;
+  llvm::SmallVector<int32_t, 32> rounds_;
   std::optional<LocalMemoryShortfall> shortfall_;
 
   void routePartialSums();

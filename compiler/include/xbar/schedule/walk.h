@@ -35,22 +35,19 @@ namespace xbar::schedule {
 // grown.
 class Inbox {
  public:
-  // `tiles` layers' tiles each, in layer order.
-  template <class Tiles>
-  void reset(size_t layers, Tiles tiles) {
+  // `layers` layers of `tiles` tiles each.
+  void reset(size_t layers, size_t tiles) {
     entries_.clear();
-    first_.resize(layers + 1);
-    first_[0] = 0;
-    for (size_t li = 0; li < layers; ++li) first_[li + 1] = first_[li] + tiles(li);
-    head_.assign(first_[layers], -1);
-    tail_.assign(first_[layers], -1);
+    tiles_ = tiles;
+    head_.assign(layers * tiles, -1);
+    tail_.assign(layers * tiles, -1);
   }
   const Message& post(const Message& m) {
     const auto id = static_cast<int32_t>(entries_.size());
     entries_.push_back({m, -1});
     Entry& e = entries_.back();
     e.message.id = id;
-    const size_t list = first_[m.consumer] + static_cast<size_t>(m.piece);
+    const size_t list = m.consumer * tiles_ + static_cast<size_t>(m.piece);
     int32_t& tail = tail_[list];
     (tail < 0 ? head_[list] : entries_[static_cast<size_t>(tail)].next) = id;
     tail = id;
@@ -59,7 +56,7 @@ class Inbox {
   // The messages layer `consumer` takes for its tile `piece`, in posting order.
   template <class F>
   void forEach(size_t consumer, int64_t piece, F&& f) const {
-    const size_t list = first_[consumer] + static_cast<size_t>(piece);
+    const size_t list = consumer * tiles_ + static_cast<size_t>(piece);
     for (int32_t i = head_[list]; i >= 0; i = entries_[static_cast<size_t>(i)].next)
       f(entries_[static_cast<size_t>(i)].message);
   }
@@ -70,7 +67,7 @@ class Inbox {
     int32_t next;
   };
   std::vector<Entry> entries_;
-  std::vector<size_t> first_;  // per layer, its first list
+  size_t tiles_ = 1;  // lists per layer
   std::vector<int32_t> head_, tail_;
 };
 
@@ -101,8 +98,8 @@ void walkReplace(const PartitionSchedule& s, Visitor& visit) {
 
 namespace detail {
 
-inline int32_t tilesOf(const PartitionSchedule& s, size_t li, Tiling tiling) {
-  return tiling == Tiling::PerTile ? s.tiles(li) : 1;
+inline int32_t tilesOf(const PartitionSchedule& s, Tiling tiling) {
+  return tiling == Tiling::PerTile ? s.tiles() : 1;
 }
 
 template <class Visitor>
@@ -192,7 +189,7 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
     for (auto r = first + 1; r != readers.end() && *r <= lastLayer; ++r) {
       const auto later = static_cast<size_t>(*r - s.firstLayer());
       d.forwards.push_back(
-          {leader, s.leader(later), d.bytes, later, tilesOf(s, later, tiling), -1, in.value});
+          {leader, s.leader(later), d.bytes, later, tilesOf(s, tiling), -1, in.value});
     }
     loads.push_back(std::move(d));
   }
@@ -235,8 +232,8 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
         const auto later = static_cast<size_t>(c.layer - s.firstLayer());
         const Slices slices = sliceBytes(wholeBytes(c.bytes), shares);
         for (size_t i = 0; i < slices.size(); ++i)
-          posts.push_back({here[i].core, s.leader(later), slices[i], later,
-                           tilesOf(s, later, tiling), static_cast<int32_t>(li), ir::kNoValue});
+          posts.push_back({here[i].core, s.leader(later), slices[i], later, tilesOf(s, tiling),
+                           static_cast<int32_t>(li), ir::kNoValue});
       }
     }
   }
@@ -314,8 +311,7 @@ void walkSample(const PartitionSchedule& s, int64_t sample, Inbox& inbox, Visito
                 Tiling tiling = Tiling::PerTile) {
   const LayerGroups& groups = s.groups();
   visit(SampleStart{sample});
-  inbox.reset(s.layerCount(),
-              [&](size_t li) { return static_cast<size_t>(detail::tilesOf(s, li, tiling)); });
+  inbox.reset(s.layerCount(), static_cast<size_t>(detail::tilesOf(s, tiling)));
   for (size_t li = 0; li < s.layerCount(); ++li) {
     const LayerReplication& r = s.replication()[li];
     const LayerGroup& g = groups.layer(r.layer);
@@ -324,12 +320,11 @@ void walkSample(const PartitionSchedule& s, int64_t sample, Inbox& inbox, Visito
       crossbars += static_cast<double>(groups.unit(u).crossbars);
     const OutputSplit& split = s.split(li);
     const bool complete = g.endUnit <= s.end();
-    const LayerStart at{
-        li,          r.layer,
-        g,           r.replicas,
-        crossbars,   split,
-        complete,    std::ceil(static_cast<double>(g.vectorsPerSample) / r.replicas),
-        s.tiles(li), s.cores(li)};
+    const LayerStart at{li,        r.layer,
+                        g,         r.replicas,
+                        crossbars, split,
+                        complete,  std::ceil(static_cast<double>(g.vectorsPerSample) / r.replicas),
+                        s.tiles(), s.cores(li)};
     visit(at);
     detail::walkLayer(s, at, inbox, visit, tiling);
     visit(LayerEnd{li});
