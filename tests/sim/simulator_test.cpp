@@ -180,6 +180,53 @@ TEST(Simulator, TwoCoresContendForDram) {
   EXPECT_DOUBLE_EQ(stat(r, "dram", "row_hits"), 200.0 - 2 + 200);
 }
 
+// Shared resources grant in simulated-time order, whatever order SystemC runs the threads in.
+// Core 0's thread runs first at t = 0 (process order) but asks at 50 ns, after a 600-element
+// vector op (12 lanes at 1 GHz); core 1's asks at 0. Core 1's load is served first, from closed
+// banks: 1033.75 ns (OneDramTransfer); core 0's bursts then follow it on the bus. Granted in
+// process order instead, core 1's request would queue behind core 0's and take 2033.75 - 50 ns.
+TEST(Simulator, DramGrantsGoInSimulatedTimeOrder) {
+  const auto a = compassM();
+  const Instruction load{.op = Opcode::Load, .dram = 1 << 20, .bytes = 6400};
+  const auto r = simulate(
+      program(a, {{{.op = Opcode::Vector, .vecOp = "relu", .elems = 600}, load}, {load}}), a);
+  EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core1").get("memory"), 1033.75);
+  EXPECT_DOUBLE_EQ(r.totalNs, 2033.75);
+}
+
+// The same for the write slots: one slot on the chip, core 0 asks at 50 ns and core 1 at 0, for
+// 10 rows at 1 ns. Core 1 writes [0, 10), core 0 [50, 60); in process order core 1 would wait
+// for core 0's slot until 60.
+TEST(Simulator, WriteSlotGrantsGoInSimulatedTimeOrder) {
+  const auto a = compassM({"chip.max_parallel_crossbar_writes=1"});
+  const Instruction write{.op = Opcode::WriteXbar, .xb = 0, .count = 1, .rows = 10, .cols = 256};
+  const auto r = simulate(
+      program(a, {{{.op = Opcode::Vector, .vecOp = "relu", .elems = 600}, write}, {write}}), a);
+  EXPECT_DOUBLE_EQ(r.stats.child("cores").child("core1").get("write"), 10.0);
+  EXPECT_DOUBLE_EQ(r.totalNs, 60.0);
+}
+
+// A thread waiting for its grant's time holds its core. Core 0's thread 0 runs a 100 ns
+// vector op and then an MVM; thread 1 gets a message at 31 ns (core 1 sends 640 B at 20 ns:
+// 10 ns on the bus + 1 ns hop) and asks for DRAM at 100, when the core frees. Both wake at
+// 100: the MVM must wait for the load (100 + 1033.75), not start beside it on the stale
+// next-free time: 1133.75 + 800 ns.
+TEST(Simulator, AThreadWaitingForAGrantHoldsItsCore) {
+  const auto a = compassM({"chip.cores=2"});
+  codegen::Program p = program(a, {});
+  p.threads = {{0, {{.op = Opcode::Vector, .vecOp = "relu", .elems = 1200}, kMvm800}},
+               {0,
+                {{.op = Opcode::Receive, .bytes = 640, .peer = 1, .tag = 0},
+                 {.op = Opcode::Load, .dram = 1 << 20, .bytes = 6400}}},
+               {1,
+                {{.op = Opcode::Vector, .vecOp = "relu", .elems = 240},
+                 {.op = Opcode::Send, .bytes = 640, .peer = 0, .tag = 0, .credits = 1}}}};
+  const auto r = simulate(p, a);
+  EXPECT_DOUBLE_EQ(r.totalNs, 1133.75 + 800.0);
+  const auto& core0 = r.stats.child("cores").child("core0");
+  EXPECT_LE(core0.get("memory") + core0.get("mvm") + core0.get("vector"), r.totalNs);
+}
+
 TEST(Simulator, SendIsPostedAndArrivesWhileTheReceiverWorks) {
   const auto a = compassM();
   // The message takes 640 B / 64 GB/s + 1 ns hop = 11 ns and arrives while the receiver is busy

@@ -32,6 +32,8 @@ Chip::Chip(const codegen::Program& p, const arch::ArchConfig& a, bool trace)
   for (const codegen::Thread& s : program.threads)
     for (const codegen::Instruction& in : s.code)
       if (in.op == codegen::Opcode::Barrier) replacesWeights = true;
+  coreHeld.assign(cores, 0);
+  coreReleased.resize(cores);
   for (size_t c = 0; c < cores; ++c) coreSync.emplace_back();
   for (size_t i = 0; i < program.threads.size(); ++i)
     for (const codegen::Instruction& in : program.threads[i].code)
@@ -61,16 +63,41 @@ CoreThread::CoreThread(sc_core::sc_module_name name, int32_t thread, Chip& chip)
   SC_THREAD(run);
 }
 
+bool CoreThread::continuesWriteRun() const {
+  const auto& code = chip_.program.threads[static_cast<size_t>(thread_)].code;
+  return activity_.pc > 0 && code[activity_.pc].op == codegen::Opcode::WriteXbar &&
+         code[activity_.pc - 1].op == codegen::Opcode::WriteXbar;
+}
+
 double CoreThread::now() const {
   return (sc_core::sc_time_stamp() + keeper_.get_local_time()).to_seconds() * 1e9;
 }
 
-sc_time CoreThread::takeCore() {
-  if (sharesCore_) keeper_.sync();  // the core's threads take it in global time order
+sc_time CoreThread::takeCore(bool grantsShared) {
+  const auto core = static_cast<size_t>(core_);
+  if (sharesCore_) {
+    keeper_.sync();  // the core's threads take it in global time order
+    while (chip_.coreHeld[core]) wait(chip_.coreReleased[core]);
+  }
   const sc_time t = sc_core::sc_time_stamp() + keeper_.get_local_time();
-  const sc_time start = std::max(t, chip_.coreFree[static_cast<size_t>(core_)]);
+  const sc_time start = std::max(t, chip_.coreFree[core]);
   keeper_.inc(start - t);
+  if (grantsShared) {
+    // Every grant is asked at global time = its start: another thread whose request is earlier
+    // in simulated time, though later in process order, is served first.
+    chip_.coreHeld[core] = 1;
+    keeper_.sync();
+  }
   return start;
+}
+
+void CoreThread::releaseCore() {
+  const auto core = static_cast<size_t>(core_);
+  chip_.coreFree[core] = sc_core::sc_time_stamp() + keeper_.get_local_time();
+  if (chip_.coreHeld[core]) {
+    chip_.coreHeld[core] = 0;
+    chip_.coreReleased[core].notify(sc_core::SC_ZERO_TIME);
+  }
 }
 
 void CoreThread::dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes) {
@@ -143,12 +170,24 @@ bool CoreThread::meet(int32_t& arrived, int32_t expected, sc_core::sc_event& rel
 }
 
 // Consecutive WR_XBs of a thread are issued together (a unit's crossbars of different shapes):
-// each crossbar takes a write slot from the run's start, and the thread goes on when the last
-// is written.
+// the first grants every crossbar of the run a write slot from its start, and each WR_XB ends
+// when its crossbars and those before it in the run are written.
 void CoreThread::writeCrossbars(const codegen::Instruction& in, bool continuesRun) {
   const sc_time t = sc_core::sc_time_stamp() + keeper_.get_local_time();
-  if (!continuesRun) writeRunStart_ = t;
-  const sc_time end = chip_.crossbarWrites.write(core_, in.xb, in.count, in.rows, writeRunStart_);
+  if (!continuesRun) {
+    const auto& code = chip_.program.threads[static_cast<size_t>(thread_)].code;
+    writeRunEnds_.clear();
+    sc_time end = t;
+    for (size_t pc = activity_.pc; pc < code.size() && code[pc].op == codegen::Opcode::WriteXbar;
+         ++pc) {
+      end = std::max(
+          end, chip_.crossbarWrites.write(core_, code[pc].xb, code[pc].count, code[pc].rows, t));
+      writeRunEnds_.push_back(end);
+    }
+    std::reverse(writeRunEnds_.begin(), writeRunEnds_.end());  // taken from the back
+  }
+  const sc_time end = writeRunEnds_.back();
+  writeRunEnds_.pop_back();
   if (end > t) keeper_.inc(end - t);
   activity_.actions[arch::Action::CellWritten] += static_cast<double>(in.rows * in.cols * in.count);
 }
@@ -187,10 +226,7 @@ void CoreThread::execute(const codegen::Instruction& in) {
       dramAccess(tlm::TLM_WRITE_COMMAND, in.dram, in.bytes);
       break;
     case codegen::Opcode::WriteXbar:
-      writeCrossbars(
-          in, activity_.pc > 0 &&
-                  chip_.program.threads[static_cast<size_t>(thread_)].code[activity_.pc - 1].op ==
-                      codegen::Opcode::WriteXbar);
+      writeCrossbars(in, continuesWriteRun());
       break;
     case codegen::Opcode::Mvm:
       computeMvm(in);
@@ -255,11 +291,12 @@ void CoreThread::run() {
     const bool busy = in.op != codegen::Opcode::Send && in.op != codegen::Opcode::Receive &&
                       in.op != codegen::Opcode::Barrier && in.op != codegen::Opcode::Sync;
     // A busy instruction starts once the core is free; the wait for it is idle time.
-    const double start = busy ? takeCore().to_seconds() * 1e9 : now();
+    const bool grantsShared = in.op == codegen::Opcode::LoadWeights ||
+                              in.op == codegen::Opcode::Load || in.op == codegen::Opcode::Store ||
+                              (in.op == codegen::Opcode::WriteXbar && !continuesWriteRun());
+    const double start = busy ? takeCore(grantsShared).to_seconds() * 1e9 : now();
     execute(in);
-    if (busy)
-      chip_.coreFree[static_cast<size_t>(core_)] =
-          sc_core::sc_time_stamp() + keeper_.get_local_time();
+    if (busy) releaseCore();
     if (keeper_.need_sync()) keeper_.sync();
     const double duration = now() - start;
     account(in, start, duration);

@@ -56,10 +56,16 @@ class CoreThread : public sc_core::sc_module {
   // Timing and counting: runs one instruction on the core, the DRAM, the network or a meeting.
   void execute(const codegen::Instruction& in);
   void computeMvm(const codegen::Instruction& in);
+  // The first WR_XB of a run of consecutive ones grants the whole run's write slots at once.
   void writeCrossbars(const codegen::Instruction& in, bool continuesRun);
   // Busy time by kind, and the partition phase it belongs to.
   void account(const codegen::Instruction& in, double startNs, double durationNs);
-  sc_core::sc_time takeCore();  // waits until the core is free; when the instruction starts
+  // Waits until the core is free; when the instruction starts. An instruction that asks a
+  // shared resource (DRAM, the write slots) for a grant syncs to its start first, holding the
+  // core, so that grants go in simulated-time order whatever the SystemC process order.
+  sc_core::sc_time takeCore(bool grantsShared);
+  void releaseCore();
+  bool continuesWriteRun() const;  // a WR_XB right after another
   void dramAccess(tlm::tlm_command command, int64_t address, int64_t bytes);
   void send(const codegen::Instruction& in);
   void receive(const codegen::Instruction& in);
@@ -77,7 +83,9 @@ class CoreThread : public sc_core::sc_module {
   Chip& chip_;
   tlm_utils::tlm_quantumkeeper keeper_;
   ThreadActivity activity_;
-  sc_core::sc_time writeRunStart_;  // of the current run of consecutive WR_XBs
+  // The current run of consecutive WR_XBs: when each one's crossbars and those before it are
+  // written, the next one last.
+  std::vector<sc_core::sc_time> writeRunEnds_;
 };
 
 class Chip {
@@ -98,6 +106,10 @@ class Chip {
   // Whether the program has replace phases (a BARRIER ends each): a message sent before a
   // thread's barrier then copies weights; without barriers every message is activations.
   bool replacesWeights = false;
+  // A thread waiting for a grant at its start time holds its core; the core's other threads
+  // wait for the release (deque: events do not move).
+  std::vector<char> coreHeld;
+  std::deque<sc_core::sc_event> coreReleased;
 
   struct Barrier {
     int32_t arrived = 0;
