@@ -38,7 +38,7 @@ double CoreTally::max() const {
 }
 
 void PricerScratch::reset(size_t cores, size_t links) {
-  for (CoreTally* t : {&coreNs, &layerNs, &storeNs, &writeRows, &writeCrossbars, &weightLoads})
+  for (CoreTally* t : {&coreNs, &layerNs, &storeNs, &writeRows, &writeCrossbars, &weightLoadNs})
     t->reset(cores);
   for (LinkLoad* l : {&sample, &incoming, &handOut, &partialSums, &copies}) l->reset(links);
 }
@@ -47,6 +47,22 @@ double PricerScratch::perCoreWriteNs(double slots, double rowNs) const {
   double ns = 0;
   for (int32_t c : writeCrossbars.cores())
     ns = std::max(ns, writeRows[c] * rowNs / std::min(slots, writeCrossbars[c]));
+  return ns;
+}
+
+double PricerScratch::perCoreReplaceNs(double slots, double rowNs, double latencyNs) const {
+  // DRAM serves the cores' loads one after another, in the order they ask (the placement's);
+  // each core then writes its own crossbars.
+  double loaded = latencyNs, ns = 0;
+  for (int32_t c : weightLoadNs.cores()) {
+    loaded += weightLoadNs[c];
+    const double crossbars = writeCrossbars[c];
+    ns = std::max(
+        ns, loaded + (crossbars > 0 ? writeRows[c] * rowNs / std::min(slots, crossbars) : 0.0));
+  }
+  for (int32_t c : writeCrossbars.cores())  // cores that only receive copies
+    if (weightLoadNs[c] == 0)
+      ns = std::max(ns, writeRows[c] * rowNs / std::min(slots, writeCrossbars[c]));
   return ns;
 }
 
@@ -81,7 +97,8 @@ PartitionPricer::PartitionPricer(const schedule::PartitionSchedule& s, int64_t b
 
 void PartitionPricer::operator()(const schedule::LoadWeights& step) {
   dramWeightBytes_ += step.bytes;
-  scratch_.weightLoads.add(step.core, step.bytes);
+  scratch_.weightLoadNs.add(
+      step.core, static_cast<double>(step.bytes) / dramBytesPerNs_ + arch_.dramLatencyNs());
 }
 
 // A unit's weights are loaded by the core of its first copy, which sends them once to each
@@ -298,9 +315,17 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   }
   c.weightWriteNs += scratch_.copies.ns(net);
   const auto loaders =
-      static_cast<double>(std::max<size_t>(1, scratch_.weightLoads.cores().size()));
+      static_cast<double>(std::max<size_t>(1, scratch_.weightLoadNs.cores().size()));
+  // Loads and writes overlap across cores: the last load's share of writes follows it, and
+  // the writes wait for the first load.
   c.replaceNs = std::max(c.weightLoadNs + c.weightWriteNs / loaders,
                          c.weightWriteNs + c.weightLoadNs / loaders);
+  // With per-core write slots a core writes its crossbars itself once its loads are in, and
+  // the last core loaded still has all its writes to do.
+  if (arch_.chip.crossbar_write_scope == arch::WriteScope::Core)
+    c.replaceNs = std::max(c.replaceNs, scratch_.perCoreReplaceNs(slots, xb.row_write_latency_ns,
+                                                                  arch_.dramLatencyNs()) +
+                                            scratch_.copies.ns(net));
   c.totalNs = c.replaceNs + c.reuseNs;
   c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten_);
 
