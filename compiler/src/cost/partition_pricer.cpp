@@ -50,10 +50,10 @@ double PricerScratch::perCoreWriteNs(double slots, double rowNs) const {
   return ns;
 }
 
-double PricerScratch::perCoreReplaceNs(double slots, double rowNs, double latencyNs) const {
-  // DRAM serves the cores' loads one after another, in the order they ask (the placement's);
-  // each core then writes its own crossbars.
-  double loaded = latencyNs, ns = 0;
+double PricerScratch::perCoreReplaceNs(double slots, double rowNs) const {
+  // DRAM serves the cores' loads one after another, in the order they ask (the placement's),
+  // each request from its own row (latency included); each core then writes its crossbars.
+  double loaded = 0, ns = 0;
   for (int32_t c : weightLoadNs.cores()) {
     loaded += weightLoadNs[c];
     const double crossbars = writeCrossbars[c];
@@ -323,8 +323,7 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   // With per-core write slots a core writes its crossbars itself once its loads are in, and
   // the last core loaded still has all its writes to do.
   if (arch_.chip.crossbar_write_scope == arch::WriteScope::Core)
-    c.replaceNs = std::max(c.replaceNs, scratch_.perCoreReplaceNs(slots, xb.row_write_latency_ns,
-                                                                  arch_.dramLatencyNs()) +
+    c.replaceNs = std::max(c.replaceNs, scratch_.perCoreReplaceNs(slots, xb.row_write_latency_ns) +
                                             scratch_.copies.ns(net));
   c.totalNs = c.replaceNs + c.reuseNs;
   c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten_);

@@ -74,14 +74,14 @@ struct PricerScratch {
   CoreTally layerNs;  // the current layer's MVM and vector time per core, first sample
   CoreTally storeNs;  // the current layer's stores per core (a tiled layer stores per tile)
   CoreTally writeRows, writeCrossbars;  // what each core programs (a per-core write limit)
-  CoreTally weightLoadNs;               // each core's weight loads at full DRAM bandwidth
+  CoreTally weightLoadNs;  // each core's weight loads: latency + bytes / DRAM bandwidth each
   LinkLoad sample, incoming, handOut, partialSums, copies;
 
   void reset(size_t cores, size_t links);
   // Programming time when each core may write `slots` crossbars at once: the slowest core's.
   double perCoreWriteNs(double slots, double rowNs) const;
   // The replace phase when each core writes its own crossbars after DRAM has served its loads.
-  double perCoreReplaceNs(double slots, double rowNs, double latencyNs) const;
+  double perCoreReplaceNs(double slots, double rowNs) const;
   // The slowest core of the layer; clears the layer's times.
   double takeSlowestLayerNs();
   double takeSlowestStoreNs();
