@@ -139,7 +139,7 @@ TEST_P(Fidelity, SimulationAgreesWithTheEstimateOnEveryPresetAndPartitioner) {
 // Per-core write slots: each core writes its own crossbars once DRAM has served its loads, so
 // the last core loaded still has all its writes to do. The estimate priced this as the chip
 // pool does (the last load's share of the writes) and was 25 % fast here (alexnet on ISAAC's
-// 168 cores, 16 writes each, 122 MB of weights); it prices the last core's writes now.
+// 168 cores, one write at a time each, 122 MB of weights); it prices the last core's writes now.
 TEST(FidelityOfPerCoreWrites, TheReplacePhaseWaitsForTheLastCoreLoadedToWriteItsCrossbars) {
   const fs::path model = fs::path(XBAR_EXPORT_DIR) / "alexnet.stripped.onnx";
   const fs::path out =

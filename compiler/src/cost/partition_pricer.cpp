@@ -43,27 +43,27 @@ void PricerScratch::reset(size_t cores, size_t links) {
   for (LinkLoad* l : {&sample, &incoming, &handOut, &partialSums, &copies}) l->reset(links);
 }
 
+double PricerScratch::coreWriteNs(int32_t core, double slots, double rowNs) const {
+  const double crossbars = writeCrossbars[core];
+  return crossbars > 0 ? writeRows[core] * rowNs / std::min(slots, crossbars) : 0.0;
+}
+
 double PricerScratch::perCoreWriteNs(double slots, double rowNs) const {
   double ns = 0;
-  for (int32_t c : writeCrossbars.cores())
-    ns = std::max(ns, writeRows[c] * rowNs / std::min(slots, writeCrossbars[c]));
+  for (int32_t c : writeCrossbars.cores()) ns = std::max(ns, coreWriteNs(c, slots, rowNs));
   return ns;
 }
 
 double PricerScratch::perCoreReplaceNs(double slots, double rowNs) const {
   // DRAM serves the cores' loads one after another, in the order they ask (the placement's),
   // each request from its own row (latency included); each core then writes its crossbars.
+  // A core that only receives copies starts at once (the copies are added by the caller).
   double loaded = 0, ns = 0;
   for (int32_t c : weightLoadNs.cores()) {
     loaded += weightLoadNs[c];
-    const double crossbars = writeCrossbars[c];
-    ns = std::max(
-        ns, loaded + (crossbars > 0 ? writeRows[c] * rowNs / std::min(slots, crossbars) : 0.0));
+    ns = std::max(ns, loaded + coreWriteNs(c, slots, rowNs));
   }
-  for (int32_t c : writeCrossbars.cores())  // cores that only receive copies
-    if (weightLoadNs[c] == 0)
-      ns = std::max(ns, writeRows[c] * rowNs / std::min(slots, writeCrossbars[c]));
-  return ns;
+  return std::max(ns, perCoreWriteNs(slots, rowNs));
 }
 
 double PricerScratch::takeSlowestLayerNs() {
@@ -313,7 +313,8 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
     const double parallel = std::min(slots, crossbarsWritten_);
     c.weightWriteNs = parallel > 0 ? rowWrites_ * xb.row_write_latency_ns / parallel : 0;
   }
-  c.weightWriteNs += scratch_.copies.ns(net);
+  const double copiesNs = scratch_.copies.ns(net);
+  c.weightWriteNs += copiesNs;
   const auto loaders =
       static_cast<double>(std::max<size_t>(1, scratch_.weightLoadNs.cores().size()));
   // Loads and writes overlap across cores: the last load's share of writes follows it, and
@@ -323,8 +324,8 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   // With per-core write slots a core writes its crossbars itself once its loads are in, and
   // the last core loaded still has all its writes to do.
   if (arch_.chip.crossbar_write_scope == arch::WriteScope::Core)
-    c.replaceNs = std::max(c.replaceNs, scratch_.perCoreReplaceNs(slots, xb.row_write_latency_ns) +
-                                            scratch_.copies.ns(net));
+    c.replaceNs =
+        std::max(c.replaceNs, scratch_.perCoreReplaceNs(slots, xb.row_write_latency_ns) + copiesNs);
   c.totalNs = c.replaceNs + c.reuseNs;
   c.crossbarsUsed = static_cast<int64_t>(crossbarsWritten_);
 

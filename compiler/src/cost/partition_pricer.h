@@ -78,7 +78,9 @@ struct PricerScratch {
   LinkLoad sample, incoming, handOut, partialSums, copies;
 
   void reset(size_t cores, size_t links);
-  // Programming time when each core may write `slots` crossbars at once: the slowest core's.
+  // Programming time of one core that may write `slots` crossbars at once.
+  double coreWriteNs(int32_t core, double slots, double rowNs) const;
+  // The same for the slowest core.
   double perCoreWriteNs(double slots, double rowNs) const;
   // The replace phase when each core writes its own crossbars after DRAM has served its loads.
   double perCoreReplaceNs(double slots, double rowNs) const;
