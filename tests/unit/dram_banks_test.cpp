@@ -1,6 +1,6 @@
 // The DRAM bank model (arch/dram_banks.h) against hand calculations from its timings: a row miss,
-// a row hit, a bank conflict, refresh, the bank-group and activate-window limits, and a long
-// stream reaching the bandwidth the timings imply.
+// a row hit, a bank conflict, refresh, the bank-group and activate-window limits, FR-FCFS and
+// its queue depth, and a long stream reaching the bandwidth the timings imply.
 #include <gtest/gtest.h>
 
 #include "xbar/arch/arch_loader.h"
@@ -100,6 +100,40 @@ TEST(DramBanks, FourActivatesPerFawWindow) {
   for (int b = 0; b < 4; ++b) banks.access(0, static_cast<uint64_t>(b) * 128, 64, false);
   // Fifth activate at 50, read at 60, data 70..74 (the bus is long free).
   EXPECT_DOUBLE_EQ(banks.access(0, 4 * 128, 64, false), 74.0);
+}
+
+// FR-FCFS: a newer request whose bank is ready is served in the bus time an older request
+// leaves while it activates, and the older request is not delayed by it.
+TEST(DramBanks, ARowHitFillsTheGapOfAnOlderRowMiss) {
+  DramBanks banks(smallPart());
+  EXPECT_DOUBLE_EQ(banks.access(0, 0, 64, false), 24.0);  // opens bank 0 row 0
+  // Older, at 100: bank 1 is closed: activate 100, read 110, data 120..124.
+  EXPECT_DOUBLE_EQ(banks.access(100, 128, 64, false), 124.0);
+  // Newer, at 100: a hit on bank 0's open row reads at 100, data 110..114. First come,
+  // first served it would read after the older one (114 + ... data 124..128).
+  EXPECT_DOUBLE_EQ(banks.access(100, 64, 64, false), 114.0);
+  // A third, at 100, another hit on bank 0: tCCD after the hit (104), data 114..118.
+  EXPECT_DOUBLE_EQ(banks.access(100, 0, 64, false), 118.0);
+  EXPECT_EQ(banks.counts().rowHits, 2);
+}
+
+// The controller sees 32 bursts ahead (DRAMsim3's trans_queue_size): hits queued behind a long
+// conflict fill its gap only while they are within 32 bursts of it.
+TEST(DramBanks, TheQueueHoldsThirtyTwoBursts) {
+  DramConfig d = smallPart();
+  d.trp_cycles = 200;
+  DramBanks banks(d);
+  banks.access(0, 0, 64, false);                            // bank 0 row 0: read at 10
+  EXPECT_DOUBLE_EQ(banks.access(0, 128, 64, false), 29.0);  // bank 1 row 0: activate 5, read 15
+  // Bank 0 row 1 at 100: precharge 100, activate 300, read 310, data 320..324.
+  EXPECT_DOUBLE_EQ(banks.access(100, 256, 64, false), 324.0);
+  // Hits on bank 1 at 100: the first 31 read at 100, 104, ..., 220 (data to 234).
+  double end = 0;
+  for (int i = 0; i < 31; ++i) end = banks.access(100, 128, 64, false);
+  EXPECT_DOUBLE_EQ(end, 234.0);
+  // The 32nd enters the queue when the conflict's read issues (310): tCCD after it, 314,
+  // data 324..328, though the bus is free from 234 to 320.
+  EXPECT_DOUBLE_EQ(banks.access(100, 128, 64, false), 328.0);
 }
 
 // A long sequential read on each preset: bursts alternate bank groups, so the bus is busy

@@ -13,7 +13,9 @@ DramBanks::DramBanks(const DramConfig& config)
       banks_(static_cast<size_t>(config.channels * config.ranks * config.bank_groups *
                                  config.banks_per_group)),
       ranks_(static_cast<size_t>(config.channels * config.ranks)),
-      channels_(static_cast<size_t>(config.channels)) {
+      queues_(static_cast<size_t>(config.channels)),
+      buses_(static_cast<size_t>(config.channels)),
+      columns_(static_cast<size_t>(config.channels * config.ranks * config.bank_groups)) {
   // Ranks refresh staggered over tREFI.
   const double refi = static_cast<double>(c_.trefi_cycles) * c_.tck_ns;
   for (size_t r = 0; r < ranks_.size(); ++r)
@@ -56,62 +58,90 @@ double DramBanks::activate(size_t rank, int64_t group, double ready) {
 
 double DramBanks::access(double arriveNs, uint64_t address, int64_t bytes, bool write) {
   ++counts_.requests;
-  const double tck = c_.tck_ns;
-  const double latency = static_cast<double>(write ? c_.cwl_cycles : c_.cl_cycles) * tck;
+  latestArrival_ = std::max(latestArrival_, arriveNs);
+  // Forget in steps of kHistoryNs, so each interval is dropped once and the timelines stay short.
+  if (latestArrival_ - kHistoryNs > forgotten_ + kHistoryNs)
+    forgetBefore(latestArrival_ - kHistoryNs);
+  arriveNs = std::max(arriveNs, forgotten_);
   const auto first = static_cast<int64_t>(address / static_cast<uint64_t>(burstBytes_));
   const int64_t last =
       (static_cast<int64_t>(address) + std::max<int64_t>(bytes, 1) - 1) / burstBytes_;
   double end = arriveNs;
-  for (int64_t b = first; b <= last; ++b) {
-    int64_t rest = b;
-    const int64_t group = rest % c_.bank_groups;
-    rest /= c_.bank_groups;
-    rest /= burstsPerRow_;  // the column
-    const int64_t channel = rest % c_.channels;
-    rest /= c_.channels;
-    const int64_t bank = rest % c_.banks_per_group;
-    rest /= c_.banks_per_group;
-    const int64_t rankInChannel = rest % c_.ranks;
-    const int64_t row = rest / c_.ranks;
-    const auto rank = static_cast<size_t>(channel * c_.ranks + rankInChannel);
-    Bank& k = banks_[(rank * static_cast<size_t>(c_.banks_per_group) + static_cast<size_t>(bank)) *
-                         static_cast<size_t>(c_.bank_groups) +
-                     static_cast<size_t>(group)];
-    // A long request's later bursts happen long after it arrived: refreshes due by the time
-    // the channel's bus reaches this burst have happened first.
-    Channel& ch = channels_[static_cast<size_t>(channel)];
-    refreshUpTo(rank, std::max(arriveNs, ch.busFree));
-    const double start = std::max(arriveNs, ranks_[rank].refreshEnd);
-    double columnReady;
-    if (k.openRow == row) {
-      ++counts_.rowHits;
-      columnReady = std::max(start, k.columnReady);
-    } else {
-      double ready = std::max(start, k.prechargeReady);
-      if (k.openRow >= 0) {
-        ++counts_.rowConflicts;
-        ready += static_cast<double>(c_.trp_cycles) * tck;
-      } else {
-        ++counts_.rowMisses;
-      }
-      const double act = activate(rank, group, ready);
-      k.openRow = row;
-      k.prechargeReady = act + static_cast<double>(c_.tras_cycles) * tck;
-      columnReady = act + static_cast<double>(c_.trcd_cycles) * tck;
-    }
-    const double ccd =
-        static_cast<double>(group == ch.lastColumnGroup ? c_.tccd_l_cycles : c_.tccd_s_cycles);
-    const double column = std::max({columnReady, ch.lastColumn + ccd * tck, ch.busFree - latency});
-    const double dataEnd = column + latency + burstNs_;
-    ch.lastColumn = column;
-    ch.lastColumnGroup = group;
-    ch.busFree = dataEnd;
-    k.columnReady = column + static_cast<double>(c_.tccd_l_cycles) * tck;
-    k.prechargeReady = std::max(k.prechargeReady, dataEnd);
-    end = std::max(end, dataEnd);
-    ++(write ? counts_.writeBursts : counts_.readBursts);
-  }
+  for (int64_t b = first; b <= last; ++b) end = std::max(end, serveBurst(b, arriveNs, end, write));
   return end;
+}
+
+void DramBanks::forgetBefore(double t) {
+  for (BusyTimeline& bus : buses_) bus.forgetBefore(t);
+  for (BusyTimeline& group : columns_) group.forgetBefore(t);
+  forgotten_ = t;
+}
+
+double DramBanks::serveBurst(int64_t burst, double arriveNs, double progressNs, bool write) {
+  const double tck = c_.tck_ns;
+  const double latency = static_cast<double>(write ? c_.cwl_cycles : c_.cl_cycles) * tck;
+  int64_t rest = burst;
+  const int64_t group = rest % c_.bank_groups;
+  rest /= c_.bank_groups;
+  rest /= burstsPerRow_;  // the column
+  const int64_t channel = rest % c_.channels;
+  rest /= c_.channels;
+  const int64_t bank = rest % c_.banks_per_group;
+  rest /= c_.banks_per_group;
+  const int64_t rankInChannel = rest % c_.ranks;
+  const int64_t row = rest / c_.ranks;
+  const auto rank = static_cast<size_t>(channel * c_.ranks + rankInChannel);
+  const size_t rankGroup = rank * static_cast<size_t>(c_.bank_groups) + static_cast<size_t>(group);
+  Bank& k = banks_[(rank * static_cast<size_t>(c_.banks_per_group) + static_cast<size_t>(bank)) *
+                       static_cast<size_t>(c_.bank_groups) +
+                   static_cast<size_t>(group)];
+  // The burst enters its channel's queue once the one kQueueBursts before it has issued.
+  Queue& queue = queues_[static_cast<size_t>(channel)];
+  const double entry = std::max({arriveNs, queue.lastEntry, queue.issued[queue.oldest]});
+  queue.lastEntry = entry;
+  // A long request's later bursts happen long after it arrived: refreshes due by the time
+  // the request has got this far have happened first.
+  refreshUpTo(rank, std::max(progressNs, entry));
+  const double start = std::max(entry, ranks_[rank].refreshEnd);
+  double columnReady;
+  if (k.openRow == row) {
+    ++counts_.rowHits;
+    columnReady = std::max(start, k.columnReady);
+  } else {
+    double ready = std::max(start, k.prechargeReady);
+    if (k.openRow >= 0) {
+      ++counts_.rowConflicts;
+      ready += static_cast<double>(c_.trp_cycles) * tck;
+    } else {
+      ++counts_.rowMisses;
+    }
+    const double act = activate(rank, static_cast<int64_t>(group), ready);
+    k.openRow = row;
+    k.prechargeReady = act + static_cast<double>(c_.tras_cycles) * tck;
+    columnReady = act + static_cast<double>(c_.trcd_cycles) * tck;
+  }
+  // The earliest column command with its data on a free stretch of the bus (tCCD_S apart from
+  // every other burst's) and tCCD_L from every other column command in its bank group.
+  BusyTimeline& bus = buses_[static_cast<size_t>(channel)];
+  BusyTimeline& columns = columns_[rankGroup];
+  const double busSlot = std::max(burstNs_, static_cast<double>(c_.tccd_s_cycles) * tck);
+  const double ccdL = static_cast<double>(c_.tccd_l_cycles) * tck;
+  double column = columnReady;
+  for (;;) {
+    const double onBus = bus.fit(column + latency, busSlot) - latency;
+    const double inGroup = columns.fit(onBus, ccdL);
+    column = inGroup;
+    if (inGroup == onBus) break;
+  }
+  bus.reserve(column + latency, busSlot);
+  columns.reserve(column, ccdL);
+  queue.issued[queue.oldest] = column;
+  queue.oldest = (queue.oldest + 1) % kQueueBursts;
+  const double dataEnd = column + latency + burstNs_;
+  k.columnReady = column + ccdL;
+  k.prechargeReady = std::max(k.prechargeReady, dataEnd);
+  ++(write ? counts_.writeBursts : counts_.readBursts);
+  return dataEnd;
 }
 
 void DramBanks::finish(double endNs) {

@@ -6,8 +6,14 @@
 // activate); activates keep tRRD apart and four to a tFAW window per rank; column commands
 // keep tCCD apart (long within a bank group); each burst holds its channel's data bus for BL/2
 // cycles, CL (reads) or CWL (writes) after its command. Every rank refreshes every tREFI for
-// tRFC, closing its rows. Requests are served in the order they are given (first come, first
-// served, banks in parallel); nothing is an event: one call times a whole request.
+// tRFC, closing its rows. Scheduling is FR-FCFS on the data bus: a burst whose bank is ready
+// takes the earliest bus slot free of older requests' bursts, so a newer request's row hits
+// fill the gaps an older one leaves while it activates; older requests are never delayed by
+// newer ones. Bank state (open rows, activates) changes in request order. A channel's
+// controller sees kQueueBursts bursts ahead: a burst enters its queue when the burst that many
+// places before it on the channel has issued (DRAMsim3's trans_queue_size = 32 in its DDR4,
+// LPDDR3 and HBM2 configs), so a long request does not activate banks far ahead of its data.
+// Nothing is an event: one call times a whole request.
 //
 // Address mapping, from the least significant bits: bank group (burst-interleaved, so a stream
 // alternates bank groups and tCCD_S applies), column, channel, bank, rank, row.
@@ -17,6 +23,7 @@
 #include <vector>
 
 #include "xbar/arch/arch_config.h"
+#include "xbar/arch/busy_timeline.h"
 
 namespace xbar::arch {
 
@@ -25,6 +32,8 @@ class DramBanks {
   explicit DramBanks(const DramConfig& config);
 
   // Times a request arriving at `arriveNs`: returns when its last burst's data is through.
+  // Requests are given in arrival order; one arriving more than kHistoryNs before the latest
+  // is taken as arriving then (the bus history before it is forgotten).
   double access(double arriveNs, uint64_t address, int64_t bytes, bool write);
   // Refreshes the ranks owed up to `endNs` (for the count; they cost no request time).
   void finish(double endNs);
@@ -51,20 +60,29 @@ class DramBanks {
     double activates[4] = {-1e300, -1e300, -1e300, -1e300};  // the last four, for tFAW
     int oldest = 0;
   };
-  struct Channel {
-    double busFree = 0;
-    double lastColumn = -1e300;
-    int64_t lastColumnGroup = -1;
+  static constexpr double kHistoryNs = 1000;
+  static constexpr int kQueueBursts = 32;
+  struct Queue {
+    double issued[kQueueBursts] = {};  // column commands of the last kQueueBursts, in call order
+    int oldest = 0;
+    double lastEntry = 0;  // entries are in call order
   };
   void refreshUpTo(size_t rank, double t);
   double activate(size_t rank, int64_t group, double ready);
+  // Times one burst of a request that arrived at `arriveNs` and whose earlier bursts are
+  // through by `progressNs`: returns when its data is through.
+  double serveBurst(int64_t burst, double arriveNs, double progressNs, bool write);
+  void forgetBefore(double t);
 
   DramConfig c_;
   int64_t burstBytes_, burstsPerRow_;
   double burstNs_;
-  std::vector<Bank> banks_;  // [channel][rank][bank][group]
-  std::vector<Rank> ranks_;  // [channel][rank]
-  std::vector<Channel> channels_;
+  std::vector<Bank> banks_;            // [channel][rank][bank][group]
+  std::vector<Rank> ranks_;            // [channel][rank]
+  std::vector<Queue> queues_;          // [channel]
+  std::vector<BusyTimeline> buses_;    // [channel]: data transfers, each at least tCCD_S long
+  std::vector<BusyTimeline> columns_;  // [channel][rank][group]: column commands, tCCD_L apart
+  double latestArrival_ = 0, forgotten_ = 0;
   Counts counts_;
 };
 
