@@ -14,6 +14,7 @@ DramBanks::DramBanks(const DramConfig& config)
                                  config.banks_per_group)),
       ranks_(static_cast<size_t>(config.channels * config.ranks)),
       queues_(static_cast<size_t>(config.channels)),
+      progress_(static_cast<size_t>(config.channels)),
       buses_(static_cast<size_t>(config.channels)),
       columns_(static_cast<size_t>(config.channels * config.ranks * config.bank_groups)) {
   // Ranks refresh staggered over tREFI.
@@ -66,8 +67,10 @@ double DramBanks::access(double arriveNs, uint64_t address, int64_t bytes, bool 
   const auto first = static_cast<int64_t>(address / static_cast<uint64_t>(burstBytes_));
   const int64_t last =
       (static_cast<int64_t>(address) + std::max<int64_t>(bytes, 1) - 1) / burstBytes_;
+  // How far this request has got on each channel: its later bursts come after its earlier ones.
+  std::fill(progress_.begin(), progress_.end(), arriveNs);
   double end = arriveNs;
-  for (int64_t b = first; b <= last; ++b) end = std::max(end, serveBurst(b, arriveNs, end, write));
+  for (int64_t b = first; b <= last; ++b) end = std::max(end, serveBurst(b, arriveNs, write));
   return end;
 }
 
@@ -77,7 +80,7 @@ void DramBanks::forgetBefore(double t) {
   forgotten_ = t;
 }
 
-double DramBanks::serveBurst(int64_t burst, double arriveNs, double progressNs, bool write) {
+double DramBanks::serveBurst(int64_t burst, double arriveNs, bool write) {
   const double tck = c_.tck_ns;
   const double latency = static_cast<double>(write ? c_.cwl_cycles : c_.cl_cycles) * tck;
   int64_t rest = burst;
@@ -100,8 +103,9 @@ double DramBanks::serveBurst(int64_t burst, double arriveNs, double progressNs, 
   const double entry = std::max({arriveNs, queue.lastEntry, queue.issued[queue.oldest]});
   queue.lastEntry = entry;
   // A long request's later bursts happen long after it arrived: refreshes due by the time
-  // the request has got this far have happened first.
-  refreshUpTo(rank, std::max(progressNs, entry));
+  // the request has got this far on the channel have happened first.
+  double& progress = progress_[static_cast<size_t>(channel)];
+  refreshUpTo(rank, std::max(progress, entry));
   const double start = std::max(entry, ranks_[rank].refreshEnd);
   double columnReady;
   if (k.openRow == row) {
@@ -138,6 +142,7 @@ double DramBanks::serveBurst(int64_t burst, double arriveNs, double progressNs, 
   queue.issued[queue.oldest] = column;
   queue.oldest = (queue.oldest + 1) % kQueueBursts;
   const double dataEnd = column + latency + burstNs_;
+  progress = std::max(progress, dataEnd);
   k.columnReady = column + ccdL;
   k.prechargeReady = std::max(k.prechargeReady, dataEnd);
   ++(write ? counts_.writeBursts : counts_.readBursts);

@@ -69,9 +69,8 @@ class DramBanks {
   };
   void refreshUpTo(size_t rank, double t);
   double activate(size_t rank, int64_t group, double ready);
-  // Times one burst of a request that arrived at `arriveNs` and whose earlier bursts are
-  // through by `progressNs`: returns when its data is through.
-  double serveBurst(int64_t burst, double arriveNs, double progressNs, bool write);
+  // Times one burst of a request that arrived at `arriveNs`: returns when its data is through.
+  double serveBurst(int64_t burst, double arriveNs, bool write);
   void forgetBefore(double t);
 
   DramConfig c_;
@@ -80,6 +79,7 @@ class DramBanks {
   std::vector<Bank> banks_;            // [channel][rank][bank][group]
   std::vector<Rank> ranks_;            // [channel][rank]
   std::vector<Queue> queues_;          // [channel]
+  std::vector<double> progress_;       // [channel]: the current request's last data there
   std::vector<BusyTimeline> buses_;    // [channel]: data transfers, each at least tCCD_S long
   std::vector<BusyTimeline> columns_;  // [channel][rank][group]: column commands, tCCD_L apart
   double latestArrival_ = 0, forgotten_ = 0;
