@@ -14,12 +14,16 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
+  # crossbar numerics: Eigen's integer GEMM (fast path); oneDNN for the float reference
+  libeigen3-dev libdnnl-dev
   # distributed sweeps
   libopenmpi-dev openmpi-bin
   # HTML reports: Vega-Lite from npm (installed by the build), checked in Debian's chromium
   nodejs chromium
   # workload export, run with /usr/bin/python3
   python3-torch python3-torchvision python3-onnx python3-numpy
+  # trained tiny models on scikit-learn's bundled digits data (no download)
+  python3-sklearn
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <fmt/format.h>
@@ -36,12 +37,20 @@ struct Row {
   double deltasPerS = 0;
   double instructions = 0;
   long peakKib = 0;
+  char refusal[400] = {};  // why the compile refused the point (local memory, for one)
 };
 
 Row simulateOnce(const fs::path& model, const std::string& archName, int64_t batch) {
-  const xbar::flow::CompiledModel c =
-      xbar::flow::compileModel(model, xbar::flow::loadArch(archName, {}, XBAR_ARCH_DIR),
-                               {"compass", "throughput", batch, 1});
+  Row row;
+  std::optional<xbar::flow::CompiledModel> compiled;
+  try {
+    compiled = xbar::flow::compileModel(model, xbar::flow::loadArch(archName, {}, XBAR_ARCH_DIR),
+                                        {"compass", "throughput", batch, 1});
+  } catch (const std::exception& e) {
+    std::snprintf(row.refusal, sizeof row.refusal, "%s", e.what());
+    return row;
+  }
+  const xbar::flow::CompiledModel& c = *compiled;
   const xbar::arch::ArchConfig& arch = c.arch;
   const xbar::codegen::Program& program = c.program;
   const auto t0 = std::chrono::steady_clock::now();
@@ -49,7 +58,6 @@ Row simulateOnce(const fs::path& model, const std::string& archName, int64_t bat
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  Row row;
   row.ok = true;
   row.wallS = wall;
   row.simulatedSamplesPerS = r.stats.child("latency").get("throughput");
@@ -109,7 +117,8 @@ extern "C" int sc_main(int argc, char** argv) {
         const Row r =
             xbar::bench::runInChild<Row>([&] { return simulateOnce(model, arch, batch); });
         if (!r.ok) {
-          fmt::print("{:<10} {:<15} {:>3} failed\n", net, arch, batch);
+          fmt::print("{:<10} {:<15} {:>3} {}\n", net, arch, batch,
+                     r.refusal[0] != 0 ? std::string("refused: ") + r.refusal : "failed");
           continue;
         }
         fmt::print(
