@@ -1,0 +1,46 @@
+// What a crossbar does to numbers (docs/design.md §9), from the arch config: weights of
+// precision.weight_bits sliced into crossbar.cell_bits cells (offset or differential sign),
+// inputs of precision.activation_bits fed crossbar.dac_bits per input cycle, each column's sum
+// over a row tile converted by a crossbar.adc_bits ADC, then shift-and-add over slices and
+// cycles and digital addition over row tiles.
+#pragma once
+
+#include <cstdint>
+
+#include "xbar/arch/arch_config.h"
+
+namespace xbar::numerics {
+
+struct CrossbarNumerics {
+  int64_t rows = 0;  // a row tile's height
+  int64_t weightBits = 0, cellBits = 0;
+  int64_t activationBits = 0, dacBits = 0;
+  int64_t adcBits = 0;
+  arch::SignScheme sign = arch::SignScheme::Offset;
+
+  static CrossbarNumerics fromArch(const arch::ArchConfig& arch);
+  // Bits a stored weight code takes: offset stores q + 2^(w-1) in w bits; differential stores
+  // |q| < 2^(w-1) on each side, sliced as w bits as the mapping counts columns.
+  int64_t weightSlices() const { return (weightBits + cellBits - 1) / cellBits; }
+  int64_t inputCycles() const { return (activationBits + dacBits - 1) / dacBits; }
+};
+
+// One ADC conversion of a column sum over `rows` rows. The largest sum is rows x (2^cell - 1)
+// x (2^dac - 1), which needs n bits (arch::adcBitsNeeded, the figure the mapping reports).
+// With b >= n bits the conversion is exact. Otherwise the ADC keeps the top b of the n bits:
+// its step is 2^(n-b), codes round to nearest (ties up) and the top code clips, so its full
+// scale is (2^b - 1) x 2^(n-b). A power-of-two step is an assumption [A]: it is what a
+// shift-and-add datapath consumes without a multiplier.
+struct AdcConversion {
+  int64_t shift = 0;    // n - b, or 0 when exact
+  int64_t maxCode = 0;  // 2^b - 1
+  static AdcConversion forRows(const CrossbarNumerics& n, int64_t rows);
+  bool exact() const { return shift == 0; }
+  int64_t convert(int64_t sum) const {
+    if (shift == 0) return sum;
+    const int64_t code = (sum + (int64_t{1} << (shift - 1))) >> shift;
+    return (code < maxCode ? code : maxCode) << shift;
+  }
+};
+
+}  // namespace xbar::numerics

@@ -1,0 +1,63 @@
+// A weight matrix as crossbars hold it, and the matrix-vector products they compute with it
+// (docs/design.md §9). The matrix is cut into row tiles of crossbar.rows; each tile holds every
+// weight's cells (one array for the offset scheme, a positive and a negative one for the
+// differential). A product feeds each input dac_bits per cycle, converts every column sum
+// with the ADC, shifts and adds over slices and cycles, and adds the tiles digitally.
+//
+// Where every tile's ADC is exact, that equals one integer matrix product: the fast path.
+// tests/unit/crossbar_numerics_test.cpp proves the two equal over random shapes and settings.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "xbar/numerics/crossbar_numerics.h"
+
+namespace xbar::numerics {
+
+class ProgrammedWeights {
+ public:
+  // q: outputs x inputs, row-major, |q| <= 2^(weightBits-1) - 1 (quantizeWeights' codes).
+  ProgrammedWeights(const CrossbarNumerics& numerics, std::span<const int64_t> q, int64_t outputs,
+                    int64_t inputs);
+
+  int64_t outputs() const { return outputs_; }
+  int64_t inputs() const { return inputs_; }
+  // Some row tile's column sums can exceed its ADC's exact range.
+  bool canClip() const;
+
+  // y (batch x outputs) from x (batch x inputs): signed codes in [-2^(a-1), 2^(a-1) - 1] or
+  // unsigned in [0, 2^a - 1]. One integer product where no ADC can clip, else bit-sliced.
+  void matmul(std::span<const int64_t> x, int64_t batch, bool signedInputs,
+              std::span<int64_t> y) const;
+  // Always the bit-level path (the slow path; the property test and the benchmark use it).
+  void matmulBitSliced(std::span<const int64_t> x, int64_t batch, bool signedInputs,
+                       std::span<int64_t> y) const;
+
+ private:
+  struct Tile {
+    int64_t firstRow = 0, rows = 0;
+    AdcConversion adc;
+    // Cell levels per (part, slice), each rows x outputs row-major; part 0 is the offset
+    // array or the positive one, part 1 the negative one.
+    std::vector<std::vector<double>> cells;
+    std::vector<int64_t> weightSums;  // per output, over the tile's rows: for signed inputs
+  };
+  void checkInputs(std::span<const int64_t> x, int64_t batch, bool signedInputs,
+                   std::span<int64_t> y) const;
+  void addTile(const Tile& tile, std::span<const int64_t> x, int64_t batch, bool signedInputs,
+               std::span<int64_t> y) const;
+
+  CrossbarNumerics n_;
+  int64_t outputs_, inputs_;
+  std::vector<int64_t> q_;
+  std::vector<Tile> tiles_;
+};
+
+// y (batch x outputs) = x (batch x inputs) . q^T, exactly: in double GEMM where every partial
+// sum is below 2^53 (so exact), else in int64.
+void integerMatmul(std::span<const int64_t> x, int64_t batch, std::span<const int64_t> q,
+                   int64_t outputs, int64_t inputs, std::span<int64_t> y);
+
+}  // namespace xbar::numerics

@@ -1,0 +1,43 @@
+// Quantization of weights and activations to the integers the crossbars compute on
+// (docs/design.md §9). Weights: symmetric, per output channel, to precision.weight_bits.
+// Activations: one scale per tensor, calibrated on a calibration set; unsigned when every
+// calibration value is >= 0 (after ReLU), signed otherwise. Rounding is to nearest, ties to
+// even (as torch.round).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace xbar::numerics {
+
+// q[o][i] = round(w[o][i] / scale[o]) with scale[o] = max|w[o]| / (2^(bits-1) - 1), so
+// |q| <= 2^(bits-1) - 1. A channel of zeros gets scale 1 and q = 0.
+struct QuantizedWeights {
+  int64_t outputs = 0, inputs = 0, bits = 0;
+  std::vector<int64_t> q;      // outputs x inputs, row-major
+  std::vector<double> scales;  // per output
+};
+QuantizedWeights quantizeWeights(std::span<const float> w, int64_t outputs, int64_t inputs,
+                                 int64_t bits);
+
+// x ≈ scale * q: unsigned q in [0, 2^bits - 1], signed q in [-2^(bits-1), 2^(bits-1) - 1],
+// clamped. The scale maps the calibration set's largest magnitude to the largest code.
+struct ActivationQuantizer {
+  double scale = 1;
+  bool isUnsigned = true;
+  int64_t bits = 0;
+  int64_t minCode() const { return isUnsigned ? 0 : -(int64_t{1} << (bits - 1)); }
+  int64_t maxCode() const {
+    return isUnsigned ? (int64_t{1} << bits) - 1 : (int64_t{1} << (bits - 1)) - 1;
+  }
+  int64_t quantize(double x) const;
+  double dequantize(int64_t q) const { return scale * static_cast<double>(q); }
+  static ActivationQuantizer calibrate(std::span<const float> calibration, int64_t bits);
+};
+
+// The bit widths the numerics handle: a symmetric code needs 2 bits; 1-bit (binary) networks
+// have their own lowering. Throws std::invalid_argument naming the key.
+void checkPrecision(int64_t weightBits, int64_t activationBits);
+
+}  // namespace xbar::numerics

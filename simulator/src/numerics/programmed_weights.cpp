@@ -1,0 +1,164 @@
+#include "xbar/numerics/programmed_weights.h"
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "xbar/numerics/quantize.h"
+
+namespace xbar::numerics {
+
+namespace {
+
+template <typename T>
+using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+int64_t largest(std::span<const int64_t> v) {
+  int64_t m = 0;
+  for (int64_t x : v) m = std::max(m, x < 0 ? -x : x);
+  return m;
+}
+
+}  // namespace
+
+void integerMatmul(std::span<const int64_t> x, int64_t batch, std::span<const int64_t> q,
+                   int64_t outputs, int64_t inputs, std::span<int64_t> y) {
+  const Eigen::Map<const RowMatrix<int64_t>> xs(x.data(), batch, inputs);
+  const Eigen::Map<const RowMatrix<int64_t>> qs(q.data(), outputs, inputs);
+  Eigen::Map<RowMatrix<int64_t>> ys(y.data(), batch, outputs);
+  // Every partial sum is bounded by inputs x max|x| x max|q|: below 2^53 double is exact.
+  const double bound = static_cast<double>(inputs) * static_cast<double>(largest(x)) *
+                       static_cast<double>(largest(q));
+  if (bound < 0x1p53) {
+    const RowMatrix<double> product = xs.cast<double>() * qs.cast<double>().transpose();
+    ys = product.cast<int64_t>();
+  } else {
+    ys = xs * qs.transpose();
+  }
+}
+
+ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span<const int64_t> q,
+                                     int64_t outputs, int64_t inputs)
+    : n_(numerics), outputs_(outputs), inputs_(inputs), q_(q.begin(), q.end()) {
+  checkPrecision(n_.weightBits, n_.activationBits);
+  if (static_cast<int64_t>(q.size()) != outputs * inputs)
+    throw std::invalid_argument("ProgrammedWeights: " + std::to_string(q.size()) + " codes for a " +
+                                std::to_string(outputs) + " x " + std::to_string(inputs) +
+                                " matrix");
+  const int64_t top = (int64_t{1} << (n_.weightBits - 1)) - 1;
+  if (largest(q) > top)
+    throw std::invalid_argument("ProgrammedWeights: a weight code exceeds +-" +
+                                std::to_string(top) + " at " + std::to_string(n_.weightBits) +
+                                " bits");
+  const int64_t parts = n_.sign == arch::SignScheme::Differential ? 2 : 1;
+  const int64_t slices = n_.weightSlices(), cellMask = (int64_t{1} << n_.cellBits) - 1;
+  const int64_t offset = int64_t{1} << (n_.weightBits - 1);
+  for (int64_t first = 0; first < inputs; first += n_.rows) {
+    Tile t;
+    t.firstRow = first;
+    t.rows = std::min(n_.rows, inputs - first);
+    t.adc = AdcConversion::forRows(n_, t.rows);
+    t.weightSums.assign(static_cast<size_t>(outputs), 0);
+    t.cells.assign(static_cast<size_t>(parts * slices),
+                   std::vector<double>(static_cast<size_t>(t.rows * outputs)));
+    for (int64_t r = 0; r < t.rows; ++r)
+      for (int64_t o = 0; o < outputs; ++o) {
+        const int64_t w = q_[static_cast<size_t>(o * inputs + first + r)];
+        t.weightSums[static_cast<size_t>(o)] += w;
+        // The stored codes: q + 2^(w-1) (offset), or |q| on the side of its sign.
+        const int64_t stored[2] = {parts == 1 ? w + offset : std::max<int64_t>(w, 0),
+                                   std::max<int64_t>(-w, 0)};
+        for (int64_t p = 0; p < parts; ++p)
+          for (int64_t s = 0; s < slices; ++s)
+            t.cells[static_cast<size_t>(p * slices + s)][static_cast<size_t>(r * outputs + o)] =
+                static_cast<double>((stored[p] >> (s * n_.cellBits)) & cellMask);
+      }
+    tiles_.push_back(std::move(t));
+  }
+}
+
+bool ProgrammedWeights::canClip() const {
+  return std::any_of(tiles_.begin(), tiles_.end(), [](const Tile& t) { return !t.adc.exact(); });
+}
+
+void ProgrammedWeights::checkInputs(std::span<const int64_t> x, int64_t batch, bool signedInputs,
+                                    std::span<int64_t> y) const {
+  if (static_cast<int64_t>(x.size()) != batch * inputs_ ||
+      static_cast<int64_t>(y.size()) != batch * outputs_)
+    throw std::invalid_argument("ProgrammedWeights::matmul: " + std::to_string(x.size()) +
+                                " inputs and " + std::to_string(y.size()) + " outputs for " +
+                                std::to_string(batch) + " x (" + std::to_string(inputs_) + " -> " +
+                                std::to_string(outputs_) + ")");
+  const int64_t a = n_.activationBits;
+  const int64_t lo = signedInputs ? -(int64_t{1} << (a - 1)) : 0;
+  const int64_t hi = signedInputs ? (int64_t{1} << (a - 1)) - 1 : (int64_t{1} << a) - 1;
+  for (int64_t v : x)
+    if (v < lo || v > hi)
+      throw std::invalid_argument("ProgrammedWeights::matmul: input code " + std::to_string(v) +
+                                  " outside [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                                  "] at " + std::to_string(a) + " bits");
+}
+
+void ProgrammedWeights::matmul(std::span<const int64_t> x, int64_t batch, bool signedInputs,
+                               std::span<int64_t> y) const {
+  if (canClip()) return matmulBitSliced(x, batch, signedInputs, y);
+  checkInputs(x, batch, signedInputs, y);
+  integerMatmul(x, batch, q_, outputs_, inputs_, y);
+}
+
+void ProgrammedWeights::matmulBitSliced(std::span<const int64_t> x, int64_t batch,
+                                        bool signedInputs, std::span<int64_t> y) const {
+  checkInputs(x, batch, signedInputs, y);
+  std::fill(y.begin(), y.end(), 0);
+  for (const Tile& t : tiles_) addTile(t, x, batch, signedInputs, y);
+}
+
+// One row tile: every input cycle through every (part, slice) array, each column converted.
+void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64_t batch,
+                                bool signedInputs, std::span<int64_t> y) const {
+  const int64_t parts = n_.sign == arch::SignScheme::Differential ? 2 : 1;
+  const int64_t slices = n_.weightSlices(), cycles = n_.inputCycles();
+  const int64_t dacMask = (int64_t{1} << n_.dacBits) - 1;
+  const int64_t inputOffset = signedInputs ? int64_t{1} << (n_.activationBits - 1) : 0;
+  // Inputs as the DACs see them: unsigned, signed ones shifted up by 2^(a-1).
+  RowMatrix<int64_t> fed(batch, t.rows);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t r = 0; r < t.rows; ++r)
+      fed(b, r) = x[static_cast<size_t>(b * inputs_ + t.firstRow + r)] + inputOffset;
+  std::vector<RowMatrix<int64_t>> acc(static_cast<size_t>(parts),
+                                      RowMatrix<int64_t>::Zero(batch, outputs_));
+  RowMatrix<double> bits(batch, t.rows);
+  for (int64_t c = 0; c < cycles; ++c) {
+    const int64_t inShift = c * n_.dacBits;
+    bits = fed.unaryExpr([&](int64_t v) { return static_cast<double>((v >> inShift) & dacMask); });
+    for (int64_t p = 0; p < parts; ++p)
+      for (int64_t s = 0; s < slices; ++s) {
+        const Eigen::Map<const RowMatrix<double>> cells(
+            t.cells[static_cast<size_t>(p * slices + s)].data(), t.rows, outputs_);
+        // Column sums are small integers (rows x cell x dac levels): exact in double.
+        const RowMatrix<double> sums = bits * cells;
+        const int64_t shift = s * n_.cellBits + inShift;
+        acc[static_cast<size_t>(p)] += sums.unaryExpr(
+            [&](double v) { return t.adc.convert(static_cast<int64_t>(v)) << shift; });
+      }
+  }
+  // Digital corrections, exact: the offset scheme's 2^(w-1) per input, the differential
+  // scheme's negative array, and signed inputs' 2^(a-1) per weight.
+  RowMatrix<int64_t> v = acc[0];
+  if (parts == 2) {
+    v -= acc[1];
+  } else {
+    const int64_t weightOffset = int64_t{1} << (n_.weightBits - 1);
+    const Eigen::Matrix<int64_t, Eigen::Dynamic, 1> inputSums = fed.rowwise().sum();
+    v.colwise() -= inputSums * weightOffset;
+  }
+  if (signedInputs)
+    for (int64_t o = 0; o < outputs_; ++o)
+      v.col(o).array() -= inputOffset * t.weightSums[static_cast<size_t>(o)];
+  Eigen::Map<RowMatrix<int64_t>> ys(y.data(), batch, outputs_);
+  ys += v;
+}
+
+}  // namespace xbar::numerics
