@@ -119,7 +119,7 @@ double DramBanks::serveBurst(int64_t burst, double arriveNs, bool write) {
     } else {
       ++counts_.rowMisses;
     }
-    const double act = activate(rank, static_cast<int64_t>(group), ready);
+    const double act = activate(rank, group, ready);
     k.openRow = row;
     k.prechargeReady = act + static_cast<double>(c_.tras_cycles) * tck;
     columnReady = act + static_cast<double>(c_.trcd_cycles) * tck;

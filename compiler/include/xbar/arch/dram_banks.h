@@ -4,15 +4,15 @@
 // from the JEDEC constraints: a row hit needs only its column command; a closed bank first
 // activates (tRCD); an open other row first precharges (tRP, not before tRAS after its
 // activate); activates keep tRRD apart and four to a tFAW window per rank; column commands
-// keep tCCD apart (long within a bank group); each burst holds its channel's data bus for BL/2
-// cycles, CL (reads) or CWL (writes) after its command. Every rank refreshes every tREFI for
-// tRFC, closing its rows. Scheduling is FR-FCFS on the data bus: a burst whose bank is ready
-// takes the earliest bus slot free of older requests' bursts, so a newer request's row hits
-// fill the gaps an older one leaves while it activates; older requests are never delayed by
-// newer ones. Bank state (open rows, activates) changes in request order. A channel's
+// keep tCCD_S apart on a channel and tCCD_L within a rank's bank group; each burst holds its
+// channel's data bus for BL/2 cycles, CL (reads) or CWL (writes) after its command. Every rank
+// refreshes every tREFI for tRFC, closing its rows. Scheduling is FR-FCFS on the data bus: a burst
+// whose bank is ready takes the earliest bus slot free of older requests' bursts, so a newer
+// request's row hits fill the gaps an older one leaves while it activates; older requests are never
+// delayed by newer ones. Bank state (open rows, activates) changes in request order. A channel's
 // controller sees kQueueBursts bursts ahead: a burst enters its queue when the burst that many
-// places before it on the channel has issued (DRAMsim3's trans_queue_size = 32 in its DDR4,
-// LPDDR3 and HBM2 configs), so a long request does not activate banks far ahead of its data.
+// places before it on the channel has issued (DRAMsim3's trans_queue_size = 32, as in its
+// DDR4_8Gb_x8_2400 config), so a long request does not activate banks far ahead of its data.
 // Nothing is an event: one call times a whole request.
 //
 // Address mapping, from the least significant bits: bank group (burst-interleaved, so a stream
