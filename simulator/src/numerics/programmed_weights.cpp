@@ -47,12 +47,12 @@ ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span
     throw std::invalid_argument("ProgrammedWeights: " + std::to_string(q.size()) + " codes for a " +
                                 std::to_string(outputs) + " x " + std::to_string(inputs) +
                                 " matrix");
-  const int64_t top = (int64_t{1} << (n_.weightBits - 1)) - 1;
+  const int64_t top = weightCodeMax(n_.weightBits);
   if (largest(q) > top)
     throw std::invalid_argument("ProgrammedWeights: a weight code exceeds +-" +
                                 std::to_string(top) + " at " + std::to_string(n_.weightBits) +
                                 " bits");
-  const int64_t parts = n_.sign == arch::SignScheme::Differential ? 2 : 1;
+  const int64_t parts = n_.signParts();
   const int64_t slices = n_.weightSlices(), cellMask = (int64_t{1} << n_.cellBits) - 1;
   const int64_t offset = int64_t{1} << (n_.weightBits - 1);
   for (int64_t first = 0; first < inputs; first += n_.rows) {
@@ -92,8 +92,8 @@ void ProgrammedWeights::checkInputs(std::span<const int64_t> x, int64_t batch, b
                                 std::to_string(batch) + " x (" + std::to_string(inputs_) + " -> " +
                                 std::to_string(outputs_) + ")");
   const int64_t a = n_.activationBits;
-  const int64_t lo = signedInputs ? -(int64_t{1} << (a - 1)) : 0;
-  const int64_t hi = signedInputs ? (int64_t{1} << (a - 1)) - 1 : (int64_t{1} << a) - 1;
+  const ActivationQuantizer codes{1.0, !signedInputs, a};
+  const int64_t lo = codes.minCode(), hi = codes.maxCode();
   for (int64_t v : x)
     if (v < lo || v > hi)
       throw std::invalid_argument("ProgrammedWeights::matmul: input code " + std::to_string(v) +
@@ -118,7 +118,7 @@ void ProgrammedWeights::matmulBitSliced(std::span<const int64_t> x, int64_t batc
 // One row tile: every input cycle through every (part, slice) array, each column converted.
 void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64_t batch,
                                 bool signedInputs, std::span<int64_t> y) const {
-  const int64_t parts = n_.sign == arch::SignScheme::Differential ? 2 : 1;
+  const int64_t parts = n_.signParts();
   const int64_t slices = n_.weightSlices(), cycles = n_.inputCycles();
   const int64_t dacMask = (int64_t{1} << n_.dacBits) - 1;
   const int64_t inputOffset = signedInputs ? int64_t{1} << (n_.activationBits - 1) : 0;

@@ -25,7 +25,7 @@ QuantizedWeights quantizeWeights(std::span<const float> w, int64_t outputs, int6
                                 " matrix");
   QuantizedWeights r{outputs, inputs, bits, std::vector<int64_t>(w.size()),
                      std::vector<double>(static_cast<size_t>(outputs))};
-  const double top = static_cast<double>((int64_t{1} << (bits - 1)) - 1);
+  const auto top = static_cast<double>(weightCodeMax(bits));
   for (int64_t o = 0; o < outputs; ++o) {
     const auto row = w.subspan(static_cast<size_t>(o * inputs), static_cast<size_t>(inputs));
     double peak = 0;

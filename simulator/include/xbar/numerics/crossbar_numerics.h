@@ -23,6 +23,8 @@ struct CrossbarNumerics {
   // |q| < 2^(w-1) on each side, sliced as w bits as the mapping counts columns.
   int64_t weightSlices() const { return (weightBits + cellBits - 1) / cellBits; }
   int64_t inputCycles() const { return (activationBits + dacBits - 1) / dacBits; }
+  // Arrays a weight matrix takes: one (offset), or a positive and a negative (differential).
+  int64_t signParts() const { return sign == arch::SignScheme::Differential ? 2 : 1; }
 };
 
 // One ADC conversion of a column sum over `rows` rows. The largest sum is rows x (2^cell - 1)

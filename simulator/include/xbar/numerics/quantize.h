@@ -11,6 +11,11 @@
 
 namespace xbar::numerics {
 
+// The largest weight code at `bits`: symmetric codes lie within +-(2^(bits-1) - 1).
+inline int64_t weightCodeMax(int64_t bits) {
+  return (int64_t{1} << (bits - 1)) - 1;
+}
+
 // q[o][i] = round(w[o][i] / scale[o]) with scale[o] = max|w[o]| / (2^(bits-1) - 1), so
 // |q| <= 2^(bits-1) - 1. A channel of zeros gets scale 1 and q = 0.
 struct QuantizedWeights {
