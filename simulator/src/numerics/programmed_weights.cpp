@@ -54,7 +54,7 @@ ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span
                                 " bits");
   const int64_t parts = n_.signParts();
   const int64_t slices = n_.weightSlices(), cellMask = (int64_t{1} << n_.cellBits) - 1;
-  const int64_t offset = int64_t{1} << (n_.weightBits - 1);
+  const int64_t offset = n_.weightOffset();
   for (int64_t first = 0; first < inputs; first += n_.rows) {
     Tile t;
     t.firstRow = first;
@@ -150,9 +150,8 @@ void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64
   if (parts == 2) {
     v -= acc[1];
   } else {
-    const int64_t weightOffset = int64_t{1} << (n_.weightBits - 1);
     const Eigen::Matrix<int64_t, Eigen::Dynamic, 1> inputSums = fed.rowwise().sum();
-    v.colwise() -= inputSums * weightOffset;
+    v.colwise() -= inputSums * n_.weightOffset();
   }
   if (signedInputs)
     for (int64_t o = 0; o < outputs_; ++o)

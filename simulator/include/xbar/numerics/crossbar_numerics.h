@@ -23,6 +23,8 @@ struct CrossbarNumerics {
   // |q| < 2^(w-1) on each side, sliced as w bits as the mapping counts columns.
   int64_t weightSlices() const { return (weightBits + cellBits - 1) / cellBits; }
   int64_t inputCycles() const { return (activationBits + dacBits - 1) / dacBits; }
+  // What the offset scheme adds to every weight code before storing it.
+  int64_t weightOffset() const { return int64_t{1} << (weightBits - 1); }
   // Arrays a weight matrix takes: one (offset), or a positive and a negative (differential).
   int64_t signParts() const { return sign == arch::SignScheme::Differential ? 2 : 1; }
 };
