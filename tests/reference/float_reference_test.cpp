@@ -35,6 +35,7 @@ Errors compare(const Tensor& got, const Tensor& want) {
 
 class FloatReferenceVsPyTorch : public ::testing::TestWithParam<std::string> {};
 
+// Param: a path under the export directory, without ".onnx".
 TEST_P(FloatReferenceVsPyTorch, OutputWithinOneInTenThousand) {
   const std::string stem = std::string(XBAR_EXPORT_DIR) + "/" + GetParam();
   const ir::Graph graph = frontend::loadPreparedGraph(stem + ".onnx");
@@ -58,6 +59,12 @@ TEST_P(FloatReferenceVsPyTorch, OutputWithinOneInTenThousand) {
 INSTANTIATE_TEST_SUITE_P(Torchvision, FloatReferenceVsPyTorch,
                          ::testing::Values("resnet18", "resnet50", "vgg16", "squeezenet1_1",
                                            "mobilenet_v2", "alexnet"));
+// workloads/export_op_zoo.py: the ops torchvision's CNNs do not use (activations, softmax,
+// unfolded BN, dilated grouped Conv1d, ceil-mode and padded pooling, batched MatMul).
+INSTANTIATE_TEST_SUITE_P(OpZoo, FloatReferenceVsPyTorch,
+                         ::testing::Values("ops/activations", "ops/conv1d_chain", "ops/pooling",
+                                           "ops/shapes"),
+                         [](const auto& info) { return info.param.substr(4); });
 
 }  // namespace
 }  // namespace xbar::reference
