@@ -48,13 +48,17 @@ int64_t ActivationQuantizer::quantize(double x) const {
 
 ActivationQuantizer ActivationQuantizer::calibrate(std::span<const float> calibration,
                                                    int64_t bits) {
-  ActivationQuantizer a;
-  a.bits = bits;
   double peak = 0, lowest = 0;
   for (float v : calibration) {
     peak = std::max(peak, std::fabs(static_cast<double>(v)));
     lowest = std::min(lowest, static_cast<double>(v));
   }
+  return fromRange(lowest, peak, bits);
+}
+
+ActivationQuantizer ActivationQuantizer::fromRange(double lowest, double peak, int64_t bits) {
+  ActivationQuantizer a;
+  a.bits = bits;
   a.isUnsigned = lowest >= 0;
   a.scale = peak > 0 ? peak / static_cast<double>(a.maxCode()) : 1.0;
   return a;

@@ -5,6 +5,7 @@
 #include <Eigen/Core>
 #include <oneapi/dnnl/dnnl.hpp>
 
+#include "xbar/reference/window.h"
 #include "xbar/support/error.h"
 
 namespace xbar::reference {
@@ -15,44 +16,11 @@ using Tag = dnnl::memory::format_tag;
 using Shape = std::vector<int64_t>;
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// A sliding window's geometry in oneDNN's terms (dilation counted from 0).
-struct Window {
-  Dims strides, kernel, dilation, padBegin, padEnd;
-};
-
-// From the node's ONNX attributes and the input and output shapes the IR holds. The end
-// padding is what makes oneDNN's floor rule give the IR's output size, so ceil_mode and
-// auto_pad need no special case beyond the begin padding.
-Window windowOf(const ir::Node& n, const Shape& in, const Shape& out, const Shape& kernel,
-                const std::string& where) {
-  const size_t spatial = in.size() - 2;
-  if (kernel.size() != spatial || out.size() != in.size())
-    failInput(where, "a window of rank {} over an input of rank {}", kernel.size(), in.size());
-  const auto strides = n.attrs.getInts("strides", Shape(spatial, 1), where);
-  const auto dilations = n.attrs.getInts("dilations", Shape(spatial, 1), where);
-  const auto pads = n.attrs.getInts("pads", Shape(2 * spatial, 0), where);
-  const std::string autoPad = n.attrs.getString("auto_pad", "NOTSET", where);
-  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial)
-    failInput(where, "strides, dilations or pads do not match {} spatial dims", spatial);
-  Window w;
-  for (size_t k = 0; k < spatial; ++k) {
-    if (strides[k] < 1 || dilations[k] < 1) failInput(where, "strides and dilations must be >= 1");
-    const int64_t reach = (kernel[k] - 1) * dilations[k] + 1;
-    const int64_t needed = (out[k + 2] - 1) * strides[k] + reach - in[k + 2];
-    int64_t begin = pads[k];
-    if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      const int64_t total = std::max<int64_t>(0, needed);
-      begin = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
-    } else if (autoPad == "VALID") {
-      begin = 0;
-    }
-    w.strides.push_back(strides[k]);
-    w.kernel.push_back(kernel[k]);
-    w.dilation.push_back(dilations[k] - 1);
-    w.padBegin.push_back(begin);
-    w.padEnd.push_back(std::max(autoPad == "NOTSET" ? pads[k + spatial] : 0, needed - begin));
-  }
-  return w;
+// oneDNN counts dilation from 0.
+Dims dnnlDilation(const Window& w) {
+  Dims d;
+  for (int64_t v : w.dilations) d.push_back(v - 1);
+  return d;
 }
 
 Tag activationTag(size_t rank, const std::string& where) {
@@ -148,12 +116,13 @@ Tensor FloatKernels::convolution(const ir::Graph& graph, ir::NodeId id,
     if (c.hasBias) c.bias = dnnl::memory::desc({w.shape[0]}, dnnl::memory::data_type::f32, Tag::a);
     const auto desc =
         c.hasBias
-            ? dnnl::convolution_forward::desc(
-                  dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, c.src,
-                  c.weights, c.bias, c.dst, win.strides, win.dilation, win.padBegin, win.padEnd)
+            ? dnnl::convolution_forward::desc(dnnl::prop_kind::forward_inference,
+                                              dnnl::algorithm::convolution_direct, c.src, c.weights,
+                                              c.bias, c.dst, win.strides, dnnlDilation(win),
+                                              win.padBegin, win.padEnd)
             : dnnl::convolution_forward::desc(
                   dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct, c.src,
-                  c.weights, c.dst, win.strides, win.dilation, win.padBegin, win.padEnd);
+                  c.weights, c.dst, win.strides, dnnlDilation(win), win.padBegin, win.padEnd);
     c.primitive =
         dnnl::convolution_forward(dnnl::convolution_forward::primitive_desc(desc, dnn_->engine));
     found = dnn_->convs.emplace(id, std::move(c)).first;
@@ -185,7 +154,7 @@ Tensor FloatKernels::pooling(const ir::Graph& graph, ir::NodeId id, const Tensor
     const bool global = n.kind == ir::OpKind::GlobalAveragePool;
     const Shape kernel = global ? Shape(x.shape.begin() + 2, x.shape.end())
                                 : n.attrs.getInts("kernel_shape", {}, where);
-    const Window win = global ? Window{Dims(kernel.size(), 1), kernel, Dims(kernel.size(), 0),
+    const Window win = global ? Window{Dims(kernel.size(), 1), kernel, Dims(kernel.size(), 1),
                                        Dims(kernel.size(), 0), Dims(kernel.size(), 0)}
                               : windowOf(n, x.shape, outShape, kernel, where);
     dnnl::algorithm algo = dnnl::algorithm::pooling_max;
@@ -198,7 +167,7 @@ Tensor FloatKernels::pooling(const ir::Graph& graph, ir::NodeId id, const Tensor
     p.src = dnnl::memory::desc(x.shape, dnnl::memory::data_type::f32, act);
     p.dst = dnnl::memory::desc(outShape, dnnl::memory::data_type::f32, act);
     const dnnl::pooling_v2_forward::desc desc(dnnl::prop_kind::forward_inference, algo, p.src,
-                                              p.dst, win.strides, win.kernel, win.dilation,
+                                              p.dst, win.strides, win.kernel, dnnlDilation(win),
                                               win.padBegin, win.padEnd);
     const dnnl::pooling_v2_forward::primitive_desc pd(desc, dnn_->engine);
     p.workspace = pd.workspace_desc();

@@ -39,6 +39,8 @@ struct ActivationQuantizer {
   int64_t quantize(double x) const;
   double dequantize(int64_t q) const { return scale * static_cast<double>(q); }
   static ActivationQuantizer calibrate(std::span<const float> calibration, int64_t bits);
+  // The same from the calibration set's smallest value and largest magnitude.
+  static ActivationQuantizer fromRange(double lowest, double peak, int64_t bits);
 };
 
 // The bit widths the numerics handle: a symmetric code needs 2 bits; 1-bit (binary) networks
