@@ -40,6 +40,7 @@ int run(int argc, char** argv) {
   addSimulateCommands(app, action);
   addSweepCommand(app, action);
   addReportCommand(app, action);
+  addValidateCommand(app, action);
 
   auto logger = spdlog::stderr_color_mt("xbar");
   logger->set_pattern("xbar: %l: %v");
@@ -58,6 +59,9 @@ int run(int argc, char** argv) {
   } catch (const InputError& e) {
     std::cerr << "xbar: error: " << e.what() << "\n";
     return kExitBadInput;
+  } catch (const CheckFailed& e) {
+    std::cerr << "xbar: validation failed: " << e.what() << "\n";
+    return kExitValidationFailed;
   } catch (const std::filesystem::filesystem_error& e) {
     // A path the user gave that the file system refuses (too long, not permitted): their
     // input, named with the reason.

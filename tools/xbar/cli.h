@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -33,5 +34,12 @@ void addExperimentCommand(CLI::App& app, Action& action);
 void addSimulateCommands(CLI::App& app, Action& action);
 void addReportCommand(CLI::App& app, Action& action);
 void addSweepCommand(CLI::App& app, Action& action);
+void addValidateCommand(CLI::App& app, Action& action);
+
+// Thrown by an action whose check failed (validate): exit status kExitValidationFailed.
+class CheckFailed : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 }  // namespace xbar::cli

@@ -14,6 +14,7 @@ namespace xbar {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitBadInput = 1;
 inline constexpr int kExitInternal = 2;
+inline constexpr int kExitValidationFailed = 3;  // xbar validate: a stated tolerance fails
 
 class InputError : public std::runtime_error {
  public:

@@ -1,0 +1,75 @@
+// `xbar validate`: a model's values computed three ways on real inputs and compared
+// (docs/design.md §9): the float reference (oneDNN, Eigen) against the output PyTorch saved,
+// the quantized reference (the crossbars' arithmetic, unpartitioned) against the float one,
+// layer by layer. Statistics accumulate over every sample.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "xbar/arch/arch_config.h"
+#include "xbar/reference/tensor.h"
+
+namespace xbar::validate {
+
+struct ValidationRequest {
+  std::filesystem::path model;
+  arch::ArchConfig arch;
+  // Samples along the first axis: a tensor of the model input's shape is one run; (N·b, ...)
+  // with the model's batch b is N runs. Default: MODEL.input.npy beside the model.
+  std::optional<std::filesystem::path> input;
+  // Calibration samples, same rule; default: the inputs themselves.
+  std::optional<std::filesystem::path> calibration;
+  // PyTorch's output for the inputs; default MODEL.output.npy when the input is the default.
+  std::optional<std::filesystem::path> expected;
+  std::optional<std::filesystem::path> saveOutputs;  // DIR for float.npy, quantized.npy
+};
+
+// Agreement of an approximation with a signal, accumulated over samples.
+struct Agreement {
+  double signalEnergy = 0, errorEnergy = 0, dot = 0, approxEnergy = 0, maxAbsError = 0;
+  int64_t rows = 0, top1Matches = 0;  // argmax over the last axis, row by row
+  void add(const reference::Tensor& signal, const reference::Tensor& approx, bool rowsTop1);
+  double sqnrDb() const;  // 10 log10(signal / error); +inf when equal
+  double cosine() const;
+  double relativeL2() const;  // ||error|| / ||signal||
+  double top1Agreement() const;
+};
+
+struct LayerAgreement {
+  std::string name, op;
+  Agreement quantizedVsFloat;
+};
+
+struct ValidationReport {
+  std::string model, arch;
+  int64_t samples = 0, calibrationSamples = 0;
+  std::string calibrationSource;
+  std::optional<Agreement> floatVsPyTorch;  // when PyTorch's output is known
+  Agreement quantizedVsFloat;               // at the model's output
+  std::vector<LayerAgreement> layers;       // each matrix layer's output, in graph order
+  bool anyAdcClipping = false;
+  double floatSeconds = 0, quantizedSeconds = 0;
+  // The stated tolerances and whether each holds.
+  static constexpr double kFloatVsPyTorchBound = 1e-4;  // relative L2, the bound
+  bool passed() const;
+  std::vector<std::string> failures() const;
+};
+
+ValidationReport validateModel(const ValidationRequest& request);
+
+nlohmann::json toJson(const ValidationReport& report);
+std::string summaryText(const ValidationReport& report);
+
+// The samples of a .npy file for a model input of shape `inputShape`: one tensor per run.
+// InputError naming the file when the shape fits neither rule.
+std::vector<reference::Tensor> splitSamples(const reference::Tensor& all,
+                                            const std::vector<int64_t>& inputShape,
+                                            const std::string& file, const std::string& inputName);
+
+}  // namespace xbar::validate

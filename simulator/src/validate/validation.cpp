@@ -1,0 +1,195 @@
+#include "xbar/validate/validation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "xbar/frontend/onnx_loader.h"
+#include "xbar/mapping/matrix_layer.h"
+#include "xbar/reference/graph_runner.h"
+#include "xbar/reference/npy.h"
+#include "xbar/reference/quantized_matrix_ops.h"
+#include "xbar/support/error.h"
+
+namespace xbar::validate {
+namespace {
+
+using reference::Tensor;
+namespace fs = std::filesystem;
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+Tensor readFinite(const fs::path& path) {
+  Tensor t = reference::readNpy(path);
+  for (size_t i = 0; i < t.data.size(); ++i)
+    if (!std::isfinite(t.data[i]))
+      failInput(path.string(), "element {} is {}; inputs must be finite", i, t.data[i]);
+  return t;
+}
+
+// MODEL.onnx -> MODEL.<suffix>, the exporter's naming.
+fs::path beside(const fs::path& model, const std::string& suffix) {
+  fs::path p = model;
+  p.replace_extension(suffix);
+  return p;
+}
+
+Tensor stack(const std::vector<Tensor>& parts) {
+  Tensor all;
+  if (parts.empty()) return all;
+  all.shape = parts[0].shape;
+  all.shape[0] = 0;
+  for (const Tensor& t : parts) {
+    all.shape[0] += t.shape[0];
+    all.data.insert(all.data.end(), t.data.begin(), t.data.end());
+  }
+  return all;
+}
+
+}  // namespace
+
+void Agreement::add(const Tensor& signal, const Tensor& approx, bool rowsTop1) {
+  for (size_t i = 0; i < signal.data.size(); ++i) {
+    const double s = signal.data[i], a = approx.data[i], e = s - a;
+    signalEnergy += s * s;
+    approxEnergy += a * a;
+    errorEnergy += e * e;
+    dot += s * a;
+    maxAbsError = std::max(maxAbsError, std::fabs(e));
+  }
+  if (!rowsTop1 || signal.shape.empty()) return;
+  const auto width = static_cast<size_t>(signal.shape.back());
+  for (size_t r = 0; width > 0 && r < signal.data.size() / width; ++r) {
+    const auto sb = signal.data.begin() + static_cast<std::ptrdiff_t>(r * width);
+    const auto ab = approx.data.begin() + static_cast<std::ptrdiff_t>(r * width);
+    const auto w = static_cast<std::ptrdiff_t>(width);
+    ++rows;
+    if (std::max_element(sb, sb + w) - sb == std::max_element(ab, ab + w) - ab) ++top1Matches;
+  }
+}
+
+double Agreement::sqnrDb() const {
+  if (errorEnergy == 0) return std::numeric_limits<double>::infinity();
+  return 10 * std::log10(signalEnergy / errorEnergy);
+}
+double Agreement::cosine() const {
+  const double norms = std::sqrt(signalEnergy * approxEnergy);
+  return norms > 0 ? dot / norms : (signalEnergy == approxEnergy ? 1.0 : 0.0);
+}
+double Agreement::relativeL2() const {
+  return signalEnergy > 0 ? std::sqrt(errorEnergy / signalEnergy) : std::sqrt(errorEnergy);
+}
+double Agreement::top1Agreement() const {
+  return rows > 0 ? static_cast<double>(top1Matches) / static_cast<double>(rows) : 1.0;
+}
+
+std::vector<std::string> ValidationReport::failures() const {
+  std::vector<std::string> f;
+  if (floatVsPyTorch && !(floatVsPyTorch->relativeL2() <= kFloatVsPyTorchBound))
+    f.push_back(fmt::format("float reference vs PyTorch: relative error {:.3g} > {:.0e}",
+                            floatVsPyTorch->relativeL2(), kFloatVsPyTorchBound));
+  return f;
+}
+
+bool ValidationReport::passed() const {
+  return failures().empty();
+}
+
+std::vector<Tensor> splitSamples(const Tensor& all, const std::vector<int64_t>& inputShape,
+                                 const std::string& file, const std::string& inputName) {
+  if (all.shape == inputShape) return {all};
+  const bool sameTail = all.shape.size() == inputShape.size() && !inputShape.empty() &&
+                        std::equal(all.shape.begin() + 1, all.shape.end(), inputShape.begin() + 1);
+  if (!sameTail || inputShape[0] < 1 || all.shape[0] % inputShape[0] != 0 || all.shape[0] == 0)
+    failInput(file, "shape {} does not fit the model's input '{}' of shape {}: expected (N x {}{})",
+              ir::shapeToString(all.shape), inputName, ir::shapeToString(inputShape),
+              inputShape.empty() ? 1 : inputShape[0], [&] {
+                std::string tail;
+                for (size_t k = 1; k < inputShape.size(); ++k)
+                  tail += ", " + std::to_string(inputShape[k]);
+                return tail;
+              }());
+  std::vector<Tensor> runs;
+  const int64_t per = reference::elementCountOf(inputShape);
+  for (int64_t at = 0; at < all.elementCount(); at += per)
+    runs.emplace_back(inputShape,
+                      std::vector<float>(all.data.begin() + at, all.data.begin() + at + per));
+  return runs;
+}
+
+ValidationReport validateModel(const ValidationRequest& request) {
+  const ir::Graph graph = frontend::loadPreparedGraph(request.model);
+  const std::string where = request.model.string();
+  if (graph.inputs.size() != 1 || graph.outputs.size() != 1)
+    failInput(where, "has {} inputs and {} outputs; validate takes models with one of each",
+              graph.inputs.size(), graph.outputs.size());
+  const ir::Value& in = graph.value(graph.inputs[0]);
+  const fs::path inputPath = request.input.value_or(beside(request.model, ".input.npy"));
+  std::optional<fs::path> expectedPath = request.expected;
+  if (!expectedPath && !request.input && fs::exists(beside(request.model, ".output.npy")))
+    expectedPath = beside(request.model, ".output.npy");
+  const std::vector<Tensor> samples =
+      splitSamples(readFinite(inputPath), in.shape, inputPath.string(), in.name);
+  const std::vector<Tensor> calibration =
+      request.calibration ? splitSamples(readFinite(*request.calibration), in.shape,
+                                         request.calibration->string(), in.name)
+                          : samples;
+
+  ValidationReport report;
+  report.model = graph.name;
+  report.arch = request.arch.name;
+  report.samples = static_cast<int64_t>(samples.size());
+  report.calibrationSamples = static_cast<int64_t>(calibration.size());
+  report.calibrationSource =
+      request.calibration ? request.calibration->string() : "the validation inputs";
+
+  reference::GraphRunner runner(graph);
+  std::vector<std::vector<Tensor>> calibrationRuns;
+  for (const Tensor& t : calibration) calibrationRuns.push_back({t});
+  reference::QuantizedMatrixOps quantized(
+      graph, request.arch,
+      reference::calibrate(runner, calibrationRuns, request.arch.precision.activation_bits));
+  report.anyAdcClipping = quantized.anyClipping();
+
+  const auto layers = mapping::matrixLayers(graph);
+  for (const auto& l : layers) report.layers.push_back({l.name, std::string(ir::opName(l.op)), {}});
+  const auto output = static_cast<size_t>(graph.outputs[0]);
+  std::vector<Tensor> floatOutputs, quantizedOutputs;
+  for (const Tensor& sample : samples) {
+    auto start = std::chrono::steady_clock::now();
+    const std::vector<Tensor> f = runner.run({sample});
+    report.floatSeconds += secondsSince(start);
+    start = std::chrono::steady_clock::now();
+    const std::vector<Tensor> q = runner.run({sample}, &quantized);
+    report.quantizedSeconds += secondsSince(start);
+    for (size_t i = 0; i < layers.size(); ++i) {
+      const auto v = static_cast<size_t>(graph.node(layers[i].node).outputs[0]);
+      report.layers[i].quantizedVsFloat.add(f[v], q[v], false);
+    }
+    report.quantizedVsFloat.add(f[output], q[output], true);
+    floatOutputs.push_back(f[output]);
+    quantizedOutputs.push_back(q[output]);
+  }
+  const Tensor floatAll = stack(floatOutputs);
+  if (expectedPath) {
+    const Tensor expected = reference::readNpy(*expectedPath);
+    if (expected.shape != floatAll.shape)
+      failInput(expectedPath->string(), "shape {}, but the model's outputs for {} stack to {}",
+                ir::shapeToString(expected.shape), inputPath.string(),
+                ir::shapeToString(floatAll.shape));
+    report.floatVsPyTorch.emplace();
+    report.floatVsPyTorch->add(expected, floatAll, true);
+  }
+  if (request.saveOutputs) {
+    reference::writeNpy(*request.saveOutputs / "float.npy", floatAll);
+    reference::writeNpy(*request.saveOutputs / "quantized.npy", stack(quantizedOutputs));
+  }
+  return report;
+}
+
+}  // namespace xbar::validate

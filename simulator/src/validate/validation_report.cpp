@@ -1,0 +1,87 @@
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "xbar/validate/validation.h"
+
+namespace xbar::validate {
+namespace {
+
+// JSON has no infinity: an SQNR of identical tensors is written as null.
+nlohmann::json number(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
+
+nlohmann::json agreementJson(const Agreement& a) {
+  return {{"sqnr_db", number(a.sqnrDb())},
+          {"cosine", number(a.cosine())},
+          {"relative_l2", number(a.relativeL2())},
+          {"max_abs_error", number(a.maxAbsError)},
+          {"top1_agreement", a.rows > 0 ? nlohmann::json(a.top1Agreement()) : nlohmann::json()},
+          {"rows", a.rows}};
+}
+
+std::string db(double v) {
+  return std::isfinite(v) ? fmt::format("{:.1f} dB", v) : "exact";
+}
+
+}  // namespace
+
+nlohmann::json toJson(const ValidationReport& r) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerAgreement& l : r.layers) {
+    nlohmann::json j = agreementJson(l.quantizedVsFloat);
+    j["name"] = l.name;
+    j["op"] = l.op;
+    layers.push_back(std::move(j));
+  }
+  nlohmann::json j = {
+      {"model", r.model},
+      {"arch", r.arch},
+      {"samples", r.samples},
+      {"calibration", {{"samples", r.calibrationSamples}, {"source", r.calibrationSource}}},
+      {"adc_can_clip", r.anyAdcClipping},
+      {"quantized_vs_float", agreementJson(r.quantizedVsFloat)},
+      {"layers", layers},
+      {"seconds", {{"float", r.floatSeconds}, {"quantized", r.quantizedSeconds}}},
+      {"passed", r.passed()},
+      {"failures", r.failures()}};
+  j["float_vs_pytorch"] = nlohmann::json();
+  if (r.floatVsPyTorch) {
+    j["float_vs_pytorch"] = agreementJson(*r.floatVsPyTorch);
+    j["float_vs_pytorch"]["bound_relative_l2"] = ValidationReport::kFloatVsPyTorchBound;
+  }
+  return j;
+}
+
+std::string summaryText(const ValidationReport& r) {
+  std::string s =
+      fmt::format("{} on {}: {} sample{}, activations calibrated on {} sample{} ({})\n", r.model,
+                  r.arch, r.samples, r.samples == 1 ? "" : "s", r.calibrationSamples,
+                  r.calibrationSamples == 1 ? "" : "s", r.calibrationSource);
+  if (r.floatVsPyTorch)
+    s += fmt::format(
+        "float vs PyTorch:   relative error {:.3g} (bound {:.0e}), max |error| {:.3g}, "
+        "top-1 agreement {:.1f} %\n",
+        r.floatVsPyTorch->relativeL2(), ValidationReport::kFloatVsPyTorchBound,
+        r.floatVsPyTorch->maxAbsError, 100 * r.floatVsPyTorch->top1Agreement());
+  else
+    s += "float vs PyTorch:   no PyTorch output given (--expected)\n";
+  const Agreement& q = r.quantizedVsFloat;
+  s += fmt::format(
+      "quantized vs float: SQNR {}, cosine {:.6f}, max |error| {:.3g}, top-1 "
+      "agreement {:.1f} %{}\n",
+      db(q.sqnrDb()), q.cosine(), q.maxAbsError, 100 * q.top1Agreement(),
+      r.anyAdcClipping ? " (some ADCs can clip: bit-sliced path)" : "");
+  s += "per layer (quantized vs float, SQNR):";
+  for (size_t i = 0; i < r.layers.size(); ++i)
+    s += fmt::format("{}{} {}", i % 4 == 0 ? "\n  " : ", ", r.layers[i].name,
+                     db(r.layers[i].quantizedVsFloat.sqnrDb()));
+  s += fmt::format("\ntime: float {:.3f} s, quantized {:.3f} s\n", r.floatSeconds,
+                   r.quantizedSeconds);
+  for (const std::string& f : r.failures()) s += "FAILED: " + f + "\n";
+  if (r.passed()) s += "validation passed\n";
+  return s;
+}
+
+}  // namespace xbar::validate

@@ -1,0 +1,104 @@
+// `xbar validate` as a user runs it: the verdict and exit status (0 passed, 3 a tolerance
+// failed, 1 bad input), the saved outputs, samples stacked on the first axis, and each bad
+// input refused with one line naming the file.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "command_fixture.h"
+#include "xbar/reference/npy.h"
+
+namespace xbar::testing {
+namespace {
+
+using reference::Tensor;
+
+std::string exported(const std::string& file) {
+  return std::string(XBAR_EXPORT_DIR) + "/" + file;
+}
+
+class ValidateCommand : public CommandTest {};
+
+TEST_F(ValidateCommand, PassesOnAnExportWithItsSavedOutput) {
+  const fs::path out = dir_ / "outputs";
+  ASSERT_EQ(
+      xbar("validate " + exported("squeezenet1_1.onnx") + " --arch isaac-reram --save-outputs " +
+           out.string() + " --json " + (dir_ / "v.json").string()),
+      0)
+      << slurp(dir_ / "err");
+  const auto j = nlohmann::json::parse(slurp(dir_ / "v.json"));
+  EXPECT_TRUE(j["passed"].get<bool>());
+  EXPECT_LE(j["float_vs_pytorch"]["relative_l2"].get<double>(), 1e-4);
+  EXPECT_EQ(j["float_vs_pytorch"]["top1_agreement"].get<double>(), 1.0);
+  EXPECT_EQ(j["layers"].size(), 26U);  // squeezenet1_1's convolutions
+  for (const char* name : {"float.npy", "quantized.npy"})
+    EXPECT_EQ(reference::readNpy(out / name).shape, (std::vector<int64_t>{1, 1000})) << name;
+}
+
+TEST_F(ValidateCommand, SamplesStackOnTheFirstAxis) {
+  // Three samples: the exporter's input, then it scaled by -1 and 0.5.
+  const Tensor one = reference::readNpy(exported("squeezenet1_1.input.npy"));
+  Tensor three = one;
+  three.shape[0] = 3;
+  for (float scale : {-1.0F, 0.5F})
+    for (float v : one.data) three.data.push_back(v * scale);
+  reference::writeNpy(dir_ / "x.npy", three);
+  const fs::path out = dir_ / "outputs";
+  ASSERT_EQ(xbar("validate " + exported("squeezenet1_1.onnx") + " --input " +
+                 (dir_ / "x.npy").string() + " --save-outputs " + out.string()),
+            0)
+      << slurp(dir_ / "err");
+  const Tensor f = reference::readNpy(out / "float.npy");
+  EXPECT_EQ(f.shape, (std::vector<int64_t>{3, 1000}));
+  // The first sample's row is PyTorch's output for it.
+  const Tensor want = reference::readNpy(exported("squeezenet1_1.output.npy"));
+  double err = 0, ref = 0;
+  for (size_t i = 0; i < 1000; ++i) {
+    err += (f.data[i] - want.data[i]) * (f.data[i] - want.data[i]);
+    ref += want.data[i] * want.data[i];
+  }
+  EXPECT_LE(std::sqrt(err / ref), 1e-4);
+  EXPECT_NE(slurp(dir_ / "out").find("3 samples"), std::string::npos);
+  EXPECT_NE(slurp(dir_ / "out").find("no PyTorch output given"), std::string::npos);
+}
+
+TEST_F(ValidateCommand, AWrongExpectedOutputFailsWithStatusThree) {
+  std::string err;
+  EXPECT_EQ(xbar("validate " + exported("squeezenet1_1.onnx") + " --expected " +
+                     exported("alexnet.output.npy"),
+                 &err),
+            3);
+  EXPECT_NE(err.find("validation failed: float reference vs PyTorch: relative error"),
+            std::string::npos)
+      << err;
+}
+
+TEST_F(ValidateCommand, BadInputsAreRefusedNamingTheFile) {
+  const std::string model = exported("squeezenet1_1.onnx");
+  reference::writeNpy(dir_ / "short.npy", Tensor({1, 3, 224}, std::vector<float>(672, 0.0F)));
+  Tensor nan = reference::readNpy(exported("squeezenet1_1.input.npy"));
+  nan.data[5] = std::nanf("");
+  reference::writeNpy(dir_ / "nan.npy", nan);
+  struct Case {
+    std::string args, expected;
+  };
+  const Case cases[] = {
+      {"validate " + exported("squeezenet1_1.stripped.onnx"), "weights were stripped"},
+      {"validate " + model + " --input " + (dir_ / "short.npy").string(),
+       "short.npy: shape [1x3x224] does not fit the model's input"},
+      {"validate " + model + " --calibration " + (dir_ / "short.npy").string(),
+       "short.npy: shape [1x3x224] does not fit the model's input"},
+      {"validate " + model + " --input " + (dir_ / "nan.npy").string(),
+       "nan.npy: element 5 is nan; inputs must be finite"},
+      {"validate " + model + " --input " + (dir_ / "absent.npy").string(), "cannot open"},
+  };
+  for (const Case& c : cases) {
+    std::string err;
+    EXPECT_EQ(xbar(c.args, &err), 1) << c.args;
+    EXPECT_NE(err.find(c.expected), std::string::npos) << err;
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  }
+}
+
+}  // namespace
+}  // namespace xbar::testing
