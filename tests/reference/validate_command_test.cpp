@@ -102,3 +102,26 @@ TEST_F(ValidateCommand, BadInputsAreRefusedNamingTheFile) {
 
 }  // namespace
 }  // namespace xbar::testing
+
+namespace xbar::testing {
+namespace {
+
+// workloads/train_digits.py's CNN through --dataset: accuracy over the 450 test images of a
+// trained model, float and quantized, from the labels (not from PyTorch's logits).
+TEST_F(ValidateCommand, ReportsTopOneAccuracyOnTheDigitsTestSplit) {
+  const std::string digits = std::string(XBAR_EXPORT_DIR) + "/digits";
+  ASSERT_EQ(xbar("validate " + digits + "/digits_cnn.onnx --arch compass-sram-m --dataset " +
+                 digits + "/dataset --json " + (dir_ / "v.json").string()),
+            0)
+      << slurp(dir_ / "err");
+  const auto j = nlohmann::json::parse(slurp(dir_ / "v.json"));
+  EXPECT_EQ(j["accuracy"]["labels"].get<int64_t>(), 450);
+  EXPECT_EQ(j["samples"].get<int64_t>(), 450);
+  EXPECT_EQ(j["calibration"]["samples"].get<int64_t>(), 128);  // dataset/calibration.npy
+  // A trained model: well above chance (10 %); the exporter prints PyTorch's figure.
+  EXPECT_GT(j["accuracy"]["float_top1"].get<double>(), 0.9);
+  EXPECT_GT(j["accuracy"]["quantized_top1"].get<double>(), 0.8);
+}
+
+}  // namespace
+}  // namespace xbar::testing

@@ -52,6 +52,14 @@ TEST(Npy, RoundTripKeepsShapeAndValues) {
   EXPECT_EQ(readNpy(path).shape, std::vector<int64_t>{5});
 }
 
+TEST(Npy, ReadsInt64LabelsAsFloat) {
+  const int64_t values[3] = {0, 9, -3};
+  const fs::path path =
+      writeRaw("i8.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }",
+               std::string(reinterpret_cast<const char*>(values), 24));
+  EXPECT_EQ(readNpy(path).data, (std::vector<float>{0.0F, 9.0F, -3.0F}));
+}
+
 TEST(Npy, ReadsFloat64AsFloat) {
   const double values[2] = {0.25, -1e3};
   const fs::path path =
@@ -68,7 +76,7 @@ TEST(Npy, MalformedFilesAreRefusedNamingTheFault) {
   };
   const Case cases[] = {
       {writeRaw("short.npy", f4, std::string(8, '\0')), "data ends before the 4 elements"},
-      {writeRaw("int.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (1,), }",
+      {writeRaw("int.npy", "{'descr': '<u2', 'fortran_order': False, 'shape': (1,), }",
                 std::string(8, '\0')),
        "expected little-endian float32"},
       {writeRaw("fortran.npy", "{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }",

@@ -12,7 +12,7 @@ struct ValidateOptions {
   std::string model;
   std::string arch = "compass-sram-m";
   std::vector<std::string> overrides;
-  std::string input, calibration, expected, saveOutputs, json;
+  std::string input, calibration, expected, saveOutputs, json, dataset;
 };
 
 void validate(const ValidateOptions& o) {
@@ -23,6 +23,7 @@ void validate(const ValidateOptions& o) {
   if (!o.calibration.empty()) request.calibration = o.calibration;
   if (!o.expected.empty()) request.expected = o.expected;
   if (!o.saveOutputs.empty()) request.saveOutputs = o.saveOutputs;
+  if (!o.dataset.empty()) request.dataset = o.dataset;
   const validate::ValidationReport report = validate::validateModel(request);
   std::cout << validate::summaryText(report);
   if (!o.json.empty()) {
@@ -51,6 +52,9 @@ void addValidateCommand(CLI::App& app, Action& action) {
                 ".npy of PyTorch's outputs for the inputs (default MODEL.output.npy when "
                 "--input is not given)");
   v->add_option("--save-outputs", o->saveOutputs, "Directory for float.npy and quantized.npy");
+  v->add_option("--dataset", o->dataset,
+                "Labelled data: DIR/inputs.npy, DIR/labels.npy (and DIR/calibration.npy); reports "
+                "top-1 accuracy");
   v->add_option("--json", o->json, "Write the validation report as JSON");
   v->callback([o, &action] { action = [o] { validate(*o); }; });
 }

@@ -88,9 +88,14 @@ Tensor readNpy(const std::filesystem::path& path) {
   in.read(header.data(), headerBytes);
   if (!in) failInput(where, "truncated .npy header");
   const std::string descr = headerField(header, "descr", where);
-  const bool f4 = descr == "'<f4'", f8 = descr == "'<f8'";
-  if (!f4 && !f8)
-    failInput(where, "dtype {} (expected little-endian float32 '<f4' or float64 '<f8')", descr);
+  // Integer arrays (class labels) are read as float: exact below 2^24.
+  const bool f4 = descr == "'<f4'", f8 = descr == "'<f8'", i4 = descr == "'<i4'",
+             i8 = descr == "'<i8'";
+  if (!f4 && !f8 && !i4 && !i8)
+    failInput(where,
+              "dtype {} (expected little-endian float32 '<f4', float64 '<f8', int32 '<i4' "
+              "or int64 '<i8')",
+              descr);
   if (headerField(header, "fortran_order", where) != "False")
     failInput(where, "Fortran-ordered array (expected C order)");
   Tensor t;
@@ -100,7 +105,7 @@ Tensor readNpy(const std::filesystem::path& path) {
   // more memory than the file could fill.
   const auto dataStart = static_cast<int64_t>(in.tellg());
   const auto fileBytes = static_cast<int64_t>(std::filesystem::file_size(path));
-  const int64_t width = f4 ? 4 : 8;
+  const int64_t width = f4 || i4 ? 4 : 8;
   if (n < 0 || n > (fileBytes - dataStart) / width)
     failInput(where, "the data ends before the {} elements its shape {} holds",
               n < 0 ? std::string("overflowing") : std::to_string(n),
@@ -109,9 +114,24 @@ Tensor readNpy(const std::filesystem::path& path) {
   if (f4) {
     in.read(reinterpret_cast<char*>(t.data.data()), static_cast<std::streamsize>(n * 4));
   } else {
-    std::vector<double> wide(static_cast<size_t>(n));
-    in.read(reinterpret_cast<char*>(wide.data()), static_cast<std::streamsize>(n * 8));
-    for (size_t i = 0; i < wide.size(); ++i) t.data[i] = static_cast<float>(wide[i]);
+    std::vector<char> raw(static_cast<size_t>(n * width));
+    in.read(raw.data(), static_cast<std::streamsize>(raw.size()));
+    for (size_t i = 0; i < t.data.size(); ++i) {
+      const char* p = raw.data() + i * static_cast<size_t>(width);
+      if (f8) {
+        double v;
+        std::memcpy(&v, p, 8);
+        t.data[i] = static_cast<float>(v);
+      } else if (i8) {
+        int64_t v;
+        std::memcpy(&v, p, 8);
+        t.data[i] = static_cast<float>(v);
+      } else {
+        int32_t v;
+        std::memcpy(&v, p, 4);
+        t.data[i] = static_cast<float>(v);
+      }
+    }
   }
   if (!in) failInput(where, "the data ends before the {} elements its shape holds", n);
   return t;

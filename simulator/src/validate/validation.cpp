@@ -51,6 +51,25 @@ Tensor stack(const std::vector<Tensor>& parts) {
   return all;
 }
 
+// The class each row of `out` picks: argmax over the last axis.
+std::vector<int64_t> top1(const Tensor& out) {
+  std::vector<int64_t> picks;
+  const auto width = static_cast<size_t>(out.shape.empty() ? 1 : out.shape.back());
+  for (size_t r = 0; width > 0 && r < out.data.size() / width; ++r) {
+    const auto b = out.data.begin() + static_cast<std::ptrdiff_t>(r * width);
+    picks.push_back(std::max_element(b, b + static_cast<std::ptrdiff_t>(width)) - b);
+  }
+  return picks;
+}
+
+int64_t correct(const Tensor& outputs, const Tensor& labels) {
+  const std::vector<int64_t> picks = top1(outputs);
+  int64_t n = 0;
+  for (size_t i = 0; i < picks.size(); ++i)
+    n += static_cast<float>(picks[i]) == labels.data[i] ? 1 : 0;
+  return n;
+}
+
 }  // namespace
 
 void Agreement::add(const Tensor& signal, const Tensor& approx, bool rowsTop1) {
@@ -129,10 +148,18 @@ ValidationReport validateModel(const ValidationRequest& request) {
     failInput(where, "has {} inputs and {} outputs; validate takes models with one of each",
               graph.inputs.size(), graph.outputs.size());
   const ir::Value& in = graph.value(graph.inputs[0]);
-  const fs::path inputPath = request.input.value_or(beside(request.model, ".input.npy"));
+  if (request.dataset && request.input)
+    failInput(where, "--dataset and --input both give the inputs; pass one");
+  const fs::path inputPath = request.dataset
+                                 ? *request.dataset / "inputs.npy"
+                                 : request.input.value_or(beside(request.model, ".input.npy"));
   std::optional<fs::path> expectedPath = request.expected;
-  if (!expectedPath && !request.input && fs::exists(beside(request.model, ".output.npy")))
+  if (!expectedPath && !request.input && !request.dataset &&
+      fs::exists(beside(request.model, ".output.npy")))
     expectedPath = beside(request.model, ".output.npy");
+  std::optional<fs::path> calibrationPath = request.calibration;
+  if (!calibrationPath && request.dataset && fs::exists(*request.dataset / "calibration.npy"))
+    calibrationPath = *request.dataset / "calibration.npy";
   const std::vector<Tensor> samples =
       splitSamples(readFinite(inputPath), in.shape, inputPath.string(), in.name);
   const std::vector<Tensor> calibration =
@@ -145,8 +172,7 @@ ValidationReport validateModel(const ValidationRequest& request) {
   report.arch = request.arch.name;
   report.samples = static_cast<int64_t>(samples.size());
   report.calibrationSamples = static_cast<int64_t>(calibration.size());
-  report.calibrationSource =
-      request.calibration ? request.calibration->string() : "the validation inputs";
+  report.calibrationSource = calibrationPath ? calibrationPath->string() : "the validation inputs";
 
   reference::GraphRunner runner(graph);
   std::vector<std::vector<Tensor>> calibrationRuns;
@@ -184,6 +210,16 @@ ValidationReport validateModel(const ValidationRequest& request) {
                 ir::shapeToString(floatAll.shape));
     report.floatVsPyTorch.emplace();
     report.floatVsPyTorch->add(expected, floatAll, true);
+  }
+  if (request.dataset) {
+    const fs::path labelsPath = *request.dataset / "labels.npy";
+    const Tensor labels = reference::readNpy(labelsPath);
+    const Tensor quantizedAll = stack(quantizedOutputs);
+    if (static_cast<size_t>(labels.elementCount()) != top1(floatAll).size())
+      failInput(labelsPath.string(), "{} labels for {} output rows (one class per sample)",
+                labels.elementCount(), top1(floatAll).size());
+    report.accuracy =
+        Accuracy{labels.elementCount(), correct(floatAll, labels), correct(quantizedAll, labels)};
   }
   if (request.saveOutputs) {
     reference::writeNpy(*request.saveOutputs / "float.npy", floatAll);

@@ -46,6 +46,11 @@ nlohmann::json toJson(const ValidationReport& r) {
       {"seconds", {{"float", r.floatSeconds}, {"quantized", r.quantizedSeconds}}},
       {"passed", r.passed()},
       {"failures", r.failures()}};
+  j["accuracy"] = nlohmann::json();
+  if (r.accuracy)
+    j["accuracy"] = {{"labels", r.accuracy->labels},
+                     {"float_top1", r.accuracy->floatTop1()},
+                     {"quantized_top1", r.accuracy->quantizedTop1()}};
   j["float_vs_pytorch"] = nlohmann::json();
   if (r.floatVsPyTorch) {
     j["float_vs_pytorch"] = agreementJson(*r.floatVsPyTorch);
@@ -73,6 +78,10 @@ std::string summaryText(const ValidationReport& r) {
       "agreement {:.1f} %{}\n",
       db(q.sqnrDb()), q.cosine(), q.maxAbsError, 100 * q.top1Agreement(),
       r.anyAdcClipping ? " (some ADCs can clip: bit-sliced path)" : "");
+  if (r.accuracy)
+    s += fmt::format(
+        "top-1 accuracy over {} labelled samples: float {:.2f} %, quantized {:.2f} %\n",
+        r.accuracy->labels, 100 * r.accuracy->floatTop1(), 100 * r.accuracy->quantizedTop1());
   s += "per layer (quantized vs float, SQNR):";
   for (size_t i = 0; i < r.layers.size(); ++i)
     s += fmt::format("{}{} {}", i % 4 == 0 ? "\n  " : ", ", r.layers[i].name,

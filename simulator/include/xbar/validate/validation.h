@@ -28,6 +28,18 @@ struct ValidationRequest {
   // PyTorch's output for the inputs; default MODEL.output.npy when the input is the default.
   std::optional<std::filesystem::path> expected;
   std::optional<std::filesystem::path> saveOutputs;  // DIR for float.npy, quantized.npy
+  // A labelled data set: DIR/inputs.npy and DIR/labels.npy (class per sample), and
+  // DIR/calibration.npy when present. Top-1 accuracy is reported for every way of computing.
+  std::optional<std::filesystem::path> dataset;
+};
+
+// Top-1 accuracy against labels: argmax over the output's last axis, one row per label.
+struct Accuracy {
+  int64_t labels = 0, floatCorrect = 0, quantizedCorrect = 0;
+  double floatTop1() const { return labels ? static_cast<double>(floatCorrect) / labels : 0; }
+  double quantizedTop1() const {
+    return labels ? static_cast<double>(quantizedCorrect) / labels : 0;
+  }
 };
 
 // Agreement of an approximation with a signal, accumulated over samples.
@@ -53,6 +65,7 @@ struct ValidationReport {
   std::optional<Agreement> floatVsPyTorch;  // when PyTorch's output is known
   Agreement quantizedVsFloat;               // at the model's output
   std::vector<LayerAgreement> layers;       // each matrix layer's output, in graph order
+  std::optional<Accuracy> accuracy;         // with --dataset
   bool anyAdcClipping = false;
   double floatSeconds = 0, quantizedSeconds = 0;
   // The stated tolerances and whether each holds.
