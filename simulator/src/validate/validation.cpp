@@ -163,9 +163,9 @@ ValidationReport validateModel(const ValidationRequest& request) {
   const std::vector<Tensor> samples =
       splitSamples(readFinite(inputPath), in.shape, inputPath.string(), in.name);
   const std::vector<Tensor> calibration =
-      request.calibration ? splitSamples(readFinite(*request.calibration), in.shape,
-                                         request.calibration->string(), in.name)
-                          : samples;
+      calibrationPath ? splitSamples(readFinite(*calibrationPath), in.shape,
+                                     calibrationPath->string(), in.name)
+                      : samples;
 
   ValidationReport report;
   report.model = graph.name;
