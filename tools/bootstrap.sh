@@ -16,6 +16,9 @@ packages=(
   libcli11-dev nlohmann-json3-dev libfmt-dev libspdlog-dev
   # crossbar numerics: Eigen's integer GEMM (fast path); oneDNN for the float reference
   libeigen3-dev libdnnl-dev
+  # Debian's oneDNN is built with an OpenCL GPU runtime: its CMake config finds OpenCL, whose
+  # headers and link library libdnnl-dev does not pull in
+  ocl-icd-opencl-dev opencl-c-headers
   # distributed sweeps
   libopenmpi-dev openmpi-bin
   # HTML reports: Vega-Lite from npm (installed by the build), checked in Debian's chromium
