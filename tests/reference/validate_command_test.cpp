@@ -123,5 +123,35 @@ TEST_F(ValidateCommand, ReportsTopOneAccuracyOnTheDigitsTestSplit) {
   EXPECT_GT(j["accuracy"]["quantized_top1"].get<double>(), 0.8);
 }
 
+// Stuck cells (numerics.* keys) through xbar validate on the digits MLP: at rate 0 the run is
+// the ideal one to the last bit, with a seed given or not; at 1e-2 of cells stuck at each end
+// the quantized accuracy drops, while the float reference does not move.
+TEST_F(ValidateCommand, StuckCellsLowerDigitsAccuracyAndRateZeroIsIdeal) {
+  const std::string digits = std::string(XBAR_EXPORT_DIR) + "/digits";
+  const auto validate = [&](const std::string& flags, const char* name) {
+    const fs::path json = dir_ / name;
+    EXPECT_EQ(xbar("validate " + digits + "/digits_mlp.onnx --arch compass-sram-m --dataset " +
+                   digits + "/dataset --json " + json.string() + flags),
+              0)
+        << slurp(dir_ / "err");
+    nlohmann::json j = nlohmann::json::parse(slurp(json));
+    j.erase("seconds");
+    return j;
+  };
+  nlohmann::json ideal = validate("", "ideal.json");
+  nlohmann::json zero = validate(
+      " -p numerics.stuck_at_zero_rate=0 -p numerics.programming_noise_sigma=0 -p numerics.seed=9",
+      "zero.json");
+  EXPECT_EQ(zero["nonidealities"]["seed"].get<int64_t>(), 9);
+  zero.erase("nonidealities");
+  ideal.erase("nonidealities");
+  EXPECT_EQ(zero, ideal);
+  const nlohmann::json stuck =
+      validate(" -p numerics.stuck_at_zero_rate=0.01 -p numerics.stuck_at_one_rate=0.01", "s.json");
+  EXPECT_EQ(stuck["accuracy"]["float_top1"], ideal["accuracy"]["float_top1"]);
+  EXPECT_LT(stuck["accuracy"]["quantized_top1"].get<double>(),
+            ideal["accuracy"]["quantized_top1"].get<double>());
+}
+
 }  // namespace
 }  // namespace xbar::testing

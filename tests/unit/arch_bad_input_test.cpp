@@ -215,3 +215,23 @@ TEST(ArchBadInput, ATimingKeyWithoutItsUnitIsRefused) {
 
 }  // namespace
 }  // namespace xbar::arch
+
+namespace xbar::arch {
+namespace {
+
+TEST(ArchBadInput, NonidealityRatesOutsideZeroToOneAreRefused) {
+  expectContains(errorOf("extends: compass-sram-m\nnumerics:\n  stuck_at_zero_rate: 1.5\n"),
+                 {"bad.yaml:3", "'numerics.stuck_at_zero_rate' is 1.5", "≤ 1"});
+  expectContains(
+      errorOf("extends: compass-sram-m\n", {parseOverride("numerics.stuck_at_one_rate=-0.1")}),
+      {"numerics.stuck_at_one_rate", "-0.1", "≥ 0"});
+  expectContains(errorOf("extends: compass-sram-m\nnumerics:\n  read_noise_sigma: -1\n"),
+                 {"bad.yaml:3", "read_noise_sigma", "≥ 0"});
+  // Each rate is within [0, 1] but a cell cannot be stuck both ways.
+  expectContains(errorOf("extends: compass-sram-m\nnumerics:\n  stuck_at_zero_rate: 0.6\n  "
+                         "stuck_at_one_rate: 0.5\n"),
+                 {"bad.yaml:4", "0.6 + 0.5", "at most 1"});
+}
+
+}  // namespace
+}  // namespace xbar::arch

@@ -92,6 +92,21 @@ TEST(ArchLoader, ExplicitDramFieldBeatsThePreset) {
               0.01 * a.dramBandwidthGbPerS());
 }
 
+TEST(ArchLoader, NonidealitiesAreOptionalAndSavedOnlyWhenSet) {
+  // An ideal chip's config has no numerics section, so presets, their saved copies and the
+  // programs' arch fingerprints are what they were before the keys existed.
+  const ArchConfig ideal = loadArch(resolveArchPath("compass-sram-m", kArchDir));
+  EXPECT_TRUE(ideal.numerics.ideal());
+  EXPECT_EQ(saveArch(ideal).find("numerics"), std::string::npos);
+  const ArchConfig noisy = loadArch(
+      resolveArchPath("compass-sram-m", kArchDir),
+      {parseOverride("numerics.stuck_at_zero_rate=0.01"), parseOverride("numerics.seed=7")});
+  EXPECT_FALSE(noisy.numerics.ideal());
+  EXPECT_DOUBLE_EQ(noisy.numerics.stuck_at_zero_rate, 0.01);
+  EXPECT_EQ(noisy.numerics.seed, 7);
+  EXPECT_EQ(loadArchFromString(saveArch(noisy), "saved", kArchDir), noisy);
+}
+
 TEST(ArchLoader, DifferentialSignDoublesColumnsPerWeight) {
   const ArchConfig a = loadArch(resolveArchPath("edge-small", kArchDir));
   // 8-bit weights on 2-bit cells = 4 slices, x2 for differential.

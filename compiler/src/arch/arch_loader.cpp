@@ -318,6 +318,11 @@ ArchConfig decodeAll(Entries entries, const std::string& topName) {
     failInput(origin("crossbar.adcs_per_crossbar"),
               "crossbar.adcs_per_crossbar is {}; expected at most crossbar.cols ({})",
               config.crossbar.adcs_per_crossbar, config.crossbar.cols);
+  if (config.numerics.stuck_at_zero_rate + config.numerics.stuck_at_one_rate > 1)
+    failInput(origin("numerics.stuck_at_one_rate"),
+              "numerics.stuck_at_zero_rate + stuck_at_one_rate is {} + {}; expected at most 1 "
+              "(a cell is stuck one way or the other)",
+              config.numerics.stuck_at_zero_rate, config.numerics.stuck_at_one_rate);
   checkDram(config.dram, origin);
   const DramStream stream = measureDramStream(config.dram);
   config.dram.stream_gb_per_s = stream.gbPerS;
@@ -357,6 +362,8 @@ std::string saveArch(const ArchConfig& config) {
     const bool meshKey = f.path.starts_with("chip.interconnect.mesh_");
     if (meshKey && config.chip.interconnect.topology == Topology::Bus) continue;
     if (f.path == "description" && config.description.empty()) continue;
+    // An ideal chip saves no numerics section: its configs and fingerprints stay as they were.
+    if (f.path.starts_with("numerics.") && config.numerics == NonidealityConfig{}) continue;
     std::vector<std::string> parts;
     for (size_t start = 0;;) {
       const auto dot = f.path.find('.', start);

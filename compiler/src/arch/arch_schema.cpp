@@ -176,6 +176,49 @@ void addDramKeys(std::vector<FieldSpec>& s) {
 
 // One entry per arch key, in the order configs are saved: a table, not logic, so it stays one
 // function (over the ~100-line guide) that reads top to bottom like the schema it builds.
+// Non-idealities of the crossbar numerics (docs/design.md §9): optional, 0 (ideal) when absent.
+void addNonidealityKeys(std::vector<FieldSpec>& s) {
+  constexpr const char* kAbsent = "always (0: ideal)";
+  constexpr const char* kValidateOnly =
+      " Read by `xbar validate`; timing, energy and the program do not depend on it.";
+  const auto sigma = [&](const char* path, double NonidealityConfig::*member, const char* unit,
+                         const char* doc) {
+    s.push_back(optional(number(
+                             path, [member](auto& a) -> auto& { return a.numerics.*member; }, unit,
+                             std::string(doc) + kValidateOnly, 0, false),
+                         kAbsent));
+  };
+  const auto rate = [&](const char* path, double NonidealityConfig::*member, const char* doc) {
+    FieldSpec f = number(
+        path, [member](auto& a) -> auto& { return a.numerics.*member; }, "",
+        std::string(doc) + " stuck_at_zero_rate + stuck_at_one_rate <= 1." + kValidateOnly, 0,
+        false);
+    f.maximum = 1;
+    s.push_back(optional(std::move(f), kAbsent));
+  };
+  sigma("numerics.programming_noise_sigma", &NonidealityConfig::programming_noise_sigma, "",
+        "Programming noise: each programmed cell's conductance is its level times (1 + sigma x "
+        "N(0, 1)), drawn once per stored weight cell.");
+  sigma("numerics.read_noise_sigma", &NonidealityConfig::read_noise_sigma, "",
+        "Read noise: relative sigma of each cell's conductance, drawn anew at every input cycle "
+        "(a column sum's noise is sigma x the root of its terms' squares).");
+  rate("numerics.stuck_at_zero_rate", &NonidealityConfig::stuck_at_zero_rate,
+       "Fraction of cells stuck at the lowest conductance (level 0).");
+  rate("numerics.stuck_at_one_rate", &NonidealityConfig::stuck_at_one_rate,
+       "Fraction of cells stuck at the highest conductance (level 2^cell_bits - 1).");
+  sigma("numerics.adc_offset_sigma_lsb", &NonidealityConfig::adc_offset_sigma_lsb, "LSB",
+        "ADC offset: each column's converter adds a fixed offset of sigma x N(0, 1) steps.");
+  FieldSpec seed = integer(
+      "numerics.seed", [](auto& a) -> auto& { return a.numerics.seed; }, "",
+      std::string("Seed of every non-ideality draw: the same seed gives the same faults and "
+                  "noise.") +
+          kValidateOnly,
+      0, 9.007199254740992e15);
+  seed.inertWhen = "every non-ideality is 0";
+  seed.inert = [](const ArchConfig& a) { return a.numerics.ideal(); };
+  s.push_back(optional(std::move(seed), "always (0)"));
+}
+
 std::vector<FieldSpec> buildSchema() {
   constexpr const char* kDeviceGiven =
       "crossbar.device supplies it (its defaults: docs/design.md §3)";
@@ -341,6 +384,8 @@ std::vector<FieldSpec> buildSchema() {
   s.push_back(integer(
       "precision.activation_bits", [](auto& a) -> auto& { return a.precision.activation_bits; },
       "bit", "Activation precision (a workload may override it).", 1, 32));
+
+  addNonidealityKeys(s);
   return s;
 }
 

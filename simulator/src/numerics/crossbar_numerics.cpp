@@ -13,6 +13,7 @@ CrossbarNumerics CrossbarNumerics::fromArch(const arch::ArchConfig& arch) {
   n.dacBits = arch.crossbar.dac_bits;
   n.adcBits = arch.crossbar.adc_bits;
   n.sign = arch.crossbar.sign_scheme;
+  n.noise = arch.numerics;
   return n;
 }
 

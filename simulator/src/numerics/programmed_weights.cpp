@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "xbar/numerics/keyed_draws.h"
 #include "xbar/numerics/quantize.h"
 
 namespace xbar::numerics {
@@ -19,6 +20,19 @@ int64_t largest(std::span<const int64_t> v) {
   int64_t m = 0;
   for (int64_t x : v) m = std::max(m, x < 0 ? -x : x);
   return m;
+}
+
+// Each cell's conductance read with relative sigma: a column sum's noise has the variance
+// sigma^2 x the sum over rows of (input x level)^2; `key` names the read (call, tile, cycle,
+// array), each vector and column draws its own.
+void addReadNoise(const RowMatrix<double>& bits, const Eigen::Map<const RowMatrix<double>>& cells,
+                  double sigma, uint64_t key, RowMatrix<double>& sums) {
+  const RowMatrix<double> variance =
+      bits.array().square().matrix() * cells.array().square().matrix();
+  for (Eigen::Index b = 0; b < sums.rows(); ++b)
+    for (Eigen::Index o = 0; o < sums.cols(); ++o)
+      sums(b, o) += sigma * std::sqrt(variance(b, o)) *
+                    normalDraw(drawKey(key, {static_cast<uint64_t>(b), static_cast<uint64_t>(o)}));
 }
 
 }  // namespace
@@ -40,8 +54,8 @@ void integerMatmul(std::span<const int64_t> x, int64_t batch, std::span<const in
 }
 
 ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span<const int64_t> q,
-                                     int64_t outputs, int64_t inputs)
-    : n_(numerics), outputs_(outputs), inputs_(inputs), q_(q.begin(), q.end()) {
+                                     int64_t outputs, int64_t inputs, uint64_t stream)
+    : n_(numerics), outputs_(outputs), inputs_(inputs), stream_(stream), q_(q.begin(), q.end()) {
   checkPrecision(n_.weightBits, n_.activationBits);
   if (static_cast<int64_t>(q.size()) != outputs * inputs)
     throw std::invalid_argument("ProgrammedWeights: " + std::to_string(q.size()) + " codes for a " +
@@ -75,7 +89,41 @@ ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span
             t.cells[static_cast<size_t>(p * slices + s)][static_cast<size_t>(r * outputs + o)] =
                 static_cast<double>((stored[p] >> (s * n_.cellBits)) & cellMask);
       }
+    applyCellFaults(t);
     tiles_.push_back(std::move(t));
+  }
+}
+
+// Stuck cells and programming noise on the stored levels, and the converters' offsets.
+void ProgrammedWeights::applyCellFaults(Tile& t) const {
+  const arch::NonidealityConfig& noise = n_.noise;
+  const auto seed = static_cast<uint64_t>(noise.seed);
+  const double top = static_cast<double>((int64_t{1} << n_.cellBits) - 1);
+  const int64_t arrays = n_.signParts() * n_.weightSlices();
+  const auto u = [](int64_t v) { return static_cast<uint64_t>(v); };
+  if (noise.stuck_at_zero_rate > 0 || noise.stuck_at_one_rate > 0 ||
+      noise.programming_noise_sigma > 0)
+    for (int64_t a = 0; a < arrays; ++a)
+      for (int64_t r = 0; r < t.rows; ++r)
+        for (int64_t o = 0; o < outputs_; ++o) {
+          double& level = t.cells[u(a)][u(r * outputs_ + o)];
+          const uint64_t key = drawKey(seed, {stream_, u(t.firstRow + r), u(o), u(a)});
+          const double fault = uniformDraw(key);
+          if (fault < noise.stuck_at_zero_rate)
+            level = 0;
+          else if (fault < noise.stuck_at_zero_rate + noise.stuck_at_one_rate)
+            level = top;
+          else if (noise.programming_noise_sigma > 0)  // a conductance is never negative
+            level = std::max(
+                0.0, level * (1 + noise.programming_noise_sigma * normalDraw(drawKey(key, {3}))));
+        }
+  if (noise.adc_offset_sigma_lsb > 0) {
+    t.adcOffsets.assign(u(arrays), std::vector<double>(u(outputs_)));
+    for (int64_t a = 0; a < arrays; ++a)
+      for (int64_t o = 0; o < outputs_; ++o)
+        t.adcOffsets[u(a)][u(o)] =
+            noise.adc_offset_sigma_lsb *
+            normalDraw(drawKey(seed, {stream_, u(t.firstRow), u(a), u(o), 0xADC}));
   }
 }
 
@@ -103,7 +151,7 @@ void ProgrammedWeights::checkInputs(std::span<const int64_t> x, int64_t batch, b
 
 void ProgrammedWeights::matmul(std::span<const int64_t> x, int64_t batch, bool signedInputs,
                                std::span<int64_t> y) const {
-  if (canClip()) return matmulBitSliced(x, batch, signedInputs, y);
+  if (canClip() || !ideal()) return matmulBitSliced(x, batch, signedInputs, y);
   checkInputs(x, batch, signedInputs, y);
   integerMatmul(x, batch, q_, outputs_, inputs_, y);
 }
@@ -111,6 +159,7 @@ void ProgrammedWeights::matmul(std::span<const int64_t> x, int64_t batch, bool s
 void ProgrammedWeights::matmulBitSliced(std::span<const int64_t> x, int64_t batch,
                                         bool signedInputs, std::span<int64_t> y) const {
   checkInputs(x, batch, signedInputs, y);
+  ++calls_;
   std::fill(y.begin(), y.end(), 0);
   for (const Tile& t : tiles_) addTile(t, x, batch, signedInputs, y);
 }
@@ -135,13 +184,28 @@ void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64
     bits = fed.unaryExpr([&](int64_t v) { return static_cast<double>((v >> inShift) & dacMask); });
     for (int64_t p = 0; p < parts; ++p)
       for (int64_t s = 0; s < slices; ++s) {
-        const Eigen::Map<const RowMatrix<double>> cells(
-            t.cells[static_cast<size_t>(p * slices + s)].data(), t.rows, outputs_);
-        // Column sums are small integers (rows x cell x dac levels): exact in double.
-        const RowMatrix<double> sums = bits * cells;
+        const auto array = static_cast<size_t>(p * slices + s);
+        const Eigen::Map<const RowMatrix<double>> cells(t.cells[array].data(), t.rows, outputs_);
+        // Ideal column sums are small integers (rows x cell x dac levels): exact in double.
+        RowMatrix<double> sums = bits * cells;
         const int64_t shift = s * n_.cellBits + inShift;
-        acc[static_cast<size_t>(p)] += sums.unaryExpr(
-            [&](double v) { return t.adc.convert(static_cast<int64_t>(v)) << shift; });
+        if (ideal()) {
+          acc[static_cast<size_t>(p)] += sums.unaryExpr(
+              [&](double v) { return t.adc.convert(static_cast<int64_t>(v)) << shift; });
+          continue;
+        }
+        if (n_.noise.read_noise_sigma > 0)
+          addReadNoise(bits, cells, n_.noise.read_noise_sigma,
+                       drawKey(static_cast<uint64_t>(n_.noise.seed),
+                               {stream_, calls_, static_cast<uint64_t>(t.firstRow),
+                                static_cast<uint64_t>(c), array}),
+                       sums);
+        for (int64_t b = 0; b < batch; ++b)
+          for (int64_t o = 0; o < outputs_; ++o) {
+            const double offset =
+                t.adcOffsets.empty() ? 0.0 : t.adcOffsets[array][static_cast<size_t>(o)];
+            acc[static_cast<size_t>(p)](b, o) += t.adc.convertAnalog(sums(b, o), offset) << shift;
+          }
       }
   }
   // Digital corrections, exact: the offset scheme's 2^(w-1) per input, the differential

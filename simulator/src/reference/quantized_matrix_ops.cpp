@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "xbar/numerics/keyed_draws.h"
 #include "xbar/reference/vector_ops.h"
 #include "xbar/support/error.h"
 
@@ -50,7 +51,11 @@ QuantizedMatrixOps::QuantizedMatrixOps(const ir::Graph& graph, const arch::ArchC
       const std::vector<float> m = layer.lowering->weightMatrix(weight, g);
       layer.weights.push_back(
           numerics::quantizeWeights(m, ml.outputs, ml.inputs, numerics_.weightBits));
-      layer.programmed.emplace_back(numerics_, layer.weights.back().q, ml.outputs, ml.inputs);
+      // Each (layer, group) its own stream of faults, the same in every run of the graph.
+      const uint64_t stream =
+          numerics::drawKey(static_cast<uint64_t>(ml.node), {static_cast<uint64_t>(g)});
+      layer.programmed.emplace_back(numerics_, layer.weights.back().q, ml.outputs, ml.inputs,
+                                    stream);
     }
     layers_.emplace(ml.node, std::move(layer));
   }

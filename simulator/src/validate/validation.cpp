@@ -163,9 +163,9 @@ ValidationReport validateModel(const ValidationRequest& request) {
   const std::vector<Tensor> samples =
       splitSamples(readFinite(inputPath), in.shape, inputPath.string(), in.name);
   const std::vector<Tensor> calibration =
-      calibrationPath ? splitSamples(readFinite(*calibrationPath), in.shape,
-                                     calibrationPath->string(), in.name)
-                      : samples;
+      calibrationPath
+          ? splitSamples(readFinite(*calibrationPath), in.shape, calibrationPath->string(), in.name)
+          : samples;
 
   ValidationReport report;
   report.model = graph.name;
@@ -181,6 +181,7 @@ ValidationReport validateModel(const ValidationRequest& request) {
       graph, request.arch,
       reference::calibrate(runner, calibrationRuns, request.arch.precision.activation_bits));
   report.anyAdcClipping = quantized.anyClipping();
+  report.nonidealities = request.arch.numerics;
 
   const auto layers = mapping::matrixLayers(graph);
   for (const auto& l : layers) report.layers.push_back({l.name, std::string(ir::opName(l.op)), {}});

@@ -41,6 +41,13 @@ nlohmann::json toJson(const ValidationReport& r) {
       {"samples", r.samples},
       {"calibration", {{"samples", r.calibrationSamples}, {"source", r.calibrationSource}}},
       {"adc_can_clip", r.anyAdcClipping},
+      {"nonidealities",
+       {{"programming_noise_sigma", r.nonidealities.programming_noise_sigma},
+        {"read_noise_sigma", r.nonidealities.read_noise_sigma},
+        {"stuck_at_zero_rate", r.nonidealities.stuck_at_zero_rate},
+        {"stuck_at_one_rate", r.nonidealities.stuck_at_one_rate},
+        {"adc_offset_sigma_lsb", r.nonidealities.adc_offset_sigma_lsb},
+        {"seed", r.nonidealities.seed}}},
       {"quantized_vs_float", agreementJson(r.quantizedVsFloat)},
       {"layers", layers},
       {"seconds", {{"float", r.floatSeconds}, {"quantized", r.quantizedSeconds}}},
@@ -72,6 +79,12 @@ std::string summaryText(const ValidationReport& r) {
         r.floatVsPyTorch->maxAbsError, 100 * r.floatVsPyTorch->top1Agreement());
   else
     s += "float vs PyTorch:   no PyTorch output given (--expected)\n";
+  if (const arch::NonidealityConfig& n = r.nonidealities; !n.ideal())
+    s += fmt::format(
+        "non-idealities (seed {}): programming noise {:g}, read noise {:g}, stuck at 0 {:g}, "
+        "stuck at 1 {:g}, ADC offset {:g} LSB\n",
+        n.seed, n.programming_noise_sigma, n.read_noise_sigma, n.stuck_at_zero_rate,
+        n.stuck_at_one_rate, n.adc_offset_sigma_lsb);
   const Agreement& q = r.quantizedVsFloat;
   s += fmt::format(
       "quantized vs float: SQNR {}, cosine {:.6f}, max |error| {:.3g}, top-1 "

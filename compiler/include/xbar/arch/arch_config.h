@@ -127,6 +127,23 @@ struct PrecisionConfig {
   bool operator==(const PrecisionConfig&) const = default;
 };
 
+// Device and converter non-idealities that the crossbar numerics apply (docs/design.md §9),
+// seeded and deterministic. All zero is the ideal chip, and the default. Timing, energy and
+// the program do not depend on them: `xbar validate` reads them, `xbar run` does not.
+struct NonidealityConfig {
+  double programming_noise_sigma = 0;  // relative sigma of a programmed cell's conductance
+  double read_noise_sigma = 0;         // relative sigma of a cell's conductance at each read
+  double stuck_at_zero_rate = 0;       // fraction of cells stuck at the lowest level
+  double stuck_at_one_rate = 0;        // fraction of cells stuck at the highest level
+  double adc_offset_sigma_lsb = 0;     // sigma of each ADC's fixed offset, in its steps
+  int64_t seed = 0;
+  bool operator==(const NonidealityConfig&) const = default;
+  bool ideal() const {
+    return programming_noise_sigma == 0 && read_noise_sigma == 0 && stuck_at_zero_rate == 0 &&
+           stuck_at_one_rate == 0 && adc_offset_sigma_lsb == 0;
+  }
+};
+
 struct ArchConfig {
   std::string name;
   std::string description;
@@ -135,6 +152,7 @@ struct ArchConfig {
   CrossbarConfig crossbar;
   DramConfig dram;
   PrecisionConfig precision;
+  NonidealityConfig numerics;
   bool operator==(const ArchConfig&) const = default;
 
   int64_t totalCrossbars() const { return chip.cores * core.crossbars; }

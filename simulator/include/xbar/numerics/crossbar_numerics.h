@@ -5,6 +5,8 @@
 // cycles and digital addition over row tiles.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "xbar/arch/arch_config.h"
@@ -17,6 +19,7 @@ struct CrossbarNumerics {
   int64_t activationBits = 0, dacBits = 0;
   int64_t adcBits = 0;
   arch::SignScheme sign = arch::SignScheme::Offset;
+  arch::NonidealityConfig noise;  // all zero: the ideal chip
 
   static CrossbarNumerics fromArch(const arch::ArchConfig& arch);
   // Bits a stored weight code takes: offset stores q + 2^(w-1) in w bits; differential stores
@@ -44,6 +47,13 @@ struct AdcConversion {
     if (shift == 0) return sum;
     const int64_t code = (sum + (int64_t{1} << (shift - 1))) >> shift;
     return (code < maxCode ? code : maxCode) << shift;
+  }
+  // The same conversion of an analog sum (one with noise in it) by a converter whose offset
+  // is `offsetSteps` of its steps: round to nearest (ties up), clip to [0, maxCode]. With an
+  // integer sum and no offset it equals convert().
+  int64_t convertAnalog(double sum, double offsetSteps) const {
+    const double code = std::floor(std::ldexp(sum, -static_cast<int>(shift)) + offsetSteps + 0.5);
+    return static_cast<int64_t>(std::clamp(code, 0.0, static_cast<double>(maxCode))) << shift;
   }
 };
 

@@ -4,8 +4,15 @@
 // differential). A product feeds each input dac_bits per cycle, converts every column sum
 // with the ADC, shifts and adds over slices and cycles, and adds the tiles digitally.
 //
-// Where every tile's ADC is exact, that equals one integer matrix product: the fast path.
-// tests/unit/crossbar_numerics_test.cpp proves the two equal over random shapes and settings.
+// Where every tile's ADC is exact and the chip ideal, that equals one integer matrix product:
+// the fast path. tests/unit/crossbar_numerics_test.cpp proves the two equal over random shapes
+// and settings.
+//
+// Non-idealities (CrossbarNumerics::noise, keyed_draws.h) act on the bit-level path: stuck
+// cells and programming noise on the stored levels (drawn once per stored weight cell: the
+// matrix's stream, row, column, sign part and slice), an offset per converter (tile, part,
+// slice, column), and read noise on every column sum (drawn anew per product call, vector and
+// input cycle).
 #pragma once
 
 #include <cstdint>
@@ -19,16 +26,21 @@ namespace xbar::numerics {
 class ProgrammedWeights {
  public:
   // q: outputs x inputs, row-major, |q| <= 2^(weightBits-1) - 1 (quantizeWeights' codes).
+  // `stream` names the matrix (a layer and group) so that its faults differ from another's.
   ProgrammedWeights(const CrossbarNumerics& numerics, std::span<const int64_t> q, int64_t outputs,
-                    int64_t inputs);
+                    int64_t inputs, uint64_t stream = 0);
 
   int64_t outputs() const { return outputs_; }
   int64_t inputs() const { return inputs_; }
   // Some row tile's column sums can exceed its ADC's exact range.
   bool canClip() const;
+  // The chip has no non-ideality: the stored levels are the codes' cells.
+  bool ideal() const { return n_.noise.ideal(); }
 
   // y (batch x outputs) from x (batch x inputs): signed codes in [-2^(a-1), 2^(a-1) - 1] or
-  // unsigned in [0, 2^a - 1]. One integer product where no ADC can clip, else bit-sliced.
+  // unsigned in [0, 2^a - 1]. One integer product where no ADC can clip and the chip is
+  // ideal, else bit-sliced. Each call with read noise draws it anew (a count of calls keys
+  // it), so a run is deterministic for a given sequence of calls.
   void matmul(std::span<const int64_t> x, int64_t batch, bool signedInputs,
               std::span<int64_t> y) const;
   // Always the bit-level path (the slow path; the property test and the benchmark use it).
@@ -43,7 +55,10 @@ class ProgrammedWeights {
     // array or the positive one, part 1 the negative one.
     std::vector<std::vector<double>> cells;
     std::vector<int64_t> weightSums;  // per output, over the tile's rows: for signed inputs
+    // Per (part, slice): each column's converter offset in steps (empty without ADC offset).
+    std::vector<std::vector<double>> adcOffsets;
   };
+  void applyCellFaults(Tile& t) const;
   void checkInputs(std::span<const int64_t> x, int64_t batch, bool signedInputs,
                    std::span<int64_t> y) const;
   void addTile(const Tile& tile, std::span<const int64_t> x, int64_t batch, bool signedInputs,
@@ -51,6 +66,8 @@ class ProgrammedWeights {
 
   CrossbarNumerics n_;
   int64_t outputs_, inputs_;
+  uint64_t stream_;
+  mutable uint64_t calls_ = 0;  // products computed: keys the read noise
   std::vector<int64_t> q_;
   std::vector<Tile> tiles_;
 };

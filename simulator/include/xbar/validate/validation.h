@@ -67,6 +67,7 @@ struct ValidationReport {
   std::vector<LayerAgreement> layers;       // each matrix layer's output, in graph order
   std::optional<Accuracy> accuracy;         // with --dataset
   bool anyAdcClipping = false;
+  arch::NonidealityConfig nonidealities;  // the arch's numerics.* keys the quantized run used
   double floatSeconds = 0, quantizedSeconds = 0;
   // The stated tolerances and whether each holds.
   static constexpr double kFloatVsPyTorchBound = 1e-4;  // relative L2, the bound
