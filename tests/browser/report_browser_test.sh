@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The browser test (ctest label `browser`): makes a run report (resnet18), a sweep report
-# with a dotted grid key, and the COMPASS paper sweep's report, then opens each in Debian's
-# chromium through playwright-core (check_report.cjs). Screenshots are left in ARTIFACTS.
+# The browser test (ctest label `browser`): makes a run report (resnet18), a run report with
+# a validation section (the trained digits CNN, run and validated on its test split), a
+# validation report alone, a sweep report with a dotted grid key, and the COMPASS paper
+# sweep's report, then opens each in Debian's chromium through playwright-core
+# (check_report.cjs). Screenshots are left in ARTIFACTS.
 # Usage: report_browser_test.sh XBAR ASSET_DIR EXPORT_DIR TINY_DIR ARCH_DIR ARTIFACTS
 set -euo pipefail
 xbar=$1 assets=$2 exports=$3 tiny=$4 archs=$5 artifacts=$6
@@ -10,6 +12,16 @@ trap 'rm -rf "$work"' EXIT
 
 "$xbar" run "$exports/resnet18.stripped.onnx" --arch compass-sram-m --batch 16 -o "$work/run" >/dev/null
 "$xbar" report "$work/run" >/dev/null
+digits=$exports/digits
+"$xbar" run "$digits/digits_cnn.onnx" --arch compass-sram-m -o "$work/digits" >/dev/null
+"$xbar" validate "$digits/digits_cnn.onnx" --arch compass-sram-m --dataset "$digits/dataset" \
+  --json "$work/digits/validation.json" >/dev/null
+"$xbar" report "$work/digits" >/dev/null
+grep -q '"validation"' "$work/digits/report.json"
+mkdir "$work/validation"
+"$xbar" validate "$digits/digits_mlp.onnx" --arch isaac-reram --dataset "$digits/dataset" \
+  --json "$work/validation/validation.json" >/dev/null
+"$xbar" report "$work/validation" >/dev/null
 cat >"$work/grid.yaml" <<YAML
 workloads: [$tiny/mlp_gemm.onnx, $tiny/two_conv_cnn.onnx]
 archs: [compass-sram-m]
@@ -25,4 +37,5 @@ YAML
 
 rm -rf "$artifacts"
 node "$(dirname "$0")/check_report.cjs" "$assets/node_modules" "$artifacts" \
-  "$work/run/index.html" "$work/grid/index.html" "$work/compass-paper/index.html"
+  "$work/run/index.html" "$work/digits/index.html" "$work/validation/index.html" \
+  "$work/grid/index.html" "$work/compass-paper/index.html"

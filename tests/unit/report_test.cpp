@@ -159,3 +159,51 @@ TEST_F(TemplateDir, ADirectoryOfNeitherKindIsRefused) {
 }
 
 }  // namespace
+
+namespace {
+
+// A validation.json as `xbar validate --json` writes it, cut to what the report reads: one
+// layer equal to float (null SQNR), one not, labels given.
+const char* kValidation = R"({
+  "model": "digits_cnn", "arch": "compass-sram-m", "samples": 450,
+  "calibration": {"samples": 128, "source": "calibration.npy"}, "adc_can_clip": true,
+  "quantized_vs_float": {"sqnr_db": 21.5, "cosine": 0.996, "relative_l2": 0.08,
+                         "max_abs_error": 1.2, "top1_agreement": 0.97, "rows": 450},
+  "float_vs_pytorch": null,
+  "layers": [
+    {"name": "conv1", "op": "Conv", "sqnr_db": null, "cosine": 1, "relative_l2": 0,
+     "max_abs_error": 0, "top1_agreement": null, "rows": 0},
+    {"name": "fc", "op": "Gemm", "sqnr_db": 24.0, "cosine": 0.998, "relative_l2": 0.06,
+     "max_abs_error": 0.9, "top1_agreement": 0.98, "rows": 450}],
+  "accuracy": {"labels": 450, "float_top1": 0.9889, "quantized_top1": 0.9733},
+  "passed": true, "failures": []})";
+
+TEST_F(TemplateDir, AValidationAloneMakesAValidationReport) {
+  std::ofstream(dir_ / "validation.json") << kValidation;
+  const nlohmann::json r = buildReport(dir_);
+  EXPECT_EQ(r["kind"], "validation");
+  const nlohmann::json& v = r["validation"];
+  ASSERT_EQ(v["comparisons"].size(), 1U) << "no PyTorch output: only quantized vs float";
+  EXPECT_EQ(v["comparisons"][0]["sqnr_db"], 21.5);
+  ASSERT_EQ(v["layers"].size(), 2U);
+  EXPECT_TRUE(v["layers"][0]["sqnr_db"].is_null()) << "an exact layer keeps its null";
+  EXPECT_EQ(v["layers"][1]["layer"], "fc");
+  ASSERT_EQ(v["accuracy"].size(), 2U);
+  EXPECT_EQ(v["accuracy"][1]["top1"], 0.9733);
+  EXPECT_EQ(v["labels"], 450);
+}
+
+TEST_F(TemplateDir, AValidationMissingAKeyIsRefusedNamingTheFile) {
+  nlohmann::json v = nlohmann::json::parse(kValidation);
+  v.erase("layers");
+  std::ofstream(dir_ / "validation.json") << v.dump();
+  try {
+    buildReport(dir_);
+    FAIL();
+  } catch (const xbar::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("validation.json: missing 'layers'"), std::string::npos)
+        << e.what();
+  }
+}
+
+}  // namespace

@@ -4,6 +4,7 @@
 #include "xbar/report/html_page.h"
 #include "xbar/report/run_report.h"
 #include "xbar/report/sweep_report.h"
+#include "xbar/report/validation_section.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/support/error.h"
 
@@ -27,6 +28,7 @@ nlohmann::json buildReport(const fs::path& dir) {
   try {
     if (isSweepDirectory(dir)) return sweepReport(dir);
     if (isRunDirectory(dir)) return runReport(dir);
+    if (hasValidation(dir)) return validationReport(dir);
   } catch (const nlohmann::json::exception& e) {
     failInput(dir.string(), "not as xbar wrote it: {}", e.what());
   } catch (const std::invalid_argument& e) {
@@ -37,8 +39,9 @@ nlohmann::json buildReport(const fs::path& dir) {
               "a sweep that has not finished (no results.jsonl yet); run the same xbar sweep "
               "command again: it resumes and writes the results");
   failInput(dir.string(),
-            "neither a run directory (stats.json, from xbar run -o) nor a sweep directory "
-            "(results.jsonl and sweep.yaml, from xbar sweep -o)");
+            "neither a run directory (stats.json, from xbar run -o), a sweep directory "
+            "(results.jsonl and sweep.yaml, from xbar sweep -o) nor a validation (validation.json, "
+            "from xbar validate --json)");
 }
 
 WrittenReport writeReport(const fs::path& dir, const fs::path& outDir, const fs::path& assetDir) {
@@ -51,7 +54,18 @@ WrittenReport writeReport(const fs::path& dir, const fs::path& outDir, const fs:
     written.files.push_back(outDir / name);
   };
   write("report.json", report.dump(1) + "\n");
-  if (written.kind == "run") {
+  if (report.contains("validation")) {
+    const nlohmann::json& v = report["validation"];
+    write("validation.csv", csvTable({"comparison", "sqnr_db", "cosine", "relative_l2",
+                                      "max_abs_error", "top1_agreement"},
+                                     v["comparisons"]));
+    write("validation_layers.csv", csvTable({"layer", "op", "sqnr_db", "cosine", "relative_l2",
+                                             "max_abs_error", "top1_agreement"},
+                                            v["layers"]));
+  }
+  if (written.kind == "validation") {
+    // the validation tables above are all of it
+  } else if (written.kind == "run") {
     write("summary.csv",
           csvTable({"quantity", "simulated", "estimate", "unit"}, report["summary"]));
     write("energy.csv", csvTable({"component", "source", "pj"}, report["energy"]));

@@ -7,6 +7,7 @@
 
 #include "xbar/arch/actions.h"
 #include "xbar/report/json_input.h"
+#include "xbar/report/validation_section.h"
 #include "xbar/support/error.h"
 
 namespace xbar::report {
@@ -220,6 +221,7 @@ nlohmann::json runReport(const fs::path& dir) {
   const fs::path timeline = dir / "timeline.csv";
   report["timeline"] =
       fs::is_regular_file(timeline) ? readTimeline(timeline) : nlohmann::json::array();
+  if (hasValidation(dir)) report["validation"] = validationSection(dir);
   return report;
 }
 

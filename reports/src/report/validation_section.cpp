@@ -1,0 +1,76 @@
+#include "xbar/report/validation_section.h"
+
+#include <fmt/format.h>
+
+#include "xbar/report/json_input.h"
+
+namespace xbar::report {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One comparison as a row: SQNR and the rest are null where validate wrote null (an exact
+// match has infinite SQNR).
+nlohmann::json comparisonRow(const std::string& name, const nlohmann::json& a,
+                             const fs::path& file) {
+  return {{"comparison", name},
+          {"sqnr_db", need(a, "sqnr_db", file)},
+          {"cosine", need(a, "cosine", file)},
+          {"relative_l2", need(a, "relative_l2", file)},
+          {"max_abs_error", need(a, "max_abs_error", file)},
+          {"top1_agreement", need(a, "top1_agreement", file)}};
+}
+
+}  // namespace
+
+bool hasValidation(const fs::path& dir) {
+  return fs::is_regular_file(dir / "validation.json");
+}
+
+nlohmann::json validationSection(const fs::path& dir) {
+  const fs::path file = dir / "validation.json";
+  const nlohmann::json v = readJson(file);
+  nlohmann::json comparisons = nlohmann::json::array();
+  if (const nlohmann::json& p = need(v, "float_vs_pytorch", file); !p.is_null())
+    comparisons.push_back(comparisonRow("float reference vs PyTorch", p, file));
+  comparisons.push_back(
+      comparisonRow("quantized vs float", need(v, "quantized_vs_float", file), file));
+  nlohmann::json layers = nlohmann::json::array();
+  for (const nlohmann::json& l : need(v, "layers", file)) {
+    nlohmann::json row = comparisonRow(need(l, "name", file).get<std::string>(), l, file);
+    row["layer"] = row["comparison"];
+    row.erase("comparison");
+    row["op"] = need(l, "op", file);
+    layers.push_back(std::move(row));
+  }
+  nlohmann::json accuracy = nlohmann::json::array();
+  if (const nlohmann::json& a = need(v, "accuracy", file); !a.is_null()) {
+    accuracy.push_back({{"reference", "float"}, {"top1", need(a, "float_top1", file)}});
+    accuracy.push_back({{"reference", "quantized"}, {"top1", need(a, "quantized_top1", file)}});
+  }
+  const nlohmann::json& calibration = need(v, "calibration", file);
+  return {{"model", need(v, "model", file)},
+          {"arch", need(v, "arch", file)},
+          {"samples", need(v, "samples", file)},
+          {"calibration_samples", need(calibration, "samples", file)},
+          {"adc_can_clip", need(v, "adc_can_clip", file)},
+          {"nonidealities", v.value("nonidealities", nlohmann::json::object())},
+          {"passed", need(v, "passed", file)},
+          {"failures", need(v, "failures", file)},
+          {"comparisons", comparisons},
+          {"layers", layers},
+          {"accuracy", accuracy},
+          {"labels", need(v, "accuracy", file).is_null() ? nlohmann::json(0)
+                                                         : need(v["accuracy"], "labels", file)}};
+}
+
+nlohmann::json validationReport(const fs::path& dir) {
+  nlohmann::json section = validationSection(dir);
+  return {{"kind", "validation"},
+          {"directory", dir.string()},
+          {"title", fmt::format("validation of {} on {}", section["model"].get<std::string>(),
+                                section["arch"].get<std::string>())},
+          {"validation", std::move(section)}};
+}
+
+}  // namespace xbar::report
