@@ -62,10 +62,13 @@ demo: build
 	@echo "open the report: $(DEMO_OUT)/index.html"
 
 bench: build
-	@cmake --build $(BUILD) --target export_full xbar_bench xbar_sim_bench
+	@cmake --build $(BUILD) --target export_full export_digits xbar_bench xbar_sim_bench \
+	  xbar_numerics_bench
 	@$(BUILD)/bin/xbar_bench $(BUILD)/workloads
 	@echo
 	@$(BUILD)/bin/xbar_sim_bench $(BUILD)/workloads
+	@echo
+	@$(BUILD)/bin/xbar_numerics_bench $(BUILD)/workloads
 	@echo
 	@bash tools/bench/sweep_bench.sh $(BUILD)
 
