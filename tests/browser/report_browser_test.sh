@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The browser test (ctest label `browser`): makes a run report (resnet18), a run report with
 # a validation section (the trained digits CNN, run and validated on its test split), a
-# validation report alone, a sweep report with a dotted grid key, and the COMPASS paper
-# sweep's report, then opens each in Debian's chromium through playwright-core
+# validation report alone, a sweep report with a dotted grid key, a validated ADC sweep's
+# report (accuracy against energy), and the COMPASS paper sweep's report, then opens each in Debian's chromium through playwright-core
 # (check_report.cjs). Screenshots are left in ARTIFACTS.
 # Usage: report_browser_test.sh XBAR ASSET_DIR EXPORT_DIR TINY_DIR ARCH_DIR ARTIFACTS
 set -euo pipefail
@@ -32,10 +32,22 @@ batches: [1, 4]
 YAML
 "$xbar" sweep "$work/grid.yaml" -o "$work/grid" -j 2 2>/dev/null >/dev/null
 "$xbar" report "$work/grid" >/dev/null
+cat >"$work/adc.yaml" <<YAML
+workloads: [$digits/digits_cnn.onnx]
+archs: [compass-sram-m]
+grid:
+  crossbar.adc_bits: [4, 6, 9]
+partitioners: [greedy]
+batches: [1]
+validate: {dataset: $digits/dataset}
+YAML
+"$xbar" sweep "$work/adc.yaml" -o "$work/adc" -j 2 2>/dev/null >/dev/null
+"$xbar" report "$work/adc" >/dev/null
+grep -q '"quantized_top1"' "$work/adc/report.json"
 "$xbar" sweep "$archs/sweeps/compass-paper.yaml" -o "$work/compass-paper" -j 2 2>/dev/null >/dev/null
 "$xbar" report "$work/compass-paper" >/dev/null
 
 rm -rf "$artifacts"
 node "$(dirname "$0")/check_report.cjs" "$assets/node_modules" "$artifacts" \
   "$work/run/index.html" "$work/digits/index.html" "$work/validation/index.html" \
-  "$work/grid/index.html" "$work/compass-paper/index.html"
+  "$work/grid/index.html" "$work/adc/index.html" "$work/compass-paper/index.html"

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -17,6 +18,18 @@ namespace {
 using namespace xbar::testing;
 
 class Sweep : public CommandTest {};
+
+// The fields of a results.csv row that quotes nothing (no commas in these paths or values).
+std::vector<std::string> splitCsv(const std::string& row) {
+  std::vector<std::string> fields(1);
+  for (char c : row) {
+    if (c == ',')
+      fields.emplace_back();
+    else
+      fields.back().push_back(c);
+  }
+  return fields;
+}
 
 TEST_F(Sweep, EveryPointRunsAndAKilledSweepResumesToTheSameResults) {
   // 2 workloads x 2 grid values x 2 partitioners x 2 batches = 16 points.
@@ -130,6 +143,36 @@ TEST_F(Sweep, ConfigsAreOnePointEachAndCombineWithTheGrid) {
   EXPECT_NE(rows[4].find(",done,"), std::string::npos) << rows[4];
 }
 
+// `validate:` runs the references at every point (docs/design.md §9): the trained digits CNN
+// at two ADC resolutions. The float reference does not depend on the ADC; the quantized one
+// must lose accuracy when 4-bit ADCs round away what 9 bits keep exactly (1-bit cells and
+// DACs on 256 rows need 9).
+TEST_F(Sweep, ValidateRecordsAccuracyAtEveryPoint) {
+  const std::string digits = std::string(XBAR_EXPORT_DIR) + "/digits";
+  const fs::path file = writeFile(
+      "s.yaml", "workloads: [" + digits + "/digits_cnn.onnx]\narchs: [compass-sram-m]\n" +
+                    "grid:\n  crossbar.adc_bits: [4, 9]\npartitioners: [greedy]\nbatches: [1]\n" +
+                    "validate: {dataset: " + digits + "/dataset}\n");
+  const fs::path out = dir_ / "results";
+  std::string err;
+  ASSERT_EQ(xbar("sweep " + file.string() + " -o " + out.string() + " -j 2", &err), 0) << err;
+  const std::vector<std::string> rows = lines(out / "results.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  const std::vector<std::string> header = splitCsv(rows[0]);
+  const auto column = [&](const std::string& name) {
+    const auto it = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(it, header.end()) << name << " not in " << rows[0];
+    return static_cast<size_t>(it - header.begin());
+  };
+  const std::vector<std::string> four = splitCsv(rows[1]), nine = splitCsv(rows[2]);
+  EXPECT_EQ(four[column("float_top1")], nine[column("float_top1")]);
+  EXPECT_LT(std::stod(four[column("quantized_top1")]), std::stod(nine[column("quantized_top1")]));
+  EXPECT_GT(std::stod(nine[column("quantized_top1")]), 0.9);
+  EXPECT_EQ(nine[column("validation_passed")], "true");
+  EXPECT_EQ(nine[column("float_vs_pytorch_relative_l2")], "") << "no PyTorch output with labels";
+  EXPECT_NE(slurp(out / "results.jsonl").find("\"validation\""), std::string::npos);
+}
+
 TEST_F(Sweep, AFailingPointIsRecordedAndTheOthersRun) {
   // unsupported_op.onnx exists but cannot be compiled: its point fails in its process.
   const fs::path file = writeFile("s.yaml", "workloads: [" + tiny("unsupported_op.onnx") + ", " +
@@ -163,6 +206,12 @@ TEST_F(Sweep, BadSweepFilesAreRefusedWithOneLine) {
        "'crossbar.rows' is set by both configs and grid"},
       {head + "configs:\n  - {crossbar.rowz: 128}\n" + tail, "unknown key 'crossbar.rowz'"},
       {head + tail + "objective: [throughput, speed]\n", "speed"},
+      {head + tail + "validate: {datset: d}\n", "unknown key 'datset' in validate"},
+      {head + tail + "validate: {dataset: " + dir_.string() + "}\n", "has no inputs.npy"},
+      {head + tail + "validate: [1]\n", "'validate' should be true, false or {dataset: DIR}"},
+      {"workloads: [" + std::string(XBAR_EXPORT_DIR) +
+           "/squeezenet1_1.stripped.onnx]\narchs: [compass-sram-m]\n" + tail + "validate: true\n",
+       "has its weights stripped"},
   };
   for (const auto& c : cases) {
     const fs::path file = writeFile("bad.yaml", c.body);

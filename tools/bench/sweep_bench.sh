@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`, sweeps and reports: the throughput of a 32-point sweep of resnet18 at -j 2,
-# a 1000-point sweep of the tiny models, and the time `xbar report` takes on it (goal: 2 s).
+# a 1000-point sweep of the tiny models, and the time `xbar report` takes on it (goal: 2 s);
+# then the digits CNN swept over 8 ADC resolutions with validation at every point (goal:
+# 30 s), each point compiled, simulated and validated on the 450 test images.
 # Usage: sweep_bench.sh BUILD_DIR
 set -euo pipefail
 build=$(cd "$1" && pwd)
@@ -47,3 +49,23 @@ t0=$(now)
 t1=$(now)
 printf '  %-48s %6.3f s (goal < 2 s), index.html %s KB\n' "xbar report, 1000-point sweep" \
   "$(seconds "$t0" "$t1")" "$(($(stat -c %s "$work/s1000/index.html") / 1024))"
+
+cat >"$work/adc.yaml" <<YAML
+workloads: [$build/workloads/digits/digits_cnn.onnx]
+archs: [compass-sram-m]
+grid:
+  crossbar.adc_bits: [3, 4, 5, 6, 7, 8, 9, 10]
+partitioners: [greedy]
+batches: [1]
+validate: {dataset: $build/workloads/digits/dataset}
+YAML
+t0=$(now)
+"$xbar" sweep "$work/adc.yaml" -o "$work/adc" -j 2 >/dev/null 2>&1
+t1=$(now)
+printf '  %-48s %6.2f s (goal < 30 s)\n' "digits CNN x 8 ADC resolutions, validated, -j 2" \
+  "$(seconds "$t0" "$t1")"
+# adc_bits and quantized top-1 of each point, from the columns results.csv names
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+         { printf "    adc_bits %2s: energy %.4g pJ, quantized top-1 %.2f %%\n",
+                  $col["crossbar.adc_bits"], $col["energy_pj"], 100 * $col["quantized_top1"] }' \
+  "$work/adc/results.csv"

@@ -106,6 +106,15 @@ nlohmann::json sweepReport(const fs::path& dir) {
       row["energy_" + std::string(a.energy) + "_pj"] =
           statValue(stats, "energy", std::string(a.energy), where);
     row["partitions"] = record.value("partitions", 0);
+    // A sweep with `validate:`: what the quantized reference computes on this point's arch.
+    if (const auto v = record.find("validation"); v != record.end()) {
+      const nlohmann::json& accuracy = need(*v, "accuracy", where);
+      row["float_top1"] =
+          accuracy.is_null() ? nlohmann::json() : need(accuracy, "float_top1", where);
+      row["quantized_top1"] =
+          accuracy.is_null() ? nlohmann::json() : need(accuracy, "quantized_top1", where);
+      row["quantized_sqnr_db"] = need(need(*v, "quantized_vs_float", where), "sqnr_db", where);
+    }
     points.push_back(row);
   }
   if (points.empty() && failed.empty()) failInput(results.string(), "holds no points");

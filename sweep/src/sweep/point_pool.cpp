@@ -14,6 +14,7 @@
 #include "xbar/sim/simulator.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/sweep/results.h"
+#include "xbar/validate/validation.h"
 
 namespace xbar::sweep {
 namespace {
@@ -35,6 +36,15 @@ nlohmann::json runPoint(const SweepPoint& p, const fs::path& archPresets) {
   record["estimate"] = {{"time_ns", plan.totals.scheduleTimeNs},
                         {"energy_pj", plan.totals.scheduleEnergyPj}};
   record["stats"] = r.stats.toJson();
+  if (p.validation.enabled) {
+    validate::ValidationRequest request;
+    request.model = p.workload;
+    request.arch = c.arch;
+    request.dataset = p.validation.dataset;
+    nlohmann::json v = validate::toJson(validate::validateModel(request));
+    v.erase("seconds");  // wall time: results stay the same from run to run
+    record["validation"] = std::move(v);
+  }
   return record;
 }
 

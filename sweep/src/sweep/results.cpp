@@ -54,6 +54,25 @@ const std::vector<StatColumn>& statColumns() {
   return columns;
 }
 
+// With `validate:`, what each point's validation found (null where it does not apply: no
+// labels, or an SQNR that is infinite because quantized equals float).
+const std::vector<StatColumn>& validationColumns() {
+  static const std::vector<StatColumn> columns = {
+      {"float_top1", "/validation/accuracy/float_top1"_json_pointer},
+      {"quantized_top1", "/validation/accuracy/quantized_top1"_json_pointer},
+      {"quantized_sqnr_db", "/validation/quantized_vs_float/sqnr_db"_json_pointer},
+      {"float_vs_pytorch_relative_l2", "/validation/float_vs_pytorch/relative_l2"_json_pointer},
+      {"validation_passed", "/validation/passed"_json_pointer}};
+  return columns;
+}
+
+std::string csvValue(const nlohmann::json& record, const nlohmann::json::json_pointer& at) {
+  if (!record.contains(at)) return "";
+  const nlohmann::json& v = record.at(at);
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  return v.is_number() ? fmt::format("{}", v.get<double>()) : "";
+}
+
 }  // namespace
 
 nlohmann::json pointParameters(const SweepPoint& p) {
@@ -95,10 +114,13 @@ void Journal::append(const std::string& id, const JournalEntry& entry) {
 
 void writeResults(const fs::path& dir, const SweepSpec& spec, const Journal& journal) {
   const std::vector<StatColumn>& columns = statColumns();
+  const std::vector<StatColumn> validation =
+      spec.validation.enabled ? validationColumns() : std::vector<StatColumn>{};
   std::string csv = "id,workload,arch";
   for (const std::string& key : spec.overrideKeys) csv += "," + key;
   csv += ",partitioner,batch,objective,status";
   for (const StatColumn& c : columns) csv += "," + c.name;
+  for (const StatColumn& c : validation) csv += "," + c.name;
   csv += ",error\n";
   std::string jsonl;
   for (const SweepPoint& p : spec.points) {
@@ -115,12 +137,16 @@ void writeResults(const fs::path& dir, const SweepSpec& spec, const Journal& jou
     if (entry->second.status == "done") {
       record = nlohmann::json::parse(readFile(dir / "points" / (p.id() + ".json")));
       for (const StatColumn& c : columns) row += fmt::format(",{}", record.at(c.at).get<double>());
+      for (const StatColumn& c : validation) {
+        row.push_back(',');  // not "," + value: GCC 12's -Wrestrict misfires on that
+        row += csvValue(record, c.at);
+      }
       row += ",";
     } else {
       record = pointParameters(p);
       record["status"] = entry->second.status;
       record["error"] = entry->second.error;
-      row.append(columns.size() + 1, ',');  // no statistics
+      row.append(columns.size() + validation.size() + 1, ',');  // no statistics
       row += report::csvField(entry->second.error);
     }
     csv += row + "\n";

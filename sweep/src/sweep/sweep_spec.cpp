@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "xbar/flow/pipeline.h"
+#include "xbar/frontend/onnx_loader.h"
 #include "xbar/partition/partitioner.h"
 #include "xbar/support/error.h"
 
@@ -72,10 +73,10 @@ YAML::Node readRoot(const std::filesystem::path& file) {
   if (!root.IsMap()) failInput(file.string(), "expected a mapping of sweep keys");
   for (const auto& [key, value] : entriesOf(file, root)) {
     if (key != "workloads" && key != "archs" && key != "configs" && key != "grid" &&
-        key != "partitioners" && key != "batches" && key != "objective")
+        key != "partitioners" && key != "batches" && key != "objective" && key != "validate")
       failInput(where(file, root[key]),
                 "unknown key '{}'; expected workloads, archs, configs, grid, partitioners, "
-                "batches or objective",
+                "batches, objective or validate",
                 key);
   }
   return root;
@@ -150,22 +151,59 @@ std::vector<Overrides> expandGrid(const std::filesystem::path& file, const YAML:
   return combos;
 }
 
+// validate: true, or {dataset: DIR} with DIR/inputs.npy and DIR/labels.npy.
+SweepValidation readValidation(const std::filesystem::path& file, const YAML::Node& root) {
+  SweepValidation v;
+  const YAML::Node node = root["validate"];
+  if (!node) return v;
+  v.enabled = true;
+  if (node.IsScalar() && (node.Scalar() == "true" || node.Scalar() == "false")) {
+    v.enabled = node.Scalar() == "true";
+    return v;
+  }
+  if (!node.IsMap())
+    failInput(where(file, node), "'validate' should be true, false or {{dataset: DIR}}");
+  for (const auto& [key, value] : entriesOf(file, node)) {
+    if (key != "dataset")
+      failInput(where(file, value), "unknown key '{}' in validate; expected dataset", key);
+    if (!value.IsScalar()) failInput(where(file, value), "'dataset' should be a directory");
+    v.dataset = file.parent_path() / value.Scalar();
+    std::error_code ec;
+    for (const char* needed : {"inputs.npy", "labels.npy"})
+      if (!std::filesystem::is_regular_file(*v.dataset / needed, ec))
+        failInput(where(file, value), "dataset '{}' has no {}; expected inputs.npy and labels.npy",
+                  v.dataset->string(), needed);
+  }
+  return v;
+}
+
 std::vector<std::filesystem::path> resolveWorkloads(const std::filesystem::path& file,
-                                                    const YAML::Node& root,
-                                                    const SweepPaths& paths) {
+                                                    const YAML::Node& root, const SweepPaths& paths,
+                                                    bool validate) {
   std::vector<std::filesystem::path> models;
   for (const std::string& w : scalars(file, root, "workloads", true)) {
     std::filesystem::path path = file.parent_path() / w;
-    // A bare name (vgg16) is a network the build exports: NAME.stripped.onnx, else NAME.onnx.
+    // A bare name (vgg16) is a network the build exports: NAME.stripped.onnx, else NAME.onnx
+    // (NAME.onnx only when validating: the references need the weights).
     std::error_code ec;  // a name the file system refuses is just not found
     if (!std::filesystem::exists(path, ec) && w.find('/') == std::string::npos &&
         std::filesystem::path(w).extension().empty()) {
       path = paths.exports / (w + ".stripped.onnx");
-      if (!std::filesystem::is_regular_file(path, ec)) path = paths.exports / (w + ".onnx");
+      if (validate || !std::filesystem::is_regular_file(path, ec))
+        path = paths.exports / (w + ".onnx");
     }
     if (!std::filesystem::is_regular_file(path, ec))
       failInput(where(file, root["workloads"]), "workload '{}' does not exist ({})", w,
                 path.string());
+    if (validate) {
+      frontend::LoadOptions shapes;
+      shapes.shapesOnly = true;
+      if (frontend::loadOnnx(path, shapes).weightsStripped)
+        failInput(where(file, root["workloads"]),
+                  "workload '{}' ({}) has its weights stripped; validate needs the model with "
+                  "its weights",
+                  w, path.string());
+    }
     models.push_back(path);
   }
   return models;
@@ -246,7 +284,9 @@ SweepSpec loadSweepNodes(const std::filesystem::path& file, const SweepPaths& pa
   SweepSpec spec;
   std::vector<Overrides> combos =
       expandGrid(file, root, readConfigs(file, root, spec.overrideKeys), spec.overrideKeys);
-  const std::vector<std::filesystem::path> models = resolveWorkloads(file, root, paths);
+  spec.validation = readValidation(file, root);
+  const std::vector<std::filesystem::path> models =
+      resolveWorkloads(file, root, paths, spec.validation.enabled);
   for (const std::string& p : partitioners) partition::makePartitioner(p);  // throws if unknown
   const std::vector<int64_t> batchSizes = readBatches(file, root);
   checkArchs(file, root, archs, combos, paths);
@@ -257,7 +297,7 @@ SweepSpec loadSweepNodes(const std::filesystem::path& file, const SweepPaths& pa
           for (int64_t batch : batchSizes)
             for (const std::string& objective : objectives)
               spec.points.push_back({static_cast<int32_t>(spec.points.size()), model, arch, combo,
-                                     partitioner, batch, objective});
+                                     partitioner, batch, objective, spec.validation});
   spec.paths = paths;
   return spec;
 }

@@ -12,13 +12,16 @@
 //   partitioners: [greedy, compass]
 //   batches: [1, 16]
 //   objective: throughput               # optional; or a list: [throughput, edp]
+//   validate: {dataset: digits/dataset}  # optional: also run xbar validate at every point
 //
 // A workload that names no file and has no extension (vgg16) is a network the build exports
-// (SweepPaths::exports): NAME.stripped.onnx, else NAME.onnx.
+// (SweepPaths::exports): NAME.stripped.onnx, else NAME.onnx; NAME.onnx only when the sweep
+// validates (validation needs the weights).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +38,15 @@ struct SweepPaths {
 // 2,500 points per minute on two cores; README "Limits").
 inline constexpr uint64_t kMaxSweepPoints = 100'000;
 
+// `validate:` in a sweep file: every point also computes the float and quantized references
+// on real inputs (docs/design.md §9) and records their agreement and accuracy. `true` takes
+// each model's exported input and PyTorch output (MODEL.input.npy, MODEL.output.npy);
+// `{dataset: DIR}` a labelled set (inputs.npy, labels.npy, optional calibration.npy).
+struct SweepValidation {
+  bool enabled = false;
+  std::optional<std::filesystem::path> dataset;
+};
+
 struct SweepPoint {
   int32_t index = 0;
   std::filesystem::path workload;
@@ -43,11 +55,13 @@ struct SweepPoint {
   std::string partitioner;
   int64_t batch = 1;
   std::string objective;
+  SweepValidation validation;
   std::string id() const;  // "p0007"
 };
 
 struct SweepSpec {
   std::vector<std::string> overrideKeys;  // every key configs or grid sets, in file order
+  SweepValidation validation;
   std::vector<SweepPoint> points;
   SweepPaths paths;
 };
