@@ -4,13 +4,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "xbar/flow/pipeline.h"
+#include "xbar/reference/compute_threads.h"
 #include "xbar/sim/simulator.h"
 #include "xbar/support/atomic_file.h"
 #include "xbar/sweep/results.h"
@@ -66,6 +69,10 @@ void LocalPool::start(const SweepPoint& point) {
   if (pid == 0) {
     // The child never returns into the parent's code (nor MPI's): it writes and _exits.
     int code = 0;
+    // The references' kernels take this point's share of the cores, not all of them.
+    if (point.validation.enabled)
+      reference::setComputeThreads(
+          static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) / jobs_);
     try {
       writeFileAtomically(scratch_ / (point.id() + ".json"),
                           runPoint(point, archPresets_).dump() + "\n");
