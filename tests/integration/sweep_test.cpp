@@ -209,6 +209,7 @@ TEST_F(Sweep, BadSweepFilesAreRefusedWithOneLine) {
       {head + tail + "validate: {datset: d}\n", "unknown key 'datset' in validate"},
       {head + tail + "validate: {dataset: " + dir_.string() + "}\n", "has no inputs.npy"},
       {head + tail + "validate: [1]\n", "'validate' should be true, false or {dataset: DIR}"},
+      {head + tail + "validate: true\n", "mlp_gemm.input.npy beside the model"},
       {"workloads: [" + std::string(XBAR_EXPORT_DIR) +
            "/squeezenet1_1.stripped.onnx]\narchs: [compass-sram-m]\n" + tail + "validate: true\n",
        "has its weights stripped"},

@@ -174,8 +174,6 @@ void addDramKeys(std::vector<FieldSpec>& s) {
       "dram.preset", kPresetGiven));
 }
 
-// One entry per arch key, in the order configs are saved: a table, not logic, so it stays one
-// function (over the ~100-line guide) that reads top to bottom like the schema it builds.
 // Non-idealities of the crossbar numerics (docs/design.md §9): optional, 0 (ideal) when absent.
 void addNonidealityKeys(std::vector<FieldSpec>& s) {
   constexpr const char* kAbsent = "always (0: ideal)";
@@ -219,6 +217,8 @@ void addNonidealityKeys(std::vector<FieldSpec>& s) {
   s.push_back(optional(std::move(seed), "always (0)"));
 }
 
+// One entry per arch key, in the order configs are saved: a table, not logic, so it stays one
+// function (over the ~100-line guide) that reads top to bottom like the schema it builds.
 std::vector<FieldSpec> buildSchema() {
   constexpr const char* kDeviceGiven =
       "crossbar.device supplies it (its defaults: docs/design.md §3)";

@@ -287,6 +287,15 @@ SweepSpec loadSweepNodes(const std::filesystem::path& file, const SweepPaths& pa
   spec.validation = readValidation(file, root);
   const std::vector<std::filesystem::path> models =
       resolveWorkloads(file, root, paths, spec.validation.enabled);
+  // validate: true reads what the exporter saved beside each model.
+  if (spec.validation.enabled && !spec.validation.dataset)
+    for (const auto& model : models)
+      if (std::filesystem::path input = model;
+          !std::filesystem::is_regular_file(input.replace_extension(".input.npy")))
+        failInput(where(file, root["validate"]),
+                  "validate: true needs {} beside the model (as export_torchvision.py writes "
+                  "it); give a labelled set with validate: {{dataset: DIR}} instead",
+                  input.string());
   for (const std::string& p : partitioners) partition::makePartitioner(p);  // throws if unknown
   const std::vector<int64_t> batchSizes = readBatches(file, root);
   checkArchs(file, root, archs, combos, paths);
