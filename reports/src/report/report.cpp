@@ -63,16 +63,14 @@ WrittenReport writeReport(const fs::path& dir, const fs::path& outDir, const fs:
                                              "max_abs_error", "top1_agreement"},
                                             v["layers"]));
   }
-  if (written.kind == "validation") {
-    // the validation tables above are all of it
-  } else if (written.kind == "run") {
+  if (written.kind == "run") {
     write("summary.csv",
           csvTable({"quantity", "simulated", "estimate", "unit"}, report["summary"]));
     write("energy.csv", csvTable({"component", "source", "pj"}, report["energy"]));
     write("dram.csv", csvTable({"partition", "traffic", "bytes"}, report["dram_by_partition"]));
     write("partitions.csv", csvTable(columnsOf(report["partitions"]), report["partitions"]));
     write("cores.csv", csvTable({"core", "activity", "ns"}, report["cores"]));
-  } else {
+  } else if (written.kind == "sweep") {  // a validation alone has only the tables above
     nlohmann::json front = nlohmann::json::array();
     for (const nlohmann::json& p : report["points"])
       if (p.value("pareto", false)) front.push_back(p);

@@ -9,11 +9,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One comparison as a row: SQNR and the rest are null where validate wrote null (an exact
-// match has infinite SQNR).
-nlohmann::json comparisonRow(const std::string& name, const nlohmann::json& a,
+// One comparison as a row named `name` under `column`: SQNR and the rest are null where
+// validate wrote null (an exact match has infinite SQNR).
+nlohmann::json comparisonRow(const char* column, const std::string& name, const nlohmann::json& a,
                              const fs::path& file) {
-  return {{"comparison", name},
+  return {{column, name},
           {"sqnr_db", need(a, "sqnr_db", file)},
           {"cosine", need(a, "cosine", file)},
           {"relative_l2", need(a, "relative_l2", file)},
@@ -32,21 +32,21 @@ nlohmann::json validationSection(const fs::path& dir) {
   const nlohmann::json v = readJson(file);
   nlohmann::json comparisons = nlohmann::json::array();
   if (const nlohmann::json& p = need(v, "float_vs_pytorch", file); !p.is_null())
-    comparisons.push_back(comparisonRow("float reference vs PyTorch", p, file));
+    comparisons.push_back(comparisonRow("comparison", "float reference vs PyTorch", p, file));
   comparisons.push_back(
-      comparisonRow("quantized vs float", need(v, "quantized_vs_float", file), file));
+      comparisonRow("comparison", "quantized vs float", need(v, "quantized_vs_float", file), file));
   nlohmann::json layers = nlohmann::json::array();
   for (const nlohmann::json& l : need(v, "layers", file)) {
-    nlohmann::json row = comparisonRow(need(l, "name", file).get<std::string>(), l, file);
-    row["layer"] = row["comparison"];
-    row.erase("comparison");
+    nlohmann::json row = comparisonRow("layer", need(l, "name", file).get<std::string>(), l, file);
     row["op"] = need(l, "op", file);
     layers.push_back(std::move(row));
   }
   nlohmann::json accuracy = nlohmann::json::array();
+  nlohmann::json labels = 0;
   if (const nlohmann::json& a = need(v, "accuracy", file); !a.is_null()) {
     accuracy.push_back({{"reference", "float"}, {"top1", need(a, "float_top1", file)}});
     accuracy.push_back({{"reference", "quantized"}, {"top1", need(a, "quantized_top1", file)}});
+    labels = need(a, "labels", file);
   }
   const nlohmann::json& calibration = need(v, "calibration", file);
   return {{"model", need(v, "model", file)},
@@ -60,8 +60,7 @@ nlohmann::json validationSection(const fs::path& dir) {
           {"comparisons", comparisons},
           {"layers", layers},
           {"accuracy", accuracy},
-          {"labels", need(v, "accuracy", file).is_null() ? nlohmann::json(0)
-                                                         : need(v["accuracy"], "labels", file)}};
+          {"labels", labels}};
 }
 
 nlohmann::json validationReport(const fs::path& dir) {

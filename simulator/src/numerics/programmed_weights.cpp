@@ -89,13 +89,13 @@ ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span
             t.cells[static_cast<size_t>(p * slices + s)][static_cast<size_t>(r * outputs + o)] =
                 static_cast<double>((stored[p] >> (s * n_.cellBits)) & cellMask);
       }
-    applyCellFaults(t);
+    applyNonidealities(t);
     tiles_.push_back(std::move(t));
   }
 }
 
 // Stuck cells and programming noise on the stored levels, and the converters' offsets.
-void ProgrammedWeights::applyCellFaults(Tile& t) const {
+void ProgrammedWeights::applyNonidealities(Tile& t) const {
   const arch::NonidealityConfig& noise = n_.noise;
   const auto seed = static_cast<uint64_t>(noise.seed);
   const double top = static_cast<double>((int64_t{1} << n_.cellBits) - 1);

@@ -58,7 +58,7 @@ class ProgrammedWeights {
     // Per (part, slice): each column's converter offset in steps (empty without ADC offset).
     std::vector<std::vector<double>> adcOffsets;
   };
-  void applyCellFaults(Tile& t) const;
+  void applyNonidealities(Tile& t) const;
   void checkInputs(std::span<const int64_t> x, int64_t batch, bool signedInputs,
                    std::span<int64_t> y) const;
   void addTile(const Tile& tile, std::span<const int64_t> x, int64_t batch, bool signedInputs,
