@@ -109,15 +109,18 @@ TEST_F(MlpCost, EnergyTermsAreCountsTimesTable) {
 }
 
 TEST_F(MlpCost, SplitLayerStoresAndReloadsItsShare) {
-  // One crossbar per core cuts fc1 into two units; a partition holding only the first
-  // stores its half of fc1's raw outputs, the next reloads it.
+  // One crossbar per core cuts fc1 into two units of 64 of its 128 outputs; a partition
+  // holding only the first stores those channels' raw sums, the next reloads them. They leave
+  // at partial-sum bits (16 here: the ReLU and the requantization to 4 bits come once the
+  // layer is complete), not at activation bits as a byte share of the finished outputs did.
   testing::Compiled narrow =
       testing::compileStages(kTiny + "/mlp_gemm.onnx", "compass-sram-m", {"core.crossbars=1"});
+  ASSERT_EQ(narrow.arch.partialSumBits(), 16);
   CostModel m(narrow.graph, narrow.mapping, narrow.arch, 1);
   const PartitionCost half = m.evaluateFixedReplication(0, 1, {{0, 1}});
-  EXPECT_DOUBLE_EQ(half.dramActivationWriteBytes, 0.5 * 64.0);  // half of 128 outputs x 0.5 B
+  EXPECT_DOUBLE_EQ(half.dramActivationWriteBytes, 64 * 2.0);  // 64 channels x 16 bits
   const PartitionCost rest = m.evaluateFixedReplication(1, 4, {{0, 1}, {1, 1}, {2, 1}});
-  EXPECT_DOUBLE_EQ(rest.dramActivationReadBytes, 32.0 /*input*/ + 0.5 * 64.0);
+  EXPECT_DOUBLE_EQ(rest.dramActivationReadBytes, 32.0 /*input*/ + 64 * 2.0);
 }
 
 TEST(Replication, GoesToTheBottleneckAndDividesItsWork) {

@@ -57,10 +57,12 @@ class Generator {
     threadOf_.assign(static_cast<size_t>(p.cores), 0);
     for (const schedule::PartitionSchedule& s : schedules) {
       std::vector<size_t> layersOn(static_cast<size_t>(p.cores), 0);
-      for (const auto& cores : s.layersOnCores())
-        for (const schedule::LayerOnCore& h : cores) {
+      const auto& onCores = s.layersOnCores();
+      for (size_t li = 0; li < onCores.size(); ++li)
+        for (const schedule::LayerOnCore& h : onCores[li]) {
           auto& threads = threads_[static_cast<size_t>(h.core)];
-          const size_t count = ++layersOn[static_cast<size_t>(h.core)];
+          const size_t count = layersOn[static_cast<size_t>(h.core)] +=
+              s.finishes(li, h.core) ? 2 : 1;
           if (threads.size() < count) threads.resize(count);
         }
     }
@@ -126,13 +128,21 @@ class Generator {
   void operator()(const schedule::Post& step) {
     const schedule::Message& m = step.message;
     if (posted_.size() <= static_cast<size_t>(m.id)) posted_.resize(static_cast<size_t>(m.id) + 1);
+    // A layer's outputs leave from the thread finishing them; a forwarded DRAM value from the
+    // thread that loaded it.
+    const FinisherScope scope(*this, m.producer >= 0 ? m.from : -1);
     posted_[static_cast<size_t>(m.id)] = post(m.from, m.to, m.bytes, m.piece);
   }
   void operator()(const schedule::Receive& step) {
     if (const auto& m = posted_[static_cast<size_t>(step.message.id)]) take(*m);
   }
   void operator()(const schedule::HandOut& step) { transfer(step.from, step.to, step.bytes); }
-  void operator()(const schedule::PartialSums& step) { transfer(step.from, step.to, step.bytes); }
+  void operator()(const schedule::PartialSums& step) {
+    if (auto m = post(step.from, step.to, step.bytes, tile_)) {
+      const FinisherScope scope(*this, step.to);
+      take(*m);
+    }
+  }
   // One MVM per contiguous run of the layer's crossbars on the core.
   void operator()(const schedule::Compute& step) {
     for (const schedule::CrossbarSpan& span : schedule_->crossbarSpans(step.li, step.core))
@@ -145,11 +155,13 @@ class Generator {
                        .cycles = static_cast<int32_t>(step.cycles)});
   }
   void operator()(const schedule::VectorWork& step) {
+    const FinisherScope scope(*this, step.core);
     emit(step.core, {.op = Opcode::Vector,
                      .vecOp = vectorOpName(step),
                      .elems = schedule::wholeBytes(step.elements)});
   }
   void operator()(const schedule::Store& step) {
+    const FinisherScope scope(*this, step.core);
     emit(step.core,
          {.op = Opcode::Store, .dram = address(step.tensor, step.offset), .bytes = step.bytes});
   }
@@ -170,15 +182,42 @@ class Generator {
     threads_[c][static_cast<size_t>(threadOf_[c])].push_back(std::move(in));
   }
 
-  // The layers of a core get its threads in layer order.
+  // The layers of a core get its threads in layer order; a layer whose results the core
+  // finishes for other cores gets a second thread for that (its vector work, stores and
+  // posts), so the layer's own thread hands out the next tile while they are under way.
   void assignLayerThreads() {
     threadOfLayer_.clear();
+    finisherOf_.clear();
     std::vector<int32_t> used(threads_.size(), 0);
     const auto& onCores = schedule_->layersOnCores();
     for (size_t li = 0; li < onCores.size(); ++li)
-      for (const schedule::LayerOnCore& h : onCores[li])
+      for (const schedule::LayerOnCore& h : onCores[li]) {
         threadOfLayer_[{h.core, li}] = used[static_cast<size_t>(h.core)]++;
+        if (schedule_->finishes(li, h.core))
+          finisherOf_[{h.core, li}] = used[static_cast<size_t>(h.core)]++;
+      }
   }
+  // While alive, emit() for `core` goes to its finishing thread of the current layer, if any.
+  class FinisherScope {
+   public:
+    FinisherScope(Generator& g, int32_t core) : g_(g), core_(core) {
+      if (core < 0) return;
+      const auto it = g.finisherOf_.find({core, g.layer_});
+      if (it == g.finisherOf_.end()) return;
+      saved_ = g.threadOf_[static_cast<size_t>(core)];
+      g.threadOf_[static_cast<size_t>(core)] = it->second;
+    }
+    ~FinisherScope() {
+      if (saved_ >= 0) g_.threadOf_[static_cast<size_t>(core_)] = saved_;
+    }
+    FinisherScope(const FinisherScope&) = delete;
+    FinisherScope& operator=(const FinisherScope&) = delete;
+
+   private:
+    Generator& g_;
+    int32_t core_;
+    int32_t saved_ = -1;
+  };
 
   // A message to be received later: SEND now, RECV when the receiver gets to it. `round` is
   // the receiver's tile it is taken for (0 while replacing weights).
@@ -251,9 +290,9 @@ class Generator {
     result_.program.dramWeightBytes = address;
   }
 
-  void touch(schedule::DramTensor tensor, double perSample, int32_t partition) {
-    auto [it, inserted] = tensors_.try_emplace(
-        tensor.key, DramSlot{schedule::wholeBytes(perSample), partition, partition, 0});
+  void touch(schedule::DramTensor tensor, int64_t perSample, int32_t partition) {
+    auto [it, inserted] =
+        tensors_.try_emplace(tensor.key, DramSlot{perSample, partition, partition, 0});
     if (!inserted) {
       it->second.first = std::min(it->second.first, partition);
       it->second.last = std::max(it->second.last, partition);
@@ -287,6 +326,7 @@ class Generator {
   std::vector<std::vector<std::vector<Instruction>>> threads_;   // [core][thread]
   std::vector<int32_t> threadOf_;                                // per core: where emit() goes
   std::map<std::pair<int32_t, size_t>, int32_t> threadOfLayer_;  // (core, layer) -> thread
+  std::map<std::pair<int32_t, size_t>, int32_t> finisherOf_;     // (core, layer) -> thread
   std::vector<std::optional<Message>> posted_;                   // by the walk's message id
 };
 
@@ -294,6 +334,8 @@ class Generator {
 // allocated in order of first use (then key) so the layout is deterministic.
 void Generator::placeActivations() {
   const int32_t lastPartition = static_cast<int32_t>(partitions_.size()) - 1;
+  const int64_t actBits = arch_.precision.activation_bits;
+  const int64_t sumBits = arch_.partialSumBits();
   for (int32_t p = 0; p <= lastPartition; ++p) {
     const schedule::PartitionRange& part = partitions_[static_cast<size_t>(p)];
     for (const schedule::LayerReplication& r : part.replication) {
@@ -301,18 +343,20 @@ void Generator::placeActivations() {
       const bool complete = l.endUnit <= part.endUnit;
       for (const auto& in : l.inputs)
         if (!groups_.completesWithin(in.producer, part.firstUnit, part.endUnit))
-          touch(schedule::DramTensor::value(in.value), in.bytes, in.producer < 0 ? 0 : p);
-      if (complete && l.firstUnit < part.firstUnit)
-        touch(schedule::DramTensor::partialOutputs(r.layer), l.outputBytesPerSample, p);
-      if (!complete)
-        touch(schedule::DramTensor::partialOutputs(r.layer), l.outputBytesPerSample, p);
+          touch(schedule::DramTensor::value(in.value), schedule::slotBytes(in.extent, actBits),
+                in.producer < 0 ? 0 : p);
+      // A layer split across partitions keeps its partial sums in DRAM between them.
+      const int64_t partialBytes = schedule::slotBytes({l.channels, l.vectorsPerSample}, sumBits);
+      if ((complete && l.firstUnit < part.firstUnit) || !complete)
+        touch(schedule::DramTensor::partialOutputs(r.layer), partialBytes, p);
       if (complete)
         for (const auto& out : l.outputs) {
           if (!groups_.leavesPartition(out, part.endUnit)) continue;
-          touch(schedule::DramTensor::value(out.value), out.bytes, p);
+          const int64_t bytes = schedule::slotBytes(out.extent, actBits);
+          touch(schedule::DramTensor::value(out.value), bytes, p);
           // A graph output stays live to the end of the run.
           if (out.lastConsumer == schedule::kGraphOutput)
-            touch(schedule::DramTensor::value(out.value), out.bytes, lastPartition);
+            touch(schedule::DramTensor::value(out.value), bytes, lastPartition);
         }
     }
   }

@@ -1,6 +1,7 @@
 #include "xbar/schedule/layer_groups.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "xbar/schedule/vector_work.h"
 #include "xbar/support/error.h"
@@ -107,11 +108,50 @@ LayerGroups::LayerGroups(const ir::Graph& graph, const mapping::Mapping& mapping
       readers_[static_cast<size_t>(in.value)].push_back(static_cast<int32_t>(h));
       if (in.producer >= 0 && static_cast<size_t>(in.producer) < h)
         layers_[static_cast<size_t>(in.producer)].consumers.push_back(
-            {static_cast<int32_t>(h), in.bytes});
+            {static_cast<int32_t>(h), in.bytes, in.value});
     }
 
   profileLayers(graph, mapping, arch, samples);
   profileUnits(mapping, arch);
+  describeFlows(graph, mapping, groupOfNode, samples);
+}
+
+// Each value's extent, and how each group's values follow its matrix output's channels.
+void LayerGroups::describeFlows(const ir::Graph& graph, const mapping::Mapping& mapping,
+                                const std::vector<int32_t>& groupOfNode, int64_t samples) {
+  extents_.reserve(graph.values.size());
+  for (size_t v = 0; v < graph.values.size(); ++v)
+    extents_.push_back(extentOf(graph, static_cast<ir::ValueId>(v), samples));
+  std::vector<ir::NodeId> matrixNodes;
+  std::vector<int64_t> channels, vectors;
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    matrixNodes.push_back(mapping.layers[l].layer.node);
+    channels.push_back(layers_[l].channels);
+    vectors.push_back(layers_[l].vectorsPerSample);
+  }
+  const std::vector<GroupFlow> flows =
+      channelFlows(graph, groupOfNode, matrixNodes, channels, vectors, samples);
+  for (size_t l = 0; l < layers_.size(); ++l) {
+    LayerGroup& g = layers_[l];
+    const GroupFlow& f = flows[l];
+    g.gathered = f.gathered;
+    g.allPositions = f.allPositions;
+    g.inputExtent = extent(g.matrixInput);
+    for (LayerGroup::Input& in : g.inputs) {
+      in.extent = extent(in.value);
+      if (in.value == g.matrixInput) {
+        in.use = InputUse::Matrix;
+        continue;
+      }
+      for (const auto& [v, use] : f.inputs)
+        if (v == in.value) std::tie(in.use, in.map) = use;
+    }
+    for (LayerGroup::Output& out : g.outputs) {
+      out.extent = extent(out.value);
+      for (const auto& [v, flow] : f.values)
+        if (v == out.value) out.flow = flow;
+    }
+  }
 }
 
 // Per layer: its crossbars' per-vector work and its bytes per sample.
@@ -131,10 +171,6 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
                                                 : std::min(m.layer.outputs, m.outputsPerCrossbar)) *
                                             m.columnsPerWeight);
     p.mvmNs = arch.vectorTimeNs(inputCycles, p.activeColumns);
-    p.partialSumBytesPerSample = static_cast<double>(m.layer.totalOutputs() * p.vectorsPerSample) *
-                                 static_cast<double>(arch.partialSumBits()) / 8.0;
-    p.reductionOpsPerSample =
-        static_cast<double>((m.rowTiles - 1) * m.layer.totalOutputs() * p.vectorsPerSample);
     p.outputBytesPerSample =
         static_cast<double>(m.layer.totalOutputs() * p.vectorsPerSample) * activationBytes;
     const ir::Node& node = graph.node(m.layer.node);
@@ -142,6 +178,8 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
     p.inputBytesPerSample = static_cast<double>(graph.value(x).elementCount()) * activationBytes /
                             static_cast<double>(samples);
     p.name = m.layer.name;
+    p.channels = m.layer.totalOutputs();
+    p.matrixInput = x;
     p.haloBytesPerSample = haloBytes(graph, node, x, m.layer.weight) * activationBytes;
     const ir::Shape& y = graph.value(node.outputs[0]).shape;
     if (node.kind == ir::OpKind::Conv && y.size() == 4) p.rowVectors = std::max<int64_t>(1, y[3]);
@@ -212,20 +250,17 @@ void LayerGroups::profileUnits(const mapping::Mapping& mapping, const arch::Arch
       p.rowWrites += shape.crossbars * shape.rows;
       p.cells += shape.crossbars * shape.rows * shape.cols;
     }
-    p.outputFraction = static_cast<double>(u.crossbars) / static_cast<double>(m.crossbars);
+    p.firstChannel = 0;
+    for (int64_t cb = 0; cb < u.firstColumnBlock; ++cb)
+      p.firstChannel += mapping::outputsOfColumnBlock(m, cb);
+    p.endChannel = p.firstChannel + u.outputs;
+    p.firstRow = firstRow;
+    p.endRow = firstRow + rowsCovered;
+    p.rowTiles = u.rowTiles;
     const auto index = static_cast<int32_t>(units_.size());
     p.reducer = u.partialSums && u.firstRowTile > 0 ? units_.back().reducer : index;
-    p.columnFraction = static_cast<double>(u.outputs) / static_cast<double>(m.layer.totalOutputs());
     units_.push_back(p);
   }
-}
-
-OutputSplit LayerGroups::outputSplit(int32_t layer, int32_t start, int32_t end) const {
-  const LayerGroup& p = layers_[static_cast<size_t>(layer)];
-  OutputSplit split;
-  for (int32_t u = p.firstUnit; u < std::min(end, p.endUnit); ++u)
-    (u < start ? split.before : split.here) += units_[static_cast<size_t>(u)].outputFraction;
-  return split;
 }
 
 }  // namespace xbar::schedule

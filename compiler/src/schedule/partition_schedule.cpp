@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/STLExtras.h>
 
 namespace xbar::schedule {
 
@@ -18,9 +19,7 @@ PartitionSchedule::PartitionSchedule(const LayerGroups& groups, const arch::Arch
       replication_(replication),
       placement_(placeUnits(groups, arch, start, end, replication)),
       onCores_(schedule::layersOnCores(groups, arch, start, replication, placement_)) {
-  for (const LayerReplication& r : replication)
-    splits_.push_back(groups.outputSplit(r.layer, start, end));
-  routePartialSums();
+  assignOwners();
   chooseTiles();
 }
 
@@ -83,12 +82,12 @@ void PartitionSchedule::chooseTiles() {
   };
   llvm::SmallVector<Need, 64> needs;
   llvm::SmallDenseMap<int32_t, std::pair<double, int32_t>, 32> untiled;  // core -> (sum, layers)
+  const double partialSumBytes = static_cast<double>(arch_.partialSumBits()) / 8.0;
   for (size_t li = 0; li < onCores_.size(); ++li) {
     const LayerGroup& g = groups_.layer(replication_[li].layer);
-    const bool complete = g.endUnit <= end_;
+    const bool complete = completes(li);
     double leaderInput = 0;
     for (const LayerGroup::Input& in : g.inputs) leaderInput += in.bytes;
-    if (complete) leaderInput += splits_[li].before * g.outputBytesPerSample;
     double groupOutput = g.outputBytesPerSample;
     if (complete) {
       double sum = 0;
@@ -98,14 +97,30 @@ void PartitionSchedule::chooseTiles() {
     const auto vectors = std::max<int64_t>(
         1, static_cast<int64_t>(
                std::ceil(static_cast<double>(g.vectorsPerSample) / replication_[li].replicas)));
+    const double sumBytes = static_cast<double>(g.vectorsPerSample) * partialSumBytes;
     for (size_t k = 0; k < onCores_[li].size(); ++k) {
       const LayerOnCore& h = onCores_[li][k];
       WorkingSet w;
-      w.input = std::max(k == 0 ? leaderInput : 0.0, g.inputBytesPerSample);
+      double loaded = 0;  // partial sums an earlier partition stored, loaded to add to
+      for (const ChannelRun& r : runs_[li])
+        if (r.core == h.core && r.loaded)
+          loaded += static_cast<double>(r.endChannel - r.firstChannel) * sumBytes;
+      // The leader takes every input; another core the matrix input and what the leader
+      // hands it of the values its channels read (a residual's matching channels).
+      double handed = 0;
+      if (complete && !g.gathered)
+        for (const LayerGroup::Input& in : g.inputs)
+          handed += in.use == InputUse::Aligned ? in.bytes * h.outputShare
+                    : in.use == InputUse::Whole ? in.bytes
+                                                : 0.0;
+      w.input = k == 0 ? std::max(leaderInput + loaded, g.inputBytesPerSample)
+                       : g.inputBytesPerSample + handed + loaded;
       w.halo = g.haloBytesPerSample;
-      w.outputs = groupOutput * std::max(0.0, h.outputShare);
-      for (const PartialSumTransfer& t : partialSums_)
-        if (t.li == li && t.to == h.core) w.partials += t.columnShare * g.partialSumBytesPerSample;
+      w.outputs = groupOutput * h.outputShare;
+      for (const ResultTransfer& t : results_)
+        if (t.li == li && t.to == h.core)
+          w.partials += static_cast<double>(t.endChannel - t.firstChannel) * sumBytes *
+                        (t.endCopy - t.firstCopy) / replication_[li].replicas;
       w.vectors = vectors;
       // Every core gets each tile's chunk of the whole input and runs its copies' share of the
       // tile's vectors, so a Conv's tile is at least one of the layer's vectors; a Gemm's input
@@ -147,26 +162,148 @@ void PartitionSchedule::chooseTiles() {
   tiles_ = *std::max_element(tiles.begin(), tiles.end());
 }
 
-// A row chunk's copies send their partial sums to the core of their column block's first chunk
-// here, which reduces them and so holds the block's outputs: the chunk's share of the layer's
-// outputs moves to that core.
-void PartitionSchedule::routePartialSums() {
-  for (size_t i = 0; i < placement_.size(); ++i) {
-    const Placement& p = placement_[i];
-    const UnitProfile& unit = groups_.unit(p.unit);
-    const int32_t reducer = std::max(unit.reducer, start_);
-    if (reducer == p.unit) continue;
-    size_t r = i;
-    while (placement_[r].unit != reducer) --r;  // placements run in unit order
-    while (r > 0 && placement_[r - 1].unit == reducer) --r;
-    const int32_t to = placement_[r].core;
+bool PartitionSchedule::completes(size_t li) const {
+  return groups_.layer(replication_[li].layer).endUnit <= end_;
+}
+
+CopyTile copyTile(int64_t vectors, int32_t copy, int32_t replicas, int64_t tile, int64_t tiles) {
+  const int64_t first = proportionalCut(vectors, copy, replicas);
+  const int64_t n = proportionalCut(vectors, copy + 1, replicas) - first;
+  const int64_t pace = (vectors + replicas - 1) / replicas;
+  const int64_t before = std::min(n, proportionalCut(pace, tile, tiles));
+  const int64_t done = std::min(n, proportionalCut(pace, tile + 1, tiles));
+  return {first + before, first + done, before, done};
+}
+
+bool PartitionSchedule::finishes(size_t li, int32_t core) const {
+  return llvm::any_of(results_,
+                      [&](const ResultTransfer& t) { return t.li == li && t.to == core; });
+}
+
+// Who finishes which box of each layer's matrix output (ChannelRun). A column block's first
+// unit here makes its channels; each of its copies finishes its own vectors, or, where an op
+// of the group reads across positions, each core holding its copies finishes a slice of the
+// channels over all vectors (in a gathered group completing here, the leader finishes all).
+// A later row chunk's copies send their partial sums to the cores finishing the same box. Channels
+// an earlier partition made wholly are the leader's (it loads them); a block whose first chunks
+// were earlier is loaded by its finishers here.
+void PartitionSchedule::assignOwners() {
+  runs_.assign(replication_.size(), {});
+  results_.clear();
+  llvm::SmallDenseMap<std::pair<size_t, int32_t>, double, 16> additions;  // (li, core)
+  auto addRun = [&](size_t li, ChannelRun run) {
+    auto& runs = runs_[li];
+    if (!runs.empty()) {
+      ChannelRun& last = runs.back();
+      if (last.core == run.core && last.endChannel == run.firstChannel &&
+          last.firstVector == run.firstVector && last.endVector == run.endVector && !last.loaded &&
+          !run.loaded && last.madeHere && run.madeHere) {
+        last.endChannel = run.endChannel;
+        return;
+      }
+    }
+    runs.push_back(run);
+  };
+  // The cores finishing the current column block: channels [first, end) of the vectors of
+  // copies [firstCopy, endCopy).
+  struct Finisher {
+    int32_t core;
+    int64_t first, end;
+    int32_t firstCopy, endCopy;
+  };
+  llvm::SmallVector<Finisher, 16> finishers;
+  size_t currentLayer = replication_.size();
+  bool blockLoaded = false;
+  for (size_t i = 0; i < placement_.size();) {
+    // The placements of one unit are consecutive: [i, next).
+    size_t next = i + 1;
+    while (next < placement_.size() && placement_[next].unit == placement_[i].unit) ++next;
+    const int32_t u = placement_[i].unit;
+    const UnitProfile& unit = groups_.unit(u);
     const auto li = static_cast<size_t>(unit.layer - firstLayer_);
-    const double copies = static_cast<double>(p.copies) / replication_[li].replicas;
-    if (to == p.core) continue;
-    partialSums_.push_back({li, p.core, to, unit.columnFraction * copies});
+    const LayerGroup& g = groups_.layer(unit.layer);
+    const bool complete = completes(li);
+    const int32_t replicas = replication_[li].replicas;
+    const int64_t vectors = g.vectorsPerSample;
+    if (li != currentLayer) {
+      currentLayer = li;
+      const int64_t firstHere = groups_.unit(std::max(start_, g.firstUnit)).firstChannel;
+      if (complete && firstHere > 0)
+        addRun(li, {leader(li), 0, firstHere, 0, vectors, true, false});
+    }
+    if (const bool continuesBlock = unit.reducer != u && u != start_; !continuesBlock) {
+      finishers.clear();
+      blockLoaded = u == start_ && unit.reducer != u;
+      const int64_t channels = unit.endChannel - unit.firstChannel;
+      const auto cores = static_cast<int64_t>(next - i);
+      int32_t copies = 0;
+      for (size_t k = i; k < next; ++k) {
+        const Placement& p = placement_[k];
+        if (!complete || (!g.gathered && !g.allPositions)) {
+          // Each copy finishes its own vectors.
+          finishers.push_back(
+              {p.core, unit.firstChannel, unit.endChannel, copies, copies + p.copies});
+          addRun(li, {p.core, unit.firstChannel, unit.endChannel,
+                      proportionalCut(vectors, copies, replicas),
+                      proportionalCut(vectors, copies + p.copies, replicas), blockLoaded});
+        } else if (!g.gathered) {
+          // An op reads across positions: each core holding copies finishes a slice of the
+          // channels over all vectors, so the work and the traffic spread over them.
+          const auto n = static_cast<int64_t>(k - i);
+          const int64_t first = unit.firstChannel + proportionalCut(channels, n, cores);
+          const int64_t end = unit.firstChannel + proportionalCut(channels, n + 1, cores);
+          if (first < end) {
+            finishers.push_back({p.core, first, end, 0, replicas});
+            addRun(li, {p.core, first, end, 0, vectors, blockLoaded});
+          }
+        } else if (k == i) {
+          finishers.push_back({leader(li), unit.firstChannel, unit.endChannel, 0, replicas});
+          addRun(li, {leader(li), unit.firstChannel, unit.endChannel, 0, vectors, blockLoaded});
+        }
+        copies += p.copies;
+      }
+    }
+    // Every placement of the block's units sends each finisher what its copies make of the
+    // finisher's box (copies on the finisher itself hand over locally: below).
+    int32_t copies = 0;
+    for (size_t k = i; k < next; ++k) {
+      const Placement& p = placement_[k];
+      for (const Finisher& f : finishers) {
+        const int32_t c0 = std::max(copies, f.firstCopy);
+        const int32_t c1 = std::min(copies + p.copies, f.endCopy);
+        if (c0 >= c1) continue;
+        results_.push_back({li, p.core, f.core, f.first, f.end, c0, c1});
+        additions[{li, f.core}] += static_cast<double>(
+            unit.rowTiles * (f.end - f.first) *
+            (proportionalCut(vectors, c1, replicas) - proportionalCut(vectors, c0, replicas)));
+      }
+      copies += p.copies;
+    }
+    i = next;
+  }
+  // A core that takes results from other cores finishes them in a thread of its own (the
+  // program's), so its own copies hand theirs to that thread too; elsewhere a core's own
+  // results need no transfer.
+  llvm::SmallVector<std::pair<size_t, int32_t>, 8> receivers;
+  for (const ResultTransfer& t : results_)
+    if (t.from != t.to) receivers.emplace_back(t.li, t.to);
+  llvm::erase_if(results_, [&](const ResultTransfer& t) {
+    return t.from == t.to && llvm::find(receivers, std::make_pair(t.li, t.to)) == receivers.end();
+  });
+  // Each core's share of the outputs and its partial-sum additions: every column sum of its
+  // units' crossbars but the first of each element, and one more per element loaded to add to.
+  for (size_t li = 0; li < runs_.size(); ++li) {
+    const LayerGroup& g = groups_.layer(replication_[li].layer);
+    const double whole = static_cast<double>(g.channels * g.vectorsPerSample);
     for (LayerOnCore& h : onCores_[li]) {
-      if (h.core == p.core) h.outputShare -= unit.outputFraction * copies;
-      if (h.core == to) h.outputShare += unit.outputFraction * copies;
+      h.outputShare = 0;
+      const auto it = additions.find({li, h.core});
+      h.reductionOps = it == additions.end() ? 0.0 : it->second;
+      for (const ChannelRun& r : runs_[li]) {
+        if (r.core != h.core) continue;
+        h.outputShare += static_cast<double>(r.elements()) / whole;
+        if (r.madeHere && !r.loaded) h.reductionOps -= static_cast<double>(r.elements());
+      }
     }
   }
 }

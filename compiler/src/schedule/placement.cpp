@@ -59,11 +59,10 @@ std::vector<std::vector<LayerOnCore>> layersOnCores(
     int32_t& at = slot[static_cast<size_t>(p.core)];
     if (at < 0) {
       at = static_cast<int32_t>(cores.size());
-      cores.push_back({p.core, 0, 0});
+      cores.push_back({p.core, 0, 0, 0});
     }
     LayerOnCore& h = cores[static_cast<size_t>(at)];
     h.crossbars += static_cast<double>(unit.crossbars * p.copies);
-    h.outputShare += unit.outputFraction * p.copies / replication[li].replicas;
   }
   if (current < onCores.size())
     for (const LayerOnCore& h : onCores[current]) slot[static_cast<size_t>(h.core)] = -1;

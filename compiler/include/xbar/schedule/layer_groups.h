@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "xbar/arch/arch_config.h"
 #include "xbar/ir/graph.h"
 #include "xbar/mapping/mapping.h"
+#include "xbar/schedule/channel_flow.h"
 #include "xbar/schedule/shares.h"
 
 namespace xbar::schedule {
@@ -28,13 +30,11 @@ struct LayerGroup {
   std::string name;  // the matrix op's node, for messages
   double mvmNs = 0;  // one input vector through one crossbar of the layer
   int64_t vectorsPerSample = 0;
-  int64_t inputCycles = 0;              // ceil(activation bits / DAC bits)
-  int64_t activeRows = 0;               // rows driven per crossbar
-  int64_t activeColumns = 0;            // columns converted per crossbar
-  double reductionOpsPerSample = 0;     // digital partial-sum additions (row-split layers)
-  double outputBytesPerSample = 0;      // the matrix op's own output
-  double partialSumBytesPerSample = 0;  // the same outputs as partial sums (partialSumBits)
-  double inputBytesPerSample = 0;       // the matrix op's activation input
+  int64_t inputCycles = 0;          // ceil(activation bits / DAC bits)
+  int64_t activeRows = 0;           // rows driven per crossbar
+  int64_t activeColumns = 0;        // columns converted per crossbar
+  double outputBytesPerSample = 0;  // the matrix op's own output
+  double inputBytesPerSample = 0;   // the matrix op's activation input
   // A Conv whose kernel is taller than its stride: the input rows two consecutive row bands
   // of its outputs share (kernel - stride rows, dilation included). A tiled layer keeps them
   // from one tile to the next (a line buffer); 0 for other matrix ops.
@@ -44,12 +44,20 @@ struct LayerGroup {
   int64_t rowVectors = 0;
   int32_t firstUnit = 0;
   int32_t endUnit = 0;
+  int64_t channels = 0;   // the matrix op's output channels (its vectors: vectorsPerSample)
+  bool gathered = false;  // an op mixes channels: the leader finishes the group (channel_flow.h)
+  bool allPositions = false;  // an op reads other positions of a channel (channel_flow.h)
+  ir::ValueId matrixInput = ir::kNoValue;
+  Extent inputExtent;  // of matrixInput
   // Activations this group reads from other groups (producer -1: a graph input), one entry
   // per value.
   struct Input {
     ir::ValueId value;
     double bytes;  // per sample
     int32_t producer;
+    Extent extent;
+    InputUse use = InputUse::Leader;
+    ChannelMap map;  // InputUse::Aligned
   };
   std::vector<Input> inputs;
   // Values this group produces for later groups or as graph outputs (last consumer
@@ -58,12 +66,15 @@ struct LayerGroup {
     ir::ValueId value;
     double bytes;  // per sample
     int32_t lastConsumer;
+    Extent extent;
+    ValueFlow flow;  // how the matrix output's channels reach it
   };
   std::vector<Output> outputs;
   // Later groups reading this group's values: by consumer, then in the consumer's input order.
   struct Consumer {
     int32_t layer;
     double bytes;  // per sample
+    ir::ValueId value;
   };
   std::vector<Consumer> consumers;
   // The non-matrix ops of the group, in graph order: op and element operations per sample.
@@ -86,12 +97,17 @@ struct UnitProfile {
   llvm::SmallVector<CrossbarShape, 4> shapes;  // in the order of its crossbars' writes
   int64_t cells = 0;                           // cells programmed: sum of shapes
   int64_t rowWrites = 0;                       // rows programmed over its crossbars
-  double outputFraction = 0;                   // share of the layer's outputs (of its row chunk)
+  // The matrix output channels it makes (partial sums of them for a row chunk) and the rows
+  // of the lowered weight matrix it holds, within its block.
+  int64_t firstChannel = 0;
+  int64_t endChannel = 0;
+  int64_t firstRow = 0;
+  int64_t endRow = 0;
+  int64_t rowTiles = 0;  // crossbars along its rows per column block
   // A unit holding one row chunk of a column block (rows split over units) makes partial
-  // sums of the block's outputs, `columnFraction` of the layer's; they are reduced where the
-  // block's first chunk is. Otherwise `reducer` is the unit itself.
+  // sums of the block's channels; they are reduced where the block's first chunk is (its
+  // index here). Otherwise `reducer` is the unit itself.
   int32_t reducer = 0;
-  double columnFraction = 0;
 };
 
 class LayerGroups {
@@ -122,23 +138,25 @@ class LayerGroups {
     return out.lastConsumer == kGraphOutput ||
            layers_[static_cast<size_t>(out.lastConsumer)].endUnit > end;
   }
-  // Of a layer's outputs, the share its units in [start, end) make and the share earlier
-  // partitions made.
-  OutputSplit outputSplit(int32_t layer, int32_t start, int32_t end) const;
   // The groups reading `value` from another group, ascending.
   std::span<const int32_t> readersOf(ir::ValueId value) const {
     return readers_[static_cast<size_t>(value)];
   }
+  // One sample of a value, as the schedule cuts it into boxes.
+  const Extent& extent(ir::ValueId value) const { return extents_[static_cast<size_t>(value)]; }
 
  private:
   void profileLayers(const ir::Graph& graph, const mapping::Mapping& mapping,
                      const arch::ArchConfig& arch, int64_t samples);
   void profileUnits(const mapping::Mapping& mapping, const arch::ArchConfig& arch);
+  void describeFlows(const ir::Graph& graph, const mapping::Mapping& mapping,
+                     const std::vector<int32_t>& groupOfNode, int64_t samples);
 
   std::string model_;
   std::vector<LayerGroup> layers_;
   std::vector<UnitProfile> units_;
   std::vector<std::vector<int32_t>> readers_;  // per value
+  std::vector<Extent> extents_;                // per value
 };
 
 }  // namespace xbar::schedule

@@ -1,5 +1,6 @@
 // One partition laid out on the chip: its units' copies placed on cores, the cores each layer
-// occupies, and each layer's share of its outputs made here. The walk (walk.h) reads it.
+// occupies, and which core finishes which box of each layer's outputs. The walk (walk.h)
+// reads it.
 #pragma once
 
 #include <cstdint>
@@ -21,14 +22,52 @@ struct PartitionRange {
   std::vector<LayerReplication> replication;
 };
 
-// Partial sums of a row chunk's copies moving to the core that reduces its column block (the
-// block's first chunk in the partition): `columnShare` of the layer's outputs, as partial sums.
-struct PartialSumTransfer {
+// A box of a layer's matrix output (channels by vectors) that one core finishes in the
+// partition (docs/design.md §5, "Who holds which outputs"): it takes the results other cores'
+// copies make of it, adds row chunks' partial sums, and where the partition completes the
+// layer runs the group's vector ops on it and stores and posts what they make. Each copy of a
+// unit finishes its own vectors; where an op reads across positions, each core holding copies
+// finishes a slice of the unit's channels over all vectors; in a gathered group, the leader
+// finishes everything.
+struct ChannelRun {
+  int32_t core = 0;
+  int64_t firstChannel = 0;
+  int64_t endChannel = 0;
+  int64_t firstVector = 0;
+  int64_t endVector = 0;
+  // An earlier partition stored (some of) their sums: the core loads them first (at partial
+  // sum bits) and adds what it makes here.
+  bool loaded = false;
+  bool madeHere = true;  // false: the leader's run of channels made wholly before
+  int64_t elements() const { return (endChannel - firstChannel) * (endVector - firstVector); }
+};
+
+// What one placement's copies make of channels another core finishes: a row chunk's partial
+// sums or a replica's outputs, at partial-sum bits. Copies [firstCopy, endCopy) of the layer's
+// replicas run their share of each tile's vectors (copyTile). A core finishing results from
+// other cores does so in a thread of its own, and its own copies' results go to that thread
+// too (from == to: no network).
+struct ResultTransfer {
   size_t li = 0;
   int32_t from = 0;
   int32_t to = 0;
-  double columnShare = 0;
+  int64_t firstChannel = 0;
+  int64_t endChannel = 0;
+  int32_t firstCopy = 0;
+  int32_t endCopy = 0;
 };
+
+// What copy `copy` of `replicas` runs of a sample's `vectors` in tile `tile` of `tiles`: each
+// copy runs its share [cut(V, copy, R), cut(V, copy + 1, R)) at the pace of the largest share
+// (ceil(V / R), which the program's MVMs repeat), so a tile runs no copy's vectors unless it
+// runs the largest copy's. Vectors [first, end), and [before, done) counted within the copy.
+struct CopyTile {
+  int64_t first = 0;
+  int64_t end = 0;
+  int64_t before = 0;
+  int64_t done = 0;
+};
+CopyTile copyTile(int64_t vectors, int32_t copy, int32_t replicas, int64_t tile, int64_t tiles);
 
 // A layer whose working set does not fit its share of a core's local memory even in the
 // smallest tiles: the partition cannot run (docs/design.md §5, "Local memory").
@@ -64,9 +103,14 @@ class PartitionSchedule {
   const std::vector<std::vector<LayerOnCore>>& layersOnCores() const { return onCores_; }
   const std::vector<LayerOnCore>& cores(size_t li) const { return onCores_[li]; }
   int32_t leader(size_t li) const { return onCores_[li].front().core; }
-  const OutputSplit& split(size_t li) const { return splits_[li]; }
-  // Every partial-sum transfer of the partition, in placement order (filter by li).
-  const llvm::SmallVector<PartialSumTransfer, 8>& partialSums() const { return partialSums_; }
+  // Whether the partition holds layer li's last unit.
+  bool completes(size_t li) const;
+  // Layer li's channels by the core finishing them, ascending; a complete layer's cover all.
+  const llvm::SmallVector<ChannelRun, 4>& runs(size_t li) const { return runs_[li]; }
+  // Every result transfer of the partition, in placement order (filter by li).
+  // Whether `core` finishes results of layer li that other cores send it.
+  bool finishes(size_t li, int32_t core) const;
+  const llvm::SmallVector<ResultTransfer, 8>& results() const { return results_; }
   // How many tiles every layer of the partition streams a sample in: its inputs arrive, and its
   // vectors run, in this many chunks, so that each layer's working set fits each core's share
   // of local memory (1: whole). One count for all layers, so that they move in step.
@@ -88,13 +132,13 @@ class PartitionSchedule {
   const std::vector<LayerReplication>& replication_;
   std::vector<Placement> placement_;
   std::vector<std::vector<LayerOnCore>> onCores_;
-  llvm::SmallVector<OutputSplit, 32> splits_;
-  llvm::SmallVector<PartialSumTransfer, 8> partialSums_;
+  llvm::SmallVector<llvm::SmallVector<ChannelRun, 4>, 16> runs_;
+  llvm::SmallVector<ResultTransfer, 8> results_;
   int32_t tiles_ = 1;
   llvm::SmallVector<int32_t, 32> rounds_;
   std::optional<LocalMemoryShortfall> shortfall_;
 
-  void routePartialSums();
+  void assignOwners();
   void chooseTiles();
 };
 

@@ -1,44 +1,21 @@
-// How a layer's output bytes divide among the cores holding it, in whole bytes, so that the
-// price of a partition and its program move exactly the same slices.
+// Whole cuts of counts and bytes, so that the price of a partition and its program move
+// exactly the same pieces.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
-#include <llvm/ADT/SmallVector.h>
-
 namespace xbar::schedule {
 
-// A layer's presence on one core within a partition: the crossbars its copies take there and
-// the share of the layer's outputs they produce (replicas split the vectors, so a copy of a
-// unit produces the unit's fraction / replicas).
+// A layer's presence on one core within a partition: the crossbars its copies take there, the
+// share of the layer's matrix output channels it finishes (PartitionSchedule::runs) and the
+// partial-sum additions that takes per sample.
 struct LayerOnCore {
   int32_t core = 0;
   double crossbars = 0;
   double outputShare = 0;
+  double reductionOps = 0;
 };
-
-// Of a layer's outputs, the share its units in a partition make and the share units in earlier
-// partitions made (a layer split across partitions).
-struct OutputSplit {
-  double here = 0;
-  double before = 0;
-};
-
-// Per core holding a layer (in `cores` order), the share of the layer's bytes it holds. Of a
-// complete layer's group outputs: what each core made, the leader (first) also holding what
-// earlier partitions made (it loads that from DRAM). Of a layer that continues in a later
-// partition: the partial outputs made here.
-// Small vectors: the partitioners price millions of partitions, and a layer rarely spans more
-// than a few cores, so these stay off the heap.
-using Shares = llvm::SmallVector<double, 16>;
-using Slices = llvm::SmallVector<int64_t, 16>;
-Shares completeShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split);
-Shares partialShares(const std::vector<LayerOnCore>& cores, const OutputSplit& split);
-
-// Splits `total` bytes into consecutive slices in proportion to `shares` (summing to 1), so
-// the slices add up to exactly `total`.
-Slices sliceBytes(int64_t total, const Shares& shares);
 
 // Where `total` whole units (bytes, vectors) are cut after `done` of `of` equal steps:
 // floor(total x done / of). Piece i of n holds proportionalCut(t, i + 1, n) -

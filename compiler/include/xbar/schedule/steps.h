@@ -8,7 +8,9 @@
 
 #include "xbar/ir/op_kind.h"
 #include "xbar/ir/value.h"
+#include "xbar/schedule/box.h"
 #include "xbar/schedule/layer_groups.h"
+#include "xbar/schedule/partition_schedule.h"
 #include "xbar/schedule/shares.h"
 
 namespace xbar::schedule {
@@ -58,8 +60,7 @@ struct LayerStart {
   int32_t layer;
   const LayerGroup& group;
   int32_t replicas;
-  double crossbars;  // of the layer's units here, one copy each
-  OutputSplit split;
+  double crossbars;       // of the layer's units here, one copy each
   bool complete;          // the layer's last unit is in this partition
   double vectorsPerCopy;  // ceil(vectors / replicas): each copy runs these
   int32_t tiles;          // a sample streams through the layer in this many tiles
@@ -70,11 +71,14 @@ struct Tile {
   size_t li;
   int32_t tile;
 };
-// The leader loads activations from DRAM (a tiled layer: one chunk per tile).
+// A core loads a box of a tensor from DRAM: the leader a value it is the first here to read,
+// a core finishing channels the partial sums an earlier partition stored of them (a tiled
+// layer: one piece per tile).
 struct Load {
   size_t li;
   int32_t core;
   DramTensor tensor;
+  Box box;
   int64_t offset;  // within the sample's slot
   int64_t bytes;
   ir::ValueId value;  // ir::kNoValue for a layer's partial outputs
@@ -88,8 +92,9 @@ struct Message {
   int64_t bytes;
   size_t consumer;    // layer index of the receiver
   int32_t producer;   // layer index of the producing layer, -1 for a value loaded from DRAM
-  ir::ValueId value;  // the value forwarded from DRAM (producer -1)
-  int32_t piece;      // the receiver takes it for its tile `piece`
+  ir::ValueId value;  // what it carries a box of
+  Box box;
+  int32_t piece;  // the receiver takes it for its tile `piece`
 };
 struct Post {
   const Message& message;
@@ -97,39 +102,55 @@ struct Post {
 struct Receive {
   const Message& message;
 };
-// The leader hands the layer's input to another core holding the layer.
+// The leader hands another core a box of an input: the matrix input to every core holding
+// the layer, and to a core finishing channels what its channels read of other values.
 struct HandOut {
   int32_t from;
   int32_t to;
+  ir::ValueId value;
+  Box box;
   int64_t bytes;
 };
-// A core runs the copies it holds: `vectors` vectors through its crossbars (a tile's share).
+// A core runs the copies it holds over their vectors of tile `tile` of `tiles` (copyTile):
+// each runs at most `vectors` of them.
 struct Compute {
   size_t li;
   int32_t core;
   double crossbars;
+  int32_t tile;
+  int32_t tiles;
   int64_t vectors;
   int64_t rows;
   int64_t cols;
   int64_t cycles;
 };
-// A row chunk's partial sums to the core reducing its column block (PartialSumTransfer).
+// What a placement's copies make of channels another core finishes (ResultTransfer) in tile
+// `tile` of `tiles`: per copy the box of the layer's matrix output (channels by the copy's
+// vectors, copyTile) at partial-sum bits.
 struct PartialSums {
+  size_t li;
   int32_t from;
   int32_t to;
+  ResultTransfer transfer;
+  int32_t tile;
+  int32_t tiles;
   int64_t bytes;
 };
-// A core's share of a digital vector op: partial-sum additions (reduction) or a group op.
+// A core's share of a digital vector op: partial-sum additions (reduction) or a group op on
+// the channels it finishes.
 struct VectorWork {
+  size_t li;
   int32_t core;
   bool reduction;
   ir::OpKind kind;  // when not a reduction
   double elements;
 };
-// A core stores a slice of what leaves for DRAM.
+// A core stores a box of what leaves for DRAM.
 struct Store {
   int32_t core;
   DramTensor tensor;
+  ir::ValueId value;  // ir::kNoValue for a layer's partial outputs
+  Box box;
   int64_t offset;  // within the sample's slot
   int64_t bytes;
 };

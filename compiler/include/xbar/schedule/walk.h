@@ -6,13 +6,14 @@
 // Replace phase: the core of each unit's first copy loads the unit's weights and sends them
 // once to every other core holding copies; each core writes the copies it holds; a barrier.
 // Reuse phase, per sample and layer: the leader (the layer's first core) loads the DRAM inputs
-// it is the first in the partition to read (and forwards them to later readers), loads what
-// earlier partitions made of a layer split across partitions, receives the rest, and hands
-// the input to the layer's other cores; every core runs its copies and its share of the
-// vector work; every core stores its slice of what leaves for DRAM and posts its slice of what
-// later layers read to their leaders. A layer whose working set does not fit local memory
-// does all this per tile (PartitionSchedule::tiles): the program walks it tile by tile, the
-// pricer whole (Tiling), with the same totals.
+// it is the first in the partition to read (and forwards them to later readers), receives the
+// rest, and hands the input to the layer's other cores; every core runs its copies and sends
+// what they make of boxes other cores finish (PartitionSchedule::runs); the finishing cores
+// load what earlier partitions summed of theirs, do the vector work, store their boxes of what
+// leaves for DRAM and post their boxes of what later layers read to those layers' leaders.
+// Every step names its boxes (box.h); its bytes follow from them. A layer whose working set
+// does not fit local memory does all this per tile (PartitionSchedule::tiles): the program
+// walks it tile by tile, the pricer whole (Tiling), with the same totals.
 //
 // A visitor is any callable with an overload per step type (steps.h). Templates, not virtual
 // calls: the partitioners price millions of partitions, and the walk allocates nothing once
@@ -108,12 +109,7 @@ void post(Inbox& inbox, Visitor& visit, const Message& m) {
   visit(Post{inbox.post(m)});
 }
 
-// Bytes of piece i when `total` is cut into `parts` equal pieces.
-inline int64_t evenPiece(int64_t total, int64_t i, int64_t parts) {
-  return proportionalCut(total, i + 1, parts) - proportionalCut(total, i, parts);
-}
-
-// Bytes a later layer reads, cut into that layer's tiles: piece j goes once the source has
+// Boxes a later layer reads, cut into that layer's tiles: piece j goes once the source has
 // `done` of `of` of them (loaded, or made), so a tiled consumer starts on its first piece.
 // Posted across all streams of a layer in order of the fraction they end at, so that every
 // layer moves through a sample in the same direction (no thread waits on a piece that waits
@@ -121,11 +117,12 @@ inline int64_t evenPiece(int64_t total, int64_t i, int64_t parts) {
 struct Stream {
   int32_t from;
   int32_t to;
-  int64_t total;
+  ir::ValueId value;
+  Box box;
+  int64_t bits;
   size_t consumer;
   int32_t parts;
   int32_t producer;
-  ir::ValueId value;
   int32_t next = 0;
 };
 using Streams = llvm::SmallVector<Stream, 16>;
@@ -144,27 +141,71 @@ void postReady(Streams& streams, int64_t done, int64_t of, Inbox& inbox, Visitor
     }
     if (!first) return;
     post(inbox, visit,
-         {0, first->from, first->to, evenPiece(first->total, first->next, first->parts),
-          first->consumer, first->producer, first->value, first->next});
+         {0, first->from, first->to, tileBytes(first->box, first->next, first->parts, first->bits),
+          first->consumer, first->producer, first->value,
+          tileOf(first->box, first->next, first->parts), first->next});
     ++first->next;
   }
 }
 
-// A DRAM value the layer is the first here to read: loaded chunk by chunk by the leader and
+// A DRAM value the layer is the first here to read: loaded piece by piece by the leader and
 // forwarded to later readers here.
 struct DramInput {
   ir::ValueId value;
-  int64_t bytes;
+  Extent extent;
   Streams forwards;
 };
 
-// One sample through layer li, tile by tile. Per tile: the leader loads its chunk of the DRAM
-// inputs it is the first in the partition to read (forwarding the pieces later readers need),
-// and of the share earlier partitions stored of a layer split across partitions; it receives
-// the pieces posted to this tile and hands the chunk to the layer's other cores; every core
-// runs its copies over the tile's vectors, sends their partial sums and does its share of the
-// vector work; then every core stores the tile's part of its slice of what leaves for DRAM
-// and posts the pieces later layers here can now take. With one tile this is the whole layer.
+// A box leaving for DRAM, stored piece by piece.
+struct Leaving {
+  int32_t core;
+  DramTensor tensor;
+  ir::ValueId value;
+  Extent extent;
+  Box box;
+  int64_t bits;
+};
+
+// The cores holding a value a complete layer's group makes, and their boxes in channel order:
+// each core finishing a run of the matrix output's channels holds what the group's ops make of
+// them; the leader holds the rest (a concatenated input's channels) and, in a gathered group or
+// for a value no run reaches, all of it.
+// The positions of a value of the group that a run's core holds: all of them where it finishes
+// all the vectors, else the positions its vectors make (the group keeps positions apart).
+inline std::pair<int64_t, int64_t> heldPositions(const LayerGroup& g, const ChannelRun& r,
+                                                 const Extent& e) {
+  if (r.firstVector == 0 && r.endVector == g.vectorsPerSample) return {0, e.positions};
+  return {r.firstVector, r.endVector};
+}
+
+template <class F>
+void forEachHolder(const PartitionSchedule& s, size_t li, const LayerGroup& g,
+                   const LayerGroup::Output& out, F&& f) {
+  const Extent& e = out.extent;
+  if (g.gathered || !out.flow.known) {
+    f(s.leader(li), Box::whole(e));
+    return;
+  }
+  const ChannelMap& m = out.flow.map;
+  if (m.offset > 0) f(s.leader(li), Box::channels(0, m.offset, e));
+  for (const ChannelRun& r : s.runs(li)) {
+    const auto [first, end] = heldPositions(g, r, e);
+    f(r.core,
+      Box{m.offset + r.firstChannel * m.scale, m.offset + r.endChannel * m.scale, first, end});
+  }
+  if (const int64_t end = m.offset + g.channels * m.scale; end < e.channels)
+    f(s.leader(li), Box::channels(end, e.channels, e));
+}
+
+// One sample through layer li, tile by tile. Per tile: the leader loads its piece of the DRAM
+// inputs it is the first in the partition to read (forwarding the pieces later readers need);
+// cores finishing channels an earlier partition began load those partial sums; the leader
+// receives the pieces posted to this tile and hands the matrix input to the layer's other
+// cores, and to each core finishing channels what they read of other values; every core runs
+// its copies over the tile's vectors and sends what they make of channels another core
+// finishes; the finishing cores do the vector work; then every core stores the tile's piece
+// of its boxes that leave for DRAM and posts the pieces later layers here can now take. With
+// one tile this is the whole layer.
 // Longer than most functions: the streams set up first are what every tile posts from, and
 // the tile's steps must reach every visitor in exactly this order.
 template <class Visitor>
@@ -178,6 +219,10 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
   const int32_t lastLayer = s.firstLayer() + static_cast<int32_t>(s.layerCount()) - 1;
   const int64_t tiles = tiling == Tiling::PerTile ? at.tiles : 1;
   const auto vectors = static_cast<int64_t>(at.vectorsPerCopy);
+  const int64_t actBits = s.arch().precision.activation_bits;
+  const int64_t sumBits = s.arch().partialSumBits();
+  const Extent sums{g.channels, g.vectorsPerSample};  // the matrix output, as partial sums
+  const DramTensor partial = DramTensor::partialOutputs(at.layer);
 
   llvm::SmallVector<DramInput, 4> loads;
   for (const LayerGroup::Input& in : g.inputs) {
@@ -185,115 +230,140 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
     const auto readers = groups.readersOf(in.value);
     const auto first = std::lower_bound(readers.begin(), readers.end(), s.firstLayer());
     if (*first != at.layer) continue;  // an earlier layer here loads it and posts it on
-    DramInput d{in.value, wholeBytes(in.bytes), {}};
+    DramInput d{in.value, in.extent, {}};
     for (auto r = first + 1; r != readers.end() && *r <= lastLayer; ++r) {
       const auto later = static_cast<size_t>(*r - s.firstLayer());
-      d.forwards.push_back(
-          {leader, s.leader(later), d.bytes, later, tilesOf(s, tiling), -1, in.value});
+      d.forwards.push_back({leader, s.leader(later), in.value, Box::whole(in.extent), actBits,
+                            later, tilesOf(s, tiling), -1});
     }
     loads.push_back(std::move(d));
   }
-  const int64_t splitBytes =
-      at.complete && at.split.before > 0 ? wholeBytes(at.split.before * g.outputBytesPerSample) : 0;
-  const int64_t handOutBytes = wholeBytes(g.inputBytesPerSample);
 
-  // What leaves: stores of each core's slices, posts of each core's slice to later layers.
-  struct Store1 {
-    int32_t core;
-    DramTensor tensor;
-    int64_t offset;
-    int64_t bytes;
-  };
-  llvm::SmallVector<Store1, 16> stores;
+  // What leaves: the boxes each core stores, and posts to later layers.
+  llvm::SmallVector<Leaving, 16> stores;
   Streams posts;
-  auto addStores = [&](DramTensor tensor, int64_t offset, int64_t total, const Shares& shares) {
-    const Slices slices = sliceBytes(total, shares);
-    for (size_t i = 0; i < slices.size(); ++i) {
-      if (slices[i] > 0) stores.push_back({here[i].core, tensor, offset, slices[i]});
-      offset += slices[i];
-    }
-  };
   if (!at.complete) {
-    addStores(DramTensor::partialOutputs(at.layer),
-              wholeBytes(at.split.before * g.outputBytesPerSample),
-              wholeBytes(at.split.here * g.outputBytesPerSample), partialShares(here, at.split));
+    for (const ChannelRun& r : s.runs(li))
+      stores.push_back({r.core,
+                        partial,
+                        ir::kNoValue,
+                        sums,
+                        {r.firstChannel, r.endChannel, r.firstVector, r.endVector},
+                        sumBits});
   } else {
-    const bool postsHere = !g.consumers.empty() && g.consumers.front().layer <= lastLayer;
-    const bool storesHere = std::any_of(
-        g.outputs.begin(), g.outputs.end(),
-        [&](const LayerGroup::Output& out) { return groups.leavesPartition(out, s.end()); });
-    if (postsHere || storesHere) {
-      const Shares shares = completeShares(here, at.split);
+    for (const LayerGroup::Output& out : g.outputs)
+      if (groups.leavesPartition(out, s.end()))
+        forEachHolder(s, li, g, out, [&](int32_t core, const Box& box) {
+          stores.push_back(
+              {core, DramTensor::value(out.value), out.value, out.extent, box, actBits});
+        });
+    for (const LayerGroup::Consumer& c : g.consumers) {
+      if (c.layer > lastLayer) break;
+      const auto later = static_cast<size_t>(c.layer - s.firstLayer());
       for (const LayerGroup::Output& out : g.outputs)
-        if (groups.leavesPartition(out, s.end()))
-          addStores(DramTensor::value(out.value), 0, wholeBytes(out.bytes), shares);
-      for (const LayerGroup::Consumer& c : g.consumers) {
-        if (c.layer > lastLayer) break;
-        const auto later = static_cast<size_t>(c.layer - s.firstLayer());
-        const Slices slices = sliceBytes(wholeBytes(c.bytes), shares);
-        for (size_t i = 0; i < slices.size(); ++i)
-          posts.push_back({here[i].core, s.leader(later), slices[i], later, tilesOf(s, tiling),
-                           static_cast<int32_t>(li), ir::kNoValue});
-      }
+        if (out.value == c.value)
+          forEachHolder(s, li, g, out, [&](int32_t core, const Box& box) {
+            posts.push_back({core, s.leader(later), out.value, box, actBits, later,
+                             tilesOf(s, tiling), static_cast<int32_t>(li)});
+          });
     }
   }
 
-  const double held = at.crossbars * at.replicas;
   for (int64_t t = 0; t < tiles; ++t) {
     visit(Tile{li, static_cast<int32_t>(t)});
-    // Inputs.
-    // A tiled layer skips empty pieces (an input smaller than its tile count).
+    // Inputs. A tiled layer skips empty pieces (an input smaller than its tile count).
     for (DramInput& d : loads) {
-      if (const int64_t piece = evenPiece(d.bytes, t, tiles); tiles == 1 || piece > 0)
-        visit(Load{li, leader, DramTensor::value(d.value), proportionalCut(d.bytes, t, tiles),
-                   piece, d.value});
+      const Box whole = Box::whole(d.extent);
+      if (const int64_t bytes = tileBytes(whole, t, tiles, actBits); tiles == 1 || bytes > 0) {
+        const Box piece = tileOf(whole, t, tiles);
+        visit(Load{li, leader, DramTensor::value(d.value), piece,
+                   boxOffset(d.extent, piece, bytes, actBits), bytes, d.value});
+      }
       postReady(d.forwards, t + 1, tiles, inbox, visit);
     }
-    if (const int64_t piece = evenPiece(splitBytes, t, tiles); splitBytes > 0 && piece > 0)
-      visit(Load{li, leader, DramTensor::partialOutputs(at.layer),
-                 proportionalCut(splitBytes, t, tiles), piece, ir::kNoValue});
+    for (const ChannelRun& r : s.runs(li)) {
+      if (!r.loaded) continue;
+      const Box whole{r.firstChannel, r.endChannel, r.firstVector, r.endVector};
+      if (const int64_t bytes = tileBytes(whole, t, tiles, sumBits); tiles == 1 || bytes > 0) {
+        const Box piece = tileOf(whole, t, tiles);
+        visit(Load{li, r.core, partial, piece, boxOffset(sums, piece, bytes, sumBits), bytes,
+                   ir::kNoValue});
+      }
+    }
     inbox.forEach(li, t, [&](const Message& m) { visit(Receive{m}); });
+    const Box input = Box::whole(g.inputExtent);
     for (size_t i = 1; i < here.size(); ++i)
-      visit(HandOut{leader, here[i].core, evenPiece(handOutBytes, t, tiles)});
+      visit(HandOut{leader, here[i].core, g.matrixInput, tileOf(input, t, tiles),
+                    tileBytes(input, t, tiles, actBits)});
+    if (at.complete && !g.gathered)
+      for (size_t k = 0; k < s.runs(li).size(); ++k) {
+        const ChannelRun& r = s.runs(li)[k];
+        if (r.core == leader) continue;
+        // A value read whole goes once to each core, however many runs it finishes.
+        const bool firstOnCore =
+            std::none_of(s.runs(li).begin(), s.runs(li).begin() + static_cast<ptrdiff_t>(k),
+                         [&](const ChannelRun& o) { return o.core == r.core; });
+        for (const LayerGroup::Input& in : g.inputs) {
+          if (in.use != InputUse::Aligned && (in.use != InputUse::Whole || !firstOnCore)) continue;
+          const bool allVectors = r.firstVector == 0 && r.endVector == g.vectorsPerSample;
+          const Box box =
+              in.use == InputUse::Whole
+                  ? Box::whole(in.extent)
+                  : Box{in.map.offset + r.firstChannel * in.map.scale,
+                        in.map.offset + r.endChannel * in.map.scale, allVectors ? 0 : r.firstVector,
+                        allVectors ? in.extent.positions : r.endVector};
+          if (const int64_t bytes = tileBytes(box, t, tiles, actBits); bytes > 0)
+            visit(HandOut{leader, r.core, in.value, tileOf(box, t, tiles), bytes});
+        }
+      }
 
-    // The tile's vectors: every core's copies, partial sums, vector work.
+    // The tile's vectors: every core's copies, what they send on, vector work.
     const int64_t before = proportionalCut(vectors, t, tiles);
     const int64_t done = proportionalCut(vectors, t + 1, tiles);
-    if (done > before) {
+    if (done > before)
       for (const LayerOnCore& h : here)
-        visit(Compute{li, h.core, h.crossbars, done - before, g.activeRows, g.activeColumns,
-                      g.inputCycles});
-      for (const PartialSumTransfer& p : s.partialSums())
-        if (p.li == li) {
-          const int64_t total = wholeBytes(p.columnShare * g.partialSumBytesPerSample);
-          visit(PartialSums{
-              p.from, p.to,
-              proportionalCut(total, done, vectors) - proportionalCut(total, before, vectors)});
-        }
+        visit(Compute{li, h.core, h.crossbars, static_cast<int32_t>(t), static_cast<int32_t>(tiles),
+                      done - before, g.activeRows, g.activeColumns, g.inputCycles});
+    for (const ResultTransfer& r : s.results()) {
+      if (r.li != li) continue;
+      // One message per placement: each of its copies' boxes of the tile (copyTile).
+      const int64_t channels = r.endChannel - r.firstChannel;
+      int64_t bytes = 0;
+      for (int32_t c = r.firstCopy; c < r.endCopy; ++c) {
+        const CopyTile ct = copyTile(g.vectorsPerSample, c, at.replicas, t, tiles);
+        bytes += (channels * ct.done * sumBits + 7) / 8 - (channels * ct.before * sumBits + 7) / 8;
+      }
+      if (bytes > 0)
+        visit(PartialSums{li, r.from, r.to, r, static_cast<int32_t>(t), static_cast<int32_t>(tiles),
+                          bytes});
+    }
+    if (done > before) {
       for (const LayerOnCore& h : here) {
-        const double share = h.crossbars / held;
-        // A core adds the partial sums of the outputs it holds: its own units' row tiles, and
-        // the row chunks it reduces (PartitionSchedule moved their outputs to it).
         // Whole element ops, cut by the tile's vectors so that the tiles add up to the layer.
         auto work = [&](bool reduction, ir::OpKind kind, double elements) {
           const int64_t total = wholeBytes(elements);
           const int64_t piece =
               proportionalCut(total, done, vectors) - proportionalCut(total, before, vectors);
-          if (tiles == 1 || piece > 0)
-            visit(VectorWork{h.core, reduction, kind, static_cast<double>(piece)});
+          if (total > 0 && (tiles == 1 || piece > 0))
+            visit(VectorWork{li, h.core, reduction, kind, static_cast<double>(piece)});
         };
-        if (g.reductionOpsPerSample > 0)
-          work(true, ir::OpKind::Add, g.reductionOpsPerSample * std::max(0.0, h.outputShare));
+        if (h.reductionOps > 0) work(true, ir::OpKind::Add, h.reductionOps);
         if (!at.complete) continue;
-        for (const auto& [kind, ops] : g.vectorOps) work(false, kind, ops * share);
+        for (const auto& [kind, ops] : g.vectorOps) work(false, kind, ops * h.outputShare);
       }
     }
 
-    // Outputs: the tile's part of every slice.
-    for (const Store1& st : stores) {
-      const int64_t from = proportionalCut(st.bytes, before, vectors);
-      const int64_t bytes = proportionalCut(st.bytes, done, vectors) - from;
-      if (bytes > 0) visit(Store{st.core, st.tensor, st.offset + from, bytes});
+    // Outputs: the tile's piece of every box; a box of one position (a Gemm's output vector)
+    // once its vector is made, in the last tile.
+    for (const Leaving& st : stores) {
+      const bool whole = st.box.positionCount() == 1;
+      if (whole && t + 1 < tiles) continue;
+      const Box piece = whole ? st.box : tileOf(st.box, t, tiles);
+      if (const int64_t bytes =
+              whole ? tileBytes(st.box, 0, 1, st.bits) : tileBytes(st.box, t, tiles, st.bits);
+          bytes > 0)
+        visit(Store{st.core, st.tensor, st.value, piece,
+                    boxOffset(st.extent, piece, bytes, st.bits), bytes});
     }
     // Pieces go by tile, not by the vectors made so far: with the partition's layers in the
     // same tiles, every layer posts round t after its tile t, so a chain of layers adds no lag
@@ -318,13 +388,15 @@ void walkSample(const PartitionSchedule& s, int64_t sample, Inbox& inbox, Visito
     double crossbars = 0;
     for (int32_t u = std::max(s.start(), g.firstUnit); u < std::min(s.end(), g.endUnit); ++u)
       crossbars += static_cast<double>(groups.unit(u).crossbars);
-    const OutputSplit& split = s.split(li);
-    const bool complete = g.endUnit <= s.end();
-    const LayerStart at{li,        r.layer,
-                        g,         r.replicas,
-                        crossbars, split,
-                        complete,  std::ceil(static_cast<double>(g.vectorsPerSample) / r.replicas),
-                        s.tiles(), s.cores(li)};
+    const LayerStart at{li,
+                        r.layer,
+                        g,
+                        r.replicas,
+                        crossbars,
+                        s.completes(li),
+                        std::ceil(static_cast<double>(g.vectorsPerSample) / r.replicas),
+                        s.tiles(),
+                        s.cores(li)};
     visit(at);
     detail::walkLayer(s, at, inbox, visit, tiling);
     visit(LayerEnd{li});
