@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include <llvm/ADT/DenseMap.h>
+#include <llvm/ADT/DenseSet.h>
 #include <llvm/ADT/STLExtras.h>
 
 namespace xbar::schedule {
@@ -190,30 +191,9 @@ bool PartitionSchedule::finishes(size_t li, int32_t core) const {
 void PartitionSchedule::assignOwners() {
   runs_.assign(replication_.size(), {});
   results_.clear();
-  llvm::SmallDenseMap<std::pair<size_t, int32_t>, double, 16> additions;  // (li, core)
-  auto addRun = [&](size_t li, ChannelRun run) {
-    auto& runs = runs_[li];
-    if (!runs.empty()) {
-      ChannelRun& last = runs.back();
-      if (last.core == run.core && last.endChannel == run.firstChannel &&
-          last.firstVector == run.firstVector && last.endVector == run.endVector && !last.loaded &&
-          !run.loaded && last.madeHere && run.madeHere) {
-        last.endChannel = run.endChannel;
-        return;
-      }
-    }
-    runs.push_back(run);
-  };
-  // The cores finishing the current column block: channels [first, end) of the vectors of
-  // copies [firstCopy, endCopy).
-  struct Finisher {
-    int32_t core;
-    int64_t first, end;
-    int32_t firstCopy, endCopy;
-  };
-  llvm::SmallVector<Finisher, 16> finishers;
+  Additions additions;
+  Finishers finishers;
   size_t currentLayer = replication_.size();
-  bool blockLoaded = false;
   for (size_t i = 0; i < placement_.size();) {
     // The placements of one unit are consecutive: [i, next).
     size_t next = i + 1;
@@ -221,89 +201,127 @@ void PartitionSchedule::assignOwners() {
     const int32_t u = placement_[i].unit;
     const UnitProfile& unit = groups_.unit(u);
     const auto li = static_cast<size_t>(unit.layer - firstLayer_);
-    const LayerGroup& g = groups_.layer(unit.layer);
-    const bool complete = completes(li);
-    const int32_t replicas = replication_[li].replicas;
-    const int64_t vectors = g.vectorsPerSample;
     if (li != currentLayer) {
       currentLayer = li;
+      // Channels made wholly before are the leader's; it loads their sums.
+      const LayerGroup& g = groups_.layer(unit.layer);
       const int64_t firstHere = groups_.unit(std::max(start_, g.firstUnit)).firstChannel;
-      if (complete && firstHere > 0)
-        addRun(li, {leader(li), 0, firstHere, 0, vectors, true, false});
+      if (completes(li) && firstHere > 0)
+        addRun(li, {leader(li), 0, firstHere, 0, g.vectorsPerSample, true, false});
     }
-    if (const bool continuesBlock = unit.reducer != u && u != start_; !continuesBlock) {
-      finishers.clear();
-      blockLoaded = u == start_ && unit.reducer != u;
-      const int64_t channels = unit.endChannel - unit.firstChannel;
-      const auto cores = static_cast<int64_t>(next - i);
-      int32_t copies = 0;
-      for (size_t k = i; k < next; ++k) {
-        const Placement& p = placement_[k];
-        if (!complete || (!g.gathered && !g.allPositions)) {
-          // Each copy finishes its own vectors.
-          finishers.push_back(
-              {p.core, unit.firstChannel, unit.endChannel, copies, copies + p.copies});
-          addRun(li, {p.core, unit.firstChannel, unit.endChannel,
-                      proportionalCut(vectors, copies, replicas),
-                      proportionalCut(vectors, copies + p.copies, replicas), blockLoaded});
-        } else if (!g.gathered) {
-          // An op reads across positions: each core holding copies finishes a slice of the
-          // channels over all vectors, so the work and the traffic spread over them.
-          const auto n = static_cast<int64_t>(k - i);
-          const int64_t first = unit.firstChannel + proportionalCut(channels, n, cores);
-          const int64_t end = unit.firstChannel + proportionalCut(channels, n + 1, cores);
-          if (first < end) {
-            finishers.push_back({p.core, first, end, 0, replicas});
-            addRun(li, {p.core, first, end, 0, vectors, blockLoaded});
-          }
-        } else if (k == i) {
-          finishers.push_back({leader(li), unit.firstChannel, unit.endChannel, 0, replicas});
-          addRun(li, {leader(li), unit.firstChannel, unit.endChannel, 0, vectors, blockLoaded});
-        }
-        copies += p.copies;
-      }
-    }
-    // Every placement of the block's units sends each finisher what its copies make of the
-    // finisher's box (copies on the finisher itself hand over locally: below).
-    int32_t copies = 0;
-    for (size_t k = i; k < next; ++k) {
-      const Placement& p = placement_[k];
-      for (const Finisher& f : finishers) {
-        const int32_t c0 = std::max(copies, f.firstCopy);
-        const int32_t c1 = std::min(copies + p.copies, f.endCopy);
-        if (c0 >= c1) continue;
-        results_.push_back({li, p.core, f.core, f.first, f.end, c0, c1});
-        additions[{li, f.core}] += static_cast<double>(
-            unit.rowTiles * (f.end - f.first) *
-            (proportionalCut(vectors, c1, replicas) - proportionalCut(vectors, c0, replicas)));
-      }
-      copies += p.copies;
-    }
+    // A unit begins a block unless it is a later row chunk of one begun here.
+    if (unit.reducer == u || u == start_)
+      finishBlock(i, next, li, u == start_ && unit.reducer != u, finishers);
+    sendResults(i, next, li, finishers, additions);
     i = next;
   }
   // A core that takes results from other cores finishes them in a thread of its own (the
   // program's), so its own copies hand theirs to that thread too; elsewhere a core's own
   // results need no transfer.
-  llvm::SmallVector<std::pair<size_t, int32_t>, 8> receivers;
+  llvm::SmallDenseSet<std::pair<size_t, int32_t>, 16> receivers;
   for (const ResultTransfer& t : results_)
-    if (t.from != t.to) receivers.emplace_back(t.li, t.to);
+    if (t.from != t.to) receivers.insert({t.li, t.to});
   llvm::erase_if(results_, [&](const ResultTransfer& t) {
-    return t.from == t.to && llvm::find(receivers, std::make_pair(t.li, t.to)) == receivers.end();
+    return t.from == t.to && !receivers.contains({t.li, t.to});
   });
-  // Each core's share of the outputs and its partial-sum additions: every column sum of its
-  // units' crossbars but the first of each element, and one more per element loaded to add to.
+  tallyCores(additions);
+}
+
+void PartitionSchedule::addRun(size_t li, const ChannelRun& run) {
+  auto& runs = runs_[li];
+  if (!runs.empty()) {
+    ChannelRun& last = runs.back();
+    if (last.core == run.core && last.endChannel == run.firstChannel &&
+        last.firstVector == run.firstVector && last.endVector == run.endVector && !last.loaded &&
+        !run.loaded && last.madeHere && run.madeHere) {
+      last.endChannel = run.endChannel;
+      return;
+    }
+  }
+  runs.push_back(run);
+}
+
+// The finishers of the block whose first unit here has placements [first, end).
+void PartitionSchedule::finishBlock(size_t first, size_t end, size_t li, bool loaded,
+                                    Finishers& finishers) {
+  const UnitProfile& unit = groups_.unit(placement_[first].unit);
+  const LayerGroup& g = groups_.layer(unit.layer);
+  const int32_t replicas = replication_[li].replicas;
+  const int64_t vectors = g.vectorsPerSample;
+  const int64_t channels = unit.endChannel - unit.firstChannel;
+  finishers.clear();
+  if (completes(li) && g.gathered) {
+    finishers.push_back({leader(li), unit.firstChannel, unit.endChannel, 0, replicas});
+    addRun(li, {leader(li), unit.firstChannel, unit.endChannel, 0, vectors, loaded});
+    return;
+  }
+  const bool slices = completes(li) && g.allPositions;
+  const auto cores = static_cast<int64_t>(end - first);
+  int32_t copies = 0;
+  for (size_t k = first; k < end; ++k) {
+    const Placement& p = placement_[k];
+    if (!slices) {  // each copy finishes its own vectors
+      finishers.push_back({p.core, unit.firstChannel, unit.endChannel, copies, copies + p.copies});
+      addRun(li, {p.core, unit.firstChannel, unit.endChannel,
+                  proportionalCut(vectors, copies, replicas),
+                  proportionalCut(vectors, copies + p.copies, replicas), loaded});
+    } else {
+      // An op reads across positions: each core holding copies finishes a slice of the
+      // channels over all vectors, so the work and the traffic spread over them.
+      const auto n = static_cast<int64_t>(k - first);
+      const int64_t from = unit.firstChannel + proportionalCut(channels, n, cores);
+      const int64_t to = unit.firstChannel + proportionalCut(channels, n + 1, cores);
+      if (from < to) {
+        finishers.push_back({p.core, from, to, 0, replicas});
+        addRun(li, {p.core, from, to, 0, vectors, loaded});
+      }
+    }
+    copies += p.copies;
+  }
+}
+
+// Every placement [first, end) of a unit of the block sends each finisher what its copies make
+// of the finisher's box (copies on the finisher itself hand over locally, where needed).
+void PartitionSchedule::sendResults(size_t first, size_t end, size_t li, const Finishers& finishers,
+                                    Additions& additions) {
+  const UnitProfile& unit = groups_.unit(placement_[first].unit);
+  const int32_t replicas = replication_[li].replicas;
+  const int64_t vectors = groups_.layer(unit.layer).vectorsPerSample;
+  int32_t copies = 0;
+  for (size_t k = first; k < end; ++k) {
+    const Placement& p = placement_[k];
+    for (const Finisher& f : finishers) {
+      const int32_t c0 = std::max(copies, f.firstCopy);
+      const int32_t c1 = std::min(copies + p.copies, f.endCopy);
+      if (c0 >= c1) continue;
+      results_.push_back({li, p.core, f.core, f.first, f.end, c0, c1});
+      additions[{li, f.core}] += static_cast<double>(
+          unit.rowTiles * (f.end - f.first) *
+          (proportionalCut(vectors, c1, replicas) - proportionalCut(vectors, c0, replicas)));
+    }
+    copies += p.copies;
+  }
+}
+
+// Each core's share of the outputs and its partial-sum additions: every column sum of its
+// units' crossbars but the first of each element, and one more per element loaded to add to.
+void PartitionSchedule::tallyCores(const Additions& additions) {
+  llvm::SmallDenseMap<int32_t, std::pair<double, double>, 16> perCore;  // share, elements
   for (size_t li = 0; li < runs_.size(); ++li) {
     const LayerGroup& g = groups_.layer(replication_[li].layer);
     const double whole = static_cast<double>(g.channels * g.vectorsPerSample);
+    perCore.clear();
+    for (const ChannelRun& r : runs_[li]) {
+      auto& [share, counted] = perCore[r.core];
+      share += static_cast<double>(r.elements()) / whole;
+      if (r.madeHere && !r.loaded) counted += static_cast<double>(r.elements());
+    }
     for (LayerOnCore& h : onCores_[li]) {
-      h.outputShare = 0;
-      const auto it = additions.find({li, h.core});
-      h.reductionOps = it == additions.end() ? 0.0 : it->second;
-      for (const ChannelRun& r : runs_[li]) {
-        if (r.core != h.core) continue;
-        h.outputShare += static_cast<double>(r.elements()) / whole;
-        if (r.madeHere && !r.loaded) h.reductionOps -= static_cast<double>(r.elements());
-      }
+      const auto it = perCore.find(h.core);
+      const auto added = additions.find({li, h.core});
+      h.outputShare = it == perCore.end() ? 0.0 : it->second.first;
+      h.reductionOps = (added == additions.end() ? 0.0 : added->second) -
+                       (it == perCore.end() ? 0.0 : it->second.second);
     }
   }
 }

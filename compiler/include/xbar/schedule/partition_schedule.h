@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include <llvm/ADT/DenseMap.h>
 #include <llvm/ADT/SmallVector.h>
 
 #include "xbar/arch/arch_config.h"
@@ -138,7 +139,22 @@ class PartitionSchedule {
   llvm::SmallVector<int32_t, 32> rounds_;
   std::optional<LocalMemoryShortfall> shortfall_;
 
+  // The cores finishing one column block: channels [first, end) of the vectors of copies
+  // [firstCopy, endCopy).
+  struct Finisher {
+    int32_t core;
+    int64_t first, end;
+    int32_t firstCopy, endCopy;
+  };
+  using Finishers = llvm::SmallVector<Finisher, 16>;
+  using Additions = llvm::SmallDenseMap<std::pair<size_t, int32_t>, double, 16>;  // (li, core)
+
   void assignOwners();
+  void addRun(size_t li, const ChannelRun& run);
+  void finishBlock(size_t first, size_t end, size_t li, bool loaded, Finishers& finishers);
+  void sendResults(size_t first, size_t end, size_t li, const Finishers& finishers,
+                   Additions& additions);
+  void tallyCores(const Additions& additions);
   void chooseTiles();
 };
 
