@@ -121,7 +121,9 @@ class Generator {
     for (const schedule::LayerOnCore& h : step.cores)
       threadOf_[static_cast<size_t>(h.core)] = threadOfLayer_.at({h.core, step.li});
   }
+  // Partial sums an earlier partition stored are added where the core finishes its boxes.
   void operator()(const schedule::Load& step) {
+    const FinisherScope scope(*this, step.value == ir::kNoValue ? step.core : -1);
     emit(step.core,
          {.op = Opcode::Load, .dram = address(step.tensor, step.offset), .bytes = step.bytes});
   }
