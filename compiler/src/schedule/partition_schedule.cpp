@@ -84,6 +84,16 @@ void PartitionSchedule::chooseTiles() {
   llvm::SmallVector<Need, 64> needs;
   llvm::SmallDenseMap<int32_t, std::pair<double, int32_t>, 32> untiled;  // core -> (sum, layers)
   const double partialSumBytes = static_cast<double>(arch_.partialSumBits()) / 8.0;
+  // Per (layer, core), in one pass each: the partial sums it loads to add to (channels, of an
+  // earlier partition) and the results other copies send it (channels x copies / replicas).
+  llvm::SmallDenseMap<std::pair<size_t, int32_t>, std::pair<double, double>, 32> incoming;
+  for (size_t li = 0; li < runs_.size(); ++li)
+    for (const ChannelRun& r : runs_[li])
+      if (r.loaded)
+        incoming[{li, r.core}].first += static_cast<double>(r.endChannel - r.firstChannel);
+  for (const ResultTransfer& t : results_)
+    incoming[{t.li, t.to}].second += static_cast<double>(t.endChannel - t.firstChannel) *
+                                     (t.endCopy - t.firstCopy) / replication_[t.li].replicas;
   for (size_t li = 0; li < onCores_.size(); ++li) {
     const LayerGroup& g = groups_.layer(replication_[li].layer);
     const bool complete = completes(li);
@@ -102,10 +112,8 @@ void PartitionSchedule::chooseTiles() {
     for (size_t k = 0; k < onCores_[li].size(); ++k) {
       const LayerOnCore& h = onCores_[li][k];
       WorkingSet w;
-      double loaded = 0;  // partial sums an earlier partition stored, loaded to add to
-      for (const ChannelRun& r : runs_[li])
-        if (r.core == h.core && r.loaded)
-          loaded += static_cast<double>(r.endChannel - r.firstChannel) * sumBytes;
+      const auto in = incoming.find({li, h.core});
+      const double loaded = in == incoming.end() ? 0.0 : in->second.first * sumBytes;
       // The leader takes every input; another core the matrix input and what the leader
       // hands it of the values its channels read (a residual's matching channels).
       double handed = 0;
@@ -118,10 +126,7 @@ void PartitionSchedule::chooseTiles() {
                        : g.inputBytesPerSample + handed + loaded;
       w.halo = g.haloBytesPerSample;
       w.outputs = groupOutput * h.outputShare;
-      for (const ResultTransfer& t : results_)
-        if (t.li == li && t.to == h.core)
-          w.partials += static_cast<double>(t.endChannel - t.firstChannel) * sumBytes *
-                        (t.endCopy - t.firstCopy) / replication_[li].replicas;
+      w.partials = in == incoming.end() ? 0.0 : in->second.second * sumBytes;
       w.vectors = vectors;
       // Every core gets each tile's chunk of the whole input and runs its copies' share of the
       // tile's vectors, so a Conv's tile is at least one of the layer's vectors; a Gemm's input
