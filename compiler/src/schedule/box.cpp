@@ -30,15 +30,18 @@ int64_t tileBytes(const Box& whole, int64_t tile, int64_t tiles, int64_t bits) {
   const int64_t c = whole.channelCount();
   const int64_t p = whole.positionCount();
   if (p == 1)
-    return ceilBytes(proportionalCut(c, tile + 1, tiles), bits) -
-           ceilBytes(proportionalCut(c, tile, tiles), bits);
-  return ceilBytes(c * proportionalCut(p, tile + 1, tiles), bits) -
-         ceilBytes(c * proportionalCut(p, tile, tiles), bits);
+    return cutBytes(proportionalCut(c, tile, tiles), proportionalCut(c, tile + 1, tiles), bits);
+  return cutBytes(c * proportionalCut(p, tile, tiles), c * proportionalCut(p, tile + 1, tiles),
+                  bits);
 }
 
 int64_t boxOffset(const Extent& e, const Box& b, int64_t bytes, int64_t bits) {
   const int64_t first = (b.firstChannel * e.positions + b.firstPosition) * bits / 8;
   return std::max<int64_t>(0, std::min(first, slotBytes(e, bits) - bytes));
+}
+
+int64_t cutBytes(int64_t before, int64_t done, int64_t bits) {
+  return ceilBytes(done, bits) - ceilBytes(before, bits);
 }
 
 int64_t slotBytes(const Extent& e, int64_t bits) {

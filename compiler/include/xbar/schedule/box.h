@@ -42,6 +42,10 @@ int64_t tileBytes(const Box& whole, int64_t tile, int64_t tiles, int64_t bits);
 // there (an assumption, docs/design.md §5).
 int64_t boxOffset(const Extent& e, const Box& b, int64_t bytes, int64_t bits);
 
+// Bytes of the elements from `before` to `done` of a stream cut into pieces at `bits` each:
+// whole cuts of its bits, so that the pieces add up to ceil(elements x bits / 8).
+int64_t cutBytes(int64_t before, int64_t done, int64_t bits);
+
 // Bytes of a whole sample of a tensor of extent `e` at `bits` per element.
 int64_t slotBytes(const Extent& e, int64_t bits);
 

@@ -15,6 +15,16 @@ struct LayerReplication {
   int32_t replicas = 1;
 };
 
+// A layer's presence on one core within a partition: the crossbars its copies take there, the
+// share of the layer's matrix output channels it finishes (PartitionSchedule::runs) and the
+// partial-sum additions that takes per sample.
+struct LayerOnCore {
+  int32_t core = 0;
+  double crossbars = 0;
+  double outputShare = 0;
+  double reductionOps = 0;
+};
+
 // Copies of one partition unit side by side on one core, from crossbar `firstCrossbar`.
 struct Placement {
   int32_t unit = 0;

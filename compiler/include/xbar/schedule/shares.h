@@ -3,19 +3,8 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 namespace xbar::schedule {
-
-// A layer's presence on one core within a partition: the crossbars its copies take there, the
-// share of the layer's matrix output channels it finishes (PartitionSchedule::runs) and the
-// partial-sum additions that takes per sample.
-struct LayerOnCore {
-  int32_t core = 0;
-  double crossbars = 0;
-  double outputShare = 0;
-  double reductionOps = 0;
-};
 
 // Where `total` whole units (bytes, vectors) are cut after `done` of `of` equal steps:
 // floor(total x done / of). Piece i of n holds proportionalCut(t, i + 1, n) -

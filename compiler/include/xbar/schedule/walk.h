@@ -305,13 +305,11 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
                          [&](const ChannelRun& o) { return o.core == r.core; });
         for (const LayerGroup::Input& in : g.inputs) {
           if (in.use != InputUse::Aligned && (in.use != InputUse::Whole || !firstOnCore)) continue;
-          const bool allVectors = r.firstVector == 0 && r.endVector == g.vectorsPerSample;
-          const Box box =
-              in.use == InputUse::Whole
-                  ? Box::whole(in.extent)
-                  : Box{in.map.offset + r.firstChannel * in.map.scale,
-                        in.map.offset + r.endChannel * in.map.scale, allVectors ? 0 : r.firstVector,
-                        allVectors ? in.extent.positions : r.endVector};
+          const auto [first, end] = heldPositions(g, r, in.extent);
+          const Box box = in.use == InputUse::Whole
+                              ? Box::whole(in.extent)
+                              : Box{in.map.offset + r.firstChannel * in.map.scale,
+                                    in.map.offset + r.endChannel * in.map.scale, first, end};
           if (const int64_t bytes = tileBytes(box, t, tiles, actBits); bytes > 0)
             visit(HandOut{leader, r.core, in.value, tileOf(box, t, tiles), bytes});
         }
@@ -331,7 +329,7 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
       int64_t bytes = 0;
       for (int32_t c = r.firstCopy; c < r.endCopy; ++c) {
         const CopyTile ct = copyTile(g.vectorsPerSample, c, at.replicas, t, tiles);
-        bytes += (channels * ct.done * sumBits + 7) / 8 - (channels * ct.before * sumBits + 7) / 8;
+        bytes += cutBytes(channels * ct.before, channels * ct.done, sumBits);
       }
       if (bytes > 0)
         visit(PartialSums{li, r.from, r.to, r, static_cast<int32_t>(t), static_cast<int32_t>(tiles),
