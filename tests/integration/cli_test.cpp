@@ -134,7 +134,7 @@ TEST_F(Cli, CompileWritesProgramAndPlanThatDisasmReads) {
   EXPECT_NEAR(sum, plan["totals"]["time_ns"].get<double>(), 1e-6 * sum);
   Result d = xbar("disasm " + (dir_ / "program.xasm").string());
   ASSERT_EQ(d.exitCode, 0) << d.err;
-  EXPECT_NE(d.out.find("xasm 3"), std::string::npos);
+  EXPECT_NE(d.out.find("xasm 4"), std::string::npos);
   EXPECT_NE(d.out.find("MVM "), std::string::npos);
 }
 
@@ -155,13 +155,13 @@ TEST_F(Cli, CompileBadInputs) {
 
 TEST_F(Cli, DisasmRejectsMalformedProgramsWithTheLine) {
   std::ofstream(dir_ / "bad.xasm")
-      << "xasm 3\nmodel m\narch a 0\ncores 1 crossbars 1\nbatch 1 partitions 1\n"
+      << "xasm 4\nmodel m\narch a 0\ncores 1 crossbars 1\nbatch 1 partitions 1\n"
          "dram weights 0 activations 0\ncore 0\n  FLY to=moon\n";
   Result r = xbar("disasm " + (dir_ / "bad.xasm").string());
   expectOneLineError(r);
   EXPECT_NE(r.err.find("bad.xasm:8: unknown opcode 'FLY'"), std::string::npos) << r.err;
-  std::ofstream(dir_ / "old.xasm") << "xasm 2\n";
-  EXPECT_NE(xbar("disasm " + (dir_ / "old.xasm").string()).err.find("version 2 is not supported"),
+  std::ofstream(dir_ / "old.xasm") << "xasm 3\n";
+  EXPECT_NE(xbar("disasm " + (dir_ / "old.xasm").string()).err.find("version 3 is not supported"),
             std::string::npos);
 }
 

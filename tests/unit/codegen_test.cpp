@@ -206,13 +206,60 @@ std::string parseError(const std::string& text) {
 }
 
 const std::string kHeader =
-    "xasm 3\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ndram weights 0 "
+    "xasm 4\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ndram weights 0 "
     "activations 0\ncore 0\n";
 
 TEST(ProgramTextBadInput, BadVersion) {
   EXPECT_NE(parseError("xasm 7\n").find("bad.xasm:1: program version 7 is not supported"),
             std::string::npos);
-  EXPECT_NE(parseError("model m\n").find("bad.xasm:1: expected the header 'xasm 3'"),
+  EXPECT_NE(parseError("model m\n").find("bad.xasm:1: expected the header 'xasm 4'"),
+            std::string::npos);
+}
+
+// Version 3 programs carry no data: the executor could not run them, so they are refused.
+TEST(ProgramTextBadInput, VersionThreeIsRefused) {
+  EXPECT_NE(parseError("xasm 3\n")
+                .find("bad.xasm:1: program version 3 is not supported; this xbar reads version 4"),
+            std::string::npos);
+}
+
+// ISA 4's data operand: a box of a value or a layer's sums, or a unit's weights; segments.
+TEST(ProgramTextBadInput, DataOperandsAreChecked) {
+  const std::string text = kHeader +
+                           "  SEND peer=1 bytes=4 tag=0 credits=1 "
+                           "data=sum3/b1/c0:64/p0:98,196:294\n"
+                           "  RECV peer=1 bytes=4 tag=0 data=w7\n"
+                           "  LD dram=0 bytes=4 data=v12/b0/c0:64/p0:3136\n";
+  const Program p = parseProgramText(text, "ok.xasm");
+  const DataRef& sums = p.threads[0].code[0].data;
+  EXPECT_EQ(sums.kind, DataRef::Kind::Sums);
+  EXPECT_EQ(sums.id, 3);
+  EXPECT_EQ(sums.sample, 1);
+  EXPECT_EQ(sums.endChannel, 64);
+  ASSERT_EQ(sums.positions.size(), 2u);
+  EXPECT_EQ(sums.positions[1], (std::pair<int64_t, int64_t>{196, 294}));
+  EXPECT_EQ(p.threads[0].code[1].data.kind, DataRef::Kind::Weights);
+  EXPECT_EQ(parseProgramText(writeProgramText(p), "again.xasm"), p);
+  EXPECT_NE(parseError(kHeader + "  LD dram=0 bytes=4 data=w3\n").find("LD moves activations"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  LD dram=0 bytes=4 data=x3\n").find("data should name a value"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  LD dram=0 bytes=4 data=v3/b0/c4:2/p0:1\n")
+                .find("range end should be from 4"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  LD dram=0 bytes=4 data=v3/b0/c0:2/p5:9,0:3\n")
+                .find("position runs should ascend"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  LD dram=0 bytes=4 data=v3/b0\n").find("expected v12/b0"),
+            std::string::npos);
+  const std::string segments =
+      "xasm 4\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ndram weights 8 "
+      "activations 0\nsegment w0 dram=0 bytes=8\nsegment sum2 dram=8 bytes=4\ncore 0\n";
+  const Program q = parseProgramText(segments, "ok.xasm");
+  ASSERT_EQ(q.segments.size(), 2u);
+  EXPECT_EQ(q.segments[1].kind, DataRef::Kind::Sums);
+  EXPECT_EQ(q.segments[1].address, 8);
+  EXPECT_NE(parseError("xasm 4\nsegment w0 at=0 bytes=8\n").find("should be 'dram=...'"),
             std::string::npos);
 }
 
@@ -223,15 +270,16 @@ TEST(ProgramTextBadInput, BadOpcodeNamesLine) {
 
 TEST(ProgramTextBadInput, BadOperands) {
   EXPECT_NE(
-      parseError(kHeader + "  MVM xb=0 count=1 rows=4\n").find("bad.xasm:8: MVM takes 6 operands"),
+      parseError(kHeader + "  MVM xb=0 count=1 rows=4\n").find("bad.xasm:8: MVM takes 10 operands"),
       std::string::npos);
-  EXPECT_NE(
-      parseError(kHeader + "  SEND bytes=4 peer=1 tag=0 credits=1\n").find("should be 'peer=...'"),
-      std::string::npos);
-  EXPECT_NE(
-      parseError(kHeader + "  LD dram=x bytes=4\n").find("dram should be an integer, got 'x'"),
-      std::string::npos);
-  EXPECT_NE(parseError(kHeader + "  ST dram=0 bytes=-4\n").find("bytes should be from 0 to"),
+  EXPECT_NE(parseError(kHeader + "  SEND bytes=4 peer=1 tag=0 credits=1 data=w0\n")
+                .find("should be 'peer=...'"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  LD dram=x bytes=4 data=v0/b0/c0:1/p0:1\n")
+                .find("dram should be an integer, got 'x'"),
+            std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  ST dram=0 bytes=-4 data=v0/b0/c0:1/p0:1\n")
+                .find("bytes should be from 0 to"),
             std::string::npos);
   EXPECT_NE(parseError(kHeader + "core 5\n").find("bad.xasm:8: core 5 does not exist"),
             std::string::npos);
@@ -243,10 +291,11 @@ TEST(ProgramTextBadInput, OperandsBeyondTheirWidthAreRefused) {
   EXPECT_NE(parseError(kHeader + "  BARRIER id=2147483648\n")
                 .find("bad.xasm:8: BARRIER id should be from 0 to 2147483647, got 2147483648"),
             std::string::npos);
-  EXPECT_NE(parseError(kHeader + "  WR_XB xb=4294967296 count=1 rows=1 cols=1\n")
-                .find("WR_XB xb should be from 0 to 2147483647"),
-            std::string::npos);
-  EXPECT_NE(parseError(kHeader + "  LD dram=281474976710657 bytes=4\n")
+  EXPECT_NE(
+      parseError(kHeader + "  WR_XB xb=4294967296 count=1 rows=1 cols=1 unit=0 copy=0 copies=1\n")
+          .find("WR_XB xb should be from 0 to 2147483647"),
+      std::string::npos);
+  EXPECT_NE(parseError(kHeader + "  LD dram=281474976710657 bytes=4 data=v0/b0/c0:1/p0:1\n")
                 .find("LD dram should be from 0 to 281474976710656"),
             std::string::npos);
   EXPECT_NE(parseError(kHeader + "core 4294967296\n").find("core 4294967296 does not exist"),
@@ -259,11 +308,11 @@ TEST(ProgramTextBadInput, OperandsBeyondTheirWidthAreRefused) {
 // program with no core section never reaches the simulator.
 TEST(ProgramTextBadInput, HeaderLinesAreRequiredOnceAndCoresExist) {
   const std::string noDram =
-      "xasm 3\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ncore 0\n";
+      "xasm 4\nmodel m\narch a 0123\ncores 2 crossbars 4\nbatch 1 partitions 1\ncore 0\n";
   EXPECT_NE(
       parseError(noDram).find("bad.xasm:6: 'core' before the header is complete; missing dram"),
       std::string::npos);
-  EXPECT_NE(parseError("xasm 3\nmodel m\nmodel n\n")
+  EXPECT_NE(parseError("xasm 4\nmodel m\nmodel n\n")
                 .find("bad.xasm:3: the header line 'model' appears twice"),
             std::string::npos);
   const std::string headerOnly = kHeader.substr(0, kHeader.size() - std::string("core 0\n").size());
@@ -276,11 +325,11 @@ TEST(ProgramTextBadInput, ThreadsAndCreditsAreChecked) {
   EXPECT_NE(parseError(kHeader + "core 1\ncore 0\n")
                 .find("bad.xasm:9: core 0 after core 1; expected the cores in order"),
             std::string::npos);
-  EXPECT_NE(parseError(kHeader + "  SEND peer=1 bytes=4 tag=0 credits=0\n")
+  EXPECT_NE(parseError(kHeader + "  SEND peer=1 bytes=4 tag=0 credits=0 data=w0\n")
                 .find("bad.xasm:8: SEND credits should be from 1 to 2147483647, got 0"),
             std::string::npos);
   EXPECT_NE(parseError(kHeader + "  SEND peer=1 bytes=4 tag=0\n")
-                .find("SEND takes 4 operands (peer bytes tag credits), got 3"),
+                .find("SEND takes 5 operands (peer bytes tag credits data), got 3"),
             std::string::npos);
   EXPECT_NE(parseError(kHeader + "  SYNC\n").find("SYNC takes 1 operands (id), got 0"),
             std::string::npos);

@@ -23,6 +23,18 @@ struct DramSlot {
   int64_t address = 0;
 };
 
+// A box of one sample of a DRAM tensor or a value, as an instruction names it.
+DataRef dataOf(schedule::DramTensor tensor, int64_t sample, const schedule::Box& box) {
+  DataRef d;
+  d.kind = tensor.key >= 0 ? DataRef::Kind::Value : DataRef::Kind::Sums;
+  d.id = static_cast<int32_t>(tensor.key >= 0 ? tensor.key : -tensor.key - 1);
+  d.sample = sample;
+  d.firstChannel = box.firstChannel;
+  d.endChannel = box.endChannel;
+  d.positions = {{box.firstPosition, box.endPosition}};
+  return d;
+}
+
 std::string vectorOpName(const schedule::VectorWork& step) {
   if (step.reduction) return "add";
   std::string name(ir::opName(step.kind));
@@ -87,9 +99,12 @@ class Generator {
                      .dram = weightAddress_[static_cast<size_t>(step.unit)],
                      .bytes = schedule::wholeBytes(step.bytes),
                      .xb = step.firstCrossbar,
-                     .count = step.crossbars});
+                     .count = step.crossbars,
+                     .unit = step.unit});
   }
-  void operator()(const schedule::CopyWeights& step) { transfer(step.from, step.to, step.bytes); }
+  void operator()(const schedule::CopyWeights& step) {
+    transfer(step.from, step.to, step.bytes, {.kind = DataRef::Kind::Weights, .id = step.unit});
+  }
   void operator()(const schedule::WriteCrossbars& step) {
     // One WR_XB per crossbar shape, for every copy's crossbars of that shape (which crossbar
     // index holds which part of a copy is the program's choice; their writes are what count).
@@ -100,7 +115,10 @@ class Generator {
                        .xb = xb,
                        .count = count,
                        .rows = shape.rows,
-                       .cols = shape.cols});
+                       .cols = shape.cols,
+                       .unit = step.unit,
+                       .copy = step.firstCopy,
+                       .copies = step.copies});
       xb += count;
     }
   }
@@ -124,8 +142,10 @@ class Generator {
   // Partial sums an earlier partition stored are added where the core finishes its boxes.
   void operator()(const schedule::Load& step) {
     const FinisherScope scope(*this, step.value == ir::kNoValue ? step.core : -1);
-    emit(step.core,
-         {.op = Opcode::Load, .dram = address(step.tensor, step.offset), .bytes = step.bytes});
+    emit(step.core, {.op = Opcode::Load,
+                     .dram = address(step.tensor, step.offset),
+                     .bytes = step.bytes,
+                     .data = dataOf(step.tensor, sample_, step.box)});
   }
   void operator()(const schedule::Post& step) {
     const schedule::Message& m = step.message;
@@ -133,14 +153,31 @@ class Generator {
     // A layer's outputs leave from the thread finishing them; a forwarded DRAM value from the
     // thread that loaded it.
     const FinisherScope scope(*this, m.producer >= 0 ? m.from : -1);
-    posted_[static_cast<size_t>(m.id)] = post(m.from, m.to, m.bytes, m.piece);
+    posted_[static_cast<size_t>(m.id)] =
+        post(m.from, m.to, m.bytes, m.piece,
+             dataOf(schedule::DramTensor::value(m.value), sample_, m.box));
   }
   void operator()(const schedule::Receive& step) {
     if (const auto& m = posted_[static_cast<size_t>(step.message.id)]) take(*m);
   }
-  void operator()(const schedule::HandOut& step) { transfer(step.from, step.to, step.bytes); }
+  void operator()(const schedule::HandOut& step) {
+    transfer(step.from, step.to, step.bytes,
+             dataOf(schedule::DramTensor::value(step.value), sample_, step.box));
+  }
+  // One message per placement: each of its copies' vectors of the tile.
   void operator()(const schedule::PartialSums& step) {
-    if (auto m = post(step.from, step.to, step.bytes, tile_)) {
+    const schedule::ResultTransfer& r = step.transfer;
+    const int32_t layer = schedule_->firstLayer() + static_cast<int32_t>(step.li);
+    DataRef data = dataOf(schedule::DramTensor::partialOutputs(layer), sample_,
+                          {r.firstChannel, r.endChannel, 0, 0});
+    data.positions.clear();
+    const int64_t vectors = groups_.layer(layer).vectorsPerSample;
+    const int32_t replicas = schedule_->replication()[step.li].replicas;
+    for (int32_t c = r.firstCopy; c < r.endCopy; ++c) {
+      const schedule::CopyTile ct = schedule::copyTile(vectors, c, replicas, step.tile, step.tiles);
+      if (ct.end > ct.first) data.positions.emplace_back(ct.first, ct.end);
+    }
+    if (auto m = post(step.from, step.to, step.bytes, tile_, std::move(data))) {
       const FinisherScope scope(*this, step.to);
       take(*m);
     }
@@ -154,18 +191,26 @@ class Generator {
                        .rows = step.rows,
                        .cols = step.cols,
                        .repeat = step.vectors,
-                       .cycles = static_cast<int32_t>(step.cycles)});
+                       .cycles = static_cast<int32_t>(step.cycles),
+                       .layer = schedule_->firstLayer() + static_cast<int32_t>(step.li),
+                       .sample = sample_,
+                       .tile = step.tile,
+                       .tiles = step.tiles});
   }
   void operator()(const schedule::VectorWork& step) {
     const FinisherScope scope(*this, step.core);
     emit(step.core, {.op = Opcode::Vector,
                      .vecOp = vectorOpName(step),
-                     .elems = schedule::wholeBytes(step.elements)});
+                     .elems = schedule::wholeBytes(step.elements),
+                     .layer = schedule_->firstLayer() + static_cast<int32_t>(step.li),
+                     .sample = sample_});
   }
   void operator()(const schedule::Store& step) {
     const FinisherScope scope(*this, step.core);
-    emit(step.core,
-         {.op = Opcode::Store, .dram = address(step.tensor, step.offset), .bytes = step.bytes});
+    emit(step.core, {.op = Opcode::Store,
+                     .dram = address(step.tensor, step.offset),
+                     .bytes = step.bytes,
+                     .data = dataOf(step.tensor, sample_, step.box)});
   }
   void operator()(const schedule::LayerEnd&) {}
   // A core replaces its weights for the next partition once all its threads are done.
@@ -232,9 +277,11 @@ class Generator {
     int64_t sample = -1;
     int32_t round = 0;
     size_t send = 0;  // where its SEND is in the sender's thread
+    DataRef data;
   };
 
-  std::optional<Message> post(int32_t from, int32_t to, int64_t bytes, int32_t round) {
+  std::optional<Message> post(int32_t from, int32_t to, int64_t bytes, int32_t round,
+                              DataRef data) {
     // Within a core, a message hands data from one layer's thread to another's: it carries
     // the dependency and moves nothing over the network. Weight copies and hand-outs always go
     // to other cores.
@@ -242,11 +289,12 @@ class Generator {
     const int64_t tag = nextTag_[{from, to}]++;
     const int32_t thread = threadOf_[static_cast<size_t>(from)];
     const size_t send = threads_[static_cast<size_t>(from)][static_cast<size_t>(thread)].size();
-    emit(from, {.op = Opcode::Send, .bytes = bytes, .peer = to, .tag = tag});
-    return Message{from, thread, to, bytes, tag, sample_, round, send};
+    emit(from, {.op = Opcode::Send, .bytes = bytes, .peer = to, .tag = tag, .data = data});
+    return Message{from, thread, to, bytes, tag, sample_, round, send, std::move(data)};
   }
   void take(const Message& m) {
-    emit(m.to, {.op = Opcode::Receive, .bytes = m.bytes, .peer = m.from, .tag = m.tag});
+    emit(m.to,
+         {.op = Opcode::Receive, .bytes = m.bytes, .peer = m.from, .tag = m.tag, .data = m.data});
     // Weight copies (sample -1) and activations may share a thread pair (thread 0 replaces
     // weights and runs a layer): each phase's SENDs get credits from its own counts.
     const ThreadPair pair{m.from, m.fromThread, m.to, threadOf_[static_cast<size_t>(m.to)],
@@ -258,8 +306,8 @@ class Generator {
     roundsOf_[pair] = m.sample < 0 ? 2 : schedule_->bufferedRounds(layer_);
     sends_.push_back({pair, m.send});
   }
-  void transfer(int32_t from, int32_t to, int64_t bytes) {
-    if (auto m = post(from, to, bytes, tile_)) take(*m);
+  void transfer(int32_t from, int32_t to, int64_t bytes, DataRef data) {
+    if (auto m = post(from, to, bytes, tile_, std::move(data))) take(*m);
   }
   // Credits per sending and receiving thread, for the partition just emitted: the receiving
   // layer's buffered rounds (2, double buffering; 1 where local memory is tight) times the most
@@ -285,9 +333,12 @@ class Generator {
 
   void layoutWeights() {
     int64_t address = 0;
-    for (const schedule::UnitProfile& u : groups_.units()) {
+    for (size_t u = 0; u < groups_.units().size(); ++u) {
+      const int64_t bytes = schedule::wholeBytes(groups_.units()[u].weightBytes);
       weightAddress_.push_back(address);
-      address += schedule::wholeBytes(u.weightBytes);
+      result_.program.segments.push_back(
+          {DataRef::Kind::Weights, static_cast<int32_t>(u), address, bytes});
+      address += bytes;
     }
     result_.program.dramWeightBytes = address;
   }
@@ -367,8 +418,12 @@ void Generator::placeActivations() {
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& a, const auto& b) { return a.second->first < b.second->first; });
   DramAllocator allocator(result_.program.dramWeightBytes);
-  for (auto& [key, t] : order)
+  for (auto& [key, t] : order) {
     t->address = allocator.allocate(t->perSampleBytes * batch_, t->first, t->last);
+    result_.program.segments.push_back({key >= 0 ? DataRef::Kind::Value : DataRef::Kind::Sums,
+                                        static_cast<int32_t>(key >= 0 ? key : -key - 1), t->address,
+                                        t->perSampleBytes});
+  }
   result_.activationBlocks = allocator.blocks();
   result_.program.dramActivationBytes = allocator.end() - result_.program.dramWeightBytes;
 }

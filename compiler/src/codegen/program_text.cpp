@@ -6,6 +6,7 @@
 #include <limits>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -18,18 +19,22 @@ namespace {
 struct OpcodeSpec {
   Opcode op;
   std::string_view name;
-  std::array<std::string_view, 6> operands;  // in the order they are written
+  std::array<std::string_view, 10> operands;  // in the order they are written
 };
 
 constexpr std::array kOpcodes = {
-    OpcodeSpec{Opcode::LoadWeights, "LD_W", {"dram", "bytes", "xb", "count"}},
-    OpcodeSpec{Opcode::WriteXbar, "WR_XB", {"xb", "count", "rows", "cols"}},
-    OpcodeSpec{Opcode::Load, "LD", {"dram", "bytes"}},
-    OpcodeSpec{Opcode::Store, "ST", {"dram", "bytes"}},
-    OpcodeSpec{Opcode::Mvm, "MVM", {"xb", "count", "rows", "cols", "repeat", "cycles"}},
-    OpcodeSpec{Opcode::Vector, "VEC", {"op", "elems"}},
-    OpcodeSpec{Opcode::Send, "SEND", {"peer", "bytes", "tag", "credits"}},
-    OpcodeSpec{Opcode::Receive, "RECV", {"peer", "bytes", "tag"}},
+    OpcodeSpec{Opcode::LoadWeights, "LD_W", {"dram", "bytes", "xb", "count", "unit"}},
+    OpcodeSpec{
+        Opcode::WriteXbar, "WR_XB", {"xb", "count", "rows", "cols", "unit", "copy", "copies"}},
+    OpcodeSpec{Opcode::Load, "LD", {"dram", "bytes", "data"}},
+    OpcodeSpec{Opcode::Store, "ST", {"dram", "bytes", "data"}},
+    OpcodeSpec{
+        Opcode::Mvm,
+        "MVM",
+        {"xb", "count", "rows", "cols", "repeat", "cycles", "layer", "sample", "tile", "tiles"}},
+    OpcodeSpec{Opcode::Vector, "VEC", {"op", "elems", "layer", "sample"}},
+    OpcodeSpec{Opcode::Send, "SEND", {"peer", "bytes", "tag", "credits", "data"}},
+    OpcodeSpec{Opcode::Receive, "RECV", {"peer", "bytes", "tag", "data"}},
     OpcodeSpec{Opcode::Barrier, "BARRIER", {"id"}},
     OpcodeSpec{Opcode::Sync, "SYNC", {"id"}},
 };
@@ -40,7 +45,22 @@ const OpcodeSpec& specOf(Opcode op) {
   return kOpcodes.back();
 }
 
+std::string_view kindPrefix(DataRef::Kind kind) {
+  switch (kind) {
+    case DataRef::Kind::Value:
+      return "v";
+    case DataRef::Kind::Sums:
+      return "sum";
+    case DataRef::Kind::Weights:
+      return "w";
+    case DataRef::Kind::None:
+      break;
+  }
+  return "none";
+}
+
 std::string operandText(const Instruction& in, std::string_view key) {
+  if (key == "data") return dataText(in.data);
   if (key == "dram") return fmt::format("{}", in.dram);
   if (key == "bytes") return fmt::format("{}", in.bytes);
   if (key == "xb") return fmt::format("{}", in.xb);
@@ -54,6 +74,13 @@ std::string operandText(const Instruction& in, std::string_view key) {
   if (key == "tag") return fmt::format("{}", in.tag);
   if (key == "credits") return fmt::format("{}", in.credits);
   if (key == "op") return in.vecOp;
+  if (key == "unit") return fmt::format("{}", in.unit);
+  if (key == "copy") return fmt::format("{}", in.copy);
+  if (key == "copies") return fmt::format("{}", in.copies);
+  if (key == "layer") return fmt::format("{}", in.layer);
+  if (key == "sample") return fmt::format("{}", in.sample);
+  if (key == "tile") return fmt::format("{}", in.tile);
+  if (key == "tiles") return fmt::format("{}", in.tiles);
   return fmt::format("{}", in.elems);  // elems
 }
 
@@ -65,7 +92,8 @@ constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
 // Operands kept as 32-bit integers (crossbar, core, partition and cycle counts).
 bool is32Bit(std::string_view key) {
   return key == "xb" || key == "count" || key == "cycles" || key == "peer" || key == "id" ||
-         key == "credits";
+         key == "credits" || key == "unit" || key == "copy" || key == "copies" || key == "layer" ||
+         key == "tile" || key == "tiles";
 }
 
 // The header lines, each required exactly once, in the order saveProgram writes them.
@@ -131,6 +159,8 @@ class Parser {
       } else if (w[0] == "dram" && w.size() == 5 && w[1] == "weights" && w[3] == "activations") {
         p.dramWeightBytes = bounded(w[2], "weights", 0, kMaxOperand);
         p.dramActivationBytes = bounded(w[4], "activations", 0, kMaxOperand);
+      } else if (w[0] == "segment" && w.size() == 4 && core < 0) {
+        p.segments.push_back(segment(w));
       } else if (w[0] == "core" && w.size() == 2) {
         if (header_.size() != kHeaderLines.size()) {
           std::vector<std::string_view> missing;
@@ -180,6 +210,78 @@ class Parser {
     return bounded(text, what, 1, high);
   }
 
+  // segment w3 dram=0 bytes=4704
+  DramSegment segment(const std::vector<std::string_view>& w) const {
+    const DataRef d = data(w[1]);
+    if (d.kind != DataRef::Kind::Weights && !d.positions.empty())
+      fail("a segment names a tensor (v12, sum3) or a unit's weights (w7), got '{}'", w[1]);
+    DramSegment seg{d.kind, d.id, 0, 0};
+    const auto operand = [&](std::string_view token, std::string_view key) {
+      if (token.substr(0, key.size() + 1) != fmt::format("{}=", key))
+        fail("segment operand should be '{}=...', got '{}'", key, token);
+      return bounded(token.substr(key.size() + 1), key, 0, kMaxOperand);
+    };
+    seg.address = operand(w[2], "dram");
+    seg.bytes = operand(w[3], "bytes");
+    return seg;
+  }
+
+  // v12/b0/c0:64/p0:3136, sum3/b0/c0:64/p0:98,196:294, or w7 (a segment: v12, sum3, w7).
+  DataRef data(std::string_view text) const {
+    DataRef d;
+    const size_t slash = text.find('/');
+    const std::string_view name = text.substr(0, slash);
+    std::string_view id;
+    if (name.substr(0, 3) == "sum") {
+      d.kind = DataRef::Kind::Sums;
+      id = name.substr(3);
+    } else if (!name.empty() && (name[0] == 'v' || name[0] == 'w')) {
+      d.kind = name[0] == 'v' ? DataRef::Kind::Value : DataRef::Kind::Weights;
+      id = name.substr(1);
+    } else {
+      fail(
+          "data should name a value (v12), a layer's sums (sum3) or a unit's weights (w7), got "
+          "'{}'",
+          text);
+    }
+    d.id = static_cast<int32_t>(bounded(id, "data id", 0, kMaxInt32));
+    if (slash == std::string_view::npos) return d;
+    if (d.kind == DataRef::Kind::Weights) fail("weights data is only 'w<unit>', got '{}'", text);
+    const auto field = [&](std::string_view rest, char tag) {
+      if (rest.empty() || rest[0] != tag)
+        fail("data '{}': expected '/{}...' (v12/b0/c0:64/p0:3136)", text, tag);
+      return rest.substr(1);
+    };
+    const auto range = [&](std::string_view r) {
+      const size_t colon = r.find(':');
+      if (colon == std::string_view::npos) fail("data '{}': expected a range first:end", text);
+      const int64_t first = bounded(r.substr(0, colon), "range start", 0, kMaxOperand);
+      const int64_t end = bounded(r.substr(colon + 1), "range end", first, kMaxOperand);
+      return std::pair{first, end};
+    };
+    std::vector<std::string_view> parts;
+    for (size_t i = slash + 1; i <= text.size();) {
+      size_t j = text.find('/', i);
+      if (j == std::string_view::npos) j = text.size();
+      parts.push_back(text.substr(i, j - i));
+      i = j + 1;
+    }
+    if (parts.size() != 3) fail("data '{}': expected v12/b0/c0:64/p0:3136", text);
+    d.sample = bounded(field(parts[0], 'b'), "sample", 0, kMaxOperand);
+    std::tie(d.firstChannel, d.endChannel) = range(field(parts[1], 'c'));
+    std::string_view runs = field(parts[2], 'p');
+    for (size_t i = 0; i <= runs.size();) {
+      size_t j = runs.find(',', i);
+      if (j == std::string_view::npos) j = runs.size();
+      const auto run = range(runs.substr(i, j - i));
+      if (!d.positions.empty() && run.first < d.positions.back().second)
+        fail("data '{}': position runs should ascend without overlap", text);
+      d.positions.push_back(run);
+      i = j + 1;
+    }
+    return d;
+  }
+
   Instruction instruction(const std::vector<std::string_view>& w) const {
     const OpcodeSpec* spec = nullptr;
     for (const OpcodeSpec& s : kOpcodes)
@@ -211,6 +313,15 @@ class Parser {
         in.vecOp = std::string(value);
         continue;
       }
+      if (key == "data") {
+        in.data = data(value);
+        const bool weights = in.data.kind == DataRef::Kind::Weights;
+        if (weights && in.op != Opcode::Send && in.op != Opcode::Receive)
+          fail("{} moves activations or sums, not weights ('{}')", spec->name, value);
+        if (!weights && in.data.positions.empty())
+          fail("{} data '{}' should give its box: v12/b0/c0:64/p0:3136", spec->name, value);
+        continue;
+      }
       const int64_t v = number(value, key);
       const int64_t high = is32Bit(key) ? kMaxInt32 : kMaxOperand;
       if (v < 0 || v > high) fail("{} {} should be from 0 to {}, got {}", spec->name, key, high, v);
@@ -236,6 +347,20 @@ class Parser {
         in.id = static_cast<int32_t>(v);
       else if (key == "tag")
         in.tag = v;
+      else if (key == "unit")
+        in.unit = static_cast<int32_t>(v);
+      else if (key == "copy")
+        in.copy = static_cast<int32_t>(v);
+      else if (key == "copies")
+        in.copies = static_cast<int32_t>(v);
+      else if (key == "layer")
+        in.layer = static_cast<int32_t>(v);
+      else if (key == "sample")
+        in.sample = v;
+      else if (key == "tile")
+        in.tile = static_cast<int32_t>(v);
+      else if (key == "tiles")
+        in.tiles = static_cast<int32_t>(v);
       else if (key == "credits") {
         if (v < 1) fail("SEND credits should be from 1 to {}, got {}", kMaxInt32, v);
         in.credits = static_cast<int32_t>(v);
@@ -252,6 +377,15 @@ class Parser {
 };
 
 }  // namespace
+
+std::string dataText(const DataRef& d) {
+  std::string out = fmt::format("{}{}", kindPrefix(d.kind), d.id);
+  if (d.kind == DataRef::Kind::Weights || d.kind == DataRef::Kind::None) return out;
+  out += fmt::format("/b{}/c{}:{}/p", d.sample, d.firstChannel, d.endChannel);
+  for (size_t i = 0; i < d.positions.size(); ++i)
+    out += fmt::format("{}{}:{}", i ? "," : "", d.positions[i].first, d.positions[i].second);
+  return out;
+}
 
 std::string_view opcodeName(Opcode op) {
   return specOf(op).name;
@@ -271,6 +405,9 @@ std::string writeProgramText(const Program& p) {
       "dram weights {} activations {}\n",
       p.version, p.model, p.arch, p.archFingerprint, p.cores, p.crossbarsPerCore, p.batch,
       p.partitions, p.dramWeightBytes, p.dramActivationBytes);
+  for (const DramSegment& seg : p.segments)
+    out += fmt::format("segment {}{} dram={} bytes={}\n", kindPrefix(seg.kind), seg.id, seg.address,
+                       seg.bytes);
   for (const Thread& thread : p.threads) {
     out += fmt::format("\ncore {}\n", thread.core);
     for (const Instruction& in : thread.code) {

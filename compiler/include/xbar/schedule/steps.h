@@ -35,6 +35,7 @@ struct LoadWeights {
 struct CopyWeights {
   int32_t from;
   int32_t to;
+  int32_t unit;
   int64_t bytes;
 };
 // A core programs the crossbars of the copies it holds.
@@ -42,6 +43,7 @@ struct WriteCrossbars {
   int32_t core;
   int32_t unit;
   int32_t firstCrossbar;
+  int32_t firstCopy;  // copies of a unit are numbered across cores, in placement order
   int32_t copies;
   const UnitProfile& profile;
 };

@@ -83,17 +83,20 @@ void walkReplace(const PartitionSchedule& s, Visitor& visit) {
   const LayerGroups& groups = s.groups();
   const std::vector<Placement>& placement = s.placement();
   int32_t primary = -1;
+  int32_t copy = 0;
   for (size_t i = 0; i < placement.size(); ++i) {
     const Placement& pl = placement[i];
     const UnitProfile& unit = groups.unit(pl.unit);
     const auto crossbars = static_cast<int32_t>(unit.crossbars);
     if (i == 0 || placement[i - 1].unit != pl.unit) {
       primary = pl.core;
+      copy = 0;
       visit(LoadWeights{pl.core, pl.unit, unit.weightBytes, pl.firstCrossbar, crossbars});
     } else if (pl.core != primary) {
-      visit(CopyWeights{primary, pl.core, wholeBytes(unit.weightBytes)});
+      visit(CopyWeights{primary, pl.core, pl.unit, wholeBytes(unit.weightBytes)});
     }
-    visit(WriteCrossbars{pl.core, pl.unit, pl.firstCrossbar, pl.copies, unit});
+    visit(WriteCrossbars{pl.core, pl.unit, pl.firstCrossbar, copy, pl.copies, unit});
+    copy += pl.copies;
   }
 }
 
