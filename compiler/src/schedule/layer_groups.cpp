@@ -68,8 +68,8 @@ LayerGroups::LayerGroups(const ir::Graph& graph, const mapping::Mapping& mapping
 
   layers_.resize(mapping.layers.size());
   std::vector<int32_t> groupOfValue;
-  const std::vector<int32_t> groupOfNode =
-      assignGroups(graph, mapping, samples, layers_, groupOfValue);
+  groupOfNode_ = assignGroups(graph, mapping, samples, layers_, groupOfValue);
+  const std::vector<int32_t>& groupOfNode = groupOfNode_;
 
   // Activations crossing groups: each group's inputs, and each value's last consumer group.
   readers_.resize(graph.values.size());

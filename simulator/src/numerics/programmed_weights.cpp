@@ -55,7 +55,21 @@ void integerMatmul(std::span<const int64_t> x, int64_t batch, std::span<const in
 
 ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span<const int64_t> q,
                                      int64_t outputs, int64_t inputs, uint64_t stream)
-    : n_(numerics), outputs_(outputs), inputs_(inputs), stream_(stream), q_(q.begin(), q.end()) {
+    : ProgrammedWeights(numerics, q, outputs, inputs, stream, 0, 0) {}
+
+ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span<const int64_t> q,
+                                     int64_t outputs, int64_t inputs, uint64_t stream,
+                                     int64_t firstRow, int64_t firstOutput)
+    : n_(numerics),
+      outputs_(outputs),
+      inputs_(inputs),
+      stream_(stream),
+      rowOffset_(firstRow),
+      outputOffset_(firstOutput),
+      q_(q.begin(), q.end()) {
+  if (firstRow < 0 || firstOutput < 0 || (n_.rows > 0 && firstRow % n_.rows != 0))
+    throw std::invalid_argument("ProgrammedWeights: a block at row " + std::to_string(firstRow) +
+                                " does not start a row tile of " + std::to_string(n_.rows));
   checkPrecision(n_.weightBits, n_.activationBits);
   if (static_cast<int64_t>(q.size()) != outputs * inputs)
     throw std::invalid_argument("ProgrammedWeights: " + std::to_string(q.size()) + " codes for a " +
@@ -107,7 +121,8 @@ void ProgrammedWeights::applyNonidealities(Tile& t) const {
       for (int64_t r = 0; r < t.rows; ++r)
         for (int64_t o = 0; o < outputs_; ++o) {
           double& level = t.cells[u(a)][u(r * outputs_ + o)];
-          const uint64_t key = drawKey(seed, {stream_, u(t.firstRow + r), u(o), u(a)});
+          const uint64_t key =
+              drawKey(seed, {stream_, u(rowOffset_ + t.firstRow + r), u(outputOffset_ + o), u(a)});
           const double fault = uniformDraw(key);
           if (fault < noise.stuck_at_zero_rate)
             level = 0;
@@ -121,9 +136,9 @@ void ProgrammedWeights::applyNonidealities(Tile& t) const {
     t.adcOffsets.assign(u(arrays), std::vector<double>(u(outputs_)));
     for (int64_t a = 0; a < arrays; ++a)
       for (int64_t o = 0; o < outputs_; ++o)
-        t.adcOffsets[u(a)][u(o)] =
-            noise.adc_offset_sigma_lsb *
-            normalDraw(drawKey(seed, {stream_, u(t.firstRow), u(a), u(o), 0xADC}));
+        t.adcOffsets[u(a)][u(o)] = noise.adc_offset_sigma_lsb *
+                                   normalDraw(drawKey(seed, {stream_, u(rowOffset_ + t.firstRow),
+                                                             u(a), u(outputOffset_ + o), 0xADC}));
   }
 }
 

@@ -72,7 +72,7 @@ std::vector<float> MatrixLowering::weightMatrix(const Tensor& weight, int64_t gr
 }
 
 void MatrixLowering::im2col(std::span<const int64_t> codes, int64_t group, int64_t padCode,
-                            std::vector<int64_t>& v) const {
+                            int64_t first, int64_t end, std::vector<int64_t>& v) const {
   const ir::Node& n = graph_.node(layer_.node);
   const Shape& x = graph_.value(activation_).shape;
   const Shape& y = graph_.value(n.outputs[0]).shape;
@@ -82,14 +82,15 @@ void MatrixLowering::im2col(std::span<const int64_t> codes, int64_t group, int64
   const int64_t outSpatial = product(y.begin() + 2, y.end());
   const int64_t inSpatial = product(x.begin() + 2, x.end());
   std::vector<int64_t> outCoord(spatial), kCoord(spatial);
-  for (int64_t b = 0; b < x[0]; ++b) {
-    for (int64_t p = 0; p < outSpatial; ++p) {
+  for (int64_t r = first; r < end; ++r) {
+    {
+      const int64_t b = r / outSpatial, p = r % outSpatial;
       int64_t rest = p;
       for (size_t d = spatial; d-- > 0;) {
         outCoord[d] = rest % y[d + 2];
         rest /= y[d + 2];
       }
-      int64_t* row = v.data() + (b * outSpatial + p) * layer_.inputs;
+      int64_t* row = v.data() + (r - first) * layer_.inputs;
       for (int64_t k = 0; k < kernelSize; ++k) {
         int64_t krest = k, offset = 0;
         bool inside = true;
@@ -114,20 +115,23 @@ void MatrixLowering::im2col(std::span<const int64_t> codes, int64_t group, int64
 }
 
 std::vector<int64_t> MatrixLowering::inputVectors(std::span<const int64_t> codes, int64_t group,
-                                                  int64_t padCode) const {
+                                                  int64_t padCode, int64_t firstVector,
+                                                  int64_t endVector) const {
   const int64_t ins = layer_.inputs;
-  std::vector<int64_t> v(static_cast<size_t>(vectors_ * ins));
+  const int64_t first = firstVector, end = endVector < 0 ? vectors_ : endVector;
+  std::vector<int64_t> v(static_cast<size_t>((end - first) * ins));
   if (layer_.op == ir::OpKind::Conv) {
-    im2col(codes, group, padCode, v);
+    im2col(codes, group, padCode, first, end, v);
     return v;
   }
   // Gemm's A (M x K, or K x M transposed) and MatMul's x (..., M, K) hold vectors as rows;
   // MatMul W·x's x (..., K, V) holds them as columns.
   const bool columns = transA_ || weightOnLeft_;
   const int64_t* base = codes.data() + group * vectors_ * ins;
-  for (int64_t r = 0; r < vectors_; ++r)
+  for (int64_t r = first; r < end; ++r)
     for (int64_t i = 0; i < ins; ++i)
-      v[static_cast<size_t>(r * ins + i)] = columns ? base[i * vectors_ + r] : base[r * ins + i];
+      v[static_cast<size_t>((r - first) * ins + i)] =
+          columns ? base[i * vectors_ + r] : base[r * ins + i];
   return v;
 }
 

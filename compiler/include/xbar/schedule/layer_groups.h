@@ -144,6 +144,9 @@ class LayerGroups {
   }
   // One sample of a value, as the schedule cuts it into boxes.
   const Extent& extent(ir::ValueId value) const { return extents_[static_cast<size_t>(value)]; }
+  // The group a node belongs to: its own matrix layer's, or for another op the latest group it
+  // depends on (group 0 for an op on graph inputs only).
+  int32_t groupOf(ir::NodeId node) const { return groupOfNode_[static_cast<size_t>(node)]; }
 
  private:
   void profileLayers(const ir::Graph& graph, const mapping::Mapping& mapping,
@@ -157,6 +160,7 @@ class LayerGroups {
   std::vector<UnitProfile> units_;
   std::vector<std::vector<int32_t>> readers_;  // per value
   std::vector<Extent> extents_;                // per value
+  std::vector<int32_t> groupOfNode_;           // per node
 };
 
 }  // namespace xbar::schedule

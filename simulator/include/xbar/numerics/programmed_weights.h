@@ -29,6 +29,13 @@ class ProgrammedWeights {
   // `stream` names the matrix (a layer and group) so that its faults differ from another's.
   ProgrammedWeights(const CrossbarNumerics& numerics, std::span<const int64_t> q, int64_t outputs,
                     int64_t inputs, uint64_t stream = 0);
+  // A block of a larger matrix: rows [firstRow, firstRow + inputs) and outputs [firstOutput,
+  // firstOutput + outputs) of stream `stream`'s matrix. Its cells draw the faults of those
+  // rows and columns of the whole, and firstRow must start a row tile (a multiple of the
+  // crossbar's rows), so a partitioned program's crossbars convert exactly what the whole
+  // matrix's do.
+  ProgrammedWeights(const CrossbarNumerics& numerics, std::span<const int64_t> q, int64_t outputs,
+                    int64_t inputs, uint64_t stream, int64_t firstRow, int64_t firstOutput);
 
   int64_t outputs() const { return outputs_; }
   int64_t inputs() const { return inputs_; }
@@ -67,7 +74,8 @@ class ProgrammedWeights {
   CrossbarNumerics n_;
   int64_t outputs_, inputs_;
   uint64_t stream_;
-  mutable uint64_t calls_ = 0;  // products computed: keys the read noise
+  int64_t rowOffset_ = 0, outputOffset_ = 0;  // of this block in its stream's matrix
+  mutable uint64_t calls_ = 0;                // products computed: keys the read noise
   std::vector<int64_t> q_;
   std::vector<Tile> tiles_;
 };

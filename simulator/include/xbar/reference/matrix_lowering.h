@@ -35,8 +35,10 @@ class MatrixLowering {
 
   // Group g's input vectors (vectors x inputs, row-major) gathered from the activation's
   // codes; positions in padding read `padCode` (the code of 0).
+  // Vectors [firstVector, endVector) only, when given (endVector -1: to the last).
   std::vector<int64_t> inputVectors(std::span<const int64_t> codes, int64_t group,
-                                    int64_t padCode = 0) const;
+                                    int64_t padCode = 0, int64_t firstVector = 0,
+                                    int64_t endVector = -1) const;
 
   // Writes group g's results (vectors x outputs, row-major, already dequantized to real
   // values without bias) into `out`, adding the bias / Gemm's beta·C from `inputs`.
@@ -44,8 +46,8 @@ class MatrixLowering {
                       const std::vector<const Tensor*>& inputs, Tensor& out) const;
 
  private:
-  void im2col(std::span<const int64_t> codes, int64_t group, int64_t padCode,
-              std::vector<int64_t>& vectors) const;
+  void im2col(std::span<const int64_t> codes, int64_t group, int64_t padCode, int64_t first,
+              int64_t end, std::vector<int64_t>& vectors) const;
 
   const ir::Graph& graph_;
   mapping::MatrixLayer layer_;
