@@ -13,6 +13,8 @@ struct ValidateOptions {
   std::string arch = "compass-sram-m";
   std::vector<std::string> overrides;
   std::string input, calibration, expected, saveOutputs, json, dataset;
+  std::string partitioner = "compass";
+  int64_t batch = 1;
 };
 
 void validate(const ValidateOptions& o) {
@@ -24,6 +26,8 @@ void validate(const ValidateOptions& o) {
   if (!o.expected.empty()) request.expected = o.expected;
   if (!o.saveOutputs.empty()) request.saveOutputs = o.saveOutputs;
   if (!o.dataset.empty()) request.dataset = o.dataset;
+  request.partitioner = o.partitioner;
+  request.batch = o.batch;
   const validate::ValidationReport report = validate::validateModel(request);
   std::cout << validate::summaryText(report);
   if (!o.json.empty()) {
@@ -39,8 +43,9 @@ void addValidateCommand(CLI::App& app, Action& action) {
   auto o = std::make_shared<ValidateOptions>();
   CLI::App* v = app.add_subcommand(
       "validate",
-      "Compute a model's values (float and quantized references) on real inputs and "
-      "compare them with PyTorch's; exit 3 when a tolerance fails");
+      "Compute a model's values three ways on real inputs (float reference, quantized "
+      "reference, the compiled program executed) and compare them; exit 3 when a tolerance "
+      "fails");
   v->add_option("model", o->model, "ONNX model file with its weights")->required();
   v->add_option("-a,--arch", o->arch, "Arch config file or preset name")->capture_default_str();
   v->add_option("-p,--param", o->overrides, "Override an arch key: key.path=value");
@@ -51,10 +56,18 @@ void addValidateCommand(CLI::App& app, Action& action) {
   v->add_option("--expected", o->expected,
                 ".npy of PyTorch's outputs for the inputs (default MODEL.output.npy when "
                 "--input is not given)");
-  v->add_option("--save-outputs", o->saveOutputs, "Directory for float.npy and quantized.npy");
+  v->add_option("--save-outputs", o->saveOutputs,
+                "Directory for float.npy, quantized.npy and compiled.npy");
   v->add_option("--dataset", o->dataset,
                 "Labelled data: DIR/inputs.npy, DIR/labels.npy (and DIR/calibration.npy); reports "
                 "top-1 accuracy");
+  v->add_option("--partitioner", o->partitioner,
+                "The plan the compiled program runs: greedy, layerwise, compass or optimal")
+      ->capture_default_str();
+  v->add_option("--batch", o->batch,
+                "Samples the program is compiled for; the inputs run through it that many at a "
+                "time")
+      ->capture_default_str();
   v->add_option("--json", o->json, "Write the validation report as JSON");
   v->callback([o, &action] { action = [o] { validate(*o); }; });
 }

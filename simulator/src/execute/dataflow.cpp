@@ -109,26 +109,45 @@ void Dataflow::runPartition(int32_t partition, std::vector<RecordedOp> ops) {
         orderOf(program_.threads[static_cast<size_t>(ops[i].thread)].code[ops[i].index]), i);
   std::stable_sort(order.begin(), order.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [key, i] : order) evaluate(ops[i]);
+  // Within a stage, an op whose box has yet to arrive waits for the others: the program may
+  // cut a value into other pieces on the way in than on the way on (a leader hands out its
+  // own tiles of pieces that arrive cut by the producers' runs).
+  std::vector<size_t> pending, left;
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    pending.clear();
+    while (j < order.size() && order[j].first == order[i].first)
+      pending.push_back(order[j++].second);
+    while (!pending.empty()) {
+      left.clear();
+      for (size_t k : pending)
+        if (!evaluate(ops[k], false)) left.push_back(k);
+      if (left.size() == pending.size()) evaluate(ops[left.front()], true);  // throws
+      pending.swap(left);
+    }
+    i = j;
+  }
   // Local memory holds nothing from one partition to the next: what crosses goes via DRAM.
   for (CoreStore& s : cores_) s = CoreStore{};
 }
 
-void Dataflow::evaluate(const RecordedOp& op) {
+bool Dataflow::evaluate(const RecordedOp& op, bool strict) {
   const codegen::Instruction& in = program_.threads[static_cast<size_t>(op.thread)].code[op.index];
   switch (in.op) {
     case Opcode::Mvm:
-      return mvm(op, in);
+      mvm(op, in);
+      return true;
     case Opcode::Send:
-      return send(op, in);
+      return send(op, in, strict);
     case Opcode::Receive:
-      return receive(op, in);
+      return receive(op, in, strict);
     case Opcode::Load:
-      return load(op, in);
+      load(op, in);
+      return true;
     case Opcode::Store:
-      return store(op, in);
+      return store(op, in, strict);
     default:
-      return;
+      return true;
   }
 }
 
@@ -212,7 +231,7 @@ void Dataflow::mvm(const RecordedOp& op, const codegen::Instruction& in) {
   }
 }
 
-HeldValue& Dataflow::ensureValue(const RecordedOp& op, const DataRef& d) {
+HeldValue* Dataflow::ensureValue(const RecordedOp& op, const DataRef& d, bool strict) {
   CoreStore& s = cores_[static_cast<size_t>(op.core)];
   const schedule::Extent e = extentOf(d);
   const auto lacks = [&]() -> int64_t {
@@ -226,11 +245,13 @@ HeldValue& Dataflow::ensureValue(const RecordedOp& op, const DataRef& d) {
   if (lacks() >= 0) {
     if (const int32_t g = evaluator_.producerGroup(d.id); g >= 0)
       finishGroup(op.core, g, d.sample, !evaluator_.madeBeforeMatrix(d.id));
-    if (const int64_t i = lacks(); i >= 0)
+    if (const int64_t i = lacks(); i >= 0) {
+      if (!strict) return nullptr;
       fail(op, fmt::format("the core does not hold channel {} position {} of {}", i / e.positions,
                            i % e.positions, nameOf(d)));
+    }
   }
-  return s.values.at({d.id, d.sample});
+  return &s.values.at({d.id, d.sample});
 }
 
 // The group's ops on what the core holds; what they make joins the core's store, and the
@@ -278,19 +299,20 @@ void Dataflow::finishGroup(int32_t core, int32_t layer, int64_t sample, bool wit
 
 // A SEND's payload is its box as the sender holds it when everything the box reads has
 // arrived; a SEND to the sender's own core moves nothing (its threads share the store).
-void Dataflow::send(const RecordedOp& op, const codegen::Instruction& in) {
+bool Dataflow::send(const RecordedOp& op, const codegen::Instruction& in, bool strict) {
   const DataRef& d = in.data;
-  if (d.kind == DataRef::Kind::Weights) return;  // moved when the program reached it
+  if (d.kind == DataRef::Kind::Weights) return true;  // moved when the program reached it
   const schedule::Extent e = extentOf(d);
   Payload p;
   p.data = d;
   if (d.kind == DataRef::Kind::Value) {
-    const HeldValue& h = ensureValue(op, d);
-    if (in.peer == op.core) return;
+    const HeldValue* h = ensureValue(op, d, strict);
+    if (h == nullptr) return false;
+    if (in.peer == op.core) return true;
     forEachElement(d, e,
-                   [&](int64_t i) { p.values.push_back(h.tensor.data[static_cast<size_t>(i)]); });
+                   [&](int64_t i) { p.values.push_back(h->tensor.data[static_cast<size_t>(i)]); });
   } else {
-    if (in.peer == op.core) return;
+    if (in.peer == op.core) return true;
     const auto it = cores_[static_cast<size_t>(op.core)].sums.find({d.id, d.sample});
     if (it == cores_[static_cast<size_t>(op.core)].sums.end())
       fail(op, fmt::format("the core sends {} but made none of them", nameOf(d)));
@@ -300,12 +322,14 @@ void Dataflow::send(const RecordedOp& op, const codegen::Instruction& in) {
     });
   }
   inFlight_[{op.core, in.peer, in.tag}] = std::move(p);
+  return true;
 }
 
-void Dataflow::receive(const RecordedOp& op, const codegen::Instruction& in) {
+bool Dataflow::receive(const RecordedOp& op, const codegen::Instruction& in, bool strict) {
   const DataRef& d = in.data;
-  if (d.kind == DataRef::Kind::Weights || in.peer == op.core) return;
+  if (d.kind == DataRef::Kind::Weights || in.peer == op.core) return true;
   const auto it = inFlight_.find({in.peer, op.core, in.tag});
+  if (it == inFlight_.end() && !strict) return false;
   if (it == inFlight_.end())
     fail(op, fmt::format("no SEND from core {} with tag {} carries data", in.peer, in.tag));
   const Payload p = std::move(it->second);
@@ -329,6 +353,7 @@ void Dataflow::receive(const RecordedOp& op, const codegen::Instruction& in) {
       h.rows[static_cast<size_t>(i)] += p.rows[k++];
     });
   }
+  return true;
 }
 
 // A box's DRAM address: its tensor's segment, the sample's slot, and the box's first element
@@ -378,12 +403,14 @@ void Dataflow::load(const RecordedOp& op, const codegen::Instruction& in) {
   });
 }
 
-void Dataflow::store(const RecordedOp& op, const codegen::Instruction& in) {
+bool Dataflow::store(const RecordedOp& op, const codegen::Instruction& in, bool strict) {
   checkAddress(op, in);
   const DataRef& d = in.data;
   const schedule::Extent e = extentOf(d);
   if (d.kind == DataRef::Kind::Value) {
-    const HeldValue& src = ensureValue(op, d);
+    const HeldValue* held = ensureValue(op, d, strict);
+    if (held == nullptr) return false;
+    const HeldValue& src = *held;
     HeldValue& h = dramValues_[{d.id, d.sample}];
     if (h.tensor.data.empty()) h = HeldValue::empty(model_.graph.value(d.id).shape);
     forEachElement(d, e, [&](int64_t i) {
@@ -391,7 +418,7 @@ void Dataflow::store(const RecordedOp& op, const codegen::Instruction& in) {
       h.tensor.data[at] = src.tensor.data[at];
       h.present[at] = 1;
     });
-    return;
+    return true;
   }
   CoreStore& s = cores_[static_cast<size_t>(op.core)];
   const auto src = s.sums.find({d.id, d.sample});
@@ -406,6 +433,7 @@ void Dataflow::store(const RecordedOp& op, const codegen::Instruction& in) {
     h.acc[at] = src->second.acc[at];
     h.rows[at] = src->second.rows[at];
   });
+  return true;
 }
 
 void Dataflow::readOutputs() {

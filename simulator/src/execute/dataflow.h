@@ -69,14 +69,17 @@ class Dataflow {
   using Key = std::tuple<int32_t, int32_t, int32_t>;  // group, stage, order within the stage
 
   Key orderOf(const codegen::Instruction& in) const;
-  void evaluate(const RecordedOp& op);
+  // Whether the op could run: not yet where it moves a box some of which has yet to arrive
+  // (then it waits for the other ops of its stage), unless `strict`: then that is an error.
+  bool evaluate(const RecordedOp& op, bool strict);
   void mvm(const RecordedOp& op, const codegen::Instruction& in);
-  void send(const RecordedOp& op, const codegen::Instruction& in);
-  void receive(const RecordedOp& op, const codegen::Instruction& in);
+  bool send(const RecordedOp& op, const codegen::Instruction& in, bool strict);
+  bool receive(const RecordedOp& op, const codegen::Instruction& in, bool strict);
   void load(const RecordedOp& op, const codegen::Instruction& in);
-  void store(const RecordedOp& op, const codegen::Instruction& in);
-  // The core's box of a value, finishing the group that makes it where the core lacks some.
-  HeldValue& ensureValue(const RecordedOp& op, const codegen::DataRef& d);
+  bool store(const RecordedOp& op, const codegen::Instruction& in, bool strict);
+  // The core's box of a value, finishing the group that makes it where the core lacks some;
+  // nullptr where it still lacks some and not `strict` (else an error).
+  HeldValue* ensureValue(const RecordedOp& op, const codegen::DataRef& d, bool strict);
   // `withSums`: the values after the matrix op too (once its sums are complete), else only
   // those made before it.
   void finishGroup(int32_t core, int32_t layer, int64_t sample, bool withSums);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "compiled_run.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/mapping/matrix_layer.h"
 #include "xbar/reference/graph_runner.h"
@@ -109,6 +110,9 @@ double Agreement::top1Agreement() const {
 
 std::vector<std::string> ValidationReport::failures() const {
   std::vector<std::string> f;
+  if (!compiled.exact())
+    f.push_back(fmt::format("compiled program ({}, batch {}) vs quantized reference: {}",
+                            compiled.partitioner, compiled.batch, compiled.firstDifference));
   if (floatVsPyTorch && !(floatVsPyTorch->relativeL2() <= kFloatVsPyTorchBound))
     f.push_back(fmt::format("float reference vs PyTorch: relative error {:.3g} > {:.0e}",
                             floatVsPyTorch->relativeL2(), kFloatVsPyTorchBound));
@@ -142,6 +146,8 @@ std::vector<Tensor> splitSamples(const Tensor& all, const std::vector<int64_t>& 
 }
 
 ValidationReport validateModel(const ValidationRequest& request) {
+  if (request.batch < 1)
+    failInput("--batch", "the program's batch should be at least 1, got {}", request.batch);
   const ir::Graph graph = frontend::loadPreparedGraph(request.model);
   const std::string where = request.model.string();
   if (graph.inputs.size() != 1 || graph.outputs.size() != 1)
@@ -186,21 +192,32 @@ ValidationReport validateModel(const ValidationRequest& request) {
   const auto layers = mapping::matrixLayers(graph);
   for (const auto& l : layers) report.layers.push_back({l.name, std::string(ir::opName(l.op)), {}});
   const auto output = static_cast<size_t>(graph.outputs[0]);
-  std::vector<Tensor> floatOutputs, quantizedOutputs;
-  for (const Tensor& sample : samples) {
-    auto start = std::chrono::steady_clock::now();
-    const std::vector<Tensor> f = runner.run({sample});
-    report.floatSeconds += secondsSince(start);
-    start = std::chrono::steady_clock::now();
-    const std::vector<Tensor> q = runner.run({sample}, &quantized);
-    report.quantizedSeconds += secondsSince(start);
-    for (size_t i = 0; i < layers.size(); ++i) {
-      const auto v = static_cast<size_t>(graph.node(layers[i].node).outputs[0]);
-      report.layers[i].quantizedVsFloat.add(f[v], q[v], false);
+  std::vector<Tensor> floatOutputs, quantizedOutputs, compiledOutputs;
+  CompiledRun compiled(graph, request.arch, quantized, request, report);
+  // The samples a batch at a time: both references per sample, then the program on the batch.
+  for (size_t first = 0; first < samples.size(); first += static_cast<size_t>(request.batch)) {
+    const size_t end = std::min(samples.size(), first + static_cast<size_t>(request.batch));
+    std::vector<std::vector<Tensor>> quantizedValues;
+    for (size_t k = first; k < end; ++k) {
+      auto start = std::chrono::steady_clock::now();
+      const std::vector<Tensor> f = runner.run({samples[k]});
+      report.floatSeconds += secondsSince(start);
+      start = std::chrono::steady_clock::now();
+      quantizedValues.push_back(runner.run({samples[k]}, &quantized));
+      report.quantizedSeconds += secondsSince(start);
+      const std::vector<Tensor>& q = quantizedValues.back();
+      for (size_t i = 0; i < layers.size(); ++i) {
+        const auto v = static_cast<size_t>(graph.node(layers[i].node).outputs[0]);
+        report.layers[i].quantizedVsFloat.add(f[v], q[v], false);
+      }
+      report.quantizedVsFloat.add(f[output], q[output], true);
+      floatOutputs.push_back(f[output]);
+      quantizedOutputs.push_back(q[output]);
     }
-    report.quantizedVsFloat.add(f[output], q[output], true);
-    floatOutputs.push_back(f[output]);
-    quantizedOutputs.push_back(q[output]);
+    for (Tensor& t : compiled.run({samples.begin() + static_cast<std::ptrdiff_t>(first),
+                                   samples.begin() + static_cast<std::ptrdiff_t>(end)},
+                                  quantizedValues))
+      compiledOutputs.push_back(std::move(t));
   }
   const Tensor floatAll = stack(floatOutputs);
   if (expectedPath) {
@@ -220,11 +237,13 @@ ValidationReport validateModel(const ValidationRequest& request) {
       failInput(labelsPath.string(), "{} labels for {} output rows (one class per sample)",
                 labels.elementCount(), top1(floatAll).size());
     report.accuracy =
-        Accuracy{labels.elementCount(), correct(floatAll, labels), correct(quantizedAll, labels)};
+        Accuracy{labels.elementCount(), correct(floatAll, labels), correct(quantizedAll, labels),
+                 correct(stack(compiledOutputs), labels)};
   }
   if (request.saveOutputs) {
     reference::writeNpy(*request.saveOutputs / "float.npy", floatAll);
     reference::writeNpy(*request.saveOutputs / "quantized.npy", stack(quantizedOutputs));
+    reference::writeNpy(*request.saveOutputs / "compiled.npy", stack(compiledOutputs));
   }
   return report;
 }

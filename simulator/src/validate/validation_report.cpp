@@ -33,6 +33,7 @@ nlohmann::json toJson(const ValidationReport& r) {
     nlohmann::json j = agreementJson(l.quantizedVsFloat);
     j["name"] = l.name;
     j["op"] = l.op;
+    j["compiled_exact"] = l.compiledExact;
     layers.push_back(std::move(j));
   }
   nlohmann::json j = {
@@ -50,14 +51,27 @@ nlohmann::json toJson(const ValidationReport& r) {
         {"seed", r.nonidealities.seed}}},
       {"quantized_vs_float", agreementJson(r.quantizedVsFloat)},
       {"layers", layers},
-      {"seconds", {{"float", r.floatSeconds}, {"quantized", r.quantizedSeconds}}},
+      {"compiled",
+       {{"partitioner", r.compiled.partitioner},
+        {"batch", r.compiled.batch},
+        {"partitions", r.compiled.partitions},
+        {"instructions", r.compiled.instructions},
+        {"elements_compared", r.compiled.elementsCompared},
+        {"exact", r.compiled.exact()},
+        {"first_difference", r.compiled.firstDifference}}},
+      {"seconds",
+       {{"float", r.floatSeconds},
+        {"quantized", r.quantizedSeconds},
+        {"compile", r.compileSeconds},
+        {"compiled", r.compiledSeconds}}},
       {"passed", r.passed()},
       {"failures", r.failures()}};
   j["accuracy"] = nlohmann::json();
   if (r.accuracy)
     j["accuracy"] = {{"labels", r.accuracy->labels},
                      {"float_top1", r.accuracy->floatTop1()},
-                     {"quantized_top1", r.accuracy->quantizedTop1()}};
+                     {"quantized_top1", r.accuracy->quantizedTop1()},
+                     {"compiled_top1", r.accuracy->compiledTop1()}};
   j["float_vs_pytorch"] = nlohmann::json();
   if (r.floatVsPyTorch) {
     j["float_vs_pytorch"] = agreementJson(*r.floatVsPyTorch);
@@ -91,16 +105,25 @@ std::string summaryText(const ValidationReport& r) {
       "agreement {:.1f} %{}\n",
       db(q.sqnrDb()), q.cosine(), q.maxAbsError, 100 * q.top1Agreement(),
       r.anyAdcClipping ? " (some ADCs can clip: bit-sliced path)" : "");
+  const CompiledCheck& c = r.compiled;
+  s += fmt::format(
+      "compiled vs quantized: {} ({} partitioner, {} partition{}, {} instructions at batch {})\n",
+      c.exact() ? fmt::format("bit-exact over {} elements", c.elementsCompared)
+                : "DIFFERENT: " + c.firstDifference,
+      c.partitioner, c.partitions, c.partitions == 1 ? "" : "s", c.instructions, c.batch);
   if (r.accuracy)
     s += fmt::format(
-        "top-1 accuracy over {} labelled samples: float {:.2f} %, quantized {:.2f} %\n",
-        r.accuracy->labels, 100 * r.accuracy->floatTop1(), 100 * r.accuracy->quantizedTop1());
+        "top-1 accuracy over {} labelled samples: float {:.2f} %, quantized {:.2f} %, compiled "
+        "{:.2f} %\n",
+        r.accuracy->labels, 100 * r.accuracy->floatTop1(), 100 * r.accuracy->quantizedTop1(),
+        100 * r.accuracy->compiledTop1());
   s += "per layer (quantized vs float, SQNR):";
   for (size_t i = 0; i < r.layers.size(); ++i)
     s += fmt::format("{}{} {}", i % 4 == 0 ? "\n  " : ", ", r.layers[i].name,
                      db(r.layers[i].quantizedVsFloat.sqnrDb()));
-  s += fmt::format("\ntime: float {:.3f} s, quantized {:.3f} s\n", r.floatSeconds,
-                   r.quantizedSeconds);
+  s += fmt::format(
+      "\ntime: float {:.3f} s, quantized {:.3f} s, compile {:.3f} s, compiled {:.3f} s\n",
+      r.floatSeconds, r.quantizedSeconds, r.compileSeconds, r.compiledSeconds);
   for (const std::string& f : r.failures()) s += "FAILED: " + f + "\n";
   if (r.passed()) s += "validation passed\n";
   return s;

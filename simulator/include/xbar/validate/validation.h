@@ -31,15 +31,20 @@ struct ValidationRequest {
   // A labelled data set: DIR/inputs.npy and DIR/labels.npy (class per sample), and
   // DIR/calibration.npy when present. Top-1 accuracy is reported for every way of computing.
   std::optional<std::filesystem::path> dataset;
+  // The compiled program the executor runs: this partitioner's plan for this arch, compiled
+  // for `batch` samples; the inputs run through it `batch` at a time.
+  std::string partitioner = "compass";
+  int64_t batch = 1;
 };
 
 // Top-1 accuracy against labels: argmax over the output's last axis, one row per label.
 struct Accuracy {
-  int64_t labels = 0, floatCorrect = 0, quantizedCorrect = 0;
+  int64_t labels = 0, floatCorrect = 0, quantizedCorrect = 0, compiledCorrect = 0;
   double floatTop1() const { return labels ? static_cast<double>(floatCorrect) / labels : 0; }
   double quantizedTop1() const {
     return labels ? static_cast<double>(quantizedCorrect) / labels : 0;
   }
+  double compiledTop1() const { return labels ? static_cast<double>(compiledCorrect) / labels : 0; }
 };
 
 // Agreement of an approximation with a signal, accumulated over samples.
@@ -56,6 +61,19 @@ struct Agreement {
 struct LayerAgreement {
   std::string name, op;
   Agreement quantizedVsFloat;
+  bool compiledExact = true;  // the compiled program made exactly the quantized values
+};
+
+// The compiled program against the quantized reference (docs/design.md §9): equal bit for bit
+// in every value a core made and at the output, or the first difference.
+struct CompiledCheck {
+  std::string partitioner;
+  int64_t batch = 1;
+  int32_t partitions = 0;
+  int64_t instructions = 0;
+  int64_t elementsCompared = 0;
+  std::string firstDifference;  // empty when every compared element is equal
+  bool exact() const { return firstDifference.empty(); }
 };
 
 struct ValidationReport {
@@ -65,10 +83,12 @@ struct ValidationReport {
   std::optional<Agreement> floatVsPyTorch;  // when PyTorch's output is known
   Agreement quantizedVsFloat;               // at the model's output
   std::vector<LayerAgreement> layers;       // each matrix layer's output, in graph order
-  std::optional<Accuracy> accuracy;         // with --dataset
+  CompiledCheck compiled;
+  std::optional<Accuracy> accuracy;  // with --dataset
   bool anyAdcClipping = false;
   arch::NonidealityConfig nonidealities;  // the arch's numerics.* keys the quantized run used
   double floatSeconds = 0, quantizedSeconds = 0;
+  double compileSeconds = 0, compiledSeconds = 0;  // compiling the program; executing it
   // The stated tolerances and whether each holds.
   static constexpr double kFloatVsPyTorchBound = 1e-4;  // relative L2, the bound
   bool passed() const;
