@@ -3,6 +3,10 @@
 #include <deque>
 #include <set>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <fmt/format.h>
 
 #include "dataflow.h"
@@ -287,6 +291,13 @@ Execution executeProgram(const ExecutionModel& model, const codegen::Program& pr
                   ir::shapeToString(sample[i].shape),
                   ir::shapeToString(g.value(g.inputs[i]).shape));
   }
+#if defined(__GLIBC__)
+  // The executor allocates and frees many tensor-sized blocks (a core's boxes of a value, a
+  // group's masks); above glibc's mmap threshold each one is fresh pages the kernel zeroes,
+  // which took most of its time. Keep them in the heap instead.
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
   Execution result;
   Machine(model, program, image, options, result).run(samples);
   return result;

@@ -80,32 +80,43 @@ ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span
     throw std::invalid_argument("ProgrammedWeights: a weight code exceeds +-" +
                                 std::to_string(top) + " at " + std::to_string(n_.weightBits) +
                                 " bits");
-  const int64_t parts = n_.signParts();
-  const int64_t slices = n_.weightSlices(), cellMask = (int64_t{1} << n_.cellBits) - 1;
-  const int64_t offset = n_.weightOffset();
   for (int64_t first = 0; first < inputs; first += n_.rows) {
     Tile t;
     t.firstRow = first;
     t.rows = std::min(n_.rows, inputs - first);
     t.adc = AdcConversion::forRows(n_, t.rows);
     t.weightSums.assign(static_cast<size_t>(outputs), 0);
-    t.cells.assign(static_cast<size_t>(parts * slices),
-                   std::vector<double>(static_cast<size_t>(t.rows * outputs)));
     for (int64_t r = 0; r < t.rows; ++r)
-      for (int64_t o = 0; o < outputs; ++o) {
-        const int64_t w = q_[static_cast<size_t>(o * inputs + first + r)];
-        t.weightSums[static_cast<size_t>(o)] += w;
+      for (int64_t o = 0; o < outputs; ++o)
+        t.weightSums[static_cast<size_t>(o)] += q_[static_cast<size_t>(o * inputs + first + r)];
+    tiles_.push_back(std::move(t));
+  }
+  // The fast path needs only the codes; the cells are sliced when a product needs them.
+  if (canClip() || !ideal()) sliceCells();
+}
+
+// Every tile's stored codes sliced into cell levels, with the non-idealities applied.
+void ProgrammedWeights::sliceCells() const {
+  const int64_t parts = n_.signParts();
+  const int64_t slices = n_.weightSlices(), cellMask = (int64_t{1} << n_.cellBits) - 1;
+  const int64_t offset = n_.weightOffset();
+  for (Tile& t : tiles_) {
+    t.cells.assign(static_cast<size_t>(parts * slices),
+                   std::vector<double>(static_cast<size_t>(t.rows * outputs_)));
+    for (int64_t r = 0; r < t.rows; ++r)
+      for (int64_t o = 0; o < outputs_; ++o) {
+        const int64_t w = q_[static_cast<size_t>(o * inputs_ + t.firstRow + r)];
         // The stored codes: q + 2^(w-1) (offset), or |q| on the side of its sign.
         const int64_t stored[2] = {parts == 1 ? w + offset : std::max<int64_t>(w, 0),
                                    std::max<int64_t>(-w, 0)};
         for (int64_t p = 0; p < parts; ++p)
           for (int64_t s = 0; s < slices; ++s)
-            t.cells[static_cast<size_t>(p * slices + s)][static_cast<size_t>(r * outputs + o)] =
+            t.cells[static_cast<size_t>(p * slices + s)][static_cast<size_t>(r * outputs_ + o)] =
                 static_cast<double>((stored[p] >> (s * n_.cellBits)) & cellMask);
       }
     applyNonidealities(t);
-    tiles_.push_back(std::move(t));
   }
+  sliced_ = true;
 }
 
 // Stuck cells and programming noise on the stored levels, and the converters' offsets.
@@ -174,6 +185,7 @@ void ProgrammedWeights::matmul(std::span<const int64_t> x, int64_t batch, bool s
 void ProgrammedWeights::matmulBitSliced(std::span<const int64_t> x, int64_t batch,
                                         bool signedInputs, std::span<int64_t> y) const {
   checkInputs(x, batch, signedInputs, y);
+  if (!sliced_) sliceCells();
   ++calls_;
   std::fill(y.begin(), y.end(), 0);
   for (const Tile& t : tiles_) addTile(t, x, batch, signedInputs, y);

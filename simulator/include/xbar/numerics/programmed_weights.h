@@ -65,6 +65,7 @@ class ProgrammedWeights {
     // Per (part, slice): each column's converter offset in steps (empty without ADC offset).
     std::vector<std::vector<double>> adcOffsets;
   };
+  void sliceCells() const;
   void applyNonidealities(Tile& t) const;
   void checkInputs(std::span<const int64_t> x, int64_t batch, bool signedInputs,
                    std::span<int64_t> y) const;
@@ -77,7 +78,10 @@ class ProgrammedWeights {
   int64_t rowOffset_ = 0, outputOffset_ = 0;  // of this block in its stream's matrix
   mutable uint64_t calls_ = 0;                // products computed: keys the read noise
   std::vector<int64_t> q_;
-  std::vector<Tile> tiles_;
+  // Cells are sliced on the first bit-level product (or at once where the fast path cannot
+  // serve): an ideal, unclipped product needs only the codes.
+  mutable std::vector<Tile> tiles_;
+  mutable bool sliced_ = false;
 };
 
 // y (batch x outputs) = x (batch x inputs) . q^T, exactly: in double GEMM where every partial
