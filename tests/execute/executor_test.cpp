@@ -16,6 +16,7 @@
 #include "xbar/flow/pipeline.h"
 #include "xbar/partition/partitioner.h"
 #include "xbar/reference/graph_runner.h"
+#include "xbar/support/error.h"
 
 namespace xbar::execute {
 namespace {
@@ -32,7 +33,8 @@ struct CompiledModel {
   std::vector<std::vector<reference::Tensor>> samples;
   std::vector<std::vector<reference::Tensor>> reference;  // per sample, every value
 
-  CompiledModel(const std::string& model, const std::vector<std::string>& overrides, int64_t batch) {
+  CompiledModel(const std::string& model, const std::vector<std::string>& overrides,
+                int64_t batch) {
     graph = frontend::loadPreparedGraph(kTiny + "/" + model + ".onnx");
     arch = flow::loadArch("compass-sram-m", overrides, XBAR_ARCH_DIR);
     mapping = mapping::mapGraph(graph, arch);
@@ -122,6 +124,126 @@ INSTANTIATE_TEST_SUITE_P(
       return fmt::format("{}_{}_{}", std::get<0>(info.param).model, info.index,
                          std::get<1>(info.param));
     });
+
+}  // namespace
+}  // namespace xbar::execute
+
+namespace xbar::execute {
+namespace {
+
+// A planted compiler bug is caught. The tiny CNN on the small chip: several partitions, spills
+// between them, weights replaced.
+class PlantedBug : public ::testing::Test {
+ protected:
+  PlantedBug()
+      : s_("two_conv_cnn", kSmallChip, 1),
+        program_(s_.compile("layerwise", 1)),
+        image_(program_, s_.cost->groups(), s_.mapping, *s_.quantized) {}
+
+  std::string errorOf(const codegen::Program& p) {
+    try {
+      executeProgram(s_.model(), p, image_, s_.samples);
+    } catch (const ExecutionError& e) {
+      return e.what();
+    }
+    return {};
+  }
+  codegen::Instruction* first(codegen::Opcode op, codegen::Program& p, int32_t* core = nullptr) {
+    for (codegen::Thread& t : p.threads)
+      for (codegen::Instruction& in : t.code)
+        if (in.op == op && (in.op != codegen::Opcode::Send || in.peer != t.core)) {
+          if (core) *core = t.core;
+          return &in;
+        }
+    return nullptr;
+  }
+
+  CompiledModel s_;
+  codegen::Program program_;
+  WeightImage image_;
+};
+
+TEST_F(PlantedBug, ProgramRunsCleanBeforehand) {
+  ASSERT_GT(program_.partitions, 1);
+  EXPECT_EQ(errorOf(program_), "");
+}
+
+// One weight code off in the DRAM image: the layer holding it computes something else, and the
+// first value that differs is that layer's output.
+TEST_F(PlantedBug, AWrongWeightIsNamedByItsLayer) {
+  int32_t unit = -1;
+  int64_t address = 0;
+  for (const codegen::DramSegment& sg : program_.segments)
+    if (sg.kind == codegen::DataRef::Kind::Weights && sg.id == 1) {
+      unit = sg.id;
+      address = sg.address;
+    }
+  ASSERT_EQ(unit, 1);
+  UnitWeights* w = image_.mutableAt(address);
+  ASSERT_NE(w, nullptr);
+  int64_t& code = w->pieces.front().codes.front();
+  code += code < 7 ? 1 : -1;  // a 4-bit code (compass-sram-m) either way
+  const Execution e = executeProgram(s_.model(), program_, image_, s_.samples);
+  const std::string diff = firstDifference(s_, e);
+  const mapping::MatrixLayer& ml = s_.mapping.layers[static_cast<size_t>(w->layer)].layer;
+  const std::string output = s_.graph.value(s_.graph.node(ml.node).outputs[0]).name;
+  EXPECT_NE(diff.find("'" + output + "'"), std::string::npos) << diff << " / " << output;
+}
+
+// A spill stored 64 bytes off its box: the ST is named, with the value and its layer.
+TEST_F(PlantedBug, AWrongSpillAddressIsNamed) {
+  codegen::Program p = program_;
+  codegen::Instruction* st = first(codegen::Opcode::Store, p);
+  ASSERT_NE(st, nullptr);
+  st->dram += 64;
+  const std::string err = errorOf(p);
+  EXPECT_NE(err.find("(ST data="), std::string::npos) << err;
+  EXPECT_NE(err.find("made by layer"), std::string::npos) << err;
+}
+
+// A message that carries less than it should: the instruction that then lacks the elements
+// is named.
+TEST_F(PlantedBug, AMissingTransferIsNamed) {
+  codegen::Program p = program_;
+  int32_t core = 0;
+  codegen::Instruction* send = nullptr;
+  for (codegen::Thread& t : p.threads)
+    for (codegen::Instruction& in : t.code)
+      if (!send && in.op == codegen::Opcode::Send && in.peer != t.core &&
+          in.data.kind == codegen::DataRef::Kind::Value) {
+        send = &in;
+        core = t.core;
+      }
+  ASSERT_NE(send, nullptr);
+  codegen::Instruction* recv = nullptr;
+  for (codegen::Thread& t : p.threads)
+    for (codegen::Instruction& in : t.code)
+      if (in.op == codegen::Opcode::Receive && t.core == send->peer && in.peer == core &&
+          in.tag == send->tag)
+        recv = &in;
+  ASSERT_NE(recv, nullptr);
+  send->data.endChannel = send->data.firstChannel;
+  recv->data.endChannel = recv->data.firstChannel;
+  const std::string err = errorOf(p);
+  EXPECT_NE(err.find("core "), std::string::npos) << err;
+  EXPECT_TRUE(err.find("never given") != std::string::npos ||
+              err.find("does not hold") != std::string::npos)
+      << err;
+}
+
+TEST_F(PlantedBug, BadSamplesAndStrippedModelsAreRefused) {
+  EXPECT_THROW(executeProgram(s_.model(), program_, image_, {}), InputError);
+  auto wrong = s_.samples;
+  wrong[0][0].shape.back() += 1;
+  EXPECT_THROW(executeProgram(s_.model(), program_, image_, wrong), InputError);
+  s_.graph.weightsStripped = true;
+  try {
+    executeProgram(s_.model(), program_, image_, s_.samples);
+    ADD_FAILURE() << "a stripped model was executed";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("weights were stripped"), std::string::npos) << e.what();
+  }
+}
 
 }  // namespace
 }  // namespace xbar::execute

@@ -279,6 +279,10 @@ Execution executeProgram(const ExecutionModel& model, const codegen::Program& pr
                          const ExecutionOptions& options) {
   const ir::Graph& g = model.graph;
   const std::string where = g.source.empty() ? g.name : g.source;
+  if (g.weightsStripped)
+    failInput(where,
+              "the model's weights were stripped: its program can be timed (xbar run, simulate) "
+              "but not executed");
   if (static_cast<int64_t>(samples.size()) != program.batch)
     failInput(where, "{} samples given to a program compiled for a batch of {}", samples.size(),
               program.batch);
