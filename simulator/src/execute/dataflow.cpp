@@ -216,10 +216,13 @@ void Dataflow::mvm(const RecordedOp& op, const codegen::Instruction& in) {
           x[static_cast<size_t>(r * rows + i)] = v[at];
         }
       const numerics::ProgrammedWeights& pw = run.weights->pieces[k];
+      // The read noise of the whole matrix's product for this sample, at these vectors.
+      const numerics::ProgrammedWeights::ReadDraw draw{
+          options_.firstRun + static_cast<uint64_t>(in.sample), ct.first};
       if (options_.forceBitSliced)
-        pw.matmulBitSliced(x, n, !q.input.isUnsigned, y);
+        pw.matmulBitSliced(x, n, !q.input.isUnsigned, y, draw);
       else
-        pw.matmul(x, n, !q.input.isUnsigned, y);
+        pw.matmul(x, n, !q.input.isUnsigned, y, draw);
       for (int64_t r = 0; r < n; ++r)
         for (int64_t o = 0; o < pieceOuts; ++o) {
           const auto at =

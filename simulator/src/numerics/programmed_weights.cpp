@@ -23,16 +23,18 @@ int64_t largest(std::span<const int64_t> v) {
 }
 
 // Each cell's conductance read with relative sigma: a column sum's noise has the variance
-// sigma^2 x the sum over rows of (input x level)^2; `key` names the read (call, tile, cycle,
-// array), each vector and column draws its own.
+// sigma^2 x the sum over rows of (input x level)^2; `key` names the read (run, tile, cycle,
+// array), each vector and column of the whole matrix's product draws its own.
 void addReadNoise(const RowMatrix<double>& bits, const Eigen::Map<const RowMatrix<double>>& cells,
-                  double sigma, uint64_t key, RowMatrix<double>& sums) {
+                  double sigma, uint64_t key, int64_t firstVector, int64_t firstOutput,
+                  RowMatrix<double>& sums) {
   const RowMatrix<double> variance =
       bits.array().square().matrix() * cells.array().square().matrix();
   for (Eigen::Index b = 0; b < sums.rows(); ++b)
     for (Eigen::Index o = 0; o < sums.cols(); ++o)
       sums(b, o) += sigma * std::sqrt(variance(b, o)) *
-                    normalDraw(drawKey(key, {static_cast<uint64_t>(b), static_cast<uint64_t>(o)}));
+                    normalDraw(drawKey(key, {static_cast<uint64_t>(firstVector + b),
+                                             static_cast<uint64_t>(firstOutput + o)}));
 }
 
 }  // namespace
@@ -176,24 +178,26 @@ void ProgrammedWeights::checkInputs(std::span<const int64_t> x, int64_t batch, b
 }
 
 void ProgrammedWeights::matmul(std::span<const int64_t> x, int64_t batch, bool signedInputs,
-                               std::span<int64_t> y) const {
-  if (canClip() || !ideal()) return matmulBitSliced(x, batch, signedInputs, y);
+                               std::span<int64_t> y, std::optional<ReadDraw> draw) const {
+  if (canClip() || !ideal()) return matmulBitSliced(x, batch, signedInputs, y, draw);
   checkInputs(x, batch, signedInputs, y);
   integerMatmul(x, batch, q_, outputs_, inputs_, y);
 }
 
 void ProgrammedWeights::matmulBitSliced(std::span<const int64_t> x, int64_t batch,
-                                        bool signedInputs, std::span<int64_t> y) const {
+                                        bool signedInputs, std::span<int64_t> y,
+                                        std::optional<ReadDraw> draw) const {
   checkInputs(x, batch, signedInputs, y);
   if (!sliced_) sliceCells();
-  ++calls_;
+  const ReadDraw read = draw ? *draw : ReadDraw{++calls_, 0};
   std::fill(y.begin(), y.end(), 0);
-  for (const Tile& t : tiles_) addTile(t, x, batch, signedInputs, y);
+  for (const Tile& t : tiles_) addTile(t, x, batch, signedInputs, read, y);
 }
 
 // One row tile: every input cycle through every (part, slice) array, each column converted.
 void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64_t batch,
-                                bool signedInputs, std::span<int64_t> y) const {
+                                bool signedInputs, const ReadDraw& draw,
+                                std::span<int64_t> y) const {
   const int64_t parts = n_.signParts();
   const int64_t slices = n_.weightSlices(), cycles = n_.inputCycles();
   const int64_t dacMask = (int64_t{1} << n_.dacBits) - 1;
@@ -224,9 +228,9 @@ void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64
         if (n_.noise.read_noise_sigma > 0)
           addReadNoise(bits, cells, n_.noise.read_noise_sigma,
                        drawKey(static_cast<uint64_t>(n_.noise.seed),
-                               {stream_, calls_, static_cast<uint64_t>(t.firstRow),
+                               {stream_, draw.run, static_cast<uint64_t>(rowOffset_ + t.firstRow),
                                 static_cast<uint64_t>(c), array}),
-                       sums);
+                       draw.firstVector, outputOffset_, sums);
         for (int64_t b = 0; b < batch; ++b)
           for (int64_t o = 0; o < outputs_; ++o) {
             const double offset =

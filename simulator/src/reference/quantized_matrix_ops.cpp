@@ -92,10 +92,12 @@ Tensor QuantizedMatrixOps::evaluate(const ir::Graph& graph, ir::NodeId id,
   for (int64_t g = 0; g < ml.groups; ++g) {
     const std::vector<int64_t> v = lowering.inputVectors(codes, g, layer.input.quantize(0.0));
     const numerics::ProgrammedWeights& p = layer.programmed[static_cast<size_t>(g)];
+    std::optional<numerics::ProgrammedWeights::ReadDraw> draw;
+    if (run_) draw = numerics::ProgrammedWeights::ReadDraw{*run_, 0};
     if (forceBitSliced_)
-      p.matmulBitSliced(v, vectors, !layer.input.isUnsigned, acc);
+      p.matmulBitSliced(v, vectors, !layer.input.isUnsigned, acc, draw);
     else
-      p.matmul(v, vectors, !layer.input.isUnsigned, acc);
+      p.matmul(v, vectors, !layer.input.isUnsigned, acc, draw);
     const std::vector<double>& scales = layer.weights[static_cast<size_t>(g)].scales;
     for (int64_t r = 0; r < vectors; ++r)
       for (int64_t o = 0; o < ml.outputs; ++o) {

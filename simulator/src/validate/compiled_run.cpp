@@ -72,7 +72,8 @@ void CompiledRun::differ(std::string what) {
 }
 
 std::vector<Tensor> CompiledRun::run(const std::vector<Tensor>& samples,
-                                     const std::vector<std::vector<Tensor>>& quantized) {
+                                     const std::vector<std::vector<Tensor>>& quantized,
+                                     size_t firstSample) {
   const ir::ValueId output = graph_.outputs[0];
   const auto failed = [&] {
     std::vector<Tensor> nan;
@@ -89,7 +90,7 @@ std::vector<Tensor> CompiledRun::run(const std::vector<Tensor>& samples,
   execute::Execution e;
   try {
     e = execute::executeProgram({graph_, arch_, mapping_, planned_.costs->groups(), quantized_},
-                                c.program, *c.image, inputs);
+                                c.program, *c.image, inputs, {.firstRun = firstSample});
   } catch (const execute::ExecutionError& error) {
     differ(fmt::format("the program cannot be executed: {}", error.what()));
     return failed();

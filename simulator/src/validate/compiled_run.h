@@ -23,8 +23,10 @@ class CompiledRun {
   // Runs up to the batch of samples through the program and compares what it makes with
   // `quantized` (per sample, every value's tensor). Returns the program's graph output per
   // sample; NaN once the program failed (report.compiled says where).
+  // `firstSample`: the index of samples[0] among all the inputs (it keys the read noise).
   std::vector<reference::Tensor> run(const std::vector<reference::Tensor>& samples,
-                                     const std::vector<std::vector<reference::Tensor>>& quantized);
+                                     const std::vector<std::vector<reference::Tensor>>& quantized,
+                                     size_t firstSample);
 
  private:
   struct Compiled {

@@ -203,6 +203,7 @@ ValidationReport validateModel(const ValidationRequest& request) {
       const std::vector<Tensor> f = runner.run({samples[k]});
       report.floatSeconds += secondsSince(start);
       start = std::chrono::steady_clock::now();
+      quantized.setRun(k);  // the executor draws sample k's read noise as run k too
       quantizedValues.push_back(runner.run({samples[k]}, &quantized));
       report.quantizedSeconds += secondsSince(start);
       const std::vector<Tensor>& q = quantizedValues.back();
@@ -216,7 +217,7 @@ ValidationReport validateModel(const ValidationRequest& request) {
     }
     for (Tensor& t : compiled.run({samples.begin() + static_cast<std::ptrdiff_t>(first),
                                    samples.begin() + static_cast<std::ptrdiff_t>(end)},
-                                  quantizedValues))
+                                  quantizedValues, first))
       compiledOutputs.push_back(std::move(t));
   }
   const Tensor floatAll = stack(floatOutputs);

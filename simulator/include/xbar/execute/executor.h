@@ -46,6 +46,9 @@ struct ExecutionModel {
 
 struct ExecutionOptions {
   bool forceBitSliced = false;  // every product on the bit-level path (the benchmark's slow path)
+  // Sample b of the batch is run `firstRun + b` of every matrix: it takes that run's read
+  // noise (QuantizedMatrixOps::setRun).
+  uint64_t firstRun = 0;
 };
 
 // One sample of a value as the program made it: its elements and, per element, the core and

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -44,15 +45,24 @@ class ProgrammedWeights {
   // The chip has no non-ideality: the stored levels are the codes' cells.
   bool ideal() const { return n_.noise.ideal(); }
 
+  // Which read-noise draws a product takes: those of run `run` of the matrix (each run of a
+  // network's sample is one), for vectors from `firstVector` of that run. Without one, each
+  // call is the next run from vector 0, so a sequence of calls is deterministic; a block of a
+  // partitioned program names the run and vectors of the whole matrix's product it is part
+  // of, and draws what the whole would.
+  struct ReadDraw {
+    uint64_t run = 0;
+    int64_t firstVector = 0;
+  };
+
   // y (batch x outputs) from x (batch x inputs): signed codes in [-2^(a-1), 2^(a-1) - 1] or
   // unsigned in [0, 2^a - 1]. One integer product where no ADC can clip and the chip is
-  // ideal, else bit-sliced. Each call with read noise draws it anew (a count of calls keys
-  // it), so a run is deterministic for a given sequence of calls.
-  void matmul(std::span<const int64_t> x, int64_t batch, bool signedInputs,
-              std::span<int64_t> y) const;
+  // ideal, else bit-sliced.
+  void matmul(std::span<const int64_t> x, int64_t batch, bool signedInputs, std::span<int64_t> y,
+              std::optional<ReadDraw> draw = std::nullopt) const;
   // Always the bit-level path (the slow path; the property test and the benchmark use it).
   void matmulBitSliced(std::span<const int64_t> x, int64_t batch, bool signedInputs,
-                       std::span<int64_t> y) const;
+                       std::span<int64_t> y, std::optional<ReadDraw> draw = std::nullopt) const;
 
  private:
   struct Tile {
@@ -70,13 +80,13 @@ class ProgrammedWeights {
   void checkInputs(std::span<const int64_t> x, int64_t batch, bool signedInputs,
                    std::span<int64_t> y) const;
   void addTile(const Tile& tile, std::span<const int64_t> x, int64_t batch, bool signedInputs,
-               std::span<int64_t> y) const;
+               const ReadDraw& draw, std::span<int64_t> y) const;
 
   CrossbarNumerics n_;
   int64_t outputs_, inputs_;
   uint64_t stream_;
   int64_t rowOffset_ = 0, outputOffset_ = 0;  // of this block in its stream's matrix
-  mutable uint64_t calls_ = 0;                // products computed: keys the read noise
+  mutable uint64_t calls_ = 0;                // products computed without a ReadDraw
   std::vector<int64_t> q_;
   // Cells are sliced on the first bit-level product (or at once where the fast path cannot
   // serve): an ideal, unclipped product needs only the codes.

@@ -3,7 +3,8 @@
 // (libxtensor-dev) reads .npy too, but would bring a tensor library in for one function and
 // xbar's one-line errors would have to be rebuilt around its exceptions; the part of the
 // format xbar needs is small (versions 1.0-3.0, little-endian '<f4' / '<f8', and '<i4' /
-// '<i8' for labels, all read as float; fortran_order False). Anything else is refused with a line naming the file and what was expected.
+// '<i8' for labels, all read as float; fortran_order False). Anything else is refused with a line
+// naming the file and what was expected.
 #pragma once
 
 #include <filesystem>

@@ -9,6 +9,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "xbar/arch/arch_config.h"
@@ -40,6 +41,10 @@ class QuantizedMatrixOps : public MatrixOpKernel {
   bool anyClipping() const;
   // Forces the bit-sliced path everywhere (the benchmark's slow path).
   void forceBitSliced(bool on) { forceBitSliced_ = on; }
+  // The run the next evaluations belong to: their read noise is that run's draws
+  // (ProgrammedWeights::ReadDraw), the same the executor takes for the same sample. Without
+  // it each product call is the next run.
+  void setRun(uint64_t run) { run_ = run; }
 
   struct Layer {
     std::unique_ptr<MatrixLowering> lowering;
@@ -56,6 +61,7 @@ class QuantizedMatrixOps : public MatrixOpKernel {
   std::map<ir::NodeId, Layer> layers_;
   FloatKernels floatKernels_;
   bool forceBitSliced_ = false;
+  std::optional<uint64_t> run_;
 };
 
 }  // namespace xbar::reference
