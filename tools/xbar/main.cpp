@@ -13,5 +13,8 @@ extern "C" int sc_main(int argc, char** argv) {
 // at start-up can be switched off before SystemC starts.
 int main(int argc, char** argv) {
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+  // oneDNN's OpenMP workers otherwise spin between the references' kernels, taking a core
+  // from everything else validate does; the user's own setting wins.
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
   return sc_core::sc_elab_and_sim(argc, argv);
 }

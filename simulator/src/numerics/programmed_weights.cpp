@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "xbar/arch/component_laws.h"
 #include "xbar/numerics/keyed_draws.h"
 #include "xbar/numerics/quantize.h"
 
@@ -78,7 +79,9 @@ ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span
                                 std::to_string(outputs) + " x " + std::to_string(inputs) +
                                 " matrix");
   const int64_t top = weightCodeMax(n_.weightBits);
-  if (largest(q) > top)
+  qLargest_ = largest(q);
+  qDouble_.assign(q.begin(), q.end());
+  if (qLargest_ > top)
     throw std::invalid_argument("ProgrammedWeights: a weight code exceeds +-" +
                                 std::to_string(top) + " at " + std::to_string(n_.weightBits) +
                                 " bits");
@@ -117,6 +120,13 @@ void ProgrammedWeights::sliceCells() const {
                 static_cast<double>((stored[p] >> (s * n_.cellBits)) & cellMask);
       }
     applyNonidealities(t);
+    // An ideal chip's levels and column sums are small integers, exact in float where the
+    // largest sum (the bits the ADC needs) is below 2^24: half the GEMM's work of double.
+    if (ideal() && arch::adcBitsNeeded(t.rows, n_.cellBits, n_.dacBits) <= 24) {
+      t.exactCells.reserve(t.cells.size());
+      for (const std::vector<double>& c : t.cells) t.exactCells.emplace_back(c.begin(), c.end());
+      t.cells.clear();
+    }
   }
   sliced_ = true;
 }
@@ -181,7 +191,19 @@ void ProgrammedWeights::matmul(std::span<const int64_t> x, int64_t batch, bool s
                                std::span<int64_t> y, std::optional<ReadDraw> draw) const {
   if (canClip() || !ideal()) return matmulBitSliced(x, batch, signedInputs, y, draw);
   checkInputs(x, batch, signedInputs, y);
-  integerMatmul(x, batch, q_, outputs_, inputs_, y);
+  // As integerMatmul, with the codes' bound and their double copy kept from the constructor.
+  const Eigen::Map<const RowMatrix<int64_t>> xs(x.data(), batch, inputs_);
+  Eigen::Map<RowMatrix<int64_t>> ys(y.data(), batch, outputs_);
+  if (static_cast<double>(inputs_) * static_cast<double>(largest(x)) *
+          static_cast<double>(qLargest_) <
+      0x1p53) {
+    const RowMatrix<double> xd = xs.cast<double>();
+    const Eigen::Map<const RowMatrix<double>> qd(qDouble_.data(), outputs_, inputs_);
+    const RowMatrix<double> product = xd * qd.transpose();
+    ys = product.cast<int64_t>();
+  } else {
+    ys = xs * Eigen::Map<const RowMatrix<int64_t>>(q_.data(), outputs_, inputs_).transpose();
+  }
 }
 
 void ProgrammedWeights::matmulBitSliced(std::span<const int64_t> x, int64_t batch,
@@ -210,16 +232,30 @@ void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64
   std::vector<RowMatrix<int64_t>> acc(static_cast<size_t>(parts),
                                       RowMatrix<int64_t>::Zero(batch, outputs_));
   RowMatrix<double> bits(batch, t.rows);
+  RowMatrix<float> exactBits(batch, t.rows);
   for (int64_t c = 0; c < cycles; ++c) {
     const int64_t inShift = c * n_.dacBits;
-    bits = fed.unaryExpr([&](int64_t v) { return static_cast<double>((v >> inShift) & dacMask); });
+    const auto bitsOf = [&](int64_t v) { return (v >> inShift) & dacMask; };
+    if (!t.exactCells.empty())
+      exactBits = fed.unaryExpr([&](int64_t v) { return static_cast<float>(bitsOf(v)); });
+    else
+      bits = fed.unaryExpr([&](int64_t v) { return static_cast<double>(bitsOf(v)); });
     for (int64_t p = 0; p < parts; ++p)
       for (int64_t s = 0; s < slices; ++s) {
         const auto array = static_cast<size_t>(p * slices + s);
-        const Eigen::Map<const RowMatrix<double>> cells(t.cells[array].data(), t.rows, outputs_);
-        // Ideal column sums are small integers (rows x cell x dac levels): exact in double.
-        RowMatrix<double> sums = bits * cells;
         const int64_t shift = s * n_.cellBits + inShift;
+        if (!t.exactCells.empty()) {
+          const Eigen::Map<const RowMatrix<float>> cells(t.exactCells[array].data(), t.rows,
+                                                         outputs_);
+          const RowMatrix<float> sums = exactBits * cells;
+          acc[static_cast<size_t>(p)] += sums.unaryExpr(
+              [&](float v) { return t.adc.convert(static_cast<int64_t>(v)) << shift; });
+          continue;
+        }
+        const Eigen::Map<const RowMatrix<double>> cells(t.cells[array].data(), t.rows, outputs_);
+        // Column sums are small integers (rows x cell x dac levels), exact in double, until
+        // the noise is added.
+        RowMatrix<double> sums = bits * cells;
         if (ideal()) {
           acc[static_cast<size_t>(p)] += sums.unaryExpr(
               [&](double v) { return t.adc.convert(static_cast<int64_t>(v)) << shift; });

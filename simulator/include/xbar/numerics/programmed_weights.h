@@ -71,6 +71,8 @@ class ProgrammedWeights {
     // Cell levels per (part, slice), each rows x outputs row-major; part 0 is the offset
     // array or the positive one, part 1 the negative one.
     std::vector<std::vector<double>> cells;
+    // The same as float where an ideal chip's sums are exact in it (then `cells` is empty).
+    std::vector<std::vector<float>> exactCells;
     std::vector<int64_t> weightSums;  // per output, over the tile's rows: for signed inputs
     // Per (part, slice): each column's converter offset in steps (empty without ADC offset).
     std::vector<std::vector<double>> adcOffsets;
@@ -88,6 +90,8 @@ class ProgrammedWeights {
   int64_t rowOffset_ = 0, outputOffset_ = 0;  // of this block in its stream's matrix
   mutable uint64_t calls_ = 0;                // products computed without a ReadDraw
   std::vector<int64_t> q_;
+  std::vector<double> qDouble_;  // the codes for the fast path's GEMM
+  int64_t qLargest_ = 0;         // max |code|
   // Cells are sliced on the first bit-level product (or at once where the fast path cannot
   // serve): an ideal, unclipped product needs only the codes.
   mutable std::vector<Tile> tiles_;
