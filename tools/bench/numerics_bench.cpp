@@ -1,8 +1,9 @@
 // `make bench`, numerics rows (docs/design.md §9): the float reference on resnet18 at batch 1;
-// the quantized reference on the fast path (ADCs wide enough: one integer GEMM per layer) and
-// with the bit-sliced path forced (the slow path); and the digits CNN validated at 8 ADC
-// resolutions, as a sweep would. Wall times of one sample after a warm-up run (oneDNN builds
-// its kernels on the first), minimum of three.
+// the quantized reference and the compiled program's bit-exact execution on the fast path (ADCs
+// wide enough: one integer GEMM per layer) and with the bit-sliced path forced (the slow
+// path); xbar validate of resnet18 on the default chip; and the digits CNN validated at 8 ADC
+// resolutions (float, quantized and compiled), as a sweep would. Wall times of one sample after a
+// warm-up run (oneDNN builds its kernels on the first), minimum of three.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "xbar/execute/executor.h"
 #include "xbar/flow/pipeline.h"
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/reference/graph_runner.h"
@@ -55,13 +57,38 @@ void benchResnet18(const fs::path& exports) {
     const double fastS = bestOfThree([&] { runner.run({input}, &ops); });
     ops.forceBitSliced(true);
     const double slowS = secondsOf([&] { runner.run({input}, &ops); });  // once: it is slow
+    ops.forceBitSliced(false);
     fmt::print("{:<58} {:>9.3f} s  ({:.1f} x float)\n",
                fmt::format("quantized reference, fast path, {} (16-bit ADC)", archName), fastS,
                fastS / floatS);
     fmt::print("{:<58} {:>9.3f} s  ({:.1f} x float)\n",
                fmt::format("quantized reference, bit-sliced forced, {}", archName), slowS,
                slowS / floatS);
+    // The compiled program (compass's plan) executed, on the same two paths.
+    const xbar::mapping::Mapping mapping = xbar::mapping::mapGraph(graph, arch);
+    const xbar::flow::PlannedModel planned = xbar::flow::planModel(graph, mapping, arch, {});
+    const xbar::codegen::Program program = xbar::flow::generateProgram(planned, arch);
+    const xbar::execute::WeightImage image(program, planned.costs->groups(), mapping, ops);
+    const xbar::execute::ExecutionModel model{graph, arch, mapping, planned.costs->groups(), ops};
+    const double execS =
+        bestOfThree([&] { xbar::execute::executeProgram(model, program, image, {{input}}); });
+    const double execSlowS = secondsOf([&] {
+      xbar::execute::executeProgram(model, program, image, {{input}}, {.forceBitSliced = true});
+    });
+    fmt::print("{:<58} {:>9.3f} s  ({:.1f} x float, {:.1f} x quantized)\n",
+               fmt::format("compiled program bit-exact, fast path, {}", archName), execS,
+               execS / floatS, execS / fastS);
+    fmt::print("{:<58} {:>9.3f} s  ({:.1f} x float, {:.1f} x quantized)\n",
+               fmt::format("compiled program bit-exact, bit-sliced forced, {}", archName),
+               execSlowS, execSlowS / floatS, execSlowS / slowS);
   }
+  // xbar validate as a user runs it: float, quantized and compiled on the default chip.
+  xbar::validate::ValidationRequest request;
+  request.model = model;
+  request.arch = xbar::flow::loadArch("compass-sram-m", {}, XBAR_ARCH_DIR);
+  const double validateS = secondsOf([&] { xbar::validate::validateModel(request); });
+  fmt::print("{:<58} {:>9.3f} s\n", "xbar validate resnet18, compass-sram-m (all three ways)",
+             validateS);
 }
 
 void benchDigitsSweep(const fs::path& exports) {
@@ -75,9 +102,10 @@ void benchDigitsSweep(const fs::path& exports) {
           "compass-sram-m", {"crossbar.adc_bits=" + std::to_string(bits)}, XBAR_ARCH_DIR);
       request.dataset = digits / "dataset";
       const xbar::validate::ValidationReport r = xbar::validate::validateModel(request);
-      lines.push_back(fmt::format("  adc_bits {:>2}: quantized top-1 {:.2f} % (float {:.2f} %)",
-                                  bits, 100 * r.accuracy->quantizedTop1(),
-                                  100 * r.accuracy->floatTop1()));
+      lines.push_back(fmt::format(
+          "  adc_bits {:>2}: compiled top-1 {:.2f} %, quantized {:.2f} % (float {:.2f} %), {}",
+          bits, 100 * r.accuracy->compiledTop1(), 100 * r.accuracy->quantizedTop1(),
+          100 * r.accuracy->floatTop1(), r.compiled.exact() ? "bit-exact" : "DIFFERENT"));
     }
   });
   fmt::print("{:<58} {:>9.3f} s\n", "digits CNN, 450 images, 8 ADC settings on compass-sram-m",
