@@ -18,6 +18,7 @@ digits=$exports/digits
   --json "$work/digits/validation.json" >/dev/null
 "$xbar" report "$work/digits" >/dev/null
 grep -q '"validation"' "$work/digits/report.json"
+grep -q '"exact": true' "$work/digits/report.json"  # the compiled program's verdict
 mkdir "$work/validation"
 "$xbar" validate "$digits/digits_mlp.onnx" --arch isaac-reram --dataset "$digits/dataset" \
   --json "$work/validation/validation.json" >/dev/null
@@ -44,6 +45,7 @@ YAML
 "$xbar" sweep "$work/adc.yaml" -o "$work/adc" -j 2 2>/dev/null >/dev/null
 "$xbar" report "$work/adc" >/dev/null
 grep -q '"quantized_top1"' "$work/adc/report.json"
+grep -q '"compiled_top1"' "$work/adc/report.json"
 "$xbar" sweep "$archs/sweeps/compass-paper.yaml" -o "$work/compass-paper" -j 2 2>/dev/null >/dev/null
 "$xbar" report "$work/compass-paper" >/dev/null
 

@@ -172,10 +172,13 @@ const char* kValidation = R"({
   "float_vs_pytorch": null,
   "layers": [
     {"name": "conv1", "op": "Conv", "sqnr_db": null, "cosine": 1, "relative_l2": 0,
-     "max_abs_error": 0, "top1_agreement": null, "rows": 0},
+     "max_abs_error": 0, "top1_agreement": null, "rows": 0, "compiled_exact": true},
     {"name": "fc", "op": "Gemm", "sqnr_db": 24.0, "cosine": 0.998, "relative_l2": 0.06,
-     "max_abs_error": 0.9, "top1_agreement": 0.98, "rows": 450}],
-  "accuracy": {"labels": 450, "float_top1": 0.9889, "quantized_top1": 0.9733},
+     "max_abs_error": 0.9, "top1_agreement": 0.98, "rows": 450, "compiled_exact": true}],
+  "compiled": {"partitioner": "compass", "batch": 1, "partitions": 3, "instructions": 206,
+               "elements_compared": 3493800, "exact": true, "first_difference": ""},
+  "accuracy": {"labels": 450, "float_top1": 0.9889, "quantized_top1": 0.9733,
+               "compiled_top1": 0.9733},
   "passed": true, "failures": []})";
 
 TEST_F(TemplateDir, AValidationAloneMakesAValidationReport) {
@@ -188,8 +191,11 @@ TEST_F(TemplateDir, AValidationAloneMakesAValidationReport) {
   ASSERT_EQ(v["layers"].size(), 2U);
   EXPECT_TRUE(v["layers"][0]["sqnr_db"].is_null()) << "an exact layer keeps its null";
   EXPECT_EQ(v["layers"][1]["layer"], "fc");
-  ASSERT_EQ(v["accuracy"].size(), 2U);
+  ASSERT_EQ(v["accuracy"].size(), 3U);
   EXPECT_EQ(v["accuracy"][1]["top1"], 0.9733);
+  EXPECT_EQ(v["accuracy"][2]["reference"], "compiled program");
+  EXPECT_TRUE(v["compiled"]["exact"].get<bool>());
+  EXPECT_TRUE(v["layers"][1]["compiled_exact"].get<bool>());
   EXPECT_EQ(v["labels"], 450);
 }
 

@@ -106,14 +106,18 @@ nlohmann::json sweepReport(const fs::path& dir) {
       row["energy_" + std::string(a.energy) + "_pj"] =
           statValue(stats, "energy", std::string(a.energy), where);
     row["partitions"] = record.value("partitions", 0);
-    // A sweep with `validate:`: what the quantized reference computes on this point's arch.
+    // A sweep with `validate:`: what the quantized reference and the point's compiled program
+    // compute on its arch.
     if (const auto v = record.find("validation"); v != record.end()) {
       const nlohmann::json& accuracy = need(*v, "accuracy", where);
       row["float_top1"] =
           accuracy.is_null() ? nlohmann::json() : need(accuracy, "float_top1", where);
       row["quantized_top1"] =
           accuracy.is_null() ? nlohmann::json() : need(accuracy, "quantized_top1", where);
+      row["compiled_top1"] =
+          accuracy.is_null() ? nlohmann::json() : need(accuracy, "compiled_top1", where);
       row["quantized_sqnr_db"] = need(need(*v, "quantized_vs_float", where), "sqnr_db", where);
+      row["compiled_exact"] = need(need(*v, "compiled", where), "exact", where);
     }
     points.push_back(row);
   }

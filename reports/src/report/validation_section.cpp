@@ -39,6 +39,7 @@ nlohmann::json validationSection(const fs::path& dir) {
   for (const nlohmann::json& l : need(v, "layers", file)) {
     nlohmann::json row = comparisonRow("layer", need(l, "name", file).get<std::string>(), l, file);
     row["op"] = need(l, "op", file);
+    row["compiled_exact"] = need(l, "compiled_exact", file);
     layers.push_back(std::move(row));
   }
   nlohmann::json accuracy = nlohmann::json::array();
@@ -46,6 +47,8 @@ nlohmann::json validationSection(const fs::path& dir) {
   if (const nlohmann::json& a = need(v, "accuracy", file); !a.is_null()) {
     accuracy.push_back({{"reference", "float"}, {"top1", need(a, "float_top1", file)}});
     accuracy.push_back({{"reference", "quantized"}, {"top1", need(a, "quantized_top1", file)}});
+    accuracy.push_back(
+        {{"reference", "compiled program"}, {"top1", need(a, "compiled_top1", file)}});
     labels = need(a, "labels", file);
   }
   const nlohmann::json& calibration = need(v, "calibration", file);
@@ -57,6 +60,7 @@ nlohmann::json validationSection(const fs::path& dir) {
           {"nonidealities", v.value("nonidealities", nlohmann::json::object())},
           {"passed", need(v, "passed", file)},
           {"failures", need(v, "failures", file)},
+          {"compiled", need(v, "compiled", file)},
           {"comparisons", comparisons},
           {"layers", layers},
           {"accuracy", accuracy},

@@ -44,6 +44,9 @@ nlohmann::json runPoint(const SweepPoint& p, const fs::path& archPresets) {
     request.model = p.workload;
     request.arch = c.arch;
     request.dataset = p.validation.dataset;
+    // The program validated is the point's: its partitioner and batch.
+    request.partitioner = p.partitioner;
+    request.batch = p.batch;
     nlohmann::json v = validate::toJson(validate::validateModel(request));
     v.erase("seconds");  // wall time: results stay the same from run to run
     record["validation"] = std::move(v);

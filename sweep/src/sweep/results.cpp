@@ -60,6 +60,8 @@ const std::vector<StatColumn>& validationColumns() {
   static const std::vector<StatColumn> columns = {
       {"float_top1", "/validation/accuracy/float_top1"_json_pointer},
       {"quantized_top1", "/validation/accuracy/quantized_top1"_json_pointer},
+      {"compiled_top1", "/validation/accuracy/compiled_top1"_json_pointer},
+      {"compiled_exact", "/validation/compiled/exact"_json_pointer},
       {"quantized_sqnr_db", "/validation/quantized_vs_float/sqnr_db"_json_pointer},
       {"float_vs_pytorch_relative_l2", "/validation/float_vs_pytorch/relative_l2"_json_pointer},
       {"validation_passed", "/validation/passed"_json_pointer}};
