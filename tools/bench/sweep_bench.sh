@@ -64,8 +64,10 @@ t0=$(now)
 t1=$(now)
 printf '  %-48s %6.2f s (goal < 30 s)\n' "digits CNN x 8 ADC resolutions, validated, -j 2" \
   "$(seconds "$t0" "$t1")"
-# adc_bits and quantized top-1 of each point, from the columns results.csv names
+# adc_bits, energy and top-1 of each point (the compiled program's, and whether it equals the
+# quantized reference's), from the columns results.csv names
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-         { printf "    adc_bits %2s: energy %.4g pJ, quantized top-1 %.2f %%\n",
-                  $col["crossbar.adc_bits"], $col["energy_pj"], 100 * $col["quantized_top1"] }' \
+         { printf "    adc_bits %2s: energy %.4g pJ, compiled top-1 %.2f %% (bit-exact: %s)\n",
+                  $col["crossbar.adc_bits"], $col["energy_pj"], 100 * $col["compiled_top1"],
+                  $col["compiled_exact"] }' \
   "$work/adc/results.csv"
