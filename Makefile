@@ -22,7 +22,7 @@ configure: bootstrap
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Unit and integration tests, then the unit tests again under AddressSanitizer and
+# Unit and integration tests, then the unit and executor tests again under AddressSanitizer and
 # UndefinedBehaviorSanitizer (a second build directory), then every parser's fuzzer for
 # FUZZ_SECONDS each (a third, built with clang).
 test: build
@@ -33,7 +33,7 @@ test: build
 test-sanitizers: bootstrap
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DXBAR_SANITIZE=ON \
 	  -DXBAR_EXPORT_WORKLOADS=OFF >/dev/null
-	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target xbar_unit_tests
+	@cmake --build $(ASAN_BUILD) -j $(JOBS) --target xbar_unit_tests xbar_execute_tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_BUILD) -L unit --output-on-failure -j $(JOBS)
 

@@ -31,8 +31,14 @@ TEST_F(ValidateCommand, PassesOnAnExportWithItsSavedOutput) {
   EXPECT_LE(j["float_vs_pytorch"]["relative_l2"].get<double>(), 1e-4);
   EXPECT_EQ(j["float_vs_pytorch"]["top1_agreement"].get<double>(), 1.0);
   EXPECT_EQ(j["layers"].size(), 26U);  // squeezenet1_1's convolutions
-  for (const char* name : {"float.npy", "quantized.npy"})
+  for (const char* name : {"float.npy", "quantized.npy", "compiled.npy"})
     EXPECT_EQ(reference::readNpy(out / name).shape, (std::vector<int64_t>{1, 1000})) << name;
+  // The compiled program (compass's plan by default) executed: every element compared.
+  EXPECT_TRUE(j["compiled"]["exact"].get<bool>()) << j["compiled"]["first_difference"];
+  EXPECT_EQ(j["compiled"]["partitioner"], "compass");
+  EXPECT_GT(j["compiled"]["elements_compared"].get<int64_t>(), 1000);
+  EXPECT_EQ(reference::readNpy(out / "compiled.npy").data,
+            reference::readNpy(out / "quantized.npy").data);
 }
 
 TEST_F(ValidateCommand, SamplesStackOnTheFirstAxis) {
@@ -44,12 +50,19 @@ TEST_F(ValidateCommand, SamplesStackOnTheFirstAxis) {
     for (float v : one.data) three.data.push_back(v * scale);
   reference::writeNpy(dir_ / "x.npy", three);
   const fs::path out = dir_ / "outputs";
+  // The program compiled for 2 samples: the three inputs run as a batch of 2, then one of 1.
   ASSERT_EQ(xbar("validate " + exported("squeezenet1_1.onnx") + " --input " +
-                 (dir_ / "x.npy").string() + " --save-outputs " + out.string()),
+                 (dir_ / "x.npy").string() + " --save-outputs " + out.string() +
+                 " --arch compass-sram-s --partitioner layerwise --batch 2"),
             0)
       << slurp(dir_ / "err");
   const Tensor f = reference::readNpy(out / "float.npy");
   EXPECT_EQ(f.shape, (std::vector<int64_t>{3, 1000}));
+  const Tensor compiled = reference::readNpy(out / "compiled.npy");
+  EXPECT_EQ(compiled.shape, (std::vector<int64_t>{3, 1000}));
+  EXPECT_EQ(compiled.data, reference::readNpy(out / "quantized.npy").data);
+  EXPECT_NE(slurp(dir_ / "out").find("compiled vs quantized: bit-exact"), std::string::npos)
+      << slurp(dir_ / "out");
   // The first sample's row is PyTorch's output for it.
   const Tensor want = reference::readNpy(exported("squeezenet1_1.output.npy"));
   double err = 0, ref = 0;
@@ -91,6 +104,8 @@ TEST_F(ValidateCommand, BadInputsAreRefusedNamingTheFile) {
       {"validate " + model + " --input " + (dir_ / "nan.npy").string(),
        "nan.npy: element 5 is nan; inputs must be finite"},
       {"validate " + model + " --input " + (dir_ / "absent.npy").string(), "cannot open"},
+      {"validate " + model + " --batch 0", "--batch: the program's batch should be at least 1"},
+      {"validate " + model + " --partitioner bogus", "unknown partitioner"},
   };
   for (const Case& c : cases) {
     std::string err;
@@ -121,6 +136,9 @@ TEST_F(ValidateCommand, ReportsTopOneAccuracyOnTheDigitsTestSplit) {
   // A trained model: well above chance (10 %); the exporter prints PyTorch's figure.
   EXPECT_GT(j["accuracy"]["float_top1"].get<double>(), 0.9);
   EXPECT_GT(j["accuracy"]["quantized_top1"].get<double>(), 0.8);
+  // Through the compiled program: the same images, the same predictions, bit for bit.
+  EXPECT_TRUE(j["compiled"]["exact"].get<bool>()) << j["compiled"]["first_difference"];
+  EXPECT_EQ(j["accuracy"]["compiled_top1"], j["accuracy"]["quantized_top1"]);
 }
 
 // Stuck cells (numerics.* keys) through xbar validate on the digits MLP: at rate 0 the run is
@@ -149,6 +167,8 @@ TEST_F(ValidateCommand, StuckCellsLowerDigitsAccuracyAndRateZeroIsIdeal) {
   const nlohmann::json stuck =
       validate(" -p numerics.stuck_at_zero_rate=0.01 -p numerics.stuck_at_one_rate=0.01", "s.json");
   EXPECT_EQ(stuck["accuracy"]["float_top1"], ideal["accuracy"]["float_top1"]);
+  // Faults are drawn by the stored weight, so the compiled program sees the reference's.
+  EXPECT_TRUE(stuck["compiled"]["exact"].get<bool>()) << stuck["compiled"]["first_difference"];
   EXPECT_LT(stuck["accuracy"]["quantized_top1"].get<double>(),
             ideal["accuracy"]["quantized_top1"].get<double>());
 }
