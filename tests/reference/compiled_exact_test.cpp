@@ -1,0 +1,50 @@
+// The compiled program equals the quantized reference bit for bit (docs/design.md §9) on the
+// networks the issue names: resnet18 and squeezenet1_1, every partitioner, on compass-sram-s
+// (almost nothing fits: many partitions, spills, weight replacement) and compass-sram-m. The
+// quantized reference is the unpartitioned computation, so each plan is checked against the
+// single-partition one. Any difference is a compiler bug, named by xbar validate.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "xbar/flow/pipeline.h"
+#include "xbar/validate/validation.h"
+
+namespace xbar::validate {
+namespace {
+
+class CompiledExact
+    : public ::testing::TestWithParam<std::tuple<const char*, const char*, const char*>> {};
+
+TEST_P(CompiledExact, EqualsTheQuantizedReference) {
+  const auto& [model, arch, partitioner] = GetParam();
+  ValidationRequest request;
+  request.model = std::string(XBAR_EXPORT_DIR) + "/" + model + ".onnx";
+  request.arch = flow::loadArch(arch, {}, XBAR_ARCH_DIR);
+  request.partitioner = partitioner;
+  const ValidationReport r = validateModel(request);
+  EXPECT_TRUE(r.compiled.exact()) << r.compiled.firstDifference;
+  EXPECT_GT(r.compiled.elementsCompared, 1000000) << "every layer's values are compared";
+  for (const LayerAgreement& l : r.layers) EXPECT_TRUE(l.compiledExact) << l.name;
+  EXPECT_TRUE(r.passed());
+}
+
+INSTANTIATE_TEST_SUITE_P(Networks, CompiledExact,
+                         ::testing::Combine(::testing::Values("resnet18", "squeezenet1_1"),
+                                            ::testing::Values("compass-sram-s", "compass-sram-m"),
+                                            ::testing::Values("greedy", "layerwise", "compass",
+                                                              "optimal")),
+                         [](const auto& info) {
+                           std::string name =
+                               fmt::format("{}_{}_{}", std::get<0>(info.param),
+                                           std::get<1>(info.param), std::get<2>(info.param));
+                           for (char& c : name)
+                             if (c == '-') c = '_';
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace xbar::validate
