@@ -178,11 +178,12 @@ void Dataflow::mvm(const RecordedOp& op, const codegen::Instruction& in) {
       fail(op, fmt::format("its input vectors come from {}, of which the core holds nothing",
                            nameOf({DataRef::Kind::Value, g.matrixInput})));
     const HeldValue& x = held->second;
-    std::vector<int64_t> codes(x.tensor.data.size()), missing(codes.size());
-    for (size_t e = 0; e < codes.size(); ++e) {
+    std::vector<int64_t> codes(x.tensor.data.size()), missing;
+    for (size_t e = 0; e < codes.size(); ++e)
       codes[e] = x.present[e] ? q.input.quantize(x.tensor.data[e]) : 0;
-      missing[e] = x.present[e] ? 0 : 1;
-    }
+    // Most cores hold the whole input (the leader hands it to each): no vector can miss.
+    if (std::find(x.present.begin(), x.present.end(), 0) != x.present.end())
+      for (uint8_t p : x.present) missing.push_back(p ? 0 : 1);
     codesIt = s.codes
                   .emplace(std::pair{in.layer, in.sample},
                            std::pair{std::move(codes), std::move(missing)})
@@ -203,12 +204,13 @@ void Dataflow::mvm(const RecordedOp& op, const codegen::Instruction& in) {
       const std::vector<int64_t> v =
           q.lowering->inputVectors(codes, wp.group, padCode, ct.first, ct.end);
       const std::vector<int64_t> m =
-          q.lowering->inputVectors(missing, wp.group, 0, ct.first, ct.end);
+          missing.empty() ? std::vector<int64_t>()
+                          : q.lowering->inputVectors(missing, wp.group, 0, ct.first, ct.end);
       std::vector<int64_t> x(static_cast<size_t>(n * rows)), y(static_cast<size_t>(n * pieceOuts));
       for (int64_t r = 0; r < n; ++r)
         for (int64_t i = 0; i < rows; ++i) {
           const auto at = static_cast<size_t>(r * ins + wp.firstRow + i);
-          if (m[at] != 0)
+          if (!m.empty() && m[at] != 0)
             fail(op, fmt::format("vector {} of unit {} copy {} reads row {} of group {} of {}, "
                                  "which the core was never given",
                                  ct.first + r, run.unit, run.copy, wp.firstRow + i, wp.group,

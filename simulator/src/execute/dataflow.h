@@ -57,7 +57,8 @@ class Dataflow {
     std::map<std::pair<ir::ValueId, int64_t>, HeldValue> values;  // (value, sample)
     std::map<std::pair<int32_t, int64_t>, HeldSums> sums;         // (layer, sample)
     std::map<std::pair<int32_t, int64_t>, int> finished;          // 1 before sums, 2 with
-    // (layer, sample): the matrix input's codes, and 1 where the core lacks the element.
+    // (layer, sample): the matrix input's codes, and 1 where the core lacks the element (empty
+    // where it lacks none).
     std::map<std::pair<int32_t, int64_t>, std::pair<std::vector<int64_t>, std::vector<int64_t>>>
         codes;
   };
