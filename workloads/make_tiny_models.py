@@ -164,6 +164,35 @@ def unsupported_op():
                  [weight("w", 4, 3)])
 
 
+def binary_cnn():
+    """A BNN in the XNOR-Net manner (docs/design.md §9b): the first and last layers in full
+    precision; between them binary activations Sign(x - delta), delta per channel and then a
+    scalar (shifted thresholds), and a conv whose weights are Sign(W) times a per-channel
+    scale alpha (the unfolded XNOR-Net form; constant folding leaves +-alpha)."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1],
+                         kernel_shape=[3, 3]),
+        helper.make_node("Sub", ["c1", "delta1"], ["d1"], name="shift1"),
+        helper.make_node("Sign", ["d1"], ["s1"], name="binarize1"),
+        helper.make_node("Sign", ["w2"], ["w2sign"], name="binary_weights2"),
+        helper.make_node("Mul", ["w2sign", "alpha2"], ["w2b"], name="scale2"),
+        helper.make_node("Conv", ["s1", "w2b"], ["c2"], name="conv2", pads=[1, 1, 1, 1],
+                         kernel_shape=[3, 3]),
+        helper.make_node("Sub", ["c2", "delta2"], ["d2"], name="shift2"),
+        helper.make_node("Sign", ["d2"], ["s2"], name="binarize2"),
+        helper.make_node("GlobalAveragePool", ["s2"], ["gap"], name="gap"),
+        helper.make_node("Flatten", ["gap"], ["flat"], name="flatten", axis=1),
+        helper.make_node("Gemm", ["flat", "wf", "bf"], ["y"], name="fc", transB=1),
+    ]
+    alpha = numpy_helper.from_array(
+        (np.abs(rng.standard_normal((16, 1, 1, 1))) * 0.05 + 0.01).astype(np.float32), "alpha2")
+    inits = [weight("w1", 16, 3, 3, 3), weight("b1", 16), weight("delta1", 16, 1, 1),
+             weight("w2", 16, 16, 3, 3), alpha,
+             numpy_helper.from_array(np.array(0.05, dtype=np.float32), "delta2"),
+             weight("wf", 4, 16), weight("bf", 4)]
+    return model("binary_cnn", nodes, [tensor("x", 1, 3, 8, 8)], [tensor("y", 1, 4)], inits)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "tiny")
     os.makedirs(out, exist_ok=True)
@@ -181,6 +210,8 @@ def main():
     onnx.save_model(mlp, os.path.join(out, "mlp_gemm_external.onnx"),
                     save_as_external_data=True, all_tensors_to_one_file=True,
                     location="mlp_gemm_external.weights", size_threshold=0)
+    # Last, so that the models above keep the weights the seed gave them.
+    onnx.save(binary_cnn(), os.path.join(out, "binary_cnn.onnx"))
 
 
 if __name__ == "__main__":

@@ -118,7 +118,8 @@ INSTANTIATE_TEST_SUITE_P(
                           Point{"residual_block", kSmallChip}, Point{"concat_branch", kSmallChip},
                           Point{"depthwise_grouped", kSmallChip}, Point{"shape_chain", kSmallChip},
                           Point{"residual_block", {}}, Point{"concat_branch", {}},
-                          Point{"two_conv_cnn", kTinyMemory}, Point{"residual_block", kTinyMemory}),
+                          Point{"two_conv_cnn", kTinyMemory}, Point{"residual_block", kTinyMemory},
+                          Point{"binary_cnn", kSmallChip}, Point{"binary_cnn", {}}),
         ::testing::Values("greedy", "layerwise", "compass", "optimal")),
     [](const auto& info) {
       return fmt::format("{}_{}_{}", std::get<0>(info.param).model, info.index,

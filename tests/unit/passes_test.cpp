@@ -66,6 +66,42 @@ TEST(FoldBatchNormalization, WithoutWeightDataKeepsShapesOnly) {
   EXPECT_EQ(g.value(conv->inputs[2]).shape, (ir::Shape{8}));
 }
 
+// Binary weights in the XNOR-Net form (docs/design.md §9b): Sign over an initializer, times a
+// per-output-channel scale, fold into one constant weight of +-alpha per channel, so conv2 is
+// a crossbar layer like any other; shapes-only (stripped), into a constant without data.
+TEST(FoldConstants, BinaryWeightsFoldToPlusMinusAlpha) {
+  const ir::Graph before = frontend::loadOnnx(kTiny + "/binary_cnn.onnx");
+  ir::Graph after = before;
+  runStandardPasses(after);
+  const ir::Node* conv = findNode(after, "conv2");
+  ASSERT_NE(conv, nullptr);
+  EXPECT_EQ(findNode(after, "binary_weights2"), nullptr);
+  EXPECT_EQ(findNode(after, "scale2"), nullptr);
+  const ir::Value& w = after.value(conv->inputs[1]);
+  ASSERT_TRUE(w.isConstant && w.data);
+  const auto& raw = valueNamed(before, "w2").data->floats;
+  const auto& alpha = valueNamed(before, "alpha2").data->floats;
+  const auto& folded = w.data->floats;
+  ASSERT_EQ(folded.size(), raw.size());
+  const size_t perChannel = raw.size() / alpha.size();
+  for (size_t i = 0; i < folded.size(); ++i) {
+    const float a = alpha[i / perChannel];
+    EXPECT_EQ(folded[i], raw[i] > 0 ? a : raw[i] < 0 ? -a : 0.0F) << i;
+  }
+  // The binary activations stay: Sign(x - delta) is computed, not folded.
+  EXPECT_NE(findNode(after, "binarize1"), nullptr);
+
+  frontend::LoadOptions shapes;
+  shapes.shapesOnly = true;
+  ir::Graph stripped = frontend::loadOnnx(kTiny + "/binary_cnn.onnx", shapes);
+  runStandardPasses(stripped);
+  const ir::Node* conv2 = findNode(stripped, "conv2");
+  ASSERT_NE(conv2, nullptr);
+  EXPECT_TRUE(stripped.value(conv2->inputs[1]).isConstant);
+  EXPECT_FALSE(stripped.value(conv2->inputs[1]).data);
+  EXPECT_EQ(findNode(stripped, "binary_weights2"), nullptr);
+}
+
 TEST(DropIdentityAndFoldConstants, ShapeChainCollapsesToReshapeAndMatMul) {
   ir::Graph g = frontend::loadOnnx(kTiny + "/shape_chain.onnx");
   runStandardPasses(g);

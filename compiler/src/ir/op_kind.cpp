@@ -20,6 +20,7 @@ constexpr std::array kOps = {
     std::pair{OpKind::HardSigmoid, std::string_view("HardSigmoid")},
     std::pair{OpKind::HardSwish, std::string_view("HardSwish")},
     std::pair{OpKind::Softmax, std::string_view("Softmax")},
+    std::pair{OpKind::Sign, std::string_view("Sign")},
     std::pair{OpKind::Add, std::string_view("Add")},
     std::pair{OpKind::Sub, std::string_view("Sub")},
     std::pair{OpKind::Mul, std::string_view("Mul")},

@@ -133,8 +133,8 @@ std::vector<double> gather(const Value& data, const Value& indices, int64_t axis
   return out;
 }
 
-std::vector<double> concat(const ir::Graph& g, const ir::Node& node, int64_t axis,
-                           const Shape& out, const std::string& where) {
+std::vector<double> concat(const ir::Graph& g, const ir::Node& node, int64_t axis, const Shape& out,
+                           const std::string& where) {
   const int64_t rank = static_cast<int64_t>(out.size());
   axis = checkedAxis(axis, rank, where);
   int64_t outer = 1;
@@ -172,6 +172,7 @@ bool foldable(OpKind k) {
     case OpKind::Mul:
     case OpKind::Div:
     case OpKind::Identity:
+    case OpKind::Sign:  // binary weights: Sign over an initializer
       return true;
     default:
       return false;
@@ -203,8 +204,21 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
     d.ints.assign(in.begin() + start, in.begin() + end);
     out.data = std::move(d);
   } else {
-    for (ir::ValueId in : node.inputs)
-      if (in != ir::kNoValue && !g.value(in).data) return false;
+    bool withoutData = false;
+    for (ir::ValueId in : node.inputs) {
+      if (in == ir::kNoValue) continue;
+      if (!g.value(in).isConstant) return false;
+      withoutData |= !g.value(in).data;
+    }
+    // A constant made from stripped ones (a binary weight's Sign and scale) is a constant
+    // whose data was stripped too: the mapper sees a weight, the references refuse it.
+    if (withoutData && node.kind != OpKind::Gather) {
+      out.isConstant = true;
+      out.producer = ir::kNoNode;
+      node.removed = true;
+      return true;
+    }
+    if (withoutData) return false;
     const Value& first = g.value(node.inputs[0]);
     std::vector<double> result;
     switch (node.kind) {
@@ -215,11 +229,14 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
         result = broadcast(first, g.value(node.inputs[1]), out.shape, node.kind, where);
         break;
       case OpKind::Gather:
-        result =
-            gather(first, g.value(node.inputs[1]), node.attrs.getInt("axis", 0, where), where);
+        result = gather(first, g.value(node.inputs[1]), node.attrs.getInt("axis", 0, where), where);
         break;
       case OpKind::Concat:
         result = concat(g, node, node.attrs.getInt("axis", 0, where), out.shape, where);
+        break;
+      case OpKind::Sign:
+        result = asDoubles(first);
+        for (double& v : result) v = v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0;
         break;
       default:  // Cast and the reshaping ops keep the element order
         result = asDoubles(first);

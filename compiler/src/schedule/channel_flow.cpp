@@ -19,6 +19,7 @@ bool keepsChannels(OpKind kind) {
     case OpKind::Tanh:
     case OpKind::HardSigmoid:
     case OpKind::HardSwish:
+    case OpKind::Sign:
     case OpKind::MaxPool:
     case OpKind::AveragePool:
     case OpKind::GlobalAveragePool:

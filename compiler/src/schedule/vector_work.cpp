@@ -31,6 +31,7 @@ constexpr std::array kTable = {
     Row{ir::OpKind::Tanh, Basis::Output, 4, "4 per output (assumed, as sigmoid)"},
     Row{ir::OpKind::HardSigmoid, Basis::Output, 3, "3 per output (multiply, add, clamp)"},
     Row{ir::OpKind::HardSwish, Basis::Output, 4, "4 per output (hard sigmoid, multiply)"},
+    Row{ir::OpKind::Sign, Basis::Output, 1, "1 per output (a comparison with 0)"},
     Row{ir::OpKind::Softmax, Basis::Output, 5,
         "5 per output (max, subtract, exponential by table, sum, divide)"},
     Row{ir::OpKind::Add, Basis::Output, 1, "1 per output"},

@@ -29,6 +29,7 @@ Reach reachOf(ir::OpKind kind) {
     case ir::OpKind::Tanh:
     case ir::OpKind::HardSigmoid:
     case ir::OpKind::HardSwish:
+    case ir::OpKind::Sign:
     case ir::OpKind::Identity:
     case ir::OpKind::Dropout:
     case ir::OpKind::Cast:

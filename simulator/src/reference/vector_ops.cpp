@@ -316,6 +316,8 @@ std::vector<Tensor> evaluateVectorOp(const ir::Graph& graph, ir::NodeId id,
     }
     case OpKind::HardSwish:
       return {unary(x, [](float v) { return v * std::clamp(v / 6.0F + 0.5F, 0.0F, 1.0F); })};
+    case OpKind::Sign:  // ONNX: sign(0) = 0
+      return {unary(x, [](float v) { return v > 0 ? 1.0F : v < 0 ? -1.0F : 0.0F; })};
     case OpKind::Softmax:
       return {softmax(graph, n, x, where)};
     case OpKind::Add:

@@ -23,6 +23,7 @@ enum class OpKind {
   HardSigmoid,
   HardSwish,
   Softmax,
+  Sign,  // binary activations Sign(x - delta); binary weights fold to +-1 (docs/design.md §9b)
   // elementwise arithmetic
   Add,
   Sub,
