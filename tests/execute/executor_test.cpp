@@ -5,7 +5,6 @@
 // running the wrong vectors), so values are compared bit for bit, value by value.
 #include <gtest/gtest.h>
 
-#include <cstring>
 #include <random>
 
 #include <fmt/format.h>
@@ -64,10 +63,6 @@ struct CompiledModel {
   ExecutionModel model() const { return {graph, arch, mapping, cost->groups(), *quantized}; }
 };
 
-bool sameBits(float a, float b) {
-  return std::memcmp(&a, &b, sizeof a) == 0;
-}
-
 // The first difference between the program's values and the reference's, as text.
 std::string firstDifference(const CompiledModel& s, const Execution& e) {
   for (size_t b = 0; b < e.outputs.size(); ++b) {
@@ -75,14 +70,14 @@ std::string firstDifference(const CompiledModel& s, const Execution& e) {
       const auto& want = s.reference[b][static_cast<size_t>(s.graph.outputs[o])].data;
       const auto& got = e.outputs[b][o].data;
       for (size_t i = 0; i < want.size(); ++i)
-        if (!sameBits(want[i], got[i]))
+        if (!reference::sameBits(want[i], got[i]))
           return fmt::format("sample {} output {} element {}: {} vs reference {}", b, o, i, got[i],
                              want[i]);
     }
     for (const auto& [v, made] : e.values[b]) {
       const auto& want = s.reference[b][static_cast<size_t>(v)].data;
       for (size_t i = 0; i < want.size(); ++i)
-        if (made.core[i] >= 0 && !sameBits(want[i], made.tensor.data[i]))
+        if (made.core[i] >= 0 && !reference::sameBits(want[i], made.tensor.data[i]))
           return fmt::format("sample {} value '{}' element {} (core {}, partition {}): {} vs {}", b,
                              s.graph.value(v).name, i, made.core[i], made.partition[i],
                              made.tensor.data[i], want[i]);
@@ -149,13 +144,10 @@ class PlantedBug : public ::testing::Test {
     }
     return {};
   }
-  codegen::Instruction* first(codegen::Opcode op, codegen::Program& p, int32_t* core = nullptr) {
+  static codegen::Instruction* first(codegen::Opcode op, codegen::Program& p) {
     for (codegen::Thread& t : p.threads)
       for (codegen::Instruction& in : t.code)
-        if (in.op == op && (in.op != codegen::Opcode::Send || in.peer != t.core)) {
-          if (core) *core = t.core;
-          return &in;
-        }
+        if (in.op == op) return &in;
     return nullptr;
   }
 

@@ -1,7 +1,6 @@
 #include "dataflow.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include <fmt/format.h>
 
@@ -22,10 +21,6 @@ void forEachElement(const DataRef& d, const schedule::Extent& e, F&& f) {
   for (int64_t c = d.firstChannel; c < d.endChannel; ++c)
     for (const auto& [first, end] : d.positions)
       for (int64_t p = first; p < end; ++p) f(c * e.positions + p);
-}
-
-bool sameBits(float a, float b) {
-  return std::memcmp(&a, &b, sizeof a) == 0;
 }
 
 }  // namespace
@@ -293,7 +288,7 @@ void Dataflow::finishGroup(int32_t core, int32_t layer, int64_t sample, bool wit
         rec.tensor.data[e] = h.tensor.data[e];
         rec.core[e] = core;
         rec.partition[e] = partition_;
-      } else if (!sameBits(rec.tensor.data[e], h.tensor.data[e])) {
+      } else if (!reference::sameBits(rec.tensor.data[e], h.tensor.data[e])) {
         throw ExecutionError(
             fmt::format("partition {}: cores {} and {} made different values of element {} of {}",
                         partition_, rec.core[e], core, e, nameOf({DataRef::Kind::Value, v})));

@@ -83,32 +83,30 @@ void MatrixLowering::im2col(std::span<const int64_t> codes, int64_t group, int64
   const int64_t inSpatial = product(x.begin() + 2, x.end());
   std::vector<int64_t> outCoord(spatial), kCoord(spatial);
   for (int64_t r = first; r < end; ++r) {
-    {
-      const int64_t b = r / outSpatial, p = r % outSpatial;
-      int64_t rest = p;
+    const int64_t b = r / outSpatial, p = r % outSpatial;
+    int64_t rest = p;
+    for (size_t d = spatial; d-- > 0;) {
+      outCoord[d] = rest % y[d + 2];
+      rest /= y[d + 2];
+    }
+    int64_t* row = v.data() + (r - first) * layer_.inputs;
+    for (int64_t k = 0; k < kernelSize; ++k) {
+      int64_t krest = k, offset = 0;
+      bool inside = true;
       for (size_t d = spatial; d-- > 0;) {
-        outCoord[d] = rest % y[d + 2];
-        rest /= y[d + 2];
+        kCoord[d] = krest % kernel_[d];
+        krest /= kernel_[d];
       }
-      int64_t* row = v.data() + (r - first) * layer_.inputs;
-      for (int64_t k = 0; k < kernelSize; ++k) {
-        int64_t krest = k, offset = 0;
-        bool inside = true;
-        for (size_t d = spatial; d-- > 0;) {
-          kCoord[d] = krest % kernel_[d];
-          krest /= kernel_[d];
-        }
-        for (size_t d = 0; d < spatial; ++d) {
-          const int64_t at = outCoord[d] * strides_[d] - padBegin_[d] + kCoord[d] * dilations_[d];
-          if (at < 0 || at >= x[d + 2]) inside = false;
-          offset = offset * x[d + 2] + at;
-        }
-        for (int64_t c = 0; c < channels; ++c) {
-          const int64_t channel = group * channels + c;
-          row[c * kernelSize + k] =
-              inside ? codes[static_cast<size_t>((b * x[1] + channel) * inSpatial + offset)]
-                     : padCode;
-        }
+      for (size_t d = 0; d < spatial; ++d) {
+        const int64_t at = outCoord[d] * strides_[d] - padBegin_[d] + kCoord[d] * dilations_[d];
+        if (at < 0 || at >= x[d + 2]) inside = false;
+        offset = offset * x[d + 2] + at;
+      }
+      for (int64_t c = 0; c < channels; ++c) {
+        const int64_t channel = group * channels + c;
+        row[c * kernelSize + k] =
+            inside ? codes[static_cast<size_t>((b * x[1] + channel) * inSpatial + offset)]
+                   : padCode;
       }
     }
   }

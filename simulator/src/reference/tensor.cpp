@@ -2,8 +2,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace xbar::reference {
+
+bool sameBits(float a, float b) {
+  return std::memcmp(&a, &b, sizeof a) == 0;
+}
 
 int64_t elementCountOf(const std::vector<int64_t>& shape) {
   int64_t n = 1;

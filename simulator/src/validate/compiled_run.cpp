@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
@@ -17,10 +16,6 @@ using reference::Tensor;
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-bool sameBits(float a, float b) {
-  return std::memcmp(&a, &b, sizeof a) == 0;
 }
 
 }  // namespace
@@ -111,7 +106,7 @@ void CompiledRun::compare(const execute::Execution& e,
     const Tensor& got = e.outputs[b][0];
     const Tensor& wantOut = want[static_cast<size_t>(output)];
     for (size_t i = 0; i < got.data.size(); ++i)
-      if (!sameBits(got.data[i], wantOut.data[i])) {
+      if (!reference::sameBits(got.data[i], wantOut.data[i])) {
         differ(fmt::format("output '{}' element {}: compiled {} vs quantized {}",
                            graph_.value(output).name, i, got.data[i], wantOut.data[i]));
         break;
@@ -129,7 +124,8 @@ void CompiledRun::compare(const execute::Execution& e,
       for (size_t i = 0; i < w.data.size(); ++i) {
         const bool missing = made.core[i] < 0 && layer != layerOf_.end();
         if (made.core[i] >= 0) ++report_.compiled.elementsCompared;
-        if (!missing && (made.core[i] < 0 || sameBits(made.tensor.data[i], w.data[i]))) continue;
+        if (!missing && (made.core[i] < 0 || reference::sameBits(made.tensor.data[i], w.data[i])))
+          continue;
         if (layer != layerOf_.end()) report_.layers[layer->second].compiledExact = false;
         const std::string what =
             fmt::format("layer '{}', value '{}' element {} of sample {}",

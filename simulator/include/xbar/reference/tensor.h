@@ -20,6 +20,10 @@ struct Tensor {
   int64_t elementCount() const;
 };
 
+// Whether two floats are the same bits: exact equality where a NaN equals itself and 0 and -0
+// differ (the executor's values against the quantized reference's).
+bool sameBits(float a, float b);
+
 // Element count of a shape; -1 when it overflows int64 or a dimension is negative.
 int64_t elementCountOf(const std::vector<int64_t>& shape);
 
