@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "../support/tiny_points.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/cost/cost_model.h"
 #include "xbar/execute/executor.h"
@@ -86,12 +87,10 @@ std::string firstDifference(const CompiledModel& s, const Execution& e) {
   return {};
 }
 
-struct Point {
-  const char* model;
-  std::vector<std::string> overrides;
-};
+using testing::kSmallChip;
+using testing::TinyPoint;
 
-class Executes : public ::testing::TestWithParam<std::tuple<Point, const char*>> {};
+class Executes : public ::testing::TestWithParam<std::tuple<TinyPoint, const char*>> {};
 
 TEST_P(Executes, ExactlyAsTheQuantizedReference) {
   const auto& [pt, partitioner] = GetParam();
@@ -102,24 +101,18 @@ TEST_P(Executes, ExactlyAsTheQuantizedReference) {
   EXPECT_EQ(firstDifference(s, e), "") << program.partitions << " partitions";
 }
 
-const std::vector<std::string> kSmallChip = {"chip.cores=3", "core.crossbars=2", "crossbar.rows=32",
-                                             "crossbar.cols=32", "crossbar.adcs_per_crossbar=32"};
-const std::vector<std::string> kTinyMemory = {"core.local_memory.size_kib=1"};
+// The ledger's points, and the binary CNN on both chips.
+std::vector<TinyPoint> executedPoints() {
+  std::vector<TinyPoint> points = testing::tinyPoints();
+  points.push_back({"binary_cnn", kSmallChip});
+  points.push_back({"binary_cnn", {}});
+  return points;
+}
 
-INSTANTIATE_TEST_SUITE_P(
-    TinyModels, Executes,
-    ::testing::Combine(
-        ::testing::Values(Point{"mlp_gemm", kSmallChip}, Point{"two_conv_cnn", kSmallChip},
-                          Point{"residual_block", kSmallChip}, Point{"concat_branch", kSmallChip},
-                          Point{"depthwise_grouped", kSmallChip}, Point{"shape_chain", kSmallChip},
-                          Point{"residual_block", {}}, Point{"concat_branch", {}},
-                          Point{"two_conv_cnn", kTinyMemory}, Point{"residual_block", kTinyMemory},
-                          Point{"binary_cnn", kSmallChip}, Point{"binary_cnn", {}}),
-        ::testing::Values("greedy", "layerwise", "compass", "optimal")),
-    [](const auto& info) {
-      return fmt::format("{}_{}_{}", std::get<0>(info.param).model, info.index,
-                         std::get<1>(info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(TinyModels, Executes,
+                         ::testing::Combine(::testing::ValuesIn(executedPoints()),
+                                            ::testing::ValuesIn(testing::kPartitioners)),
+                         testing::TinyPointName());
 
 }  // namespace
 }  // namespace xbar::execute

@@ -11,6 +11,7 @@
 
 #include "../support/box_ledger.h"
 #include "../support/compile_fixture.h"
+#include "../support/tiny_points.h"
 #include "xbar/partition/partitioner.h"
 
 namespace xbar::schedule {
@@ -18,12 +19,9 @@ namespace {
 
 const std::string kTiny = XBAR_TINY_DIR;
 
-struct Point {
-  const char* model;
-  std::vector<std::string> overrides;
-};
+using testing::TinyPoint;
 
-class Boxes : public ::testing::TestWithParam<std::tuple<Point, const char*>> {};
+class Boxes : public ::testing::TestWithParam<std::tuple<TinyPoint, const char*>> {};
 
 TEST_P(Boxes, EveryElementIsMovedAndSummedExactlyOnce) {
   const auto& [pt, partitioner] = GetParam();
@@ -34,23 +32,10 @@ TEST_P(Boxes, EveryElementIsMovedAndSummedExactlyOnce) {
   for (const std::string& e : testing::boxErrors(model.groups(), c.arch, plan)) ADD_FAILURE() << e;
 }
 
-const std::vector<std::string> kSmallChip = {"chip.cores=3", "core.crossbars=2", "crossbar.rows=32",
-                                             "crossbar.cols=32", "crossbar.adcs_per_crossbar=32"};
-const std::vector<std::string> kTinyMemory = {"core.local_memory.size_kib=1"};
-
-INSTANTIATE_TEST_SUITE_P(
-    TinyModels, Boxes,
-    ::testing::Combine(
-        ::testing::Values(Point{"mlp_gemm", kSmallChip}, Point{"two_conv_cnn", kSmallChip},
-                          Point{"residual_block", kSmallChip}, Point{"concat_branch", kSmallChip},
-                          Point{"depthwise_grouped", kSmallChip}, Point{"shape_chain", kSmallChip},
-                          Point{"residual_block", {}}, Point{"concat_branch", {}},
-                          Point{"two_conv_cnn", kTinyMemory}, Point{"residual_block", kTinyMemory}),
-        ::testing::Values("greedy", "layerwise", "compass", "optimal")),
-    [](const auto& info) {
-      return fmt::format("{}_{}_{}", std::get<0>(info.param).model, info.index,
-                         std::get<1>(info.param));
-    });
+INSTANTIATE_TEST_SUITE_P(TinyModels, Boxes,
+                         ::testing::Combine(::testing::ValuesIn(testing::tinyPoints()),
+                                            ::testing::ValuesIn(testing::kPartitioners)),
+                         testing::TinyPointName());
 
 }  // namespace
 }  // namespace xbar::schedule
