@@ -57,7 +57,9 @@ class Ledger {
   void operator()(const Store& st) {
     const Extent e = extentOf(st.tensor, st.value);
     const int64_t bits =
-        st.value == ir::kNoValue ? arch_.partialSumBits() : arch_.precision.activation_bits;
+        st.value == ir::kNoValue
+            ? groups_.layer(static_cast<int32_t>(-st.tensor.key - 1)).partialSumBits
+            : arch_.precision.activation_bits;
     if (st.offset < 0 || st.offset + st.bytes > slotBytes(e, bits))
       fail("a store runs outside its tensor's slot");
     grid(stored_, st.tensor.key, e).add(st.box);

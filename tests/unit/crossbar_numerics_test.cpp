@@ -40,6 +40,23 @@ TEST(Quantize, ActivationsUnsignedAfterReluSignedOtherwise) {
   EXPECT_EQ(s.quantize(0.5), 4);  // 3.5 rounds to even
 }
 
+TEST(Quantize, BinaryWeightsAndInputsArePlusMinusOne) {
+  // A binary layer's channels are +-s: codes are the signs, the scale is s (0 for a channel of
+  // zeros, whose codes then add nothing).
+  const std::vector<float> w = {0.5F, -0.5F, 0.5F, 0, 0, 0};
+  const QuantizedWeights q = quantizeWeights(w, 2, 3, 1);
+  EXPECT_EQ(q.q, (std::vector<int64_t>{1, -1, 1, 1, 1, 1}));
+  EXPECT_DOUBLE_EQ(q.scales[0], 0.5);
+  EXPECT_DOUBLE_EQ(q.scales[1], 0.0);
+  // A binary input: the sign at scale 1, with 0 (sign(0), zero padding) fed as +1 [A].
+  const ActivationQuantizer b = ActivationQuantizer::fromRange(-3, 3, 1);
+  EXPECT_TRUE(b.binary());
+  EXPECT_DOUBLE_EQ(b.scale, 1.0);
+  EXPECT_EQ(b.quantize(-0.25), -1);
+  EXPECT_EQ(b.quantize(0.0), 1);
+  EXPECT_EQ(b.quantize(7.0), 1);
+}
+
 CrossbarNumerics smallCrossbar(int64_t rows, int64_t adcBits) {
   CrossbarNumerics n;
   n.rows = rows;
@@ -72,6 +89,30 @@ TEST(CrossbarNumerics, ANarrowAdcKeepsTheTopBitsAndClipsTheTopCode) {
   EXPECT_EQ(y[0], 21);
 }
 
+TEST(CrossbarNumerics, BinaryOperandsTakeOneBitAndOneCycle) {
+  // +-1 weights in one 1-bit cell (offset scheme: b = (q + 1) / 2) times +-1 inputs fed in one
+  // cycle (u = (x + 1) / 2): q = (1, -1, 1, 1), x = (1, 1, -1, 1) gives 1 - 1 - 1 + 1 = 0, and
+  // x = (1, -1, 1, 1) gives 4. On 4 rows a column sums to at most 4: 3 ADC bits are exact.
+  CrossbarNumerics n;
+  n.rows = 4;
+  n.weightBits = 1;
+  n.cellBits = 1;
+  n.activationBits = 1;
+  n.dacBits = 1;
+  n.adcBits = 3;
+  EXPECT_EQ(n.weightSlices(), 1);
+  EXPECT_EQ(n.inputCycles(), 1);
+  EXPECT_EQ(n.adcBitsNeeded(4), 3);
+  const ProgrammedWeights w(n, std::vector<int64_t>{1, -1, 1, 1}, 1, 4);
+  std::vector<int64_t> y(2);
+  w.matmulBitSliced(std::vector<int64_t>{1, 1, -1, 1, 1, -1, 1, 1}, 2, true, y);
+  EXPECT_EQ(y, (std::vector<int64_t>{0, 4}));
+  // A binary weight or input code is never 0.
+  EXPECT_THROW(ProgrammedWeights(n, std::vector<int64_t>{1, 0, 1, 1}, 1, 4), std::invalid_argument);
+  EXPECT_THROW(w.matmul(std::vector<int64_t>{1, 0, 1, 1}, 1, true, std::span<int64_t>(y.data(), 1)),
+               std::invalid_argument);
+}
+
 TEST(CrossbarNumerics, RowTilesAddDigitally) {
   // 5 inputs on 2-row crossbars: tiles of 2, 2 and 1 rows, each exact at 6 bits.
   const std::vector<int64_t> q = {1, -1, 0, 1, -1};
@@ -91,22 +132,23 @@ TEST(CrossbarNumerics, IdealSettingsEqualIntegerMatmul) {
   for (int trial = 0; trial < 300; ++trial) {
     CrossbarNumerics n;
     n.rows = std::vector<int64_t>{1, 3, 16, 64, 128}[static_cast<size_t>(pick(0, 4))];
-    n.weightBits = pick(2, 9);
+    n.weightBits = pick(1, 9);  // 1: binary +-1 codes
     n.cellBits = pick(1, 4);
-    n.activationBits = pick(2, 9);
+    n.activationBits = pick(1, 9);  // 1: binary +-1 inputs
     n.dacBits = pick(1, 4);
     n.adcBits = arch::adcBitsNeeded(n.rows, n.cellBits, n.dacBits);
     n.sign = pick(0, 1) == 0 ? arch::SignScheme::Offset : arch::SignScheme::Differential;
-    const bool signedInputs = pick(0, 1) == 1;
+    const bool signedInputs = n.activationBits == 1 || pick(0, 1) == 1;
     const int64_t outputs = pick(1, 24), inputs = pick(1, 300), batch = pick(1, 3);
     const int64_t wTop = (int64_t{1} << (n.weightBits - 1)) - 1;
     std::vector<int64_t> q(static_cast<size_t>(outputs * inputs));
-    for (int64_t& v : q) v = pick(-wTop, wTop);
+    for (int64_t& v : q) v = n.weightBits == 1 ? 2 * pick(0, 1) - 1 : pick(-wTop, wTop);
     const int64_t a = n.activationBits;
     std::vector<int64_t> x(static_cast<size_t>(batch * inputs));
     for (int64_t& v : x)
-      v = signedInputs ? pick(-(int64_t{1} << (a - 1)), (int64_t{1} << (a - 1)) - 1)
-                       : pick(0, (int64_t{1} << a) - 1);
+      v = a == 1         ? 2 * pick(0, 1) - 1
+          : signedInputs ? pick(-(int64_t{1} << (a - 1)), (int64_t{1} << (a - 1)) - 1)
+                         : pick(0, (int64_t{1} << a) - 1);
     const ProgrammedWeights w(n, q, outputs, inputs);
     ASSERT_FALSE(w.canClip());
     std::vector<int64_t> exact(static_cast<size_t>(batch * outputs)), sliced(exact.size()),
@@ -122,7 +164,8 @@ TEST(CrossbarNumerics, IdealSettingsEqualIntegerMatmul) {
 }
 
 TEST(CrossbarNumerics, BadInputIsRefused) {
-  EXPECT_THROW(checkPrecision(1, 8), std::invalid_argument);
+  EXPECT_THROW(checkPrecision(0, 8), std::invalid_argument);
+  EXPECT_THROW(checkPrecision(8, 0), std::invalid_argument);
   EXPECT_THROW(checkPrecision(8, 31), std::invalid_argument);
   // A code beyond +-1 at 2 bits, and an input code beyond 3 at 2 unsigned bits.
   EXPECT_THROW(ProgrammedWeights(smallCrossbar(4, 6), std::vector<int64_t>{2}, 1, 1),

@@ -53,6 +53,34 @@ TEST(Mapping, GemmTilesByColumnsPerWeight) {
   EXPECT_TRUE(m.totals.fits);
 }
 
+// binary_cnn's conv2 has +-alpha weights and Sign(x - delta) inputs: one cell per weight
+// where 4-bit weights take 4 (compass-sram: 1-bit cells, offset scheme), one input cycle, and
+// its columns sum at most 144 rows x 1 x 1, 8 ADC bits. conv1 (full precision) is unchanged.
+// The shapes-only load (no weight data) maps the same: the folding marks the weight binary.
+TEST(Mapping, BinaryLayerTakesOneCellPerWeightAndOneInputCycle) {
+  for (bool shapesOnly : {false, true}) {
+    frontend::LoadOptions options;
+    options.shapesOnly = shapesOnly;
+    ir::Graph g = frontend::loadOnnx(kTiny + "/binary_cnn.onnx", options);
+    passes::runStandardPasses(g);
+    const arch::ArchConfig a = arch::loadArch(arch::resolveArchPath("compass-sram-s", kArchDir));
+    const Mapping m = mapGraph(g, a);
+    const LayerMapping& conv1 = layerNamed(m, "conv1");
+    const LayerMapping& conv2 = layerNamed(m, "conv2");
+    EXPECT_EQ(conv1.bits, (arch::OperandBits{4, 4}));
+    EXPECT_EQ(conv1.columnsPerWeight, 4);
+    EXPECT_TRUE(conv2.layer.binaryWeights && conv2.layer.binaryInputs) << shapesOnly;
+    EXPECT_EQ(conv2.bits, (arch::OperandBits{1, 1}));
+    EXPECT_EQ(conv2.columnsPerWeight, 1);
+    EXPECT_DOUBLE_EQ(conv2.weightBytes, 144.0 * 16 / 8);
+    EXPECT_EQ(conv2.adcBitsNeeded, 8);
+    EXPECT_EQ(a.inputCycles(conv2.bits), 1);
+    EXPECT_EQ(a.inputCycles(conv1.bits), 4);
+    // The last layer reads a global pool of conv2's binary output: full precision.
+    EXPECT_EQ(layerNamed(m, "fc").bits, (arch::OperandBits{4, 4}));
+  }
+}
+
 TEST(Mapping, ConvCountsVectorsFromOutputPixels) {
   const Mapping m = mapTiny("two_conv_cnn", "compass-sram-m");
   const LayerMapping& conv2 = layerNamed(m, "conv2");

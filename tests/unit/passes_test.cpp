@@ -100,6 +100,9 @@ TEST(FoldConstants, BinaryWeightsFoldToPlusMinusAlpha) {
   EXPECT_TRUE(stripped.value(conv2->inputs[1]).isConstant);
   EXPECT_FALSE(stripped.value(conv2->inputs[1]).data);
   EXPECT_EQ(findNode(stripped, "binary_weights2"), nullptr);
+  // Without data the folding marks the weight binary, so the mapper still maps it at 1 bit.
+  EXPECT_TRUE(stripped.value(conv2->inputs[1]).binaryWithoutData);
+  EXPECT_FALSE(stripped.value(findNode(stripped, "conv1")->inputs[1]).binaryWithoutData);
 }
 
 TEST(DropIdentityAndFoldConstants, ShapeChainCollapsesToReshapeAndMatMul) {
@@ -180,6 +183,51 @@ TEST(VerifyShapes, ConvChannelMismatchNamesTheNode) {
   } catch (const InputError& e) {
     EXPECT_NE(std::string(e.what()).find("node 'bad_conv'"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("3 channels"), std::string::npos) << e.what();
+  }
+}
+
+// Sign(x - d): d a constant, or a statistic of fewer elements than x (per instance), passes;
+// a threshold of as many elements as x (computed per element) is refused, naming the Sign.
+TEST(VerifySignThresholds, APerElementThresholdIsRefused) {
+  const auto build = [](const ir::Shape& thresholdShape) {
+    ir::Graph g;
+    g.source = "hand.onnx";
+    auto value = [&](const std::string& name, ir::Shape shape) {
+      ir::Value v;
+      v.name = name;
+      v.shape = std::move(shape);
+      return g.addValue(v);
+    };
+    auto node = [&](const std::string& name, ir::OpKind kind, std::vector<ir::ValueId> in,
+                    ir::ValueId out) {
+      ir::Node n;
+      n.name = name;
+      n.kind = kind;
+      n.inputs.assign(in.begin(), in.end());
+      n.outputs = {out};
+      g.addNode(n);
+    };
+    const auto x = value("x", {1, 4, 8, 8});
+    g.inputs = {x};
+    const auto t = value("t", thresholdShape);
+    node(thresholdShape.size() == 4 && thresholdShape[2] == 1 ? "pool" : "relu",
+         thresholdShape.size() == 4 && thresholdShape[2] == 1 ? ir::OpKind::GlobalAveragePool
+                                                              : ir::OpKind::Relu,
+         {x}, t);
+    const auto z = value("z", {1, 4, 8, 8});
+    node("shift", ir::OpKind::Sub, {x, t}, z);
+    const auto s = value("s", {1, 4, 8, 8});
+    node("binarize", ir::OpKind::Sign, {z}, s);
+    g.outputs = {s};
+    return g;
+  };
+  EXPECT_NO_THROW(verifySignThresholds(build({1, 4, 1, 1})));  // INSTA-BNN's pooled form
+  try {
+    verifySignThresholds(build({1, 4, 8, 8}));
+    FAIL() << "a per-element threshold was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'binarize'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("computed per element"), std::string::npos) << e.what();
   }
 }
 

@@ -1,5 +1,6 @@
 #include "xbar/arch/arch_config.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "xbar/arch/component_laws.h"
@@ -20,15 +21,20 @@ double ArchConfig::adcLatencyNs() const {
   return crossbar.adc_latency_ns * adcLatencyScale(crossbar.adc_bits, crossbar.adc_reference_bits);
 }
 
-int64_t ArchConfig::partialSumBits() const {
-  const int64_t slices = weightSlices(), cycles = inputCycles();
+int64_t ArchConfig::adcBitsNeeded(int64_t rows, OperandBits bits) const {
+  return arch::adcBitsNeeded(rows, std::min(crossbar.cell_bits, bits.weight),
+                             std::min(crossbar.dac_bits, bits.activation));
+}
+
+int64_t ArchConfig::partialSumBits(OperandBits bits) const {
+  const int64_t slices = weightSlices(bits), cycles = inputCycles(bits);
   return crossbar.adc_bits + crossbar.cell_bits * (slices - 1) + (slices > 1 ? 1 : 0) +
          crossbar.dac_bits * (cycles - 1) + (cycles > 1 ? 1 : 0) +
          (crossbar.sign_scheme == SignScheme::Differential ? 1 : 0);
 }
 
-int64_t ArchConfig::columnsPerWeight() const {
-  return (crossbar.sign_scheme == SignScheme::Differential ? 2 : 1) * weightSlices();
+int64_t ArchConfig::columnsPerWeight(OperandBits bits) const {
+  return (crossbar.sign_scheme == SignScheme::Differential ? 2 : 1) * weightSlices(bits);
 }
 
 void ArchConfig::route(int32_t src, int32_t dst, std::vector<int32_t>& links) const {

@@ -388,7 +388,6 @@ class Generator {
 void Generator::placeActivations() {
   const int32_t lastPartition = static_cast<int32_t>(partitions_.size()) - 1;
   const int64_t actBits = arch_.precision.activation_bits;
-  const int64_t sumBits = arch_.partialSumBits();
   for (int32_t p = 0; p <= lastPartition; ++p) {
     const schedule::PartitionRange& part = partitions_[static_cast<size_t>(p)];
     for (const schedule::LayerReplication& r : part.replication) {
@@ -399,7 +398,8 @@ void Generator::placeActivations() {
           touch(schedule::DramTensor::value(in.value), schedule::slotBytes(in.extent, actBits),
                 in.producer < 0 ? 0 : p);
       // A layer split across partitions keeps its partial sums in DRAM between them.
-      const int64_t partialBytes = schedule::slotBytes({l.channels, l.vectorsPerSample}, sumBits);
+      const int64_t partialBytes =
+          schedule::slotBytes({l.channels, l.vectorsPerSample}, l.partialSumBits);
       if ((complete && l.firstUnit < part.firstUnit) || !complete)
         touch(schedule::DramTensor::partialOutputs(r.layer), partialBytes, p);
       if (complete)

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "xbar/arch/component_laws.h"
 #include "xbar/mapping/core_packing.h"
 #include "xbar/support/error.h"
 
@@ -17,9 +16,7 @@ int64_t ceilDiv(int64_t a, int64_t b) {
 // each row tile is full but the last.
 void countClippingColumns(LayerMapping& m, const arch::ArchConfig& arch) {
   const auto& xb = arch.crossbar;
-  const auto needs = [&](int64_t rows) {
-    return arch::adcBitsNeeded(rows, xb.cell_bits, xb.dac_bits);
-  };
+  const auto needs = [&](int64_t rows) { return arch.adcBitsNeeded(rows, m.bits); };
   const int64_t columnsPerTile = m.layer.groups * m.layer.outputs * m.columnsPerWeight;
   m.columns = columnsPerTile * m.rowTiles;
   if (m.groupsPerBlock > 1) {
@@ -39,7 +36,8 @@ LayerMapping tileLayer(const MatrixLayer& layer, const arch::ArchConfig& arch) {
   const int64_t rows = arch.crossbar.rows;
   LayerMapping m;
   m.layer = layer;
-  m.columnsPerWeight = arch.columnsPerWeight();
+  m.bits = operandBits(arch, layer);
+  m.columnsPerWeight = arch.columnsPerWeight(m.bits);
   m.outputsPerCrossbar = arch.crossbar.cols / m.columnsPerWeight;
   if (layer.groups > 1 && layer.inputs <= rows && layer.outputs <= m.outputsPerCrossbar) {
     // Block-diagonal packing: several small groups share one crossbar.
@@ -58,8 +56,8 @@ LayerMapping tileLayer(const MatrixLayer& layer, const arch::ArchConfig& arch) {
   m.cellsUsed = layer.weightElements() * m.columnsPerWeight;
   m.utilisation = static_cast<double>(m.cellsUsed) /
                   static_cast<double>(m.crossbars * rows * arch.crossbar.cols);
-  m.weightBytes = static_cast<double>(layer.weightElements()) *
-                  static_cast<double>(arch.precision.weight_bits) / 8.0;
+  m.weightBytes =
+      static_cast<double>(layer.weightElements()) * static_cast<double>(m.bits.weight) / 8.0;
   countClippingColumns(m, arch);
   return m;
 }
@@ -101,6 +99,11 @@ void cutUnits(LayerMapping& m, int32_t layerIndex, int64_t crossbarsPerCore,
 }
 
 }  // namespace
+
+arch::OperandBits operandBits(const arch::ArchConfig& arch, const MatrixLayer& layer) {
+  const arch::OperandBits bits = arch.operandBits();
+  return {layer.binaryWeights ? 1 : bits.weight, layer.binaryInputs ? 1 : bits.activation};
+}
 
 int64_t outputsOfColumnBlock(const LayerMapping& m, int64_t cb) {
   if (m.groupsPerBlock > 1) {

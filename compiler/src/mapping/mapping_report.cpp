@@ -37,6 +37,7 @@ std::string formatMappingTable(const Mapping& m) {
   out += fmt::format(
       "crossbars: {} needed, {} on chip; cores: {} needed, {} on chip; utilisation {:.1f}%\n",
       t.crossbars, t.chipCrossbars, t.coresNeeded, t.chipCores, 100.0 * t.utilisation);
+  out += binaryLayersLine(m);
   out += adcClippingLine(m);
   out += t.fits ? "fits on chip: yes\n"
                 : fmt::format(
@@ -44,6 +45,19 @@ std::string formatMappingTable(const Mapping& m) {
                       "between partitions\n",
                       static_cast<double>(t.crossbars) / static_cast<double>(t.chipCrossbars));
   return out;
+}
+
+std::string binaryLayersLine(const Mapping& m) {
+  int64_t weights = 0, inputs = 0;
+  for (const LayerMapping& l : m.layers) {
+    weights += l.layer.binaryWeights ? 1 : 0;
+    inputs += l.layer.binaryInputs ? 1 : 0;
+  }
+  if (weights == 0 && inputs == 0) return {};
+  return fmt::format(
+      "binary: {} of {} layers with 1-bit weights (one cell bit per sign), {} with 1-bit inputs "
+      "(one input cycle)\n",
+      weights, m.layers.size(), inputs);
 }
 
 std::string adcClippingLine(const Mapping& m) {
@@ -67,6 +81,8 @@ nlohmann::json mappingToJson(const Mapping& m) {
                       {"vectors_per_inference", l.layer.vectorsPerInference},
                       {"weight_elements", l.layer.weightElements()},
                       {"weight_bytes", l.weightBytes},
+                      {"weight_bits", l.bits.weight},
+                      {"activation_bits", l.bits.activation},
                       {"columns_per_weight", l.columnsPerWeight},
                       {"outputs_per_crossbar", l.outputsPerCrossbar},
                       {"groups_per_block", l.groupsPerBlock},

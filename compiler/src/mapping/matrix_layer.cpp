@@ -3,6 +3,7 @@
 #include <functional>
 #include <numeric>
 
+#include "xbar/mapping/binary_operands.h"
 #include "xbar/support/error.h"
 
 namespace xbar::mapping {
@@ -73,6 +74,9 @@ std::vector<MatrixLayer> matrixLayers(const ir::Graph& g) {
     if (layer.inputs < 1 || layer.outputs < 1 || layer.groups < 1 || layer.vectorsPerInference < 1)
       failInput(where, "gives an empty weight matrix ({} groups of {} x {}, {} vectors)",
                 layer.groups, layer.inputs, layer.outputs, layer.vectorsPerInference);
+    layer.activation = layer.weight == n.inputs[0] ? n.input(1) : n.inputs[0];
+    layer.binaryWeights = hasBinaryWeights(g, layer);
+    layer.binaryInputs = hasBinaryInputs(g, layer.activation);
     layers.push_back(std::move(layer));
   }
   return layers;

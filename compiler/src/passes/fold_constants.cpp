@@ -213,6 +213,16 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
     // A constant made from stripped ones (a binary weight's Sign and scale) is a constant
     // whose data was stripped too: the mapper sees a weight, the references refuse it.
     if (withoutData && node.kind != OpKind::Gather) {
+      // Sign of a weight is binary; so is a binary weight scaled by a constant or renamed.
+      const auto binaryInput = [&] {
+        return std::any_of(node.inputs.begin(), node.inputs.end(), [&](ir::ValueId in) {
+          return in != ir::kNoValue && g.value(in).binaryWithoutData;
+        });
+      };
+      out.binaryWithoutData = node.kind == OpKind::Sign ||
+                              ((node.kind == OpKind::Mul || node.kind == OpKind::Identity ||
+                                node.kind == OpKind::Cast) &&
+                               binaryInput());
       out.isConstant = true;
       out.producer = ir::kNoNode;
       node.removed = true;

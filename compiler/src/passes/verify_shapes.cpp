@@ -129,6 +129,7 @@ void runStandardPasses(ir::Graph& graph) {
   foldBatchNormalization(graph);
   graph.compact();
   verifyShapes(graph);
+  verifySignThresholds(graph);
 }
 
 }  // namespace xbar::passes

@@ -159,13 +159,14 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
                                 const arch::ArchConfig& arch, int64_t samples) {
   const auto& xb = arch.crossbar;
   const double activationBytes = static_cast<double>(arch.precision.activation_bits) / 8.0;
-  const int64_t inputCycles = arch.inputCycles();
   for (size_t l = 0; l < mapping.layers.size(); ++l) {
     const mapping::LayerMapping& m = mapping.layers[l];
     LayerGroup& p = layers_[l];
     const bool packed = m.groupsPerBlock > 1;
+    const int64_t inputCycles = arch.inputCycles(m.bits);
     p.vectorsPerSample = std::max<int64_t>(1, m.layer.vectorsPerInference / samples);
     p.inputCycles = inputCycles;
+    p.partialSumBits = arch.partialSumBits(m.bits);
     p.activeRows = std::min(xb.rows, (packed ? m.groupsPerBlock : 1) * m.layer.inputs);
     p.activeColumns = std::min(xb.cols, (packed ? m.groupsPerBlock * m.layer.outputs
                                                 : std::min(m.layer.outputs, m.outputsPerCrossbar)) *
@@ -244,7 +245,7 @@ void LayerGroups::profileUnits(const mapping::Mapping& mapping, const arch::Arch
     const int64_t rowsCovered =
         std::min(m.layer.inputs, (u.firstRowTile + u.rowTiles) * xb.rows) - firstRow;
     const int64_t weights = u.outputs * rowsCovered;
-    p.weightBytes = static_cast<double>(weights * arch.precision.weight_bits) / 8.0;
+    p.weightBytes = static_cast<double>(weights * m.bits.weight) / 8.0;
     p.shapes = crossbarShapes(m, u, xb.rows);
     for (const CrossbarShape& shape : p.shapes) {
       p.rowWrites += shape.crossbars * shape.rows;

@@ -83,7 +83,6 @@ void PartitionSchedule::chooseTiles() {
   };
   llvm::SmallVector<Need, 64> needs;
   llvm::SmallDenseMap<int32_t, std::pair<double, int32_t>, 32> untiled;  // core -> (sum, layers)
-  const double partialSumBytes = static_cast<double>(arch_.partialSumBits()) / 8.0;
   // Per (layer, core), in one pass each: the partial sums it loads to add to (channels, of an
   // earlier partition) and the results other copies send it (channels x copies / replicas).
   llvm::SmallDenseMap<std::pair<size_t, int32_t>, std::pair<double, double>, 32> incoming;
@@ -108,7 +107,7 @@ void PartitionSchedule::chooseTiles() {
     const auto vectors = std::max<int64_t>(
         1, static_cast<int64_t>(
                std::ceil(static_cast<double>(g.vectorsPerSample) / replication_[li].replicas)));
-    const double sumBytes = static_cast<double>(g.vectorsPerSample) * partialSumBytes;
+    const double sumBytes = static_cast<double>(g.vectorsPerSample * g.partialSumBits) / 8.0;
     for (size_t k = 0; k < onCores_[li].size(); ++k) {
       const LayerOnCore& h = onCores_[li][k];
       WorkingSet w;

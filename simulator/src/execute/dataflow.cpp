@@ -365,7 +365,7 @@ void Dataflow::checkAddress(const RecordedOp& op, const codegen::Instruction& in
   if (d.positions.size() != 1) fail(op, "a DRAM access moves one box");
   const schedule::Box box{d.firstChannel, d.endChannel, d.positions[0].first,
                           d.positions[0].second};
-  const int64_t bits = d.kind == DataRef::Kind::Sums ? model_.arch.partialSumBits()
+  const int64_t bits = d.kind == DataRef::Kind::Sums ? model_.groups.layer(d.id).partialSumBits
                                                      : model_.arch.precision.activation_bits;
   const int64_t expected = seg->second.address + d.sample * seg->second.bytes +
                            schedule::boxOffset(extentOf(d), box, in.bytes, bits);

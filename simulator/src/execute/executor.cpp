@@ -31,7 +31,6 @@ class Machine {
       : model_(model),
         program_(program),
         image_(image),
-        numerics_(numerics::CrossbarNumerics::fromArch(model.arch)),
         flow_(model, program, options, result),
         buffers_(static_cast<size_t>(program.cores)),
         crossbars_(static_cast<size_t>(program.cores),
@@ -215,10 +214,11 @@ class Machine {
     auto p = std::make_shared<ProgrammedUnit>();
     p->source = &w;
     const ir::NodeId node = model_.mapping.layers[static_cast<size_t>(w.layer)].layer.node;
+    const numerics::CrossbarNumerics& numerics = model_.quantized.layers().at(node).numerics;
     for (const WeightPiece& piece : w.pieces) {
       const uint64_t stream =
           numerics::drawKey(static_cast<uint64_t>(node), {static_cast<uint64_t>(piece.group)});
-      p->pieces.emplace_back(numerics_, piece.codes, piece.endOutput - piece.firstOutput,
+      p->pieces.emplace_back(numerics, piece.codes, piece.endOutput - piece.firstOutput,
                              piece.endRow - piece.firstRow, stream, piece.firstRow,
                              piece.firstOutput);
     }
@@ -254,7 +254,6 @@ class Machine {
   const ExecutionModel& model_;
   const codegen::Program& program_;
   const WeightImage& image_;
-  numerics::CrossbarNumerics numerics_;
   Dataflow flow_;
   std::vector<std::map<int32_t, const UnitWeights*>> buffers_;  // per core: by unit
   std::vector<std::vector<Cell>> crossbars_;                    // per core

@@ -6,7 +6,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "xbar/arch/component_laws.h"
 #include "xbar/numerics/keyed_draws.h"
 #include "xbar/numerics/quantize.h"
 
@@ -85,6 +84,8 @@ ProgrammedWeights::ProgrammedWeights(const CrossbarNumerics& numerics, std::span
     throw std::invalid_argument("ProgrammedWeights: a weight code exceeds +-" +
                                 std::to_string(top) + " at " + std::to_string(n_.weightBits) +
                                 " bits");
+  if (n_.binaryWeights() && std::find(q.begin(), q.end(), 0) != q.end())
+    throw std::invalid_argument("ProgrammedWeights: a binary weight code is 0 (codes are +-1)");
   for (int64_t first = 0; first < inputs; first += n_.rows) {
     Tile t;
     t.firstRow = first;
@@ -111,9 +112,11 @@ void ProgrammedWeights::sliceCells() const {
     for (int64_t r = 0; r < t.rows; ++r)
       for (int64_t o = 0; o < outputs_; ++o) {
         const int64_t w = q_[static_cast<size_t>(o * inputs_ + t.firstRow + r)];
-        // The stored codes: q + 2^(w-1) (offset), or |q| on the side of its sign.
-        const int64_t stored[2] = {parts == 1 ? w + offset : std::max<int64_t>(w, 0),
-                                   std::max<int64_t>(-w, 0)};
+        // The stored codes: q + 2^(w-1) (offset; a binary weight's bit (q + 1) / 2), or |q|
+        // on the side of its sign.
+        const int64_t stored[2] = {
+            parts == 1 ? (n_.binaryWeights() ? (w + 1) / 2 : w + offset) : std::max<int64_t>(w, 0),
+            std::max<int64_t>(-w, 0)};
         for (int64_t p = 0; p < parts; ++p)
           for (int64_t s = 0; s < slices; ++s)
             t.cells[static_cast<size_t>(p * slices + s)][static_cast<size_t>(r * outputs_ + o)] =
@@ -122,7 +125,7 @@ void ProgrammedWeights::sliceCells() const {
     applyNonidealities(t);
     // An ideal chip's levels and column sums are small integers, exact in float where the
     // largest sum (the bits the ADC needs) is below 2^24: half the GEMM's work of double.
-    if (ideal() && arch::adcBitsNeeded(t.rows, n_.cellBits, n_.dacBits) <= 24) {
+    if (ideal() && n_.adcBitsNeeded(t.rows) <= 24) {
       t.exactCells.reserve(t.cells.size());
       for (const std::vector<double>& c : t.cells) t.exactCells.emplace_back(c.begin(), c.end());
       t.cells.clear();
@@ -181,10 +184,12 @@ void ProgrammedWeights::checkInputs(std::span<const int64_t> x, int64_t batch, b
   const ActivationQuantizer codes{1.0, !signedInputs, a};
   const int64_t lo = codes.minCode(), hi = codes.maxCode();
   for (int64_t v : x)
-    if (v < lo || v > hi)
+    if (v < lo || v > hi || (codes.binary() && v == 0))
       throw std::invalid_argument("ProgrammedWeights::matmul: input code " + std::to_string(v) +
-                                  " outside [" + std::to_string(lo) + ", " + std::to_string(hi) +
-                                  "] at " + std::to_string(a) + " bits");
+                                  (codes.binary() ? std::string(" is not +-1 (binary inputs)")
+                                                  : " outside [" + std::to_string(lo) + ", " +
+                                                        std::to_string(hi) + "] at " +
+                                                        std::to_string(a) + " bits"));
 }
 
 void ProgrammedWeights::matmul(std::span<const int64_t> x, int64_t batch, bool signedInputs,
@@ -223,12 +228,18 @@ void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64
   const int64_t parts = n_.signParts();
   const int64_t slices = n_.weightSlices(), cycles = n_.inputCycles();
   const int64_t dacMask = (int64_t{1} << n_.dacBits) - 1;
-  const int64_t inputOffset = signedInputs ? int64_t{1} << (n_.activationBits - 1) : 0;
-  // Inputs as the DACs see them: unsigned, signed ones shifted up by 2^(a-1).
+  const bool binaryInputs = n_.binaryInputs();
+  const int64_t inputOffset = binaryInputs   ? 1
+                              : signedInputs ? int64_t{1} << (n_.activationBits - 1)
+                                             : 0;
+  // Inputs as the DACs see them: unsigned, signed ones shifted up by 2^(a-1), binary ones
+  // (+-1) as one bit (x + 1) / 2.
   RowMatrix<int64_t> fed(batch, t.rows);
   for (int64_t b = 0; b < batch; ++b)
-    for (int64_t r = 0; r < t.rows; ++r)
-      fed(b, r) = x[static_cast<size_t>(b * inputs_ + t.firstRow + r)] + inputOffset;
+    for (int64_t r = 0; r < t.rows; ++r) {
+      const int64_t v = x[static_cast<size_t>(b * inputs_ + t.firstRow + r)] + inputOffset;
+      fed(b, r) = binaryInputs ? v / 2 : v;
+    }
   std::vector<RowMatrix<int64_t>> acc(static_cast<size_t>(parts),
                                       RowMatrix<int64_t>::Zero(batch, outputs_));
   RowMatrix<double> bits(batch, t.rows);
@@ -276,17 +287,24 @@ void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64
       }
   }
   // Digital corrections, exact: the offset scheme's 2^(w-1) per input, the differential
-  // scheme's negative array, and signed inputs' 2^(a-1) per weight.
+  // scheme's negative array, and signed inputs' 2^(a-1) per weight. Binary operands are
+  // 2b - 1 and 2u - 1: sum(q u) = 2 sum(b u) - sum(u), sum(q x) = 2 sum(q u) - sum(q).
   RowMatrix<int64_t> v = acc[0];
   if (parts == 2) {
     v -= acc[1];
   } else {
     const Eigen::Matrix<int64_t, Eigen::Dynamic, 1> inputSums = fed.rowwise().sum();
-    v.colwise() -= inputSums * n_.weightOffset();
+    if (n_.binaryWeights()) {
+      v *= 2;
+      v.colwise() -= inputSums;
+    } else {
+      v.colwise() -= inputSums * n_.weightOffset();
+    }
   }
-  if (signedInputs)
+  if (binaryInputs) v *= 2;
+  if (signedInputs || binaryInputs)
     for (int64_t o = 0; o < outputs_; ++o)
-      v.col(o).array() -= inputOffset * t.weightSums[static_cast<size_t>(o)];
+      v.col(o).array() -= (binaryInputs ? 1 : inputOffset) * t.weightSums[static_cast<size_t>(o)];
   Eigen::Map<RowMatrix<int64_t>> ys(y.data(), batch, outputs_);
   ys += v;
 }

@@ -9,12 +9,12 @@ namespace xbar::numerics {
 
 void checkPrecision(int64_t weightBits, int64_t activationBits) {
   // 30 bits leave the bit-sliced sums (bits + bits + log2 rows) inside int64.
-  if (weightBits < 2 || weightBits > 30)
+  if (weightBits < 1 || weightBits > 30)
     throw std::invalid_argument("precision.weight_bits " + std::to_string(weightBits) +
-                                ": the crossbar numerics need 2 to 30 bits");
-  if (activationBits < 2 || activationBits > 30)
+                                ": the crossbar numerics need 1 to 30 bits");
+  if (activationBits < 1 || activationBits > 30)
     throw std::invalid_argument("precision.activation_bits " + std::to_string(activationBits) +
-                                ": the crossbar numerics need 2 to 30 bits");
+                                ": the crossbar numerics need 1 to 30 bits");
 }
 
 QuantizedWeights quantizeWeights(std::span<const float> w, int64_t outputs, int64_t inputs,
@@ -30,6 +30,12 @@ QuantizedWeights quantizeWeights(std::span<const float> w, int64_t outputs, int6
     const auto row = w.subspan(static_cast<size_t>(o * inputs), static_cast<size_t>(inputs));
     double peak = 0;
     for (float v : row) peak = std::max(peak, std::fabs(static_cast<double>(v)));
+    if (bits == 1) {  // binary: the sign, and the channel's magnitude as its scale
+      r.scales[static_cast<size_t>(o)] = peak;
+      for (int64_t i = 0; i < inputs; ++i)
+        r.q[static_cast<size_t>(o * inputs + i)] = row[static_cast<size_t>(i)] < 0 ? -1 : 1;
+      continue;
+    }
     const double scale = peak > 0 ? peak / top : 1.0;
     r.scales[static_cast<size_t>(o)] = scale;
     for (int64_t i = 0; i < inputs; ++i) {
@@ -41,6 +47,7 @@ QuantizedWeights quantizeWeights(std::span<const float> w, int64_t outputs, int6
 }
 
 int64_t ActivationQuantizer::quantize(double x) const {
+  if (binary()) return x < 0 ? -1 : 1;
   const double q = std::nearbyint(x / scale);
   return static_cast<int64_t>(
       std::clamp(q, static_cast<double>(minCode()), static_cast<double>(maxCode())));
@@ -59,7 +66,8 @@ ActivationQuantizer ActivationQuantizer::calibrate(std::span<const float> calibr
 ActivationQuantizer ActivationQuantizer::fromRange(double lowest, double peak, int64_t bits) {
   ActivationQuantizer a;
   a.bits = bits;
-  a.isUnsigned = lowest >= 0;
+  a.isUnsigned = lowest >= 0 && bits > 1;
+  if (a.binary()) return a;  // +-1 at scale 1, whatever the range
   a.scale = peak > 0 ? peak / static_cast<double>(a.maxCode()) : 1.0;
   return a;
 }

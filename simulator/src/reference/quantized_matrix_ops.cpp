@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "xbar/mapping/mapping.h"
 #include "xbar/numerics/keyed_draws.h"
 #include "xbar/reference/vector_ops.h"
 #include "xbar/support/error.h"
@@ -37,24 +38,26 @@ ActivationQuantizers calibrate(GraphRunner& runner, const std::vector<std::vecto
 }
 
 QuantizedMatrixOps::QuantizedMatrixOps(const ir::Graph& graph, const arch::ArchConfig& arch,
-                                       ActivationQuantizers quantizers)
-    : numerics_(numerics::CrossbarNumerics::fromArch(arch)) {
+                                       ActivationQuantizers quantizers) {
   for (const mapping::MatrixLayer& ml : mapping::matrixLayers(graph)) {
     Layer layer;
+    layer.numerics = numerics::CrossbarNumerics::fromArch(arch, mapping::operandBits(arch, ml));
     layer.lowering = std::make_unique<MatrixLowering>(graph, ml);
     const auto found = quantizers.find(ml.node);
     if (found == quantizers.end())
       failInput(graph.describe(ml.node), "has no calibrated input quantizer");
-    layer.input = found->second;
+    // A binary input is +-1 whatever the calibration saw (quantize.h).
+    layer.input = layer.numerics.binaryInputs() ? numerics::ActivationQuantizer::fromRange(-1, 1, 1)
+                                                : found->second;
     const Tensor weight = constantTensor(graph, ml.weight);
     for (int64_t g = 0; g < ml.groups; ++g) {
       const std::vector<float> m = layer.lowering->weightMatrix(weight, g);
       layer.weights.push_back(
-          numerics::quantizeWeights(m, ml.outputs, ml.inputs, numerics_.weightBits));
+          numerics::quantizeWeights(m, ml.outputs, ml.inputs, layer.numerics.weightBits));
       // Each (layer, group) its own stream of faults, the same in every run of the graph.
       const uint64_t stream =
           numerics::drawKey(static_cast<uint64_t>(ml.node), {static_cast<uint64_t>(g)});
-      layer.programmed.emplace_back(numerics_, layer.weights.back().q, ml.outputs, ml.inputs,
+      layer.programmed.emplace_back(layer.numerics, layer.weights.back().q, ml.outputs, ml.inputs,
                                     stream);
     }
     layers_.emplace(ml.node, std::move(layer));

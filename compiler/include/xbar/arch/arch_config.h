@@ -127,6 +127,15 @@ struct PrecisionConfig {
   bool operator==(const PrecisionConfig&) const = default;
 };
 
+// The bits a matrix layer's operands are coded in (docs/design.md §9b): the arch's precision,
+// or 1 for a binary operand. A 1-bit weight is +-1 (times its channel's scale) in one cell bit;
+// a 1-bit input is +-1, fed in one input cycle.
+struct OperandBits {
+  int64_t weight = 0;
+  int64_t activation = 0;
+  bool operator==(const OperandBits&) const = default;
+};
+
 // Device and converter non-idealities that the crossbar numerics apply (docs/design.md §9),
 // seeded and deterministic. All zero is the ideal chip, and the default. Timing, energy and
 // the program do not depend on them: `xbar validate` reads them, `xbar run` does not.
@@ -158,22 +167,32 @@ struct ArchConfig {
   int64_t totalCrossbars() const { return chip.cores * core.crossbars; }
   // Bytes of weights the chip holds at precision.weight_bits, sign scheme included.
   double weightCapacityBytes() const;
-  // Cells one weight takes across a row: ceil(weight_bits / cell_bits), doubled when
+  // The arch's precision; a binary layer's operands are 1 bit (mapping::operandBits).
+  OperandBits operandBits() const { return {precision.weight_bits, precision.activation_bits}; }
+  // Cells one weight takes across a row: ceil(weight bits / cell_bits), doubled when
   // differential.
-  int64_t columnsPerWeight() const;
-  // ceil(weight_bits / cell_bits): the cells one weight is sliced into (one sign's).
-  int64_t weightSlices() const {
-    return (precision.weight_bits + crossbar.cell_bits - 1) / crossbar.cell_bits;
+  int64_t columnsPerWeight(OperandBits bits) const;
+  int64_t columnsPerWeight() const { return columnsPerWeight(operandBits()); }
+  // ceil(weight bits / cell_bits): the cells one weight is sliced into (one sign's).
+  int64_t weightSlices(OperandBits bits) const {
+    return (bits.weight + crossbar.cell_bits - 1) / crossbar.cell_bits;
   }
-  // ceil(activation_bits / dac_bits): the cycles one input vector is fed in.
-  int64_t inputCycles() const {
-    return (precision.activation_bits + crossbar.dac_bits - 1) / crossbar.dac_bits;
+  int64_t weightSlices() const { return weightSlices(operandBits()); }
+  // ceil(activation bits / dac_bits): the cycles one input vector is fed in.
+  int64_t inputCycles(OperandBits bits) const {
+    return (bits.activation + crossbar.dac_bits - 1) / crossbar.dac_bits;
   }
+  int64_t inputCycles() const { return inputCycles(operandBits()); }
+  // The bits an ADC needs to convert a column sum over `rows` rows exactly: a cell holds at
+  // most min(cell_bits, weight bits) bits of a code, a DAC cycle min(dac_bits, activation bits)
+  // of an input (component_laws.h).
+  int64_t adcBitsNeeded(int64_t rows, OperandBits bits) const;
   // Bits of a partial sum that one crossbar's column contributes to a digital reduction: the
   // ADC's bits, plus the growth of shift-and-add over weight slices (cell_bits per slice and a
   // carry) and over input cycles (dac_bits per cycle and a carry), plus a sign bit for the
   // differential scheme's subtraction.
-  int64_t partialSumBits() const;
+  int64_t partialSumBits(OperandBits bits) const;
+  int64_t partialSumBits() const { return partialSumBits(operandBits()); }
   // One conversion at crossbar.adc_bits.
   double adcEnergyPj() const;
   double adcLatencyNs() const;

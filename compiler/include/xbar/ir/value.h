@@ -37,6 +37,9 @@ struct Value {
   Shape shape;
   bool isConstant = false;         // initializer, Constant output, or folded
   std::optional<TensorData> data;  // absent for stripped / shapes-only weights
+  // Folded from Sign over a weight (times a constant scale) without data: every element is
+  // +-s of a scale s (docs/design.md §9b). With data, the mapper reads the values instead.
+  bool binaryWithoutData = false;
   NodeId producer = kNoNode;
 
   int64_t elementCount() const;

@@ -29,8 +29,12 @@ struct PartitionUnit {
   bool partialSums = false;  // rows split over units: sums reduced digitally
 };
 
+// The bits a layer's operands are coded in: 1 for binary ones, else the arch's precision.
+arch::OperandBits operandBits(const arch::ArchConfig& arch, const MatrixLayer& layer);
+
 struct LayerMapping {
   MatrixLayer layer;
+  arch::OperandBits bits;  // operandBits(arch, layer)
   int64_t columnsPerWeight = 0;
   int64_t outputsPerCrossbar = 0;
   int64_t groupsPerBlock = 1;        // groups packed block-diagonally into one block
@@ -40,7 +44,7 @@ struct LayerMapping {
   int64_t crossbars = 0;
   int64_t cellsUsed = 0;
   double utilisation = 0;  // cells used / cells in its crossbars
-  double weightBytes = 0;  // at the arch's weight bits
+  double weightBytes = 0;  // at the layer's weight bits
   // A column sums up to rows x (2^cell_bits - 1) x (2^dac_bits - 1): the ADC bits its fullest
   // crossbar needs to convert that exactly, and the used columns whose range exceeds
   // crossbar.adc_bits (they clip when their sum does: arch/component_laws.h).

@@ -13,6 +13,9 @@ namespace xbar::mapping {
 // and the totals (weight MiB, crossbars needed vs on chip, fits or not).
 std::string formatMappingTable(const Mapping& mapping);
 
+// "binary: N of M layers with 1-bit weights ...", or empty for a network without binary layers.
+std::string binaryLayersLine(const Mapping& mapping);
+
 // "ADC: N of M used columns can clip at B bits (...)", or empty when none can.
 std::string adcClippingLine(const Mapping& mapping);
 

@@ -20,6 +20,10 @@ struct MatrixLayer {
   int64_t outputs = 0;  // N: columns of one group's matrix
   int64_t vectorsPerInference = 0;
   ir::ValueId weight = ir::kNoValue;
+  ir::ValueId activation = ir::kNoValue;  // the other operand
+  // Binary operands (binary_operands.h): the layer maps, costs and computes them at 1 bit.
+  bool binaryWeights = false;
+  bool binaryInputs = false;
 
   int64_t weightElements() const { return groups * inputs * outputs; }
   int64_t totalOutputs() const { return groups * outputs; }

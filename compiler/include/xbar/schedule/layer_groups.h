@@ -30,7 +30,8 @@ struct LayerGroup {
   std::string name;  // the matrix op's node, for messages
   double mvmNs = 0;  // one input vector through one crossbar of the layer
   int64_t vectorsPerSample = 0;
-  int64_t inputCycles = 0;          // ceil(activation bits / DAC bits)
+  int64_t inputCycles = 0;          // ceil(the layer's activation bits / DAC bits)
+  int64_t partialSumBits = 0;       // of its row chunks' and split layers' sums
   int64_t activeRows = 0;           // rows driven per crossbar
   int64_t activeColumns = 0;        // columns converted per crossbar
   double outputBytesPerSample = 0;  // the matrix op's own output

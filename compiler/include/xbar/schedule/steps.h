@@ -27,7 +27,7 @@ struct DramTensor {
 struct LoadWeights {
   int32_t core;
   int32_t unit;
-  double bytes;  // at the arch's weight bits; the program moves wholeBytes(bytes)
+  double bytes;  // at the layer's weight bits; the program moves wholeBytes(bytes)
   int32_t firstCrossbar;
   int32_t crossbars;  // of one copy
 };

@@ -223,7 +223,7 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
   const int64_t tiles = tiling == Tiling::PerTile ? at.tiles : 1;
   const auto vectors = static_cast<int64_t>(at.vectorsPerCopy);
   const int64_t actBits = s.arch().precision.activation_bits;
-  const int64_t sumBits = s.arch().partialSumBits();
+  const int64_t sumBits = g.partialSumBits;
   const Extent sums{g.channels, g.vectorsPerSample};  // the matrix output, as partial sums
   const DramTensor partial = DramTensor::partialOutputs(at.layer);
 

@@ -2,7 +2,9 @@
 // precision.weight_bits sliced into crossbar.cell_bits cells (offset or differential sign),
 // inputs of precision.activation_bits fed crossbar.dac_bits per input cycle, each column's sum
 // over a row tile converted by a crossbar.adc_bits ADC, then shift-and-add over slices and
-// cycles and digital addition over row tiles.
+// cycles and digital addition over row tiles. A binary layer (docs/design.md §9b) has 1-bit
+// operands: +-1 weights stored as one bit b (q = 2b - 1, offset scheme) or |q| = 1 on the side
+// of its sign (differential), and +-1 inputs fed in one cycle as u (x = 2u - 1).
 #pragma once
 
 #include <algorithm>
@@ -22,11 +24,18 @@ struct CrossbarNumerics {
   arch::NonidealityConfig noise;  // all zero: the ideal chip
 
   static CrossbarNumerics fromArch(const arch::ArchConfig& arch);
+  // A layer whose operands take `bits` (mapping::operandBits).
+  static CrossbarNumerics fromArch(const arch::ArchConfig& arch, arch::OperandBits bits);
+  bool binaryWeights() const { return weightBits == 1; }
+  bool binaryInputs() const { return activationBits == 1; }
+  // Bits a column sum over `rows` rows needs (arch::ArchConfig::adcBitsNeeded).
+  int64_t adcBitsNeeded(int64_t rows) const;
   // Bits a stored weight code takes: offset stores q + 2^(w-1) in w bits; differential stores
   // |q| < 2^(w-1) on each side, sliced as w bits as the mapping counts columns.
   int64_t weightSlices() const { return (weightBits + cellBits - 1) / cellBits; }
   int64_t inputCycles() const { return (activationBits + dacBits - 1) / dacBits; }
-  // What the offset scheme adds to every weight code before storing it.
+  // What the offset scheme adds to every weight code before storing it (a binary weight's
+  // stored bit is (q + 1) / 2 instead).
   int64_t weightOffset() const { return int64_t{1} << (weightBits - 1); }
   // Arrays a weight matrix takes: one (offset), or a positive and a negative (differential).
   int64_t signParts() const { return sign == arch::SignScheme::Differential ? 2 : 1; }

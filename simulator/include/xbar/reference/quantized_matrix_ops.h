@@ -47,6 +47,7 @@ class QuantizedMatrixOps : public MatrixOpKernel {
   void setRun(uint64_t run) { run_ = run; }
 
   struct Layer {
+    numerics::CrossbarNumerics numerics;  // at the layer's bits (mapping::operandBits)
     std::unique_ptr<MatrixLowering> lowering;
     numerics::ActivationQuantizer input;
     std::vector<numerics::QuantizedWeights> weights;      // per group
@@ -57,7 +58,6 @@ class QuantizedMatrixOps : public MatrixOpKernel {
  private:
   Tensor floatFallback(const ir::Graph& graph, ir::NodeId id, const std::vector<const Tensor*>& in);
 
-  numerics::CrossbarNumerics numerics_;
   std::map<ir::NodeId, Layer> layers_;
   FloatKernels floatKernels_;
   bool forceBitSliced_ = false;

@@ -1,0 +1,30 @@
+#include "xbar/passes/passes.h"
+#include "xbar/support/error.h"
+
+namespace xbar::passes {
+
+void verifySignThresholds(const ir::Graph& graph) {
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const ir::Node& sign = graph.nodes[i];
+    if (sign.removed || sign.kind != ir::OpKind::Sign) continue;
+    const ir::Value& z = graph.value(sign.inputs[0]);
+    if (z.producer == ir::kNoNode) continue;
+    const ir::Node& p = graph.node(z.producer);
+    if (p.kind != ir::OpKind::Sub && p.kind != ir::OpKind::Add) continue;  // Sign(x): 0
+    // The threshold is the operand of fewer elements (Sub's second; either of Add's).
+    const ir::Value& a = graph.value(p.inputs[0]);
+    const ir::Value& b = graph.value(p.input(1));
+    if (a.isConstant || b.isConstant) continue;
+    const ir::Value& threshold =
+        p.kind == ir::OpKind::Sub || b.elementCount() <= a.elementCount() ? b : a;
+    const ir::Value& x = &threshold == &b ? a : b;
+    if (threshold.elementCount() < x.elementCount()) continue;  // per instance, broadcast
+    failInput(graph.source + ": " + graph.describe(static_cast<ir::NodeId>(i)),
+              "takes a threshold '{}' computed per element ({} elements, as many as '{}'): a "
+              "binary activation's threshold must be a constant (scalar or per channel) or a "
+              "per-instance statistic broadcast over positions (docs/design.md §9b)",
+              threshold.name, threshold.elementCount(), x.name);
+  }
+}
+
+}  // namespace xbar::passes
