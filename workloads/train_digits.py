@@ -65,6 +65,15 @@ def train(net, x, y, epochs):
     return net.eval()
 
 
+def digits_split():
+    """The digits images scaled to [0, 1] as (N, 1, 8, 8) float32, split 75/25, stratified,
+    seeded: x_train, x_test, y_train, y_test."""
+    digits = load_digits()
+    images = (digits.images / 16.0).astype(np.float32)[:, None, :, :]
+    return train_test_split(images, digits.target, test_size=0.25, random_state=SEED,
+                            stratify=digits.target)
+
+
 def save(path, array):
     np.save(path + ".tmp.npy", array)
     os.replace(path + ".tmp.npy", path)
@@ -77,10 +86,7 @@ def main():
     os.makedirs(os.path.join(args.out, "dataset"), exist_ok=True)
     torch.manual_seed(SEED)
     torch.set_num_threads(os.cpu_count() or 1)
-    digits = load_digits()
-    images = (digits.images / 16.0).astype(np.float32)[:, None, :, :]
-    x_train, x_test, y_train, y_test = train_test_split(
-        images, digits.target, test_size=0.25, random_state=SEED, stratify=digits.target)
+    x_train, x_test, y_train, y_test = digits_split()
     xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train).long()
     for name, net, epochs in (("digits_mlp", Mlp(), 30), ("digits_cnn", Cnn(), 40)):
         net = train(net, xt, yt, epochs)

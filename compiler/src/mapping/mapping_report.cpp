@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace xbar::mapping {
 namespace {
 
@@ -32,8 +34,11 @@ std::string formatMappingTable(const Mapping& m) {
   const MappingTotals& t = m.totals;
   out += fmt::format("\n{} matrix layers, {} partition units, {} weights\n", m.layers.size(),
                      m.units.size(), t.weightElements);
-  out += fmt::format("weights: {:.3f} MiB at {} bits (chip holds {:.3f} MiB)\n",
-                     t.weightBytes / kMiB, m.weightBits, t.chipWeightBytes / kMiB);
+  const bool binary = std::any_of(m.layers.begin(), m.layers.end(),
+                                  [](const LayerMapping& l) { return l.bits.weight == 1; });
+  out += fmt::format("weights: {:.3f} MiB at {} bits{} (chip holds {:.3f} MiB)\n",
+                     t.weightBytes / kMiB, m.weightBits, binary ? ", binary layers at 1 bit" : "",
+                     t.chipWeightBytes / kMiB);
   out += fmt::format(
       "crossbars: {} needed, {} on chip; cores: {} needed, {} on chip; utilisation {:.1f}%\n",
       t.crossbars, t.chipCrossbars, t.coresNeeded, t.chipCores, 100.0 * t.utilisation);

@@ -10,15 +10,12 @@ void verifySignThresholds(const ir::Graph& graph) {
     const ir::Value& z = graph.value(sign.inputs[0]);
     if (z.producer == ir::kNoNode) continue;
     const ir::Node& p = graph.node(z.producer);
-    if (p.kind != ir::OpKind::Sub && p.kind != ir::OpKind::Add) continue;  // Sign(x): 0
-    // The threshold is the operand of fewer elements (Sub's second; either of Add's).
-    const ir::Value& a = graph.value(p.inputs[0]);
-    const ir::Value& b = graph.value(p.input(1));
-    if (a.isConstant || b.isConstant) continue;
-    const ir::Value& threshold =
-        p.kind == ir::OpKind::Sub || b.elementCount() <= a.elementCount() ? b : a;
-    const ir::Value& x = &threshold == &b ? a : b;
-    if (threshold.elementCount() < x.elementCount()) continue;  // per instance, broadcast
+    // Sign(x - d) is the threshold form; Sign of anything else (a residual sum included) is
+    // Sign(x) with threshold 0.
+    if (p.kind != ir::OpKind::Sub) continue;
+    const ir::Value& x = graph.value(p.inputs[0]);
+    const ir::Value& threshold = graph.value(p.input(1));
+    if (threshold.isConstant || threshold.elementCount() < x.elementCount()) continue;
     failInput(graph.source + ": " + graph.describe(static_cast<ir::NodeId>(i)),
               "takes a threshold '{}' computed per element ({} elements, as many as '{}'): a "
               "binary activation's threshold must be a constant (scalar or per channel) or a "

@@ -23,11 +23,11 @@ void foldBatchNormalization(ir::Graph& graph);
 // node and the mismatch.
 void verifyShapes(const ir::Graph& graph);
 
-// Every Sign over an activation (docs/design.md §9b) takes a threshold xbar supports: Sign(x)
-// (threshold 0), Sign(x - d) or Sign(x + d) with d a constant (a scalar or per channel), or with d
-// computed per instance, a statistic of fewer elements than x broadcast over it (INSTA-BNN's pooled
-// moments through small layers). A threshold computed per element is refused: throws
-// InputError naming the node.
+// Every binary activation Sign(x - d) (docs/design.md §9b) takes a threshold xbar supports: d
+// a constant (a scalar or per channel), or computed per instance, a statistic of fewer
+// elements than x broadcast over it (INSTA-BNN's pooled moments through small layers). A
+// threshold of as many elements as x, computed per element, is refused: throws InputError
+// naming the Sign. Sign of any other value (a residual sum included) has threshold 0.
 void verifySignThresholds(const ir::Graph& graph);
 
 // The standard pipeline after loading: the passes above, in order, then compact().
