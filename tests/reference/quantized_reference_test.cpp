@@ -6,7 +6,9 @@
 //   torchvision networks keep a high SQNR, at 4 bits a much lower one (the bits matter).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "xbar/arch/arch_loader.h"
 #include "xbar/frontend/onnx_loader.h"
@@ -160,6 +162,42 @@ TEST(QuantizedReference, MoreBitsGiveAHigherSqnr) {
   }
   EXPECT_GT(sqnr[0], 60.0);  // 16 bits: ~6 dB per bit leaves well over 60 dB after 20 layers
   EXPECT_LT(sqnr[1], sqnr[0] - 30.0);
+}
+
+// A binary layer (+-1 weights times alpha, +-1 inputs) is integer-exact: fed the float run's
+// signs, its crossbars compute the float layer's output up to float rounding, with one cell
+// bit per weight and one input cycle. compass-sram-m's 8-bit ADC cannot hold a 256-row tile's
+// 9-bit column sums (it clips, as validate reports); at 9 bits the product is exact.
+TEST(QuantizedReference, BinaryLayersComputeTheFloatLayerExactly) {
+  for (const std::string model : {"digits_bnn", "digits_bnn_shifted", "digits_bnn_insta"}) {
+    const std::string digits = std::string(XBAR_EXPORT_DIR) + "/digits";
+    const ir::Graph graph = frontend::loadPreparedGraph(digits + "/" + model + ".onnx");
+    const Tensor images = readNpy(digits + "/dataset/inputs.npy");
+    const auto arch = archWith("compass-sram-m", {"crossbar.adc_bits=9"});
+    GraphRunner runner(graph);
+    Tensor first = Tensor::filled({1, 1, 8, 8});
+    std::copy(images.data.begin(), images.data.begin() + 64, first.data.begin());
+    QuantizedMatrixOps quantized(graph, arch, calibrate(runner, {{first}}, 4));
+    FloatKernels kernels;
+    const auto f = runner.run({first});
+    int binary = 0;
+    for (const mapping::MatrixLayer& ml : mapping::matrixLayers(graph)) {
+      if (!ml.binaryWeights || !ml.binaryInputs) continue;
+      ++binary;
+      const auto& layer = quantized.layers().at(ml.node);
+      EXPECT_EQ(layer.numerics.weightBits, 1);
+      EXPECT_EQ(layer.numerics.inputCycles(), 1);
+      EXPECT_FALSE(layer.programmed.front().canClip()) << graph.describe(ml.node);
+      std::vector<const Tensor*> operands;
+      for (ir::ValueId v : graph.node(ml.node).inputs)
+        operands.push_back(v == ir::kNoValue ? nullptr : &f[static_cast<size_t>(v)]);
+      for (float v : operands[0]->data) ASSERT_NE(v, 0.0F) << "a sign(0) input";
+      const Tensor q = quantized.evaluate(graph, ml.node, operands);
+      const Tensor want = kernels.evaluate(graph, ml.node, operands);
+      EXPECT_LE(relativeL2(want, q), 1e-6) << model << " " << graph.describe(ml.node);
+    }
+    EXPECT_EQ(binary, 2) << model;
+  }
 }
 
 }  // namespace

@@ -191,6 +191,12 @@ ValidationReport validateModel(const ValidationRequest& request) {
 
   const auto layers = mapping::matrixLayers(graph);
   for (const auto& l : layers) report.layers.push_back({l.name, std::string(ir::opName(l.op)), {}});
+  std::vector<size_t> signs;  // the values of binary activations
+  for (const ir::Node& n : graph.nodes)
+    if (!n.removed && n.kind == ir::OpKind::Sign) {
+      signs.push_back(static_cast<size_t>(n.outputs[0]));
+      report.binaryActivations.push_back({n.name});
+    }
   const auto output = static_cast<size_t>(graph.outputs[0]);
   std::vector<Tensor> floatOutputs, quantizedOutputs, compiledOutputs;
   CompiledRun compiled(graph, request.arch, quantized, request, report);
@@ -210,6 +216,16 @@ ValidationReport validateModel(const ValidationRequest& request) {
       for (size_t i = 0; i < layers.size(); ++i) {
         const auto v = static_cast<size_t>(graph.node(layers[i].node).outputs[0]);
         report.layers[i].quantizedVsFloat.add(f[v], q[v], false);
+      }
+      for (size_t i = 0; i < signs.size(); ++i) {
+        BinaryActivation& b = report.binaryActivations[i];
+        const std::vector<float>& fs = f[signs[i]].data;
+        const std::vector<float>& qs = q[signs[i]].data;
+        b.elements += static_cast<int64_t>(fs.size());
+        for (size_t e = 0; e < fs.size(); ++e) {
+          b.signMatches += fs[e] == qs[e] ? 1 : 0;
+          b.ones += qs[e] > 0 ? 1 : 0;
+        }
       }
       report.quantizedVsFloat.add(f[output], q[output], true);
       floatOutputs.push_back(f[output]);

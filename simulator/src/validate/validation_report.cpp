@@ -36,6 +36,12 @@ nlohmann::json toJson(const ValidationReport& r) {
     j["compiled_exact"] = l.compiledExact;
     layers.push_back(std::move(j));
   }
+  nlohmann::json binary = nlohmann::json::array();
+  for (const BinaryActivation& b : r.binaryActivations)
+    binary.push_back({{"name", b.name},
+                      {"elements", b.elements},
+                      {"sign_agreement", b.signAgreement()},
+                      {"ones_rate", b.onesRate()}});
   nlohmann::json j = {
       {"model", r.model},
       {"arch", r.arch},
@@ -51,6 +57,7 @@ nlohmann::json toJson(const ValidationReport& r) {
         {"seed", r.nonidealities.seed}}},
       {"quantized_vs_float", agreementJson(r.quantizedVsFloat)},
       {"layers", layers},
+      {"binary_activations", binary},
       {"compiled",
        {{"partitioner", r.compiled.partitioner},
         {"batch", r.compiled.batch},
@@ -121,6 +128,14 @@ std::string summaryText(const ValidationReport& r) {
   for (size_t i = 0; i < r.layers.size(); ++i)
     s += fmt::format("{}{} {}", i % 4 == 0 ? "\n  " : ", ", r.layers[i].name,
                      db(r.layers[i].quantizedVsFloat.sqnrDb()));
+  if (!r.binaryActivations.empty()) {
+    s += "\nbinary activations (sign agreement with float, share of +1):";
+    for (size_t i = 0; i < r.binaryActivations.size(); ++i) {
+      const BinaryActivation& b = r.binaryActivations[i];
+      s += fmt::format("{}{} {:.2f} % ({:.1f} %)", i % 3 == 0 ? "\n  " : ", ", b.name,
+                       100 * b.signAgreement(), 100 * b.onesRate());
+    }
+  }
   s += fmt::format(
       "\ntime: float {:.3f} s, quantized {:.3f} s, compile {:.3f} s, compiled {:.3f} s\n",
       r.floatSeconds, r.quantizedSeconds, r.compileSeconds, r.compiledSeconds);

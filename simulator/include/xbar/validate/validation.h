@@ -64,6 +64,20 @@ struct LayerAgreement {
   bool compiledExact = true;  // the compiled program made exactly the quantized values
 };
 
+// A binary activation (a Sign's output, docs/design.md §9b): how often the chip's sign
+// (the quantized reference's, which the compiled program equals bit for bit) is the float
+// reference's, and the share of +1s (the binary activation rate).
+struct BinaryActivation {
+  std::string name;
+  int64_t elements = 0, signMatches = 0, ones = 0;
+  double signAgreement() const {
+    return elements ? static_cast<double>(signMatches) / static_cast<double>(elements) : 1;
+  }
+  double onesRate() const {
+    return elements ? static_cast<double>(ones) / static_cast<double>(elements) : 0;
+  }
+};
+
 // The compiled program against the quantized reference (docs/design.md §9): equal bit for bit
 // in every value a core made and at the output, or the first difference.
 struct CompiledCheck {
@@ -80,9 +94,10 @@ struct ValidationReport {
   std::string model, arch;
   int64_t samples = 0, calibrationSamples = 0;
   std::string calibrationSource;
-  std::optional<Agreement> floatVsPyTorch;  // when PyTorch's output is known
-  Agreement quantizedVsFloat;               // at the model's output
-  std::vector<LayerAgreement> layers;       // each matrix layer's output, in graph order
+  std::optional<Agreement> floatVsPyTorch;          // when PyTorch's output is known
+  Agreement quantizedVsFloat;                       // at the model's output
+  std::vector<LayerAgreement> layers;               // each matrix layer's output, in graph order
+  std::vector<BinaryActivation> binaryActivations;  // each Sign's output, in graph order
   CompiledCheck compiled;
   std::optional<Accuracy> accuracy;  // with --dataset
   bool anyAdcClipping = false;
