@@ -213,9 +213,11 @@ def resnet18(out):
     example = torch.randn(1, 3, 224, 224)
     path = os.path.join(out, "resnet18_bnn.onnx")
     export(net, example, path)
+    # No PyTorch output beside it: an untrained BNN has many pre-activations within float
+    # rounding of their thresholds, and the float reference sums in another order than PyTorch
+    # (and folds the batch norms into the weights), so a few signs flip and the difference
+    # grows through 16 binary layers: its logits are no test of the float kernels.
     save(os.path.join(out, "resnet18_bnn.input.npy"), example.numpy())
-    with torch.no_grad():
-        save(os.path.join(out, "resnet18_bnn.output.npy"), net(example).numpy())
     stripped = os.path.join(out, "resnet18_bnn.stripped.onnx")
     export(net, example, stripped + ".full", fold=False)
     onnx.save(strip_weights(onnx.load(stripped + ".full")), stripped + ".tmp")
