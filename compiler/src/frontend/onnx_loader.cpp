@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raw_data_filter.h"
+#include "spiking_model.h"
 #include "tensor_decoder.h"
 #include "xbar/passes/passes.h"
 #include "xbar/support/error.h"
@@ -108,10 +109,12 @@ class Loader {
       : path_(std::move(path)), file_(path_.string()), options_(options) {}
 
   ir::Graph run() {
+    registerXbarOps();
     parse();
     checkOpsSupported();
     ModelProto skeleton = makeSkeleton();
     bindSymbolicDims(skeleton);
+    if (graph_.timesteps > 0) unrollTime(skeleton, model_.graph(), graph_.timesteps, file_);
     checkAndInfer(skeleton);
     indexTypes(skeleton);
     if (!allTypesStatic()) {
@@ -153,6 +156,7 @@ class Loader {
     graph_.name = path_.stem().string();
     graph_.opsetVersion = opset_;
     graph_.shapesOnly = options_.shapesOnly;
+    graph_.timesteps = snnTimesteps(model_, file_);
   }
 
   std::string nodeWhere(const onnx::NodeProto& n) const {
@@ -162,11 +166,12 @@ class Loader {
   void checkOpsSupported() const {
     for (const auto& n : model_.graph().node()) {
       const bool defaultDomain = n.domain().empty() || n.domain() == "ai.onnx";
-      if (!defaultDomain)
+      if (!defaultDomain && n.domain() != ir::kXbarDomain)
         throw InputError(nodeWhere(n) + fmt::format(": operator domain '{}' is not supported; "
-                                                    "expected the default ONNX domain",
+                                                    "expected the default ONNX domain (or "
+                                                    "'xbar' for LIF)",
                                                     n.domain()));
-      if (!ir::opKindFromOnnx(n.op_type()))
+      if (!ir::opKindFromOnnx(n.op_type(), n.domain()))
         throw InputError(nodeWhere(n) + fmt::format(": unsupported operator; xbar supports {}",
                                                     ir::supportedOpList()));
       checkWindowAttributes(n, nodeWhere(n));
@@ -495,7 +500,7 @@ class Loader {
       const std::string where = nodeWhere(n);
       ir::Node node;
       node.name = n.name().empty() ? n.output(0) : n.name();
-      node.kind = *ir::opKindFromOnnx(n.op_type());
+      node.kind = *ir::opKindFromOnnx(n.op_type(), n.domain());
       node.attrs = convertAttributes(n);
       for (const auto& in : n.input())
         node.inputs.push_back(in.empty() ? ir::kNoValue : lookup(in, where));

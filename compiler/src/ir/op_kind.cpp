@@ -42,16 +42,25 @@ constexpr std::array kOps = {
     std::pair{OpKind::Gather, std::string_view("Gather")},
     std::pair{OpKind::Cast, std::string_view("Cast")},
 };
+// Domain "xbar".
+constexpr std::array kXbarOps = {std::pair{OpKind::Lif, std::string_view("LIF")}};
 
 }  // namespace
 
 std::string_view opName(OpKind kind) {
   for (const auto& [k, name] : kOps)
     if (k == kind) return name;
+  for (const auto& [k, name] : kXbarOps)
+    if (k == kind) return name;
   return "?";
 }
 
-std::optional<OpKind> opKindFromOnnx(std::string_view opType) {
+std::optional<OpKind> opKindFromOnnx(std::string_view opType, std::string_view domain) {
+  if (domain == kXbarDomain) {
+    for (const auto& [k, name] : kXbarOps)
+      if (name == opType) return k;
+    return std::nullopt;
+  }
   for (const auto& [k, name] : kOps)
     if (name == opType) return k;
   return std::nullopt;
@@ -64,6 +73,7 @@ std::string_view supportedOpList() {
       if (!s.empty()) s += ", ";
       s += name;
     }
+    for (const auto& [k, name] : kXbarOps) s += ", xbar::" + std::string(name);
     return s;
   }();
   return list;

@@ -39,6 +39,22 @@ bool keepsBinary(ir::OpKind k) {
   }
 }
 
+// Whether `value` is made by a `source` op (or, where graphInputs, is a graph input) through
+// ops that keep its values.
+bool madeBy(const ir::Graph& graph, ir::ValueId value, ir::OpKind source, bool graphInputs) {
+  const ir::Value& v = graph.value(value);
+  if (v.isConstant) return false;
+  if (v.producer == ir::kNoNode) return graphInputs;
+  const ir::Node& n = graph.node(v.producer);
+  if (n.kind == source) return true;
+  if (n.kind == ir::OpKind::Concat) {
+    for (ir::ValueId in : n.inputs)
+      if (!madeBy(graph, in, source, graphInputs)) return false;
+    return !n.inputs.empty();
+  }
+  return keepsBinary(n.kind) && madeBy(graph, n.inputs[0], source, graphInputs);
+}
+
 }  // namespace
 
 bool hasBinaryWeights(const ir::Graph& graph, const MatrixLayer& layer) {
@@ -58,16 +74,11 @@ bool hasBinaryWeights(const ir::Graph& graph, const MatrixLayer& layer) {
 }
 
 bool hasBinaryInputs(const ir::Graph& graph, ir::ValueId activation) {
-  const ir::Value& v = graph.value(activation);
-  if (v.isConstant || v.producer == ir::kNoNode) return false;
-  const ir::Node& n = graph.node(v.producer);
-  if (n.kind == ir::OpKind::Sign) return true;
-  if (n.kind == ir::OpKind::Concat) {
-    for (ir::ValueId in : n.inputs)
-      if (!hasBinaryInputs(graph, in)) return false;
-    return !n.inputs.empty();
-  }
-  return keepsBinary(n.kind) && hasBinaryInputs(graph, n.inputs[0]);
+  return madeBy(graph, activation, ir::OpKind::Sign, false);
+}
+
+bool hasSpikeInputs(const ir::Graph& graph, ir::ValueId activation) {
+  return graph.timesteps > 0 && madeBy(graph, activation, ir::OpKind::Lif, true);
 }
 
 }  // namespace xbar::mapping

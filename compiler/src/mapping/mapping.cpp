@@ -102,7 +102,8 @@ void cutUnits(LayerMapping& m, int32_t layerIndex, int64_t crossbarsPerCore,
 
 arch::OperandBits operandBits(const arch::ArchConfig& arch, const MatrixLayer& layer) {
   const arch::OperandBits bits = arch.operandBits();
-  return {layer.binaryWeights ? 1 : bits.weight, layer.binaryInputs ? 1 : bits.activation};
+  return {layer.binaryWeights ? 1 : bits.weight,
+          layer.binaryInputs || layer.spikeInputs ? 1 : bits.activation};
 }
 
 int64_t outputsOfColumnBlock(const LayerMapping& m, int64_t cb) {

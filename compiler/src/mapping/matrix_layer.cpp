@@ -77,6 +77,7 @@ std::vector<MatrixLayer> matrixLayers(const ir::Graph& g) {
     layer.activation = layer.weight == n.inputs[0] ? n.input(1) : n.inputs[0];
     layer.binaryWeights = hasBinaryWeights(g, layer);
     layer.binaryInputs = hasBinaryInputs(g, layer.activation);
+    layer.spikeInputs = hasSpikeInputs(g, layer.activation);
     layers.push_back(std::move(layer));
   }
   return layers;

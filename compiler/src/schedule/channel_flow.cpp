@@ -20,6 +20,7 @@ bool keepsChannels(OpKind kind) {
     case OpKind::HardSigmoid:
     case OpKind::HardSwish:
     case OpKind::Sign:
+    case OpKind::Lif:
     case OpKind::MaxPool:
     case OpKind::AveragePool:
     case OpKind::GlobalAveragePool:
@@ -100,8 +101,9 @@ class FlowBuilder {
 
     if (keepsChannels(n.kind)) {
       if (carriers != 1 || outExtent.channels != carriedExtent.channels) return {};
+      // Pooling reads across positions; LIF across time steps, which are positions too.
       if (n.kind == OpKind::MaxPool || n.kind == OpKind::AveragePool ||
-          n.kind == OpKind::GlobalAveragePool)
+          n.kind == OpKind::GlobalAveragePool || n.kind == OpKind::Lif)
         flow_.allPositions = true;
       return *carried;
     }
@@ -171,7 +173,8 @@ Extent extentOf(const ir::Graph& graph, ir::ValueId value, int64_t samples) {
   const ir::Value& v = graph.value(value);
   const int64_t perSample = std::max<int64_t>(1, v.elementCount() / std::max<int64_t>(1, samples));
   if (v.shape.size() < 2 || v.shape[1] <= 0) return {perSample, 1};
-  return {v.shape[1], std::max<int64_t>(1, perSample / v.shape[1])};
+  const int64_t steps = std::max<int64_t>(1, v.shape[0] / std::max<int64_t>(1, samples));
+  return {v.shape[1], std::max<int64_t>(1, perSample / v.shape[1]), steps};
 }
 
 std::vector<GroupFlow> channelFlows(const ir::Graph& graph, const std::vector<int32_t>& groupOfNode,

@@ -9,9 +9,10 @@
 namespace xbar::schedule {
 namespace {
 
-// Samples one inference of the model carries: the leading dim of its first input.
+// Samples one inference of the model carries: the leading dim of its first input (a spiking
+// network's leading dim is its time steps: one sample).
 int64_t samplesPerInference(const ir::Graph& g) {
-  if (g.inputs.empty() || g.value(g.inputs[0]).shape.empty()) return 1;
+  if (g.timesteps > 0 || g.inputs.empty() || g.value(g.inputs[0]).shape.empty()) return 1;
   return std::max<int64_t>(1, g.value(g.inputs[0]).shape[0]);
 }
 

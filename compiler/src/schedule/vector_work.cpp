@@ -32,6 +32,9 @@ constexpr std::array kTable = {
     Row{ir::OpKind::HardSigmoid, Basis::Output, 3, "3 per output (multiply, add, clamp)"},
     Row{ir::OpKind::HardSwish, Basis::Output, 4, "4 per output (hard sigmoid, multiply)"},
     Row{ir::OpKind::Sign, Basis::Output, 1, "1 per output (a comparison with 0)"},
+    Row{ir::OpKind::Lif, Basis::Output, 10,
+        "10 per neuron and time step (assumed: I: 2 multiplies, a select, an add; V: 3 "
+        "multiplies, 2 adds; the threshold compare)"},
     Row{ir::OpKind::Softmax, Basis::Output, 5,
         "5 per output (max, subtract, exponential by table, sum, divide)"},
     Row{ir::OpKind::Add, Basis::Output, 1, "1 per output"},

@@ -20,7 +20,7 @@ template <class F>
 void forEachElement(const DataRef& d, const schedule::Extent& e, F&& f) {
   for (int64_t c = d.firstChannel; c < d.endChannel; ++c)
     for (const auto& [first, end] : d.positions)
-      for (int64_t p = first; p < end; ++p) f(c * e.positions + p);
+      for (int64_t p = first; p < end; ++p) f(e.index(c, p));
 }
 
 }  // namespace
@@ -247,8 +247,8 @@ HeldValue* Dataflow::ensureValue(const RecordedOp& op, const DataRef& d, bool st
       finishGroup(op.core, g, d.sample, !evaluator_.madeBeforeMatrix(d.id));
     if (const int64_t i = lacks(); i >= 0) {
       if (!strict) return nullptr;
-      fail(op, fmt::format("the core does not hold channel {} position {} of {}", i / e.positions,
-                           i % e.positions, nameOf(d)));
+      fail(op, fmt::format("the core does not hold channel {} position {} of {}", e.channelOf(i),
+                           e.positionOf(i), nameOf(d)));
     }
   }
   return &s.values.at({d.id, d.sample});
@@ -387,7 +387,7 @@ void Dataflow::load(const RecordedOp& op, const codegen::Instruction& in) {
       const auto at = static_cast<size_t>(i);
       if (src == dramValues_.end() || !src->second.present[at])
         fail(op, fmt::format("it reads channel {} position {} of {}, which no ST wrote",
-                             i / e.positions, i % e.positions, nameOf(d)));
+                             e.channelOf(i), e.positionOf(i), nameOf(d)));
       h.tensor.data[at] = src->second.tensor.data[at];
       h.present[at] = 1;
     });

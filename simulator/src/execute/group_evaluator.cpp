@@ -16,6 +16,7 @@ enum class Reach {
   Broadcast,   // element-wise on several inputs, numpy broadcasting
   Moves,       // moves elements (shape ops, concatenation, padding): the op moves the mask
   Window,      // pooling: the op on the mask is nonzero where its window misses something
+  Causal,      // a LIF: an output needs its own element at this and every earlier time step
   Everything,  // anything else: an output needs every input element
 };
 
@@ -51,6 +52,8 @@ Reach reachOf(ir::OpKind kind) {
     case ir::OpKind::AveragePool:
     case ir::OpKind::GlobalAveragePool:
       return Reach::Window;
+    case ir::OpKind::Lif:
+      return Reach::Causal;
     default:
       return Reach::Everything;
   }
@@ -211,6 +214,12 @@ std::map<ir::ValueId, HeldValue> GroupEvaluator::evaluate(int32_t layer, const H
     const std::vector<int64_t>& shape0 = graph_.value(n.outputs[0]).shape;
     if (reach == Reach::Same) {
       outMasks.push_back(mask[0] ? *mask[0] : Tensor::filled(shape0, 0.0F));
+    } else if (reach == Reach::Causal) {  // missing from a step on: missing after it too
+      Tensor m = mask[0] ? *mask[0] : Tensor::filled(shape0, 0.0F);
+      const size_t perStep = m.data.size() / static_cast<size_t>(std::max<int64_t>(1, shape0[0]));
+      for (size_t e = perStep; e < m.data.size(); ++e)
+        if (m.data[e - perStep] != 0.0F) m.data[e] = 1.0F;
+      outMasks.push_back(std::move(m));
     } else if (reach == Reach::Broadcast) {
       outMasks.push_back(broadcastMask(shape0, mask));
     } else if (reach == Reach::Moves || reach == Reach::Window) {

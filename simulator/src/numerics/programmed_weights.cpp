@@ -228,7 +228,7 @@ void ProgrammedWeights::addTile(const Tile& t, std::span<const int64_t> x, int64
   const int64_t parts = n_.signParts();
   const int64_t slices = n_.weightSlices(), cycles = n_.inputCycles();
   const int64_t dacMask = (int64_t{1} << n_.dacBits) - 1;
-  const bool binaryInputs = n_.binaryInputs();
+  const bool binaryInputs = n_.oneBitInputs() && signedInputs;  // +-1; unsigned: 0 or 1
   const int64_t inputOffset = binaryInputs   ? 1
                               : signedInputs ? int64_t{1} << (n_.activationBits - 1)
                                              : 0;

@@ -66,7 +66,7 @@ ActivationQuantizer ActivationQuantizer::calibrate(std::span<const float> calibr
 ActivationQuantizer ActivationQuantizer::fromRange(double lowest, double peak, int64_t bits) {
   ActivationQuantizer a;
   a.bits = bits;
-  a.isUnsigned = lowest >= 0 && bits > 1;
+  a.isUnsigned = lowest >= 0;
   if (a.binary()) return a;  // +-1 at scale 1, whatever the range
   a.scale = peak > 0 ? peak / static_cast<double>(a.maxCode()) : 1.0;
   return a;

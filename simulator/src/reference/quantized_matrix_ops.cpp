@@ -46,9 +46,10 @@ QuantizedMatrixOps::QuantizedMatrixOps(const ir::Graph& graph, const arch::ArchC
     const auto found = quantizers.find(ml.node);
     if (found == quantizers.end())
       failInput(graph.describe(ml.node), "has no calibrated input quantizer");
-    // A binary input is +-1 whatever the calibration saw (quantize.h).
-    layer.input = layer.numerics.binaryInputs() ? numerics::ActivationQuantizer::fromRange(-1, 1, 1)
-                                                : found->second;
+    // A binary input is +-1 whatever the calibration saw, a spike 0 or 1 (quantize.h).
+    layer.input = ml.binaryInputs  ? numerics::ActivationQuantizer::fromRange(-1, 1, 1)
+                  : ml.spikeInputs ? numerics::ActivationQuantizer::fromRange(0, 1, 1)
+                                   : found->second;
     const Tensor weight = constantTensor(graph, ml.weight);
     for (int64_t g = 0; g < ml.groups; ++g) {
       const std::vector<float> m = layer.lowering->weightMatrix(weight, g);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "xbar/reference/lif_neurons.h"
 #include "xbar/support/error.h"
 
 namespace xbar::reference {
@@ -320,6 +321,9 @@ std::vector<Tensor> evaluateVectorOp(const ir::Graph& graph, ir::NodeId id,
       return {unary(x, [](float v) { return v > 0 ? 1.0F : v < 0 ? -1.0F : 0.0F; })};
     case OpKind::Softmax:
       return {softmax(graph, n, x, where)};
+    case OpKind::Lif:
+      return {lifSpikes(LifParameters::of(n, where), x,
+                        in.size() > 1 && in[1] != nullptr ? in[1] : nullptr, where)};
     case OpKind::Add:
       return {binary(x, second(), out, std::plus<>(), where)};
     case OpKind::Sub:

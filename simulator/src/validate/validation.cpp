@@ -123,8 +123,42 @@ bool ValidationReport::passed() const {
   return failures().empty();
 }
 
+// A spiking network's inputs: (N, T, ...) spikes of 0 or 1, each sample's T steps one run of
+// the unrolled model, whose input is (T, ...).
+std::vector<Tensor> splitSpikeSamples(const Tensor& all, const std::vector<int64_t>& inputShape,
+                                      const std::string& file, const std::string& inputName,
+                                      int64_t timesteps) {
+  const bool sameTail = all.shape.size() == inputShape.size() + 1 &&
+                        std::equal(all.shape.begin() + 2, all.shape.end(), inputShape.begin() + 1);
+  if (!sameTail || all.shape[0] < 1)
+    failInput(file, "shape {} does not fit the spiking model's input '{}': expected (N, {}{})",
+              ir::shapeToString(all.shape), inputName, timesteps, [&] {
+                std::string tail;
+                for (size_t k = 1; k < inputShape.size(); ++k)
+                  tail += ", " + std::to_string(inputShape[k]);
+                return tail;
+              }());
+  if (all.shape[1] != timesteps)
+    failInput(file,
+              "holds {} time steps per sample (shape {}), but the model runs {} (its metadata "
+              "xbar.snn.timesteps)",
+              all.shape[1], ir::shapeToString(all.shape), timesteps);
+  for (size_t e = 0; e < all.data.size(); ++e)
+    if (all.data[e] != 0.0F && all.data[e] != 1.0F)
+      failInput(file, "element {} is {}; a spiking network's inputs are spikes, 0 or 1", e,
+                all.data[e]);
+  std::vector<Tensor> runs;
+  const int64_t per = reference::elementCountOf(inputShape);
+  for (int64_t at = 0; at < all.elementCount(); at += per)
+    runs.emplace_back(inputShape,
+                      std::vector<float>(all.data.begin() + at, all.data.begin() + at + per));
+  return runs;
+}
+
 std::vector<Tensor> splitSamples(const Tensor& all, const std::vector<int64_t>& inputShape,
-                                 const std::string& file, const std::string& inputName) {
+                                 const std::string& file, const std::string& inputName,
+                                 int64_t timesteps) {
+  if (timesteps > 0) return splitSpikeSamples(all, inputShape, file, inputName, timesteps);
   if (all.shape == inputShape) return {all};
   const bool sameTail = all.shape.size() == inputShape.size() && !inputShape.empty() &&
                         std::equal(all.shape.begin() + 1, all.shape.end(), inputShape.begin() + 1);
@@ -143,6 +177,35 @@ std::vector<Tensor> splitSamples(const Tensor& all, const std::vector<int64_t>& 
     runs.emplace_back(inputShape,
                       std::vector<float>(all.data.begin() + at, all.data.begin() + at + per));
   return runs;
+}
+
+namespace {
+
+// What one inference answers: the model's output, or for a spiking network its outputs summed
+// over the T time steps (the output layer's spike counts).
+Tensor inferenceOutput(const Tensor& out, int64_t steps) {
+  if (steps == 0) return out;
+  std::vector<int64_t> shape = out.shape;
+  const size_t per = out.data.size() / static_cast<size_t>(steps);
+  shape[0] = 1;
+  Tensor sum = Tensor::filled(shape, 0.0F);
+  for (size_t e = 0; e < out.data.size(); ++e) sum.data[e % per] += out.data[e];
+  return sum;
+}
+
+}  // namespace
+
+void BinaryActivation::add(const Tensor& floatValue, const Tensor& chipValue, int64_t steps) {
+  const std::vector<float>& fs = floatValue.data;
+  const std::vector<float>& qs = chipValue.data;
+  elements += static_cast<int64_t>(fs.size());
+  const size_t per = steps > 0 ? fs.size() / static_cast<size_t>(steps) : fs.size();
+  if (spikes) onesPerStep.resize(static_cast<size_t>(steps), 0);
+  for (size_t e = 0; e < fs.size(); ++e) {
+    matches += fs[e] == qs[e] ? 1 : 0;
+    ones += qs[e] > 0 ? 1 : 0;
+    if (spikes && qs[e] > 0) ++onesPerStep[e / per];
+  }
 }
 
 ValidationReport validateModel(const ValidationRequest& request) {
@@ -166,17 +229,19 @@ ValidationReport validateModel(const ValidationRequest& request) {
   std::optional<fs::path> calibrationPath = request.calibration;
   if (!calibrationPath && request.dataset && fs::exists(*request.dataset / "calibration.npy"))
     calibrationPath = *request.dataset / "calibration.npy";
+  const int64_t steps = graph.timesteps;
   const std::vector<Tensor> samples =
-      splitSamples(readFinite(inputPath), in.shape, inputPath.string(), in.name);
+      splitSamples(readFinite(inputPath), in.shape, inputPath.string(), in.name, steps);
   const std::vector<Tensor> calibration =
-      calibrationPath
-          ? splitSamples(readFinite(*calibrationPath), in.shape, calibrationPath->string(), in.name)
-          : samples;
+      calibrationPath ? splitSamples(readFinite(*calibrationPath), in.shape,
+                                     calibrationPath->string(), in.name, steps)
+                      : samples;
 
   ValidationReport report;
   report.model = graph.name;
   report.arch = request.arch.name;
   report.samples = static_cast<int64_t>(samples.size());
+  report.timesteps = steps;
   report.calibrationSamples = static_cast<int64_t>(calibration.size());
   report.calibrationSource = calibrationPath ? calibrationPath->string() : "the validation inputs";
 
@@ -191,11 +256,11 @@ ValidationReport validateModel(const ValidationRequest& request) {
 
   const auto layers = mapping::matrixLayers(graph);
   for (const auto& l : layers) report.layers.push_back({l.name, std::string(ir::opName(l.op)), {}});
-  std::vector<size_t> signs;  // the values of binary activations
+  std::vector<size_t> signs;  // the values of binary activations and spikes
   for (const ir::Node& n : graph.nodes)
-    if (!n.removed && n.kind == ir::OpKind::Sign) {
+    if (!n.removed && (n.kind == ir::OpKind::Sign || n.kind == ir::OpKind::Lif)) {
       signs.push_back(static_cast<size_t>(n.outputs[0]));
-      report.binaryActivations.push_back({n.name});
+      report.binaryActivations.push_back({n.name, n.kind == ir::OpKind::Lif});
     }
   const auto output = static_cast<size_t>(graph.outputs[0]);
   std::vector<Tensor> floatOutputs, quantizedOutputs, compiledOutputs;
@@ -217,24 +282,16 @@ ValidationReport validateModel(const ValidationRequest& request) {
         const auto v = static_cast<size_t>(graph.node(layers[i].node).outputs[0]);
         report.layers[i].quantizedVsFloat.add(f[v], q[v], false);
       }
-      for (size_t i = 0; i < signs.size(); ++i) {
-        BinaryActivation& b = report.binaryActivations[i];
-        const std::vector<float>& fs = f[signs[i]].data;
-        const std::vector<float>& qs = q[signs[i]].data;
-        b.elements += static_cast<int64_t>(fs.size());
-        for (size_t e = 0; e < fs.size(); ++e) {
-          b.signMatches += fs[e] == qs[e] ? 1 : 0;
-          b.ones += qs[e] > 0 ? 1 : 0;
-        }
-      }
-      report.quantizedVsFloat.add(f[output], q[output], true);
-      floatOutputs.push_back(f[output]);
-      quantizedOutputs.push_back(q[output]);
+      for (size_t i = 0; i < signs.size(); ++i)
+        report.binaryActivations[i].add(f[signs[i]], q[signs[i]], steps);
+      floatOutputs.push_back(inferenceOutput(f[output], steps));
+      quantizedOutputs.push_back(inferenceOutput(q[output], steps));
+      report.quantizedVsFloat.add(floatOutputs.back(), quantizedOutputs.back(), true);
     }
     for (Tensor& t : compiled.run({samples.begin() + static_cast<std::ptrdiff_t>(first),
                                    samples.begin() + static_cast<std::ptrdiff_t>(end)},
                                   quantizedValues, first))
-      compiledOutputs.push_back(std::move(t));
+      compiledOutputs.push_back(inferenceOutput(t, steps));
   }
   const Tensor floatAll = stack(floatOutputs);
   if (expectedPath) {

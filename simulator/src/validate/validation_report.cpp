@@ -37,15 +37,20 @@ nlohmann::json toJson(const ValidationReport& r) {
     layers.push_back(std::move(j));
   }
   nlohmann::json binary = nlohmann::json::array();
-  for (const BinaryActivation& b : r.binaryActivations)
-    binary.push_back({{"name", b.name},
-                      {"elements", b.elements},
-                      {"sign_agreement", b.signAgreement()},
-                      {"ones_rate", b.onesRate()}});
+  for (const BinaryActivation& b : r.binaryActivations) {
+    nlohmann::json j = {{"name", b.name},
+                        {"kind", b.spikes ? "spikes" : "sign"},
+                        {"elements", b.elements},
+                        {"agreement_with_float", b.agreement()},
+                        {"ones_rate", b.onesRate()}};
+    if (b.spikes) j["spikes_per_step"] = b.onesPerStep;
+    binary.push_back(std::move(j));
+  }
   nlohmann::json j = {
       {"model", r.model},
       {"arch", r.arch},
       {"samples", r.samples},
+      {"timesteps", r.timesteps},
       {"calibration", {{"samples", r.calibrationSamples}, {"source", r.calibrationSource}}},
       {"adc_can_clip", r.anyAdcClipping},
       {"nonidealities",
@@ -129,11 +134,17 @@ std::string summaryText(const ValidationReport& r) {
     s += fmt::format("{}{} {}", i % 4 == 0 ? "\n  " : ", ", r.layers[i].name,
                      db(r.layers[i].quantizedVsFloat.sqnrDb()));
   if (!r.binaryActivations.empty()) {
-    s += "\nbinary activations (sign agreement with float, share of +1):";
+    s += r.timesteps > 0 ? fmt::format(
+                               "\nspikes over {} time steps (agreement with float, "
+                               "spike rate):",
+                               r.timesteps)
+                         : std::string(
+                               "\nbinary activations (sign agreement with float, "
+                               "share of +1):");
     for (size_t i = 0; i < r.binaryActivations.size(); ++i) {
       const BinaryActivation& b = r.binaryActivations[i];
       s += fmt::format("{}{} {:.2f} % ({:.1f} %)", i % 3 == 0 ? "\n  " : ", ", b.name,
-                       100 * b.signAgreement(), 100 * b.onesRate());
+                       100 * b.agreement(), 100 * b.onesRate());
     }
   }
   s += fmt::format(

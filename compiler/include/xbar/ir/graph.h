@@ -17,6 +17,9 @@ class Graph {
   int64_t opsetVersion = 0;
   bool weightsStripped = false;  // model marked stripped: weights have dims but no data
   bool shapesOnly = false;       // weight data deliberately not loaded
+  // A spiking network (docs/design.md §9b): the time steps one inference runs, unrolled along
+  // the first axis of every activation; 0 for any other network.
+  int64_t timesteps = 0;
 
   std::vector<Value> values;
   std::vector<Node> nodes;

@@ -24,6 +24,7 @@ enum class OpKind {
   HardSwish,
   Softmax,
   Sign,  // binary activations Sign(x - delta); binary weights fold to +-1 (docs/design.md §9b)
+  Lif,   // xbar::LIF, a spiking neuron layer over the time axis (docs/design.md §9b)
   // elementwise arithmetic
   Add,
   Sub,
@@ -53,8 +54,12 @@ enum class OpKind {
 // The ONNX op_type spelling ("Conv", "BatchNormalization", ...).
 std::string_view opName(OpKind kind);
 
-// Looks up an ONNX op_type of the default domain; nullopt when xbar does not support it.
-std::optional<OpKind> opKindFromOnnx(std::string_view opType);
+// Looks up an ONNX op_type of the default domain (or of xbar's own domain, "xbar": LIF);
+// nullopt when xbar does not support it.
+std::optional<OpKind> opKindFromOnnx(std::string_view opType, std::string_view domain = "");
+
+// The custom domain of xbar's own ops.
+inline constexpr std::string_view kXbarDomain = "xbar";
 
 // A comma-separated list of every supported op_type, for error messages.
 std::string_view supportedOpList();

@@ -14,5 +14,8 @@ namespace xbar::mapping {
 
 bool hasBinaryWeights(const ir::Graph& graph, const MatrixLayer& layer);
 bool hasBinaryInputs(const ir::Graph& graph, ir::ValueId activation);
+// Spikes (0 or 1): a LIF's output through the same ops, or a spiking network's graph input
+// (rate-coded spikes, the convention of docs/design.md §9b).
+bool hasSpikeInputs(const ir::Graph& graph, ir::ValueId activation);
 
 }  // namespace xbar::mapping

@@ -23,7 +23,8 @@ struct MatrixLayer {
   ir::ValueId activation = ir::kNoValue;  // the other operand
   // Binary operands (binary_operands.h): the layer maps, costs and computes them at 1 bit.
   bool binaryWeights = false;
-  bool binaryInputs = false;
+  bool binaryInputs = false;  // +-1
+  bool spikeInputs = false;   // 0 or 1: a LIF's spikes, or a spiking network's input
 
   int64_t weightElements() const { return groups * inputs * outputs; }
   int64_t totalOutputs() const { return groups * outputs; }

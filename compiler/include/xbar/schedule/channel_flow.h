@@ -20,7 +20,24 @@ namespace xbar::schedule {
 struct Extent {
   int64_t channels = 1;
   int64_t positions = 1;
+  // Blocks of positions ahead of the channels in memory: a spiking network's time steps (its
+  // values are (T, C, ...) per sample, position p = step x positions/T + the rest); 1 else.
+  int64_t steps = 1;
   int64_t elements() const { return channels * positions; }
+  // The element of channel c at position p in the value's C-order layout.
+  int64_t index(int64_t c, int64_t p) const {
+    if (steps == 1) return c * positions + p;
+    const int64_t inner = positions / steps;
+    return (p / inner) * channels * inner + c * inner + p % inner;
+  }
+  int64_t channelOf(int64_t i) const {
+    return steps == 1 ? i / positions : i / (positions / steps) % channels;
+  }
+  int64_t positionOf(int64_t i) const {
+    if (steps == 1) return i % positions;
+    const int64_t inner = positions / steps;
+    return i / (channels * inner) * inner + i % inner;
+  }
 };
 Extent extentOf(const ir::Graph& graph, ir::ValueId value, int64_t samples);
 

@@ -4,7 +4,8 @@
 // over a row tile converted by a crossbar.adc_bits ADC, then shift-and-add over slices and
 // cycles and digital addition over row tiles. A binary layer (docs/design.md §9b) has 1-bit
 // operands: +-1 weights stored as one bit b (q = 2b - 1, offset scheme) or |q| = 1 on the side
-// of its sign (differential), and +-1 inputs fed in one cycle as u (x = 2u - 1).
+// of its sign (differential), and +-1 inputs fed in one cycle as u (x = 2u - 1); a spiking
+// layer's 1-bit inputs are unsigned, 0 or 1, fed as they are.
 #pragma once
 
 #include <algorithm>
@@ -27,7 +28,8 @@ struct CrossbarNumerics {
   // A layer whose operands take `bits` (mapping::operandBits).
   static CrossbarNumerics fromArch(const arch::ArchConfig& arch, arch::OperandBits bits);
   bool binaryWeights() const { return weightBits == 1; }
-  bool binaryInputs() const { return activationBits == 1; }
+  // 1-bit inputs: +-1 where signed (binary activations), 0 or 1 where not (spikes).
+  bool oneBitInputs() const { return activationBits == 1; }
   // Bits a column sum over `rows` rows needs (arch::ArchConfig::adcBitsNeeded).
   int64_t adcBitsNeeded(int64_t rows) const;
   // Bits a stored weight code takes: offset stores q + 2^(w-1) in w bits; differential stores

@@ -31,13 +31,14 @@ QuantizedWeights quantizeWeights(std::span<const float> w, int64_t outputs, int6
 
 // x ≈ scale * q: unsigned q in [0, 2^bits - 1], signed q in [-2^(bits-1), 2^(bits-1) - 1],
 // clamped. The scale maps the calibration set's largest magnitude to the largest code.
-// At 1 bit (a binary layer's input, a Sign's output) q is -1 where x < 0, else +1, scale 1: a
-// sign(0) = 0, and a convolution's zero padding, are fed as +1 (a comparator's x >= delta) [A].
+// At 1 bit signed (a binary layer's input, a Sign's output) q is -1 where x < 0, else +1,
+// scale 1: a sign(0) = 0, and a convolution's zero padding, are fed as +1 (a comparator's
+// x >= delta) [A]. At 1 bit unsigned (spikes) q is 0 or 1.
 struct ActivationQuantizer {
   double scale = 1;
   bool isUnsigned = true;
   int64_t bits = 0;
-  bool binary() const { return bits == 1; }
+  bool binary() const { return bits == 1 && !isUnsigned; }
   int64_t minCode() const { return binary() ? -1 : isUnsigned ? 0 : -(int64_t{1} << (bits - 1)); }
   int64_t maxCode() const {
     return binary() ? 1 : isUnsigned ? (int64_t{1} << bits) - 1 : (int64_t{1} << (bits - 1)) - 1;

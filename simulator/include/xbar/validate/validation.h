@@ -64,14 +64,18 @@ struct LayerAgreement {
   bool compiledExact = true;  // the compiled program made exactly the quantized values
 };
 
-// A binary activation (a Sign's output, docs/design.md §9b): how often the chip's sign
-// (the quantized reference's, which the compiled program equals bit for bit) is the float
-// reference's, and the share of +1s (the binary activation rate).
+// A binary activation (a Sign's output) or a LIF's spikes (docs/design.md §9b): how often the
+// chip's value (the quantized reference's, which the compiled program equals bit for bit) is
+// the float reference's, and the share of +1s (the binary activation rate, the spike rate),
+// for spikes per time step too (summed over samples).
 struct BinaryActivation {
   std::string name;
-  int64_t elements = 0, signMatches = 0, ones = 0;
-  double signAgreement() const {
-    return elements ? static_cast<double>(signMatches) / static_cast<double>(elements) : 1;
+  bool spikes = false;
+  int64_t elements = 0, matches = 0, ones = 0;
+  std::vector<int64_t> onesPerStep;
+  void add(const reference::Tensor& floatValue, const reference::Tensor& chipValue, int64_t steps);
+  double agreement() const {
+    return elements ? static_cast<double>(matches) / static_cast<double>(elements) : 1;
   }
   double onesRate() const {
     return elements ? static_cast<double>(ones) / static_cast<double>(elements) : 0;
@@ -97,7 +101,8 @@ struct ValidationReport {
   std::optional<Agreement> floatVsPyTorch;          // when PyTorch's output is known
   Agreement quantizedVsFloat;                       // at the model's output
   std::vector<LayerAgreement> layers;               // each matrix layer's output, in graph order
-  std::vector<BinaryActivation> binaryActivations;  // each Sign's output, in graph order
+  std::vector<BinaryActivation> binaryActivations;  // each Sign's and LIF's, in graph order
+  int64_t timesteps = 0;                            // a spiking network's T
   CompiledCheck compiled;
   std::optional<Accuracy> accuracy;  // with --dataset
   bool anyAdcClipping = false;
@@ -116,9 +121,12 @@ nlohmann::json toJson(const ValidationReport& report);
 std::string summaryText(const ValidationReport& report);
 
 // The samples of a .npy file for a model input of shape `inputShape`: one tensor per run.
-// InputError naming the file when the shape fits neither rule.
+// A spiking network (timesteps T > 0, its input unrolled to (T, ...)) takes (N, T, ...) spikes.
+// InputError naming the file when the shape fits neither rule, the T differs, or a spiking
+// input is not 0 or 1.
 std::vector<reference::Tensor> splitSamples(const reference::Tensor& all,
                                             const std::vector<int64_t>& inputShape,
-                                            const std::string& file, const std::string& inputName);
+                                            const std::string& file, const std::string& inputName,
+                                            int64_t timesteps = 0);
 
 }  // namespace xbar::validate
