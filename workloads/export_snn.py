@@ -224,9 +224,14 @@ def digits(out):
     save(os.path.join(data, "labels.npy"), y_test.astype(np.int64))
     save(os.path.join(data, "calibration.npy"), train_spikes[:128].numpy())
     labels = torch.from_numpy(y_train).long()
-    for name, net, epochs in (("digits_snn_fc", FcSnn([64, 128, 10]), 20),
-                              ("digits_snn_conv", ConvSnn(), 12)):
+    for name, make, epochs, gain in (("digits_snn_fc", lambda: FcSnn([64, 128, 10]), 20, 1),
+                                     ("digits_snn_conv", ConvSnn, 40, 3)):
         torch.manual_seed(SEED)
+        net = make()
+        with torch.no_grad():  # the conv net's default init leaves most neurons silent
+            for m in net.modules():
+                if isinstance(m, (nn.Linear, nn.Conv2d)):
+                    m.weight.mul_(gain)
         train(net, train_spikes, labels, epochs)
         to_grid(net)
         with torch.no_grad():

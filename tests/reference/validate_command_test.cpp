@@ -164,8 +164,48 @@ TEST_F(ValidateCommand, BinaryNetworksValidateExactlyWithRealAccuracy) {
       for (const auto& b : j["binary_activations"]) {
         EXPECT_GT(b["ones_rate"].get<double>(), 0.2) << b;  // neither stuck at -1 nor at +1
         EXPECT_LT(b["ones_rate"].get<double>(), 0.8) << b;
-        EXPECT_GT(b["sign_agreement"].get<double>(), j["adc_can_clip"].get<bool>() ? 0.8 : 0.99)
+        EXPECT_GT(b["agreement_with_float"].get<double>(),
+                  j["adc_can_clip"].get<bool>() ? 0.8 : 0.99)
             << b;
+      }
+    }
+}
+
+// The digits SNNs (workloads/export_snn.py: rate-coded spikes, T = 16, weights on the 4-bit
+// grid with power-of-two scales, so every synaptic sum is exact in float32 and on a 4-bit
+// crossbar whose ADC holds it; compass-sram-m's does, for these layers of at most 144 rows):
+// PyTorch's output spike counts equal the float reference's exactly, the quantized and the
+// compiled program's spike trains equal the float ones element for element, and each LIF's
+// spikes per time step equal the ones PyTorch counted. On isaac-reram (16-bit weights, ADCs
+// that clip) the compiled program still equals the quantized reference bit for bit.
+TEST_F(ValidateCommand, SpikingNetworksMatchPyTorchSpikeForSpike) {
+  const std::string digits = std::string(XBAR_EXPORT_DIR) + "/digits";
+  for (const std::string model : {"digits_snn_fc", "digits_snn_conv"})
+    for (const std::string arch : {"compass-sram-m", "isaac-reram"}) {
+      const fs::path json = dir_ / (model + arch + ".json");
+      const std::string stem = digits + "/" + model;
+      ASSERT_EQ(xbar("validate " + stem + ".onnx --arch " + arch + " --dataset " + digits +
+                     "/snn_dataset --expected " + stem + ".output.npy --json " + json.string()),
+                0)
+          << model << " " << arch << ": " << slurp(dir_ / "err");
+      const auto j = nlohmann::json::parse(slurp(json));
+      EXPECT_EQ(j["timesteps"].get<int64_t>(), 16);
+      EXPECT_EQ(j["float_vs_pytorch"]["relative_l2"].get<double>(), 0.0) << model;
+      EXPECT_TRUE(j["compiled"]["exact"].get<bool>()) << j["compiled"]["first_difference"];
+      EXPECT_EQ(j["accuracy"]["compiled_top1"], j["accuracy"]["quantized_top1"]);
+      EXPECT_GT(j["accuracy"]["float_top1"].get<double>(), 0.8) << model;
+      if (arch != "compass-sram-m") continue;
+      EXPECT_EQ(j["accuracy"]["quantized_top1"], j["accuracy"]["float_top1"]) << model;
+      const auto pytorch = nlohmann::json::parse(slurp(fs::path(stem + ".spikes.json")));
+      const auto& perLayer = pytorch["spikes_per_layer_and_step"];
+      ASSERT_EQ(j["binary_activations"].size(), perLayer.size()) << model;
+      for (size_t l = 0; l < perLayer.size(); ++l) {
+        const auto& lif = j["binary_activations"][l];
+        EXPECT_EQ(lif["kind"], "spikes");
+        EXPECT_EQ(lif["agreement_with_float"].get<double>(), 1.0) << lif["name"];
+        std::vector<int64_t> want;
+        for (const auto& v : perLayer[l]) want.push_back(static_cast<int64_t>(v.get<double>()));
+        EXPECT_EQ(lif["spikes_per_step"].get<std::vector<int64_t>>(), want) << lif["name"];
       }
     }
 }
