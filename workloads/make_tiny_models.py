@@ -193,6 +193,35 @@ def binary_cnn():
     return model("binary_cnn", nodes, [tensor("x", 1, 3, 8, 8)], [tensor("y", 1, 4)], inits)
 
 
+def tiny_snn():
+    """A convolutional SNN of one time step (docs/design.md §9b), T = 4: conv 2 -> 8 3x3 pad 1,
+    LIF with a bias per channel, max pool 2, flatten, fc 72 -> 4, LIF. Its input is a step of
+    rate-coded spikes. Not run through onnx's Python checker: xbar registers xbar::LIF itself."""
+    lif = dict(alpha_i=0.99, alpha_v=0.99, beta_i=1.0, beta_v=1.0, beta_b=1.0, theta=1.0)
+    nodes = [
+        helper.make_node("Conv", ["x", "w1"], ["c1"], name="conv1", pads=[1, 1, 1, 1],
+                         kernel_shape=[3, 3]),
+        helper.make_node("LIF", ["c1", "b1"], ["s1"], name="lif1", domain="xbar", **lif),
+        helper.make_node("MaxPool", ["s1"], ["p1"], name="pool", kernel_shape=[2, 2],
+                         strides=[2, 2]),
+        helper.make_node("Flatten", ["p1"], ["f1"], name="flatten", axis=1),
+        helper.make_node("Gemm", ["f1", "w2"], ["c2"], name="fc", transB=1),
+        helper.make_node("LIF", ["c2", "b2"], ["y"], name="lif2", domain="xbar", **lif),
+    ]
+    inits = [numpy_helper.from_array(rng.standard_normal((8, 2, 3, 3)).astype(np.float32) * 0.6,
+                                     "w1"),
+             numpy_helper.from_array(np.full((8, 1, 1), 0.1, np.float32), "b1"),
+             numpy_helper.from_array(rng.standard_normal((4, 72)).astype(np.float32) * 0.4, "w2"),
+             numpy_helper.from_array(np.full((4,), 0.2, np.float32), "b2")]
+    graph = helper.make_graph(nodes, "tiny_snn", [tensor("x", 1, 2, 6, 6)], [tensor("y", 1, 4)],
+                              inits)
+    m = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET),
+                                                helper.make_opsetid("xbar", 1)],
+                          producer_name="xbar make_tiny_models.py")
+    helper.set_model_props(m, {"xbar.snn.timesteps": "4"})
+    return m
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "tiny")
     os.makedirs(out, exist_ok=True)
@@ -212,6 +241,7 @@ def main():
                     location="mlp_gemm_external.weights", size_threshold=0)
     # Last, so that the models above keep the weights the seed gave them.
     onnx.save(binary_cnn(), os.path.join(out, "binary_cnn.onnx"))
+    onnx.save(tiny_snn(), os.path.join(out, "tiny_snn.onnx"))
 
 
 if __name__ == "__main__":

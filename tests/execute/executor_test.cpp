@@ -41,11 +41,13 @@ struct CompiledModel {
     cost = std::make_unique<cost::CostModel>(graph, mapping, arch, 1);
     std::mt19937 rng(7);
     std::normal_distribution<float> normal(0.0F, 1.0F);
+    std::uniform_real_distribution<float> uniform(0.0F, 1.0F);
     for (int64_t b = 0; b < batch; ++b) {
       std::vector<reference::Tensor> inputs;
       for (ir::ValueId in : graph.inputs) {
         reference::Tensor t = reference::Tensor::filled(graph.value(in).shape);
-        for (float& v : t.data) v = normal(rng);
+        for (float& v : t.data)  // a spiking network's inputs are spikes
+          v = graph.timesteps > 0 ? (uniform(rng) < 0.4F ? 1.0F : 0.0F) : normal(rng);
         inputs.push_back(std::move(t));
       }
       samples.push_back(std::move(inputs));

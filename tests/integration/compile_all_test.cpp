@@ -65,7 +65,8 @@ TEST_P(EveryNetworkCompiles, OnEveryPreset) {
 
 INSTANTIATE_TEST_SUITE_P(Torchvision, EveryNetworkCompiles,
                          ::testing::Values("resnet18", "resnet50", "vgg16", "squeezenet1_1",
-                                           "mobilenet_v2", "alexnet", "resnet18_bnn"),
+                                           "mobilenet_v2", "alexnet", "resnet18_bnn",
+                                           "snn_784_800_10"),
                          [](const auto& info) { return std::string(info.param); });
 
 }  // namespace

@@ -159,7 +159,8 @@ TEST(FidelityOfPerCoreWrites, TheReplacePhaseWaitsForTheLastCoreLoadedToWriteIts
 
 INSTANTIATE_TEST_SUITE_P(Torchvision, Fidelity,
                          ::testing::Values("resnet18", "resnet50", "vgg16", "squeezenet1_1",
-                                           "mobilenet_v2", "alexnet", "resnet18_bnn"),
+                                           "mobilenet_v2", "alexnet", "resnet18_bnn",
+                                           "snn_784_800_10"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

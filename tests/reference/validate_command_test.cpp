@@ -88,7 +88,10 @@ TEST_F(ValidateCommand, AWrongExpectedOutputFailsWithStatusThree) {
 
 TEST_F(ValidateCommand, BadInputsAreRefusedNamingTheFile) {
   const std::string model = exported("squeezenet1_1.onnx");
+  const std::string snn = std::string(XBAR_TINY_DIR) + "/tiny_snn.onnx";
   reference::writeNpy(dir_ / "short.npy", Tensor({1, 3, 224}, std::vector<float>(672, 0.0F)));
+  reference::writeNpy(dir_ / "t3.npy", Tensor({2, 3, 2, 6, 6}, std::vector<float>(432, 1.0F)));
+  reference::writeNpy(dir_ / "half.npy", Tensor({1, 4, 2, 6, 6}, std::vector<float>(288, 0.5F)));
   Tensor nan = reference::readNpy(exported("squeezenet1_1.input.npy"));
   nan.data[5] = std::nanf("");
   reference::writeNpy(dir_ / "nan.npy", nan);
@@ -106,6 +109,11 @@ TEST_F(ValidateCommand, BadInputsAreRefusedNamingTheFile) {
       {"validate " + model + " --input " + (dir_ / "absent.npy").string(), "cannot open"},
       {"validate " + model + " --batch 0", "--batch: the program's batch should be at least 1"},
       {"validate " + model + " --partitioner bogus", "unknown partitioner"},
+      // A spiking network's inputs: (N, T, ...) spikes at the model's T (4 for tiny_snn).
+      {"validate " + snn + " --input " + (dir_ / "t3.npy").string(),
+       "t3.npy: holds 3 time steps per sample (shape [2x3x2x6x6]), but the model runs 4"},
+      {"validate " + snn + " --input " + (dir_ / "half.npy").string(),
+       "half.npy: element 0 is 0.5; a spiking network's inputs are spikes, 0 or 1"},
   };
   for (const Case& c : cases) {
     std::string err;

@@ -33,7 +33,12 @@ inline std::vector<TinyPoint> tinyPoints() {
           {"residual_block", {}},
           {"concat_branch", {}},
           {"two_conv_cnn", kTinyMemory},
-          {"residual_block", kTinyMemory}};
+          {"residual_block", kTinyMemory},
+          // A spiking network: its T = 4 steps are positions (several tiles of steps, replicas
+          // splitting them); the LIF reads across them.
+          {"tiny_snn", kSmallChip},
+          {"tiny_snn", {}},
+          {"tiny_snn", kTinyMemory}};
 }
 
 inline const std::vector<const char*> kPartitioners = {"greedy", "layerwise", "compass", "optimal"};

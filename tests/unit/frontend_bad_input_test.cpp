@@ -86,6 +86,49 @@ TEST(FrontendBadInputModels, UnsupportedOpNamesNodeOpAndOpset) {
   EXPECT_NE(message.find("opset 13"), std::string::npos) << message;
 }
 
+// tiny_snn.onnx (workloads/make_tiny_models.py) edited four ways: each names the problem.
+TEST_F(FrontendBadInput, SpikingModelsStateTheirStepsAndLifParameters) {
+  onnx::ModelProto good;
+  ASSERT_TRUE(good.ParseFromString(readFile(kTiny + "/tiny_snn.onnx")));
+  struct Case {
+    std::string name, expected;
+    void (*edit)(onnx::ModelProto&);
+  };
+  const Case cases[] = {
+      {"no_timesteps",
+       "node 'lif1' (xbar::LIF): makes this a spiking network, but the model "
+       "has no metadata xbar.snn.timesteps",
+       [](onnx::ModelProto& m) { m.clear_metadata_props(); }},
+      {"bad_timesteps", "metadata xbar.snn.timesteps is '4.5'; expected a whole number",
+       [](onnx::ModelProto& m) { m.mutable_metadata_props(0)->set_value("4.5"); }},
+      {"no_theta", "node 'lif2' (xbar::LIF): has no float attribute 'theta'",
+       [](onnx::ModelProto& m) {
+         auto* attrs = m.mutable_graph()->mutable_node(5)->mutable_attribute();
+         for (int i = 0; i < attrs->size(); ++i)
+           if (attrs->Get(i).name() == "theta") attrs->DeleteSubrange(i, 1);
+       }},
+      {"batch_two", "input 'x' of a spiking network must be one time step of one sample",
+       [](onnx::ModelProto& m) {
+         m.mutable_graph()
+             ->mutable_input(0)
+             ->mutable_type()
+             ->mutable_tensor_type()
+             ->mutable_shape()
+             ->mutable_dim(0)
+             ->set_dim_value(2);
+       }},
+  };
+  for (const Case& c : cases) {
+    onnx::ModelProto m = good;
+    c.edit(m);
+    const fs::path path = dir_ / (c.name + ".onnx");
+    writeFileAtomically(path, m.SerializeAsString());
+    const std::string message = loadError(path);
+    EXPECT_NE(message.find(c.name + ".onnx"), std::string::npos) << message;
+    EXPECT_NE(message.find(c.expected), std::string::npos) << message;
+  }
+}
+
 TEST_F(FrontendBadInput, MissingExternalDataFileIsNamed) {
   fs::copy_file(kTiny + "/mlp_gemm_external.onnx", dir_ / "mlp.onnx");
   const std::string message = loadError(dir_ / "mlp.onnx");

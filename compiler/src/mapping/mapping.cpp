@@ -122,6 +122,7 @@ Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch) {
   mapping.arch = arch.name;
   mapping.weightBits = arch.precision.weight_bits;
   mapping.adcBits = arch.crossbar.adc_bits;
+  mapping.timesteps = graph.timesteps;
   for (const MatrixLayer& layer : matrixLayers(graph)) {
     LayerMapping m = tileLayer(layer, arch);
     cutUnits(m, static_cast<int32_t>(mapping.layers.size()), arch.core.crossbars, mapping.units);

@@ -53,16 +53,24 @@ std::string formatMappingTable(const Mapping& m) {
 }
 
 std::string binaryLayersLine(const Mapping& m) {
-  int64_t weights = 0, inputs = 0;
+  int64_t weights = 0, inputs = 0, spikes = 0;
   for (const LayerMapping& l : m.layers) {
     weights += l.layer.binaryWeights ? 1 : 0;
     inputs += l.layer.binaryInputs ? 1 : 0;
+    spikes += l.layer.spikeInputs ? 1 : 0;
   }
-  if (weights == 0 && inputs == 0) return {};
-  return fmt::format(
-      "binary: {} of {} layers with 1-bit weights (one cell bit per sign), {} with 1-bit inputs "
-      "(one input cycle)\n",
-      weights, m.layers.size(), inputs);
+  std::string out;
+  if (weights > 0 || inputs > 0)
+    out += fmt::format(
+        "binary: {} of {} layers with 1-bit weights (one cell bit per sign), {} with 1-bit "
+        "inputs (one input cycle)\n",
+        weights, m.layers.size(), inputs);
+  if (m.timesteps > 0)
+    out += fmt::format(
+        "spiking: {} time steps per inference; {} of {} layers take 1-bit spikes (one input "
+        "cycle per step)\n",
+        m.timesteps, spikes, m.layers.size());
+  return out;
 }
 
 std::string adcClippingLine(const Mapping& m) {

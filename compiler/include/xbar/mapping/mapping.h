@@ -74,6 +74,7 @@ struct Mapping {
   std::string arch;
   int64_t weightBits = 0;
   int64_t adcBits = 0;
+  int64_t timesteps = 0;  // a spiking network's T (ir::Graph::timesteps)
   std::vector<LayerMapping> layers;
   std::vector<PartitionUnit> units;  // layers in graph (topological) order
   MappingTotals totals;
