@@ -51,6 +51,9 @@ TEST(SpikingNetwork, UnrollsItsStepsIntoVectorsOfOneBitSpikes) {
   EXPECT_EQ(cost.groups().layer(0).vectorsPerSample, 4 * 36);
   EXPECT_EQ(cost.groups().layer(0).inputCycles, 1);
   EXPECT_EQ(cost.groups().layer(1).vectorsPerSample, 4);
+  // The state the finishing cores keep in local memory: a neuron per output of one step.
+  EXPECT_EQ(cost.groups().layer(0).stateNeurons, 8 * 6 * 6);
+  EXPECT_EQ(cost.groups().layer(1).stateNeurons, 4);
 }
 
 }  // namespace

@@ -36,6 +36,9 @@ std::vector<int32_t> assignGroups(const ir::Graph& graph, const mapping::Mapping
       if (!layers.empty()) {
         LayerGroup& p = layers[static_cast<size_t>(group)];
         p.vectorOps.emplace_back(n.kind, vectorElementOps(graph, n) / static_cast<double>(samples));
+        // A LIF keeps each neuron's I and V from one time step to the next.
+        if (n.kind == ir::OpKind::Lif && graph.timesteps > 0)
+          p.stateNeurons += graph.value(n.outputs[0]).elementCount() / graph.timesteps;
       }
     }
     groupOfNode[i] = group;

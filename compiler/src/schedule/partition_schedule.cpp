@@ -40,6 +40,7 @@ struct WorkingSet {
   double halo = 0;       // per sample
   double outputs = 0;    // per sample, this core's share
   double partials = 0;   // partial sums reduced here, per sample
+  double state = 0;      // neuron state kept over the sample, whatever the tiles
   int64_t vectors = 1;   // per copy and sample
   int64_t maxTiles = 1;  // a Conv's tile is at least one of its vectors
   double rounds = 2;     // tiles' worth of messages that may wait untaken
@@ -48,7 +49,7 @@ struct WorkingSet {
     const double perTile =
         static_cast<double>((vectors + tiles - 1) / tiles) / static_cast<double>(vectors);
     return (rounds + 1) * input / static_cast<double>(tiles) + (tiles > 1 ? halo : 0.0) +
-           (outputs + (rounds + 1) * partials) * perTile;
+           (outputs + (rounds + 1) * partials) * perTile + state;
   }
   // The fewest tiles that fit `budget`, or 0 when even the most do not. Beyond one tile (no
   // halo) the working set only falls as tiles grow: a binary search.
@@ -126,6 +127,9 @@ void PartitionSchedule::chooseTiles() {
       w.halo = g.haloBytesPerSample;
       w.outputs = groupOutput * h.outputShare;
       w.partials = in == incoming.end() ? 0.0 : in->second.second * sumBytes;
+      // I and V per neuron of its share, at activation bits each [A].
+      w.state = static_cast<double>(2 * g.stateNeurons * arch_.precision.activation_bits) / 8.0 *
+                h.outputShare;
       w.vectors = vectors;
       // Every core gets each tile's chunk of the whole input and runs its copies' share of the
       // tile's vectors, so a Conv's tile is at least one of the layer's vectors; a Gemm's input

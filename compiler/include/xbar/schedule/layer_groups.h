@@ -80,6 +80,9 @@ struct LayerGroup {
   std::vector<Consumer> consumers;
   // The non-matrix ops of the group, in graph order: op and element operations per sample.
   std::vector<std::pair<ir::OpKind, double>> vectorOps;
+  // Neurons whose state (a LIF's I and V) the cores finishing the group keep in local memory
+  // over a sample's time steps (docs/design.md §9b).
+  int64_t stateNeurons = 0;
 };
 
 // Crossbars of a unit that are written alike: `crossbars` of them, each `rows` rows of
