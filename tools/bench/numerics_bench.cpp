@@ -91,6 +91,34 @@ void benchResnet18(const fs::path& exports) {
              validateS);
 }
 
+// Functional execution of a binarized and a spiking network, batch 1 (issue 14: under 2 s
+// each): the float reference, the quantized reference and the compiled program (compass's plan
+// on compass-sram-m) executed bit-exact, one inference each.
+void benchBinaryAndSpiking(const fs::path& exports) {
+  for (const char* net : {"resnet18_bnn", "snn_784_800_10"}) {
+    const xbar::ir::Graph graph =
+        xbar::frontend::loadPreparedGraph(exports / (std::string(net) + ".onnx"));
+    Tensor input = xbar::reference::readNpy(exports / (std::string(net) + ".input.npy"));
+    if (graph.timesteps > 0) input.shape.erase(input.shape.begin());  // (1, T, ...) to (T, ...)
+    const xbar::arch::ArchConfig arch = xbar::flow::loadArch("compass-sram-m", {}, XBAR_ARCH_DIR);
+    xbar::reference::GraphRunner runner(graph);
+    xbar::reference::QuantizedMatrixOps ops(
+        graph, arch, xbar::reference::calibrate(runner, {{input}}, arch.precision.activation_bits));
+    const double floatS = bestOfThree([&] { runner.run({input}); });
+    const double quantS = bestOfThree([&] { runner.run({input}, &ops); });
+    const xbar::mapping::Mapping mapping = xbar::mapping::mapGraph(graph, arch);
+    const xbar::flow::PlannedModel planned = xbar::flow::planModel(graph, mapping, arch, {});
+    const xbar::codegen::Program program = xbar::flow::generateProgram(planned, arch);
+    const xbar::execute::WeightImage image(program, planned.costs->groups(), mapping, ops);
+    const xbar::execute::ExecutionModel model{graph, arch, mapping, planned.costs->groups(), ops};
+    const double execS =
+        bestOfThree([&] { xbar::execute::executeProgram(model, program, image, {{input}}); });
+    fmt::print("{:<58} {:>9.3f} s  (float {:.3f} s, quantized {:.3f} s)\n",
+               fmt::format("compiled program bit-exact, {}, compass-sram-m", net), execS, floatS,
+               quantS);
+  }
+}
+
 void benchDigitsSweep(const fs::path& exports) {
   const fs::path digits = exports / "digits";
   std::vector<std::string> lines;
@@ -123,6 +151,7 @@ int main(int argc, char** argv) {
   try {
     fmt::print("numerics: one sample's wall time, minimum of three after a warm-up\n\n");
     benchResnet18(argv[1]);
+    benchBinaryAndSpiking(argv[1]);
     benchDigitsSweep(argv[1]);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "xbar_numerics_bench: %s\n", e.what());

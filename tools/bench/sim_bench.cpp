@@ -107,22 +107,22 @@ extern "C" int sc_main(int argc, char** argv) {
   fmt::print(
       "simulation (compass plan, one process each): wall time of sc_start and what it "
       "simulated\n\n");
-  fmt::print("{:<10} {:<15} {:>3} {:>12} {:>9} {:>16} {:>14} {:>14} {:>9}\n", "network", "arch",
+  fmt::print("{:<14} {:<15} {:>3} {:>12} {:>9} {:>16} {:>14} {:>14} {:>9}\n", "network", "arch",
              "B", "instructions", "wall s", "sim samples/s", "wall samples/s", "deltas/s",
              "RSS MiB");
-  for (const char* net : {"resnet18", "vgg16"})
+  for (const char* net : {"resnet18", "vgg16", "resnet18_bnn", "snn_784_800_10"})
     for (const char* arch : {"compass-sram-m", "isaac-reram"})
       for (int64_t batch : {1, 16}) {
         const fs::path model = fs::path(argv[1]) / (std::string(net) + ".stripped.onnx");
         const Row r =
             xbar::bench::runInChild<Row>([&] { return simulateOnce(model, arch, batch); });
         if (!r.ok) {
-          fmt::print("{:<10} {:<15} {:>3} {}\n", net, arch, batch,
+          fmt::print("{:<14} {:<15} {:>3} {}\n", net, arch, batch,
                      r.refusal[0] != 0 ? std::string("refused: ") + r.refusal : "failed");
           continue;
         }
         fmt::print(
-            "{:<10} {:<15} {:>3} {:>12.0f} {:>9.3f} {:>16.1f} {:>14.1f} {:>14.3g} {:>9.1f}\n", net,
+            "{:<14} {:<15} {:>3} {:>12.0f} {:>9.3f} {:>16.1f} {:>14.1f} {:>14.3g} {:>9.1f}\n", net,
             arch, batch, r.instructions, r.wallS, r.simulatedSamplesPerS, r.wallSamplesPerS,
             r.deltasPerS, static_cast<double>(r.peakKib) / 1024.0);
       }
