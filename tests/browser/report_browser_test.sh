@@ -23,6 +23,12 @@ mkdir "$work/validation"
 "$xbar" validate "$digits/digits_mlp.onnx" --arch isaac-reram --dataset "$digits/dataset" \
   --json "$work/validation/validation.json" >/dev/null
 "$xbar" report "$work/validation" >/dev/null
+# A spiking network's validation: spikes per layer and time step, charted.
+mkdir "$work/snn"
+"$xbar" validate "$digits/digits_snn_conv.onnx" --arch compass-sram-m \
+  --dataset "$digits/snn_dataset" --json "$work/snn/validation.json" >/dev/null
+"$xbar" report "$work/snn" >/dev/null
+grep -q '"spikes_per_step"' "$work/snn/report.json"
 cat >"$work/grid.yaml" <<YAML
 workloads: [$tiny/mlp_gemm.onnx, $tiny/two_conv_cnn.onnx]
 archs: [compass-sram-m]
@@ -52,4 +58,5 @@ grep -q '"compiled_top1"' "$work/adc/report.json"
 rm -rf "$artifacts"
 node "$(dirname "$0")/check_report.cjs" "$assets/node_modules" "$artifacts" \
   "$work/run/index.html" "$work/digits/index.html" "$work/validation/index.html" \
+  "$work/snn/index.html" \
   "$work/grid/index.html" "$work/adc/index.html" "$work/compass-paper/index.html"

@@ -51,6 +51,18 @@ nlohmann::json validationSection(const fs::path& dir) {
         {{"reference", "compiled program"}, {"top1", need(a, "compiled_top1", file)}});
     labels = need(a, "labels", file);
   }
+  // Binary activations and spikes (docs/design.md §9b), with spikes per time step flattened
+  // for a chart; absent from files validate wrote before it reported them.
+  nlohmann::json binary = nlohmann::json::array(), spikes = nlohmann::json::array();
+  for (const nlohmann::json& b : v.value("binary_activations", nlohmann::json::array())) {
+    binary.push_back({{"name", need(b, "name", file)},
+                      {"kind", need(b, "kind", file)},
+                      {"agreement", need(b, "agreement_with_float", file)},
+                      {"ones_rate", need(b, "ones_rate", file)}});
+    if (const auto perStep = b.find("spikes_per_step"); perStep != b.end())
+      for (size_t t = 0; t < perStep->size(); ++t)
+        spikes.push_back({{"layer", b["name"]}, {"step", t}, {"spikes", (*perStep)[t]}});
+  }
   const nlohmann::json& calibration = need(v, "calibration", file);
   return {{"model", need(v, "model", file)},
           {"arch", need(v, "arch", file)},
@@ -64,7 +76,10 @@ nlohmann::json validationSection(const fs::path& dir) {
           {"comparisons", comparisons},
           {"layers", layers},
           {"accuracy", accuracy},
-          {"labels", labels}};
+          {"labels", labels},
+          {"timesteps", v.value("timesteps", 0)},
+          {"binary_activations", binary},
+          {"spikes_per_step", spikes}};
 }
 
 nlohmann::json validationReport(const fs::path& dir) {
