@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The browser test (ctest label `browser`): makes a run report (resnet18), a run report with
 # a validation section (the trained digits CNN, run and validated on its test split), a
-# validation report alone, a sweep report with a dotted grid key, a validated ADC sweep's
+# validation report alone, a spiking network's validation report (spikes per step), a sweep report with a dotted grid key, a validated ADC sweep's
 # report (accuracy against energy), and the COMPASS paper sweep's report, then opens each in Debian's chromium through playwright-core
 # (check_report.cjs). Screenshots are left in ARTIFACTS.
 # Usage: report_browser_test.sh XBAR ASSET_DIR EXPORT_DIR TINY_DIR ARCH_DIR ARTIFACTS
