@@ -19,6 +19,8 @@ where torch.onnx.export's constant folding evaluates it, an initializer of +-alp
 channel), and a batch norm after it. The variants differ in the binary activation:
   digits_bnn          Sign(x)
   digits_bnn_shifted  Sign(x - delta), delta a learned constant per channel
+  digits_bnn_shift{000,050,100,150,200}  the shifted model with its deltas times 0 to 2, for
+                      a sweep over the threshold shift
   digits_bnn_insta    Sign(x - delta(x)), INSTA-BNN's instance-aware threshold: the global
                       average pools of x and x*x per channel, concatenated, through
                       fc 2C -> C/2, ReLU, fc C/2 -> C
@@ -48,6 +50,8 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from strip_weights import strip_weights  # noqa: E402
 from train_digits import OPSET, SEED, digits_split, save  # noqa: E402
+
+SHIFT_SWEEP = (0.0, 0.5, 1.0, 1.5, 2.0)
 
 
 class SignSTE(torch.autograd.Function):
@@ -168,6 +172,28 @@ def digits(out):
         export(net, torch.from_numpy(x_test[:1]), os.path.join(out, name + ".onnx"))
         print(f"{name}: test accuracy {accuracy * 100:.2f} % over {len(y_test)} images "
               "(PyTorch)")
+        if kind == "shifted":
+            shift_variants(net, x_test, y_test, out)
+
+
+def shift_variants(net, x_test, y_test, out):
+    """The shifted-threshold BNN with every learned delta scaled by f, as trained otherwise:
+    digits_bnn_shift{100 f}.onnx, for a sweep of accuracy against energy over the shift."""
+    deltas = [m.delta.detach().clone() for m in net.modules()
+              if isinstance(m, BinaryActivation) and m.kind == "shifted"]
+    for factor in SHIFT_SWEEP:
+        with torch.no_grad():
+            for m, d in zip((m for m in net.modules()
+                             if isinstance(m, BinaryActivation) and m.kind == "shifted"), deltas):
+                m.delta.copy_(d * factor)
+            accuracy = (net(torch.from_numpy(x_test)).argmax(1).numpy() == y_test).mean()
+        name = f"digits_bnn_shift{round(factor * 100):03d}"
+        export(net, torch.from_numpy(x_test[:1]), os.path.join(out, name + ".onnx"))
+        print(f"{name}: thresholds x {factor}, test accuracy {accuracy * 100:.2f} % (PyTorch)")
+    with torch.no_grad():
+        for m, d in zip((m for m in net.modules()
+                         if isinstance(m, BinaryActivation) and m.kind == "shifted"), deltas):
+            m.delta.copy_(d)
 
 
 class BiRealBlock(nn.Module):

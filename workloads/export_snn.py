@@ -11,6 +11,8 @@ with xbar::LIF nodes and the model metadata xbar.snn.timesteps = T.
                                    DIR/<model>.spikes.json  PyTorch's spikes per LIF layer and
                                                             time step, summed over the images
                                    DIR/snn_dataset/{inputs,labels,calibration}.npy
+                                   DIR/digits_snn_fc_t{4,8,16,32}.onnx and .dataset/: the FC
+                                   SNN at other T, each with its own inputs (a sweep over T)
   export_snn.py mlp -o DIR       the 784-800-10 fully connected SNN with T = 300, untrained:
                                  DIR/snn_784_800_10.onnx (weights) and .stripped.onnx, with one
                                  rate-coded input, DIR/snn_784_800_10.input.npy (1, 300, 784)
@@ -47,6 +49,7 @@ from train_digits import OPSET, SEED, digits_split, save  # noqa: E402
 
 PARAMS = dict(alpha_i=0.99, alpha_v=0.99, beta_i=1.0, beta_v=1.0, beta_b=1.0, theta=1.0)
 DIGITS_T = 16
+TIMESTEP_SWEEP = (4, 8, 16, 32)
 
 
 class SpikeFn(torch.autograd.Function):
@@ -203,6 +206,9 @@ def export(net, example, path, timesteps, stripped=False):
     torch.onnx.export(OneStep(net), example, path + ".tmp", opset_version=OPSET,
                       input_names=["input"], output_names=["spikes"],
                       custom_opsets={"xbar": 1})
+    for m in net.modules():  # OneStep switched the neurons to their export form
+        if isinstance(m, Lif):
+            m.exporting = False
     model = onnx.load(path + ".tmp")
     entry = model.metadata_props.add()
     entry.key, entry.value = "xbar.snn.timesteps", str(timesteps)
@@ -246,6 +252,26 @@ def digits(out):
         export(net, test_spikes[:1, 0], stem + ".onnx", DIGITS_T)
         print(f"{name}: T = {DIGITS_T}, test accuracy {accuracy * 100:.2f} % over "
               f"{len(y_test)} images (PyTorch, 4-bit grid weights)")
+        if name == "digits_snn_fc":
+            timestep_variants(net, x_train, x_test, y_test, out)
+
+
+def timestep_variants(net, x_train, x_test, y_test, out):
+    """The FC SNN run at other numbers of time steps (its weights as trained at T = 16), each
+    with its own rate-coded dataset, for a sweep of accuracy against energy over T."""
+    for steps in TIMESTEP_SWEEP:
+        stem = os.path.join(out, f"digits_snn_fc_t{steps}")
+        data = stem + ".dataset"
+        os.makedirs(data, exist_ok=True)
+        test_spikes = rate_code(x_test, steps, SEED + 1)
+        save(os.path.join(data, "inputs.npy"), test_spikes.numpy())
+        save(os.path.join(data, "labels.npy"), y_test.astype(np.int64))
+        save(os.path.join(data, "calibration.npy"), rate_code(x_train[:128], steps, SEED).numpy())
+        with torch.no_grad():
+            counts, _ = run(net, test_spikes)
+        export(net, test_spikes[:1, 0], stem + ".onnx", steps)
+        print(f"digits_snn_fc_t{steps}: T = {steps}, test accuracy "
+              f"{(counts.argmax(1).numpy() == y_test).mean() * 100:.2f} % (PyTorch)")
 
 
 def mlp(out):

@@ -151,8 +151,31 @@ std::vector<Overrides> expandGrid(const std::filesystem::path& file, const YAML:
   return combos;
 }
 
-// validate: true, or {dataset: DIR} with DIR/inputs.npy and DIR/labels.npy.
-SweepValidation readValidation(const std::filesystem::path& file, const YAML::Node& root) {
+// A relative path: beside the sweep file, else in the exports.
+std::filesystem::path besideOrExported(const std::filesystem::path& file, const std::string& p,
+                                       const SweepPaths& paths) {
+  const std::filesystem::path beside = file.parent_path() / p;
+  std::error_code ec;  // a name the file system refuses is just not found
+  if (std::filesystem::exists(beside, ec) || std::filesystem::path(p).is_absolute()) return beside;
+  const std::filesystem::path exported = paths.exports / p;
+  return std::filesystem::exists(exported, ec) ? exported : beside;
+}
+
+constexpr std::string_view kWorkloadPlaceholder = "{workload}";
+
+// A dataset path with {workload} replaced by the model's file name without .onnx.
+std::string datasetFor(const std::string& pattern, const std::filesystem::path& model) {
+  std::string out = pattern;
+  for (size_t at = out.find(kWorkloadPlaceholder); at != std::string::npos;
+       at = out.find(kWorkloadPlaceholder, at))
+    out.replace(at, kWorkloadPlaceholder.size(), model.stem().string());
+  return out;
+}
+
+// validate: true, or {dataset: DIR} with DIR/inputs.npy and DIR/labels.npy (the pattern is
+// kept; each workload's directory is resolved and checked once the workloads are known).
+SweepValidation readValidation(const std::filesystem::path& file, const YAML::Node& root,
+                               std::string& datasetPattern) {
   SweepValidation v;
   const YAML::Node node = root["validate"];
   if (!node) return v;
@@ -167,14 +190,23 @@ SweepValidation readValidation(const std::filesystem::path& file, const YAML::No
     if (key != "dataset")
       failInput(where(file, value), "unknown key '{}' in validate; expected dataset", key);
     if (!value.IsScalar()) failInput(where(file, value), "'dataset' should be a directory");
-    v.dataset = file.parent_path() / value.Scalar();
-    std::error_code ec;
-    for (const char* needed : {"inputs.npy", "labels.npy"})
-      if (!std::filesystem::is_regular_file(*v.dataset / needed, ec))
-        failInput(where(file, value), "dataset '{}' has no {}; expected inputs.npy and labels.npy",
-                  v.dataset->string(), needed);
+    datasetPattern = value.Scalar();
+    v.dataset = datasetPattern;
   }
   return v;
+}
+
+// Each workload's dataset, checked: DIR/inputs.npy and DIR/labels.npy.
+std::filesystem::path checkedDataset(const std::filesystem::path& file, const YAML::Node& root,
+                                     const std::string& pattern, const std::filesystem::path& model,
+                                     const SweepPaths& paths) {
+  const std::filesystem::path dir = besideOrExported(file, datasetFor(pattern, model), paths);
+  std::error_code ec;
+  for (const char* needed : {"inputs.npy", "labels.npy"})
+    if (!std::filesystem::is_regular_file(dir / needed, ec))
+      failInput(where(file, root["validate"]["dataset"]),
+                "dataset '{}' has no {}; expected inputs.npy and labels.npy", dir.string(), needed);
+  return dir;
 }
 
 std::vector<std::filesystem::path> resolveWorkloads(const std::filesystem::path& file,
@@ -182,7 +214,7 @@ std::vector<std::filesystem::path> resolveWorkloads(const std::filesystem::path&
                                                     bool validate) {
   std::vector<std::filesystem::path> models;
   for (const std::string& w : scalars(file, root, "workloads", true)) {
-    std::filesystem::path path = file.parent_path() / w;
+    std::filesystem::path path = besideOrExported(file, w, paths);
     // A bare name (vgg16) is a network the build exports: NAME.stripped.onnx, else NAME.onnx
     // (NAME.onnx only when validating: the references need the weights).
     std::error_code ec;  // a name the file system refuses is just not found
@@ -284,7 +316,8 @@ SweepSpec loadSweepNodes(const std::filesystem::path& file, const SweepPaths& pa
   SweepSpec spec;
   std::vector<Overrides> combos =
       expandGrid(file, root, readConfigs(file, root, spec.overrideKeys), spec.overrideKeys);
-  spec.validation = readValidation(file, root);
+  std::string datasetPattern;
+  spec.validation = readValidation(file, root, datasetPattern);
   const std::vector<std::filesystem::path> models =
       resolveWorkloads(file, root, paths, spec.validation.enabled);
   // validate: true reads what the exporter saved beside each model.
@@ -299,14 +332,18 @@ SweepSpec loadSweepNodes(const std::filesystem::path& file, const SweepPaths& pa
   for (const std::string& p : partitioners) partition::makePartitioner(p);  // throws if unknown
   const std::vector<int64_t> batchSizes = readBatches(file, root);
   checkArchs(file, root, archs, combos, paths);
-  for (const auto& model : models)
+  for (const auto& model : models) {
+    SweepValidation validation = spec.validation;
+    if (validation.dataset)
+      validation.dataset = checkedDataset(file, root, datasetPattern, model, paths);
     for (const std::string& arch : archs)
       for (const auto& combo : combos)
         for (const std::string& partitioner : partitioners)
           for (int64_t batch : batchSizes)
             for (const std::string& objective : objectives)
               spec.points.push_back({static_cast<int32_t>(spec.points.size()), model, arch, combo,
-                                     partitioner, batch, objective, spec.validation});
+                                     partitioner, batch, objective, validation});
+  }
   spec.paths = paths;
   return spec;
 }

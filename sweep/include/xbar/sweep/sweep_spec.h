@@ -16,7 +16,10 @@
 //
 // A workload that names no file and has no extension (vgg16) is a network the build exports
 // (SweepPaths::exports): NAME.stripped.onnx, else NAME.onnx; NAME.onnx only when the sweep
-// validates (validation needs the weights).
+// validates (validation needs the weights). A relative workload or dataset path that is not
+// beside the sweep file is looked for in the exports. `{workload}` in a dataset path stands for
+// each workload's file name without .onnx: a dataset per workload (a spiking network's inputs
+// hold its own number of time steps).
 #pragma once
 
 #include <cstdint>
