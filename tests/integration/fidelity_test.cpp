@@ -157,14 +157,10 @@ TEST(FidelityOfPerCoreWrites, TheReplacePhaseWaitsForTheLastCoreLoadedToWriteIts
       << simulated << " vs " << estimated;
 }
 
-// Not here yet: snn_784_800_10 (T = 300). Its counts agree, and batch 16 is within 4 %, but at
-// batch 1 the simulation is up to 36 % faster than the estimate on isaac-reram (18 % on
-// edge-small, 13 % on pimcomp-reram): its input streams in 47 tiles, and the estimate adds each
-// tile's hand-out to its compute where the program overlaps them (README "Simulator
-// fidelity").
 INSTANTIATE_TEST_SUITE_P(Torchvision, Fidelity,
                          ::testing::Values("resnet18", "resnet50", "vgg16", "squeezenet1_1",
-                                           "mobilenet_v2", "alexnet", "resnet18_bnn"),
+                                           "mobilenet_v2", "alexnet", "resnet18_bnn",
+                                           "snn_784_800_10"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -252,11 +252,15 @@ void PartitionPricer::operator()(const schedule::LayerEnd& step) {
     const double tiles = layer_->tiles;
     const double firstIn = std::max(loadNs_ / tiles, firstInputNs_ + incomingNs / tiles);
     const double lastIn = std::max(loadNs_, inputsReadyNs_ + incomingNs / tiles);
-    const double tileNs =
-        (handOutNs_[step.li] + computeNs_ + partialSumsNs + slowestCoreStores) / tiles;
+    // The hand-out of tile t + 1 travels while the cores compute tile t: after the first
+    // tile (its hand-out, then its work) the tiles pace at the slower of the two.
+    const double handOutTileNs = handOutNs_[step.li] / tiles;
+    const double workTileNs = (computeNs_ + partialSumsNs + slowestCoreStores) / tiles;
+    const double tileNs = handOutTileNs + workTileNs;  // one tile through both
     startNs_[step.li] = firstIn;
     tileNs_[step.li] = tileNs;
-    doneNs_[step.li] = std::max(firstIn + tiles * tileNs, lastIn + tileNs);
+    doneNs_[step.li] = std::max(
+        firstIn + tileNs + (tiles - 1) * std::max(handOutTileNs, workTileNs), lastIn + tileNs);
   }
   fillNs_ = std::max(fillNs_, doneNs_[step.li]);
 }
