@@ -41,6 +41,25 @@ double bestOfThree(F&& f) {
   return best;
 }
 
+// A model compiled with compass's plan, its weight image, ready to execute one input.
+struct Compiled {
+  Compiled(const xbar::ir::Graph& graph, const xbar::arch::ArchConfig& arch,
+           const xbar::reference::QuantizedMatrixOps& ops)
+      : mapping(xbar::mapping::mapGraph(graph, arch)),
+        planned(xbar::flow::planModel(graph, mapping, arch, {})),
+        program(xbar::flow::generateProgram(planned, arch)),
+        image(program, planned.costs->groups(), mapping, ops),
+        model{graph, arch, mapping, planned.costs->groups(), ops} {}
+  void execute(const Tensor& input, const xbar::execute::ExecutionOptions& options = {}) const {
+    xbar::execute::executeProgram(model, program, image, {{input}}, options);
+  }
+  xbar::mapping::Mapping mapping;
+  xbar::flow::PlannedModel planned;
+  xbar::codegen::Program program;
+  xbar::execute::WeightImage image;
+  xbar::execute::ExecutionModel model;
+};
+
 void benchResnet18(const fs::path& exports) {
   const fs::path model = exports / "resnet18.onnx";
   const xbar::ir::Graph graph = xbar::frontend::loadPreparedGraph(model);
@@ -65,16 +84,9 @@ void benchResnet18(const fs::path& exports) {
                fmt::format("quantized reference, bit-sliced forced, {}", archName), slowS,
                slowS / floatS);
     // The compiled program (compass's plan) executed, on the same two paths.
-    const xbar::mapping::Mapping mapping = xbar::mapping::mapGraph(graph, arch);
-    const xbar::flow::PlannedModel planned = xbar::flow::planModel(graph, mapping, arch, {});
-    const xbar::codegen::Program program = xbar::flow::generateProgram(planned, arch);
-    const xbar::execute::WeightImage image(program, planned.costs->groups(), mapping, ops);
-    const xbar::execute::ExecutionModel model{graph, arch, mapping, planned.costs->groups(), ops};
-    const double execS =
-        bestOfThree([&] { xbar::execute::executeProgram(model, program, image, {{input}}); });
-    const double execSlowS = secondsOf([&] {
-      xbar::execute::executeProgram(model, program, image, {{input}}, {.forceBitSliced = true});
-    });
+    const Compiled compiled(graph, arch, ops);
+    const double execS = bestOfThree([&] { compiled.execute(input); });
+    const double execSlowS = secondsOf([&] { compiled.execute(input, {.forceBitSliced = true}); });
     fmt::print("{:<58} {:>9.3f} s  ({:.1f} x float, {:.1f} x quantized)\n",
                fmt::format("compiled program bit-exact, fast path, {}", archName), execS,
                execS / floatS, execS / fastS);
@@ -106,13 +118,8 @@ void benchBinaryAndSpiking(const fs::path& exports) {
         graph, arch, xbar::reference::calibrate(runner, {{input}}, arch.precision.activation_bits));
     const double floatS = bestOfThree([&] { runner.run({input}); });
     const double quantS = bestOfThree([&] { runner.run({input}, &ops); });
-    const xbar::mapping::Mapping mapping = xbar::mapping::mapGraph(graph, arch);
-    const xbar::flow::PlannedModel planned = xbar::flow::planModel(graph, mapping, arch, {});
-    const xbar::codegen::Program program = xbar::flow::generateProgram(planned, arch);
-    const xbar::execute::WeightImage image(program, planned.costs->groups(), mapping, ops);
-    const xbar::execute::ExecutionModel model{graph, arch, mapping, planned.costs->groups(), ops};
-    const double execS =
-        bestOfThree([&] { xbar::execute::executeProgram(model, program, image, {{input}}); });
+    const Compiled compiled(graph, arch, ops);
+    const double execS = bestOfThree([&] { compiled.execute(input); });
     fmt::print("{:<58} {:>9.3f} s  (float {:.3f} s, quantized {:.3f} s)\n",
                fmt::format("compiled program bit-exact, {}, compass-sram-m", net), execS, floatS,
                quantS);

@@ -1,6 +1,5 @@
 #include "xbar/arch/arch_config.h"
 
-#include <algorithm>
 #include <cstdlib>
 
 #include "xbar/arch/component_laws.h"
@@ -22,8 +21,8 @@ double ArchConfig::adcLatencyNs() const {
 }
 
 int64_t ArchConfig::adcBitsNeeded(int64_t rows, OperandBits bits) const {
-  return arch::adcBitsNeeded(rows, std::min(crossbar.cell_bits, bits.weight),
-                             std::min(crossbar.dac_bits, bits.activation));
+  return arch::adcBitsNeeded(rows, crossbar.cell_bits, bits.weight, crossbar.dac_bits,
+                             bits.activation);
 }
 
 int64_t ArchConfig::partialSumBits(OperandBits bits) const {

@@ -1,5 +1,6 @@
 #include "xbar/arch/component_laws.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
@@ -54,6 +55,11 @@ int64_t adcBitsNeeded(int64_t rows, int64_t cellBits, int64_t dacBits) {
   const auto levels = static_cast<uint64_t>(rows) * ((uint64_t{1} << cellBits) - 1) *
                       ((uint64_t{1} << dacBits) - 1);
   return static_cast<int64_t>(std::bit_width(levels));
+}
+
+int64_t adcBitsNeeded(int64_t rows, int64_t cellBits, int64_t weightBits, int64_t dacBits,
+                      int64_t activationBits) {
+  return adcBitsNeeded(rows, std::min(cellBits, weightBits), std::min(dacBits, activationBits));
 }
 
 const DeviceDefaults& deviceDefaults(Device device) {

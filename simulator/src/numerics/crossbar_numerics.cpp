@@ -22,8 +22,7 @@ CrossbarNumerics CrossbarNumerics::fromArch(const arch::ArchConfig& arch, arch::
 }
 
 int64_t CrossbarNumerics::adcBitsNeeded(int64_t rows) const {
-  return arch::adcBitsNeeded(rows, std::min(cellBits, weightBits),
-                             std::min(dacBits, activationBits));
+  return arch::adcBitsNeeded(rows, cellBits, weightBits, dacBits, activationBits);
 }
 
 AdcConversion AdcConversion::forRows(const CrossbarNumerics& n, int64_t rows) {

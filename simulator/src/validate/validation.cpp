@@ -123,6 +123,25 @@ bool ValidationReport::passed() const {
   return failures().empty();
 }
 
+namespace {
+
+// ", d1, d2, ...": a shape's dims after the first, for messages.
+std::string tailText(const std::vector<int64_t>& shape) {
+  std::string tail;
+  for (size_t k = 1; k < shape.size(); ++k) tail += ", " + std::to_string(shape[k]);
+  return tail;
+}
+
+// A file's data cut into runs of the model input's shape.
+std::vector<Tensor> cutRuns(const Tensor& all, const std::vector<int64_t>& inputShape) {
+  std::vector<Tensor> runs;
+  const int64_t per = reference::elementCountOf(inputShape);
+  for (int64_t at = 0; at < all.elementCount(); at += per)
+    runs.emplace_back(inputShape,
+                      std::vector<float>(all.data.begin() + at, all.data.begin() + at + per));
+  return runs;
+}
+
 // A spiking network's inputs: (N, T, ...) spikes of 0 or 1, each sample's T steps one run of
 // the unrolled model, whose input is (T, ...).
 std::vector<Tensor> splitSpikeSamples(const Tensor& all, const std::vector<int64_t>& inputShape,
@@ -132,12 +151,7 @@ std::vector<Tensor> splitSpikeSamples(const Tensor& all, const std::vector<int64
                         std::equal(all.shape.begin() + 2, all.shape.end(), inputShape.begin() + 1);
   if (!sameTail || all.shape[0] < 1)
     failInput(file, "shape {} does not fit the spiking model's input '{}': expected (N, {}{})",
-              ir::shapeToString(all.shape), inputName, timesteps, [&] {
-                std::string tail;
-                for (size_t k = 1; k < inputShape.size(); ++k)
-                  tail += ", " + std::to_string(inputShape[k]);
-                return tail;
-              }());
+              ir::shapeToString(all.shape), inputName, timesteps, tailText(inputShape));
   if (all.shape[1] != timesteps)
     failInput(file,
               "holds {} time steps per sample (shape {}), but the model runs {} (its metadata "
@@ -147,13 +161,10 @@ std::vector<Tensor> splitSpikeSamples(const Tensor& all, const std::vector<int64
     if (all.data[e] != 0.0F && all.data[e] != 1.0F)
       failInput(file, "element {} is {}; a spiking network's inputs are spikes, 0 or 1", e,
                 all.data[e]);
-  std::vector<Tensor> runs;
-  const int64_t per = reference::elementCountOf(inputShape);
-  for (int64_t at = 0; at < all.elementCount(); at += per)
-    runs.emplace_back(inputShape,
-                      std::vector<float>(all.data.begin() + at, all.data.begin() + at + per));
-  return runs;
+  return cutRuns(all, inputShape);
 }
+
+}  // namespace
 
 std::vector<Tensor> splitSamples(const Tensor& all, const std::vector<int64_t>& inputShape,
                                  const std::string& file, const std::string& inputName,
@@ -165,18 +176,8 @@ std::vector<Tensor> splitSamples(const Tensor& all, const std::vector<int64_t>& 
   if (!sameTail || inputShape[0] < 1 || all.shape[0] % inputShape[0] != 0 || all.shape[0] == 0)
     failInput(file, "shape {} does not fit the model's input '{}' of shape {}: expected (N x {}{})",
               ir::shapeToString(all.shape), inputName, ir::shapeToString(inputShape),
-              inputShape.empty() ? 1 : inputShape[0], [&] {
-                std::string tail;
-                for (size_t k = 1; k < inputShape.size(); ++k)
-                  tail += ", " + std::to_string(inputShape[k]);
-                return tail;
-              }());
-  std::vector<Tensor> runs;
-  const int64_t per = reference::elementCountOf(inputShape);
-  for (int64_t at = 0; at < all.elementCount(); at += per)
-    runs.emplace_back(inputShape,
-                      std::vector<float>(all.data.begin() + at, all.data.begin() + at + per));
-  return runs;
+              inputShape.empty() ? 1 : inputShape[0], tailText(inputShape));
+  return cutRuns(all, inputShape);
 }
 
 namespace {

@@ -183,9 +183,7 @@ struct ArchConfig {
     return (bits.activation + crossbar.dac_bits - 1) / crossbar.dac_bits;
   }
   int64_t inputCycles() const { return inputCycles(operandBits()); }
-  // The bits an ADC needs to convert a column sum over `rows` rows exactly: a cell holds at
-  // most min(cell_bits, weight bits) bits of a code, a DAC cycle min(dac_bits, activation bits)
-  // of an input (component_laws.h).
+  // The bits an ADC needs to convert a column sum over `rows` rows exactly (component_laws.h).
   int64_t adcBitsNeeded(int64_t rows, OperandBits bits) const;
   // Bits of a partial sum that one crossbar's column contributes to a digital reduction: the
   // ADC's bits, plus the growth of shift-and-add over weight slices (cell_bits per slice and a

@@ -20,6 +20,11 @@ double adcLatencyScale(int64_t bits, int64_t referenceBits);
 // The ADC resolution a column needs to convert its sum exactly: rows x (2^cell_bits - 1) x
 // (2^dac_bits - 1) levels above zero, for `rows` rows driven.
 int64_t adcBitsNeeded(int64_t rows, int64_t cellBits, int64_t dacBits);
+// The same for codes of weightBits on those cells and inputs of activationBits on those DACs:
+// a cell holds at most min(cellBits, weightBits) bits of a code (a binary weight's one bit), a
+// DAC cycle min(dacBits, activationBits) of an input (a binary input's or a spike's one).
+int64_t adcBitsNeeded(int64_t rows, int64_t cellBits, int64_t weightBits, int64_t dacBits,
+                      int64_t activationBits);
 
 // What crossbar.device supplies for the write keys a config leaves out.
 struct DeviceDefaults {
