@@ -49,7 +49,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from strip_weights import strip_weights  # noqa: E402
-from train_digits import OPSET, SEED, digits_split, save  # noqa: E402
+from train_digits import OPSET, SEED, digits_split, save, train  # noqa: E402
 
 SHIFT_SWEEP = (0.0, 0.5, 1.0, 1.5, 2.0)
 
@@ -132,22 +132,6 @@ class DigitsBnn(nn.Module):
         return self.fc(F.adaptive_avg_pool2d(x, 1).flatten(1))
 
 
-def train(net, x, y, epochs):
-    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
-    gen = torch.Generator().manual_seed(SEED)
-    for _ in range(epochs):
-        net.train()
-        order = torch.randperm(len(x), generator=gen)
-        for i in range(0, len(x), 64):
-            idx = order[i:i + 64]
-            opt.zero_grad()
-            F.cross_entropy(net(x[idx]), y[idx]).backward()
-            opt.step()
-        sched.step()
-    return net.eval()
-
-
 def export(net, example, path, fold=True):
     torch.onnx.export(net, example, path + ".tmp", opset_version=OPSET,
                       do_constant_folding=fold, input_names=["input"],
@@ -163,7 +147,7 @@ def digits(out):
     for kind, name in (("plain", "digits_bnn"), ("shifted", "digits_bnn_shifted"),
                        ("insta", "digits_bnn_insta")):
         torch.manual_seed(SEED)
-        net = train(DigitsBnn(kind), xt, yt, 60)
+        net = train(DigitsBnn(kind), xt, yt, 60, cosine=True)
         with torch.no_grad():
             accuracy = (net(torch.from_numpy(x_test)).argmax(1).numpy() == y_test).mean()
         for m in net.modules():  # XNOR-Net's alpha as a constant of the trained weights

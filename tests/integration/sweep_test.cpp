@@ -31,6 +31,13 @@ std::vector<std::string> splitCsv(const std::string& row) {
   return fields;
 }
 
+// The index of a results.csv column, failing the test when the header lacks it.
+size_t columnOf(const std::vector<std::string>& header, const std::string& name) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  EXPECT_NE(it, header.end()) << name << " not in the header";
+  return static_cast<size_t>(it - header.begin());
+}
+
 TEST_F(Sweep, EveryPointRunsAndAKilledSweepResumesToTheSameResults) {
   // 2 workloads x 2 grid values x 2 partitioners x 2 batches = 16 points.
   const fs::path file = writeFile(
@@ -159,11 +166,7 @@ TEST_F(Sweep, ValidateRecordsAccuracyAtEveryPoint) {
   const std::vector<std::string> rows = lines(out / "results.csv");
   ASSERT_EQ(rows.size(), 3u);
   const std::vector<std::string> header = splitCsv(rows[0]);
-  const auto column = [&](const std::string& name) {
-    const auto it = std::find(header.begin(), header.end(), name);
-    EXPECT_NE(it, header.end()) << name << " not in " << rows[0];
-    return static_cast<size_t>(it - header.begin());
-  };
+  const auto column = [&](const std::string& name) { return columnOf(header, name); };
   const std::vector<std::string> four = splitCsv(rows[1]), nine = splitCsv(rows[2]);
   EXPECT_EQ(four[column("float_top1")], nine[column("float_top1")]);
   EXPECT_LT(std::stod(four[column("quantized_top1")]), std::stod(nine[column("quantized_top1")]));
@@ -188,11 +191,7 @@ TEST_F(Sweep, TimestepsTradeAccuracyForEnergy) {
   const std::vector<std::string> rows = lines(out / "results.csv");
   ASSERT_EQ(rows.size(), 5u);
   const std::vector<std::string> header = splitCsv(rows[0]);
-  const auto column = [&](const std::string& name) {
-    const auto it = std::find(header.begin(), header.end(), name);
-    EXPECT_NE(it, header.end()) << name << " not in " << rows[0];
-    return static_cast<size_t>(it - header.begin());
-  };
+  const auto column = [&](const std::string& name) { return columnOf(header, name); };
   double lastEnergy = 0;
   for (size_t r = 1; r < rows.size(); ++r) {
     const std::vector<std::string> row = splitCsv(rows[r]);
