@@ -2,8 +2,9 @@
 """Exports small PyTorch modules that exercise every op the float reference computes, each
 with PyTorch's own output beside it, so the reference is checked against PyTorch op by op:
 activations, softmax, unfolded batch norm, grouped and dilated 1-D and 2-D convolution,
-pooling with ceil_mode and padding (one through a constant Pad), Transpose, Concat, batched MatMul and
-broadcasting arithmetic. Opset 13 like the torchvision exports, but opset 14 for the
+pooling with ceil_mode and padding (one through a constant Pad), Transpose, Concat, batched MatMul,
+broadcasting arithmetic, and the normalisations, activations, reductions and data movement of
+the newer torchvision models (the transformer module). Opset 13 like the torchvision exports, but opset 14 for the
 activations, where HardSwish became an ONNX op. (F.pad exports through Slice and
 ConstantOfShape at opset 13, which xbar does not load yet.)
 
@@ -70,11 +71,40 @@ class Shapes(nn.Module):
         return (z - self.scale) / (self.scale * self.scale + 1.0)
 
 
+class Transformer(nn.Module):
+    """What the newer torchvision models use beside convolutions, as torch exports it at
+    opset 13: LayerNorm, GELU, SiLU and Mish decomposed (xbar fuses each back into one op),
+    InstanceNorm, reductions, slicing with steps, split, expand, repeat, where, min and max and
+    the element-wise functions."""
+
+    def __init__(self):
+        super().__init__()
+        self.ln = nn.LayerNorm(10)
+        self.fc = nn.Linear(10, 10)
+        self.inorm = nn.InstanceNorm2d(4, affine=True)
+        self.register_buffer("mask", torch.rand(1, 1, 5, 10, generator=torch.Generator()
+                                                .manual_seed(SEED + 2)) < 0.5)
+
+    def forward(self, x):  # (2, 4, 5, 10)
+        a = F.gelu(self.fc(self.ln(x)))
+        b = F.silu(x) + F.mish(x)
+        c = self.inorm(x)
+        d = x[:, 1:4:2, ::2, :].mean(dim=2, keepdim=True)
+        e = torch.maximum(x, c).amax(dim=-1, keepdim=True) + torch.minimum(x, a)
+        f = x.sum(dim=1, keepdim=True).expand(-1, 4, -1, -1)
+        g = torch.sqrt(x.abs() + 1) * torch.exp(-x.abs()) + torch.erf(x) + torch.pow(x, 3)
+        h = 1 / (x * x + 1)
+        p, q = torch.split(x, [1, 3], dim=1)
+        r = torch.where(self.mask, x, c) + q.repeat(1, 1, 1, 2)[..., :10].sum(1, keepdim=True) + p
+        return torch.cat([t.flatten(1) for t in (a, b, c, d, e, f, g, h, r)], dim=1)
+
+
 MODELS = {
     "activations": (Activations, (2, 3, 4, 5)),
     "conv1d_chain": (Conv1dChain, (1, 4, 17)),
     "pooling": (Pooling, (1, 3, 19, 18)),
     "shapes": (Shapes, (1, 2, 6, 5)),
+    "transformer": (Transformer, (2, 4, 5, 10)),
 }
 
 
@@ -83,6 +113,9 @@ def export(name, out_dir):
     cls, shape = MODELS[name]
     net = cls().eval()
     for m in net.modules():  # running statistics that are not the identity
+        if isinstance(m, (nn.LayerNorm, nn.InstanceNorm2d)):  # an affine part that does something
+            m.weight.data.uniform_(0.5, 1.5)
+            m.bias.data.uniform_(-0.5, 0.5)
         if isinstance(m, nn.BatchNorm1d):
             m.running_mean.uniform_(-0.5, 0.5)
             m.running_var.uniform_(0.5, 2.0)

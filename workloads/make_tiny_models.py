@@ -222,6 +222,119 @@ def tiny_snn():
     return m
 
 
+def scalar(name, value):
+    return numpy_helper.from_array(np.array(value, dtype=np.float32), name)
+
+
+def fused_patterns():
+    """torch's opset-13 decompositions of LayerNorm, GELU, SiLU and Mish (passes::fuse*),
+    each beside a near miss that must stay as it is: a variance over another axis, GELU's
+    divisor sqrt 3, and a SiLU whose Sigmoid is read twice. x is (1, 6 tokens, 8)."""
+    n = helper.make_node
+    nodes = [
+        n("ReduceMean", ["x"], ["ln_mean"], name="ln_mean", axes=[-1]),
+        n("Sub", ["x", "ln_mean"], ["ln_d"], name="ln_sub"),
+        n("Pow", ["ln_d", "two"], ["ln_sq"], name="ln_pow"),
+        n("ReduceMean", ["ln_sq"], ["ln_var"], name="ln_var", axes=[-1]),
+        n("Add", ["ln_var", "eps"], ["ln_ve"], name="ln_add_eps"),
+        n("Sqrt", ["ln_ve"], ["ln_std"], name="ln_sqrt"),
+        n("Div", ["ln_d", "ln_std"], ["ln_n"], name="ln_div"),
+        n("Mul", ["ln_n", "ln_w"], ["ln_s"], name="ln_scale"),
+        n("Add", ["ln_s", "ln_b"], ["ln"], name="ln"),
+        # near miss: the variance over the tokens (axis 1), the mean over the features
+        n("ReduceMean", ["x"], ["nm_mean"], name="nm_mean", axes=[-1]),
+        n("Sub", ["x", "nm_mean"], ["nm_d"], name="nm_sub"),
+        n("Pow", ["nm_d", "two"], ["nm_sq"], name="nm_pow"),
+        n("ReduceMean", ["nm_sq"], ["nm_var"], name="nm_var", axes=[1]),
+        n("Add", ["nm_var", "eps"], ["nm_ve"], name="nm_add_eps"),
+        n("Sqrt", ["nm_ve"], ["nm_std"], name="nm_sqrt"),
+        n("Div", ["nm_d", "nm_std"], ["nm_ln"], name="nm_div"),
+        n("MatMul", ["ln", "w1"], ["h0"], name="fc1"),
+        n("Add", ["h0", "b1"], ["h"], name="fc1_bias"),
+        n("Div", ["h", "sqrt2"], ["g_d"], name="gelu_div"),
+        n("Erf", ["g_d"], ["g_e"], name="gelu_erf"),
+        n("Add", ["g_e", "one"], ["g_a"], name="gelu_add"),
+        n("Mul", ["h", "g_a"], ["g_m"], name="gelu_mul"),
+        n("Mul", ["g_m", "half"], ["gelu"], name="gelu"),
+        # near miss: x / sqrt 3
+        n("Div", ["h", "sqrt3"], ["gn_d"], name="gelu_nm_div"),
+        n("Erf", ["gn_d"], ["gn_e"], name="gelu_nm_erf"),
+        n("Add", ["gn_e", "one"], ["gn_a"], name="gelu_nm_add"),
+        n("Mul", ["h", "gn_a"], ["gn_m"], name="gelu_nm_mul"),
+        n("Mul", ["gn_m", "half"], ["gelu_nm"], name="gelu_nm"),
+        n("Sigmoid", ["gelu"], ["s_sig"], name="silu_sigmoid"),
+        n("Mul", ["s_sig", "gelu"], ["silu"], name="silu"),
+        # near miss: the Sigmoid is read by the Mul and by the sum after it
+        n("Sigmoid", ["h"], ["sn_sig"], name="silu_nm_sigmoid"),
+        n("Mul", ["h", "sn_sig"], ["silu_nm"], name="silu_nm"),
+        n("Add", ["silu_nm", "sn_sig"], ["silu_nm_sum"], name="silu_nm_sum"),
+        n("Softplus", ["h"], ["m_sp"], name="mish_softplus"),
+        n("Tanh", ["m_sp"], ["m_t"], name="mish_tanh"),
+        n("Mul", ["h", "m_t"], ["mish"], name="mish"),
+        n("Add", ["silu", "gelu_nm"], ["t1"], name="sum1"),
+        n("Add", ["t1", "silu_nm_sum"], ["t2"], name="sum2"),
+        n("Add", ["t2", "mish"], ["t3"], name="sum3"),
+        n("MatMul", ["t3", "w2"], ["y0"], name="fc2"),
+        n("MatMul", ["nm_ln", "w3"], ["y1"], name="fc3"),
+        n("Add", ["y0", "y1"], ["y"], name="out"),
+    ]
+    inits = [scalar("two", 2.0), scalar("eps", 1e-5), scalar("sqrt2", np.sqrt(2.0)),
+             scalar("sqrt3", np.sqrt(3.0)), scalar("one", 1.0), scalar("half", 0.5),
+             numpy_helper.from_array((1 + 0.1 * rng.standard_normal(8)).astype(np.float32),
+                                     "ln_w"),
+             weight("ln_b", 8), weight("w1", 8, 16), weight("b1", 16), weight("w2", 16, 4),
+             weight("w3", 8, 4)]
+    return model("fused_patterns", nodes, [tensor("x", 1, 6, 8)], [tensor("y", 1, 6, 4)], inits)
+
+
+def tensor_ops():
+    """The data movement, reductions and element-wise functions torchvision's newer models
+    use, between two matrix ops: Slice (a negative step), Split, Expand, Tile, Where with a
+    constant condition, Min, Max, the reductions, InstanceNormalization and the element-wise
+    functions. x is (1, 4, 6, 6)."""
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["x", "wc", "bc"], ["c"], name="conv", pads=[1, 1, 1, 1], kernel_shape=[3, 3]),
+        n("Split", ["c"], ["c_a", "c_b"], name="split", axis=1),  # 8 -> 3 + 5 channels
+        n("Slice", ["c_b", "s_starts", "s_ends", "s_axes", "s_steps"], ["c_s"], name="slice"),
+        n("Tile", ["c_a", "repeats"], ["c_t"], name="tile"),  # (1, 3, 6, 6) -> (1, 3, 6, 12)
+        n("InstanceNormalization", ["c_s", "in_scale", "in_bias"], ["c_in"], name="instnorm"),
+        n("ReduceMax", ["c_in"], ["c_max"], name="reduce_max", axes=[3], keepdims=1),
+        n("Expand", ["c_max", "expand_shape"], ["c_e"], name="expand"),  # (1, 3, 6, 1) -> 12
+        n("Where", ["mask", "c_t", "c_e"], ["c_w"], name="where"),
+        n("Abs", ["c_w"], ["c_abs"], name="abs"),
+        n("Sqrt", ["c_abs"], ["c_sqrt"], name="sqrt"),
+        n("Neg", ["c_sqrt"], ["c_neg"], name="neg"),
+        n("Exp", ["c_neg"], ["c_exp"], name="exp"),
+        n("Erf", ["c_w"], ["c_erf"], name="erf"),
+        n("Max", ["c_exp", "c_erf", "floor"], ["c_hi"], name="max"),
+        n("Min", ["c_hi", "c_exp"], ["c_lo"], name="min"),
+        n("Pow", ["c_hi", "two"], ["c_pow"], name="pow"),
+        n("Add", ["c_pow", "one"], ["c_p1"], name="add_one"),
+        n("Reciprocal", ["c_p1"], ["c_rec"], name="reciprocal"),
+        n("Sub", ["c_rec", "c_lo"], ["c_diff"], name="sub"),
+        n("ReduceSum", ["c_diff", "sum_axes"], ["c_sum"], name="reduce_sum", keepdims=0),
+        n("ReduceMean", ["c_diff"], ["c_mean"], name="reduce_mean", axes=[2], keepdims=0),
+        n("Flatten", ["c_sum"], ["f_sum"], name="flatten_sum", axis=1),
+        n("Flatten", ["c_mean"], ["f_mean"], name="flatten_mean", axis=1),
+        n("Concat", ["f_sum", "f_mean"], ["f"], name="concat", axis=1),
+        n("Gemm", ["f", "wf", "bf"], ["y"], name="fc", transB=1),
+    ]
+    mask = numpy_helper.from_array(rng.random((1, 1, 6, 12)) < 0.5, "mask")
+    inits = [weight("wc", 8, 4, 3, 3), weight("bc", 8),
+             ints("split", [3, 5]),
+             ints("s_starts", [4, -1]), ints("s_ends", [-1000, 0]), ints("s_axes", [1, 3]),
+             ints("s_steps", [-2, -1]),
+             ints("repeats", [1, 1, 1, 2]), ints("expand_shape", [1, 3, 6, 12]),
+             ints("sum_axes", [3]), mask, scalar("floor", -0.5), scalar("two", 2.0),
+             scalar("one", 1.0),
+             numpy_helper.from_array((1 + 0.1 * rng.standard_normal(3)).astype(np.float32),
+                                     "in_scale"),
+             weight("in_bias", 3), weight("wf", 5, 3 * 6 + 3 * 12), weight("bf", 5)]
+    nodes[1].input.append("split")
+    return model("tensor_ops", nodes, [tensor("x", 1, 4, 6, 6)], [tensor("y", 1, 5)], inits)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "tiny")
     os.makedirs(out, exist_ok=True)
@@ -242,6 +355,8 @@ def main():
     # Last, so that the models above keep the weights the seed gave them.
     onnx.save(binary_cnn(), os.path.join(out, "binary_cnn.onnx"))
     onnx.save(tiny_snn(), os.path.join(out, "tiny_snn.onnx"))
+    onnx.save(fused_patterns(), os.path.join(out, "fused_patterns.onnx"))
+    onnx.save(tensor_ops(), os.path.join(out, "tensor_ops.onnx"))
 
 
 if __name__ == "__main__":

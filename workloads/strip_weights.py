@@ -2,7 +2,8 @@
 
 A stripped model keeps the graph and every initializer's dims and type but drops the data of
 floating-point initializers (the weights), so a network of hundreds of MB costs kilobytes.
-Integer initializers (shape vectors, indices) are structure, not weights, and are kept.
+Integer initializers (shape vectors, indices) and one-element float ones (scalars) are
+structure, not weights, and are kept.
 The model is marked so in its metadata, which is how xbar's loader tells a stripped model
 from a corrupt one.
 """
@@ -22,7 +23,10 @@ _FLOAT_TYPES = {
 
 def strip_weights(model: onnx.ModelProto) -> onnx.ModelProto:
     for tensor in model.graph.initializer:
-        if tensor.data_type not in _FLOAT_TYPES:
+        # Scalars are structure too (a LayerNorm's epsilon, GELU's sqrt 2): the passes that
+        # recognise decomposed ops check their values.
+        if tensor.data_type not in _FLOAT_TYPES or (len(tensor.dims) == 0 or
+                                                    list(tensor.dims) == [1]):
             continue
         tensor.ClearField("raw_data")
         tensor.ClearField("float_data")

@@ -75,6 +75,24 @@ def main():
          [helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
           helper.make_node("BatchNormalization", ["c", "s", "s", "s", "s"], ["y"], name="bn")],
          [x4], [y4], [ones("w", 2, 1, 3, 3), ones("s", 3)])
+    def ints(name, values):
+        return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+    # The operators of the newer models, misused.
+    save("slice_step_0",
+         [helper.make_node("Slice", ["x", "st", "en", "ax", "sp"], ["s"], name="slice"),
+          helper.make_node("Gemm", ["s", "w"], ["y"], name="fc")],
+         [tensor("x", [1, 8])], [y2],
+         [ints("st", [0]), ints("en", [4]), ints("ax", [1]), ints("sp", [0]), ones("w", 4, 4)])
+    save("where_activation_condition",
+         [helper.make_node("Cast", ["x"], ["c"], name="to_bool", to=TensorProto.BOOL),
+          helper.make_node("Where", ["c", "x", "z"], ["r"], name="select"),
+          helper.make_node("Gemm", ["r", "w"], ["y"], name="fc")],
+         [tensor("x", [1, 4])], [y2], [ones("z", 1, 4), ones("w", 4, 4)])
+    save("expand_incompatible",
+         [helper.make_node("Expand", ["x", "shape"], ["e"], name="expand"),
+          helper.make_node("Gemm", ["e", "w"], ["y"], name="fc")],
+         [tensor("x", [1, 3])], [y2], [ints("shape", [2, 4]), ones("w", 4, 4)])
     # Valid: a BatchNormalization after a Relu, as DenseNet has (densenet121 exited 2 with a
     # vector range error: the fold looked for a weight the Relu does not have).
     save("edge_batchnorm_after_relu",

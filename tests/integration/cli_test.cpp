@@ -241,6 +241,12 @@ TEST_F(Cli, BadModelsAreRefusedWithOneLine) {
       {"reshape_count_mismatch", "turns [1x8] (8 elements) into [3x3] (9 elements)"},
       {"gemm_bias_length", "bias C has shape [7], which does not broadcast to the output [1x4]"},
       {"batchnorm_length", "scale has shape [3]; expected (2)"},
+      // ONNX's shape inference refuses these two, naming the node.
+      {"slice_step_0", "(op_type:Slice, node name: slice): [ShapeInferenceError] 'step' cannot"},
+      {"expand_incompatible",
+       "(op_type:Expand, node name: expand): [ShapeInferenceError] "
+       "Incompatible dimensions"},
+      {"where_activation_condition", "node 'select' (Where): its condition 'c' is not a constant"},
   };
   for (const auto& c : cases) {
     const std::string model = std::string(XBAR_BAD_ONNX_DIR) + "/" + c.model + ".onnx";

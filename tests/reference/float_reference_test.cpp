@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <map>
 
 #include "xbar/frontend/onnx_loader.h"
 #include "xbar/reference/graph_runner.h"
@@ -60,10 +61,30 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, FloatReferenceVsPyTorch,
                          ::testing::Values("resnet18", "resnet50", "vgg16", "squeezenet1_1",
                                            "mobilenet_v2", "alexnet"));
 // workloads/export_op_zoo.py: the ops torchvision's CNNs do not use (activations, softmax,
-// unfolded BN, dilated grouped Conv1d, ceil-mode and padded pooling, batched MatMul).
+// unfolded BN, dilated grouped Conv1d, ceil-mode and padded pooling, batched MatMul; and the
+// transformer module's LayerNorm, GELU, SiLU, Mish, InstanceNorm, reductions, slicing, split,
+// expand, repeat, where, min, max and element-wise functions, as torch decomposes them).
+// The transformer module's decomposed LayerNorm, GELU, SiLU and Mish reach the reference as
+// one fused op each (passes::fuseActivations, fuseLayerNormalization): what it checks against
+// PyTorch is the fused kernels, and nothing of the decompositions is left.
+TEST(OpZooTransformer, TheDecomposedOpsAreFusedBeforeTheyAreComputed) {
+  const ir::Graph g =
+      frontend::loadPreparedGraph(std::string(XBAR_EXPORT_DIR) + "/ops/transformer.onnx");
+  std::map<ir::OpKind, int> count;
+  for (const ir::Node& n : g.nodes)
+    if (!n.removed) ++count[n.kind];
+  EXPECT_EQ(count[ir::OpKind::LayerNormalization], 1);
+  EXPECT_EQ(count[ir::OpKind::Gelu], 1);
+  EXPECT_EQ(count[ir::OpKind::Silu], 1);
+  EXPECT_EQ(count[ir::OpKind::Mish], 1);
+  EXPECT_EQ(count[ir::OpKind::Erf], 1);   // torch.erf(x), not GELU's
+  EXPECT_EQ(count[ir::OpKind::Sqrt], 1);  // torch.sqrt(|x| + 1), not LayerNorm's
+  EXPECT_EQ(count[ir::OpKind::Softplus], 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(OpZoo, FloatReferenceVsPyTorch,
                          ::testing::Values("ops/activations", "ops/conv1d_chain", "ops/pooling",
-                                           "ops/shapes"),
+                                           "ops/shapes", "ops/transformer"),
                          [](const auto& info) { return info.param.substr(4); });
 
 }  // namespace

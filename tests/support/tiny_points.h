@@ -38,7 +38,13 @@ inline std::vector<TinyPoint> tinyPoints() {
           // splitting them); the LIF reads across them.
           {"tiny_snn", kSmallChip},
           {"tiny_snn", {}},
-          {"tiny_snn", kTinyMemory}};
+          {"tiny_snn", kTinyMemory},
+          // The fused LayerNorm, GELU, SiLU and Mish beside their unfused near misses; the
+          // data movement, reductions and element-wise functions of the newer models.
+          {"fused_patterns", kSmallChip},
+          {"fused_patterns", {}},
+          {"tensor_ops", kSmallChip},
+          {"tensor_ops", kTinyMemory}};
 }
 
 inline const std::vector<const char*> kPartitioners = {"greedy", "layerwise", "compass", "optimal"};

@@ -231,5 +231,87 @@ TEST(VerifySignThresholds, APerElementThresholdIsRefused) {
   }
 }
 
+size_t countKind(const ir::Graph& g, ir::OpKind kind) {
+  size_t n = 0;
+  for (const ir::Node& node : g.nodes) n += !node.removed && node.kind == kind ? 1 : 0;
+  return n;
+}
+
+// torch's opset-13 decompositions (workloads/tiny/fused_patterns.onnx, make_tiny_models.py)
+// fold into one op each; their near misses (a variance over another axis, GELU's divisor
+// sqrt 3, a SiLU whose Sigmoid is also read elsewhere) stay as they were.
+TEST(FusePatterns, LayerNormGeluSiluAndMishFoldAndTheirNearMissesDoNot) {
+  ir::Graph g = frontend::loadOnnx(kTiny + "/fused_patterns.onnx");
+  runStandardPasses(g);
+  const ir::Node* ln = findNode(g, "ln");
+  ASSERT_NE(ln, nullptr);
+  EXPECT_EQ(ln->kind, ir::OpKind::LayerNormalization);
+  EXPECT_EQ(ln->attrs.getInt("axis", -1, "ln"), 2);
+  EXPECT_FLOAT_EQ(ln->attrs.getFloat("epsilon", 0, "ln"), 1e-5F);
+  ASSERT_EQ(ln->inputs.size(), 3u);
+  EXPECT_EQ(g.value(ln->inputs[0]).name, "x");
+  EXPECT_EQ(g.value(ln->inputs[1]).name, "ln_w");
+  EXPECT_EQ(g.value(ln->inputs[2]).name, "ln_b");
+  EXPECT_EQ(findNode(g, "gelu")->kind, ir::OpKind::Gelu);
+  EXPECT_EQ(g.value(findNode(g, "gelu")->inputs[0]).name, "h");
+  EXPECT_EQ(findNode(g, "silu")->kind, ir::OpKind::Silu);
+  EXPECT_EQ(g.value(findNode(g, "silu")->inputs[0]).name, "gelu");
+  EXPECT_EQ(findNode(g, "mish")->kind, ir::OpKind::Mish);
+  EXPECT_EQ(countKind(g, ir::OpKind::LayerNormalization), 1u);
+  EXPECT_EQ(countKind(g, ir::OpKind::Gelu), 1u);
+  EXPECT_EQ(countKind(g, ir::OpKind::Silu), 1u);
+  EXPECT_EQ(countKind(g, ir::OpKind::Mish), 1u);
+  // The chains they replaced are gone.
+  for (const char* absorbed : {"ln_mean", "ln_sub", "ln_pow", "ln_var", "ln_add_eps", "ln_sqrt",
+                               "ln_div", "ln_scale", "gelu_div", "gelu_erf", "gelu_add", "gelu_mul",
+                               "silu_sigmoid", "mish_softplus", "mish_tanh"})
+    EXPECT_EQ(findNode(g, absorbed), nullptr) << absorbed;
+  // The near misses are intact.
+  for (const char* kept : {"nm_mean", "nm_var", "nm_sqrt", "nm_div", "gelu_nm_div", "gelu_nm_erf",
+                           "gelu_nm", "silu_nm_sigmoid", "silu_nm"})
+    EXPECT_NE(findNode(g, kept), nullptr) << kept;
+  EXPECT_EQ(findNode(g, "nm_div")->kind, ir::OpKind::Div);
+  EXPECT_EQ(findNode(g, "gelu_nm")->kind, ir::OpKind::Mul);
+  EXPECT_EQ(findNode(g, "silu_nm")->kind, ir::OpKind::Mul);
+}
+
+// ConstantOfShape, Equal, Where and Range fold when their inputs are constants (the shape
+// arithmetic torch exports for expand(-1, ...)); a Where selecting by an activation is refused.
+TEST(VerifyFolded, AWhereWhoseConditionIsComputedIsRefused) {
+  ir::Graph g;
+  g.source = "hand.onnx";
+  auto value = [&](const std::string& name, ir::Shape shape) {
+    ir::Value v;
+    v.name = name;
+    v.shape = std::move(shape);
+    return g.addValue(v);
+  };
+  const auto x = value("x", {1, 4});
+  const auto c = value("c", {1, 4});
+  const auto y = value("y", {1, 4});
+  g.inputs = {x};
+  ir::Node cast;
+  cast.name = "to_bool";
+  cast.kind = ir::OpKind::Cast;
+  cast.inputs = {x};
+  cast.outputs = {c};
+  g.addNode(cast);
+  ir::Node select;
+  select.name = "select";
+  select.kind = ir::OpKind::Where;
+  select.inputs = {c, x, x};
+  select.outputs = {y};
+  g.addNode(select);
+  g.outputs = {y};
+  try {
+    verifyFolded(g);
+    FAIL() << "a Where of a computed condition was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("node 'select'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("condition 'c' is not a constant"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace xbar::passes

@@ -117,10 +117,10 @@ class Loader {
     if (graph_.timesteps > 0) unrollTime(skeleton, model_.graph(), graph_.timesteps, file_);
     checkAndInfer(skeleton);
     indexTypes(skeleton);
-    if (!allTypesStatic()) {
-      // ONNX 1.12 cannot see through Shape/Gather/Concat chains into Reshape: fold them
-      // into constants and infer again.
-      foldConstantChains(skeleton);
+    // ONNX 1.12 cannot see through Shape/Gather/Concat chains into Reshape (nor through
+    // ConstantOfShape/Equal/Where into Expand): fold them into constants and infer again,
+    // while that makes progress; each round folds what the last one's shapes let it.
+    while (!allTypesStatic() && foldConstantChains(skeleton) > 0) {
       infer(skeleton);
       indexTypes(skeleton);
     }
@@ -295,7 +295,8 @@ class Loader {
   // Builds a provisional graph of the skeleton (unknown dims as -1), folds constant chains
   // with the IR pass, and writes the folded values back as initializers of the skeleton in
   // place of the nodes that computed them.
-  void foldConstantChains(ModelProto& skeleton) {
+  // Returns how many values it made constants.
+  size_t foldConstantChains(ModelProto& skeleton) {
     buildGraph(skeleton.graph(), /*lenient=*/true);
     passes::foldConstants(graph_);
     std::unordered_set<std::string> folded;
@@ -303,12 +304,27 @@ class Loader {
       if (!n.removed) continue;
       for (ir::ValueId out : n.outputs) {
         const ir::Value& v = graph_.value(out);
+        if (!v.data) continue;  // folded from stripped weights: shape inference has its type
         TensorProto* t = skeleton.mutable_graph()->add_initializer();
         t->set_name(v.name);
         for (int64_t d : v.shape) t->add_dims(d);
+        // The element type inference gave it (a BOOL from Equal, an INT32), so its readers
+        // type-check as before.
+        const auto type = types_.find(v.name);
+        const int32_t elem =
+            type != types_.end() && type->second->has_tensor_type()
+                ? type->second->tensor_type().elem_type()
+                : (v.type == ir::ElementType::Int ? TensorProto::INT64 : TensorProto::FLOAT);
+        t->set_data_type(elem);
         if (v.type == ir::ElementType::Int) {
-          t->set_data_type(TensorProto::INT64);
-          for (int64_t x : v.data->ints) t->add_int64_data(x);
+          for (int64_t x : v.data->ints) {
+            if (elem == TensorProto::INT64)
+              t->add_int64_data(x);
+            else
+              t->add_int32_data(static_cast<int32_t>(x));
+          }
+        } else if (elem == TensorProto::DOUBLE) {
+          for (float x : v.data->floats) t->add_double_data(x);
         } else {
           t->set_data_type(TensorProto::FLOAT);
           for (float x : v.data->floats) t->add_float_data(x);
@@ -330,6 +346,7 @@ class Loader {
     graph_.opsetVersion = opset_;
     graph_.shapesOnly = options_.shapesOnly;
     graph_.weightsStripped = weightsStripped_;
+    return folded.size();
   }
 
   void indexTypes(const ModelProto& skeleton) {
@@ -466,6 +483,21 @@ class Loader {
         case onnx::AttributeProto::FLOATS:
           attrs.set(a.name(), std::vector<float>(a.floats().begin(), a.floats().end()));
           break;
+        case onnx::AttributeProto::TENSOR:
+          // ConstantOfShape's fill: one element, kept as a float or an int attribute.
+          if (n.op_type() == "ConstantOfShape" && a.name() == "value") {
+            const ir::TensorData d =
+                decodeTensorData(a.t(), path_.parent_path(), nodeWhere(n) + ": attribute 'value'");
+            if (d.floats.size() + d.ints.size() != 1)
+              failInput(nodeWhere(n), "attribute 'value' holds {} elements; expected 1",
+                        d.floats.size() + d.ints.size());
+            if (d.ints.empty())
+              attrs.set("value", d.floats[0]);
+            else
+              attrs.set("value", d.ints[0]);
+            break;
+          }
+          [[fallthrough]];
         default:
           failInput(nodeWhere(n), "attribute '{}' has type {}, which xbar does not read", a.name(),
                     onnx::AttributeProto::AttributeType_Name(a.type()));

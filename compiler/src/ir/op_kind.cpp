@@ -1,5 +1,6 @@
 #include "xbar/ir/op_kind.h"
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <utility>
@@ -20,11 +21,31 @@ constexpr std::array kOps = {
     std::pair{OpKind::HardSigmoid, std::string_view("HardSigmoid")},
     std::pair{OpKind::HardSwish, std::string_view("HardSwish")},
     std::pair{OpKind::Softmax, std::string_view("Softmax")},
+    std::pair{OpKind::Softplus, std::string_view("Softplus")},
+    std::pair{OpKind::LayerNormalization, std::string_view("LayerNormalization")},
+    std::pair{OpKind::InstanceNormalization, std::string_view("InstanceNormalization")},
     std::pair{OpKind::Sign, std::string_view("Sign")},
     std::pair{OpKind::Add, std::string_view("Add")},
     std::pair{OpKind::Sub, std::string_view("Sub")},
     std::pair{OpKind::Mul, std::string_view("Mul")},
     std::pair{OpKind::Div, std::string_view("Div")},
+    std::pair{OpKind::Pow, std::string_view("Pow")},
+    std::pair{OpKind::Min, std::string_view("Min")},
+    std::pair{OpKind::Max, std::string_view("Max")},
+    std::pair{OpKind::Sqrt, std::string_view("Sqrt")},
+    std::pair{OpKind::Reciprocal, std::string_view("Reciprocal")},
+    std::pair{OpKind::Exp, std::string_view("Exp")},
+    std::pair{OpKind::Erf, std::string_view("Erf")},
+    std::pair{OpKind::Neg, std::string_view("Neg")},
+    std::pair{OpKind::Abs, std::string_view("Abs")},
+    std::pair{OpKind::ReduceMean, std::string_view("ReduceMean")},
+    std::pair{OpKind::ReduceSum, std::string_view("ReduceSum")},
+    std::pair{OpKind::ReduceMax, std::string_view("ReduceMax")},
+    std::pair{OpKind::Slice, std::string_view("Slice")},
+    std::pair{OpKind::Split, std::string_view("Split")},
+    std::pair{OpKind::Expand, std::string_view("Expand")},
+    std::pair{OpKind::Tile, std::string_view("Tile")},
+    std::pair{OpKind::Where, std::string_view("Where")},
     std::pair{OpKind::Concat, std::string_view("Concat")},
     std::pair{OpKind::Flatten, std::string_view("Flatten")},
     std::pair{OpKind::Reshape, std::string_view("Reshape")},
@@ -41,6 +62,15 @@ constexpr std::array kOps = {
     std::pair{OpKind::Shape, std::string_view("Shape")},
     std::pair{OpKind::Gather, std::string_view("Gather")},
     std::pair{OpKind::Cast, std::string_view("Cast")},
+    std::pair{OpKind::ConstantOfShape, std::string_view("ConstantOfShape")},
+    std::pair{OpKind::Equal, std::string_view("Equal")},
+    std::pair{OpKind::Range, std::string_view("Range")},
+};
+// Made by passes only: named in reports, never loaded.
+constexpr std::array kFusedOps = {
+    std::pair{OpKind::Gelu, std::string_view("Gelu")},
+    std::pair{OpKind::Silu, std::string_view("SiLU")},
+    std::pair{OpKind::Mish, std::string_view("Mish")},
 };
 // Domain "xbar".
 constexpr std::array kXbarOps = {std::pair{OpKind::Lif, std::string_view("LIF")}};
@@ -51,6 +81,8 @@ std::string_view opName(OpKind kind) {
   for (const auto& [k, name] : kOps)
     if (k == kind) return name;
   for (const auto& [k, name] : kXbarOps)
+    if (k == kind) return name;
+  for (const auto& [k, name] : kFusedOps)
     if (k == kind) return name;
   return "?";
 }
@@ -77,6 +109,11 @@ std::string_view supportedOpList() {
     return s;
   }();
   return list;
+}
+
+bool isFusedOnly(OpKind kind) {
+  return std::any_of(kFusedOps.begin(), kFusedOps.end(),
+                     [kind](const auto& op) { return op.first == kind; });
 }
 
 bool isMatrixOp(OpKind kind) {

@@ -47,52 +47,61 @@ std::vector<int64_t> stridesOf(const Shape& shape) {
   return strides;
 }
 
+// For each element of `out`, the index into `v` under numpy broadcasting; refuses an operand
+// whose trailing dims are neither 1 nor the output's (they would index outside its data).
+std::vector<size_t> broadcastIndex(const Value& v, const Shape& out, const std::string& where) {
+  bool fits = v.shape.size() <= out.size();
+  for (size_t k = 0; fits && k < v.shape.size(); ++k) {
+    const int64_t d = v.shape[v.shape.size() - 1 - k];
+    fits = d == 1 || d == out[out.size() - 1 - k];
+  }
+  if (!fits)
+    failInput(where, "operand '{}' of shape {} does not broadcast to {}", v.name,
+              ir::shapeToString(v.shape), ir::shapeToString(out));
+  const auto outStrides = stridesOf(out);
+  const auto strides = stridesOf(v.shape);
+  const size_t offset = out.size() - v.shape.size();
+  int64_t total = 1;
+  for (int64_t d : out) total *= d;
+  std::vector<size_t> index(static_cast<size_t>(total));
+  for (int64_t flat = 0; flat < total; ++flat) {
+    int64_t idx = 0;
+    for (size_t k = 0; k < v.shape.size(); ++k) {
+      const int64_t coord = (flat / outStrides[k + offset]) % out[k + offset];
+      idx += (v.shape[k] == 1 ? 0 : coord) * strides[k];
+    }
+    index[static_cast<size_t>(flat)] = static_cast<size_t>(idx);
+  }
+  return index;
+}
+
 // numpy broadcasting of a binary op onto the output shape.
 std::vector<double> broadcast(const Value& a, const Value& b, const Shape& out, OpKind op,
                               const std::string& where) {
   const auto av = asDoubles(a);
   const auto bv = asDoubles(b);
-  // Each operand's trailing dims are 1 or the output's: others index outside its data.
-  for (const Value* v : {&a, &b}) {
-    bool fits = v->shape.size() <= out.size();
-    for (size_t k = 0; fits && k < v->shape.size(); ++k) {
-      const int64_t d = v->shape[v->shape.size() - 1 - k];
-      fits = d == 1 || d == out[out.size() - 1 - k];
-    }
-    if (!fits)
-      failInput(where, "operand '{}' of shape {} does not broadcast to {}", v->name,
-                ir::shapeToString(v->shape), ir::shapeToString(out));
-  }
-  const auto outStrides = stridesOf(out);
-  auto index = [&](const Shape& shape, int64_t flat) {
-    const auto strides = stridesOf(shape);
-    const size_t offset = out.size() - shape.size();
-    int64_t idx = 0;
-    for (size_t k = 0; k < shape.size(); ++k) {
-      const int64_t coord = (flat / outStrides[k + offset]) % out[k + offset];
-      idx += (shape[k] == 1 ? 0 : coord) * strides[k];
-    }
-    return static_cast<size_t>(idx);
-  };
-  int64_t total = 1;
-  for (int64_t d : out) total *= d;
-  std::vector<double> result(static_cast<size_t>(total));
-  for (int64_t i = 0; i < total; ++i) {
-    const double x = av[index(a.shape, i)];
-    const double y = bv[index(b.shape, i)];
+  const auto ia = broadcastIndex(a, out, where);
+  const auto ib = broadcastIndex(b, out, where);
+  std::vector<double> result(ia.size());
+  for (size_t i = 0; i < ia.size(); ++i) {
+    const double x = av[ia[i]];
+    const double y = bv[ib[i]];
     switch (op) {
       case OpKind::Add:
-        result[static_cast<size_t>(i)] = x + y;
+        result[i] = x + y;
         break;
       case OpKind::Sub:
-        result[static_cast<size_t>(i)] = x - y;
+        result[i] = x - y;
         break;
       case OpKind::Mul:
-        result[static_cast<size_t>(i)] = x * y;
+        result[i] = x * y;
+        break;
+      case OpKind::Equal:
+        result[i] = x == y ? 1.0 : 0.0;
         break;
       default:
         // Integer division truncates toward zero as ONNX specifies; float divides.
-        result[static_cast<size_t>(i)] = a.type == ElementType::Int ? std::trunc(x / y) : x / y;
+        result[i] = a.type == ElementType::Int ? std::trunc(x / y) : x / y;
         break;
     }
   }
@@ -157,6 +166,45 @@ std::vector<double> concat(const ir::Graph& g, const ir::Node& node, int64_t axi
   return result;
 }
 
+// Where(condition, x, y), Expand and the other selections, under numpy broadcasting.
+std::vector<double> select(const Value& condition, const Value& x, const Value& y, const Shape& out,
+                           const std::string& where) {
+  const auto c = asDoubles(condition), xv = asDoubles(x), yv = asDoubles(y);
+  const auto ic = broadcastIndex(condition, out, where);
+  const auto ix = broadcastIndex(x, out, where);
+  const auto iy = broadcastIndex(y, out, where);
+  std::vector<double> result(ic.size());
+  for (size_t i = 0; i < ic.size(); ++i) result[i] = c[ic[i]] != 0 ? xv[ix[i]] : yv[iy[i]];
+  return result;
+}
+
+std::vector<double> expand(const Value& x, const Shape& out, const std::string& where) {
+  const auto xv = asDoubles(x);
+  const auto ix = broadcastIndex(x, out, where);
+  std::vector<double> result(ix.size());
+  for (size_t i = 0; i < ix.size(); ++i) result[i] = xv[ix[i]];
+  return result;
+}
+
+double scalarOf(const Value& v, const char* what, const std::string& where) {
+  if (v.elementCount() != 1)
+    failInput(where, "{} has {} elements; expected a scalar", what, v.elementCount());
+  return asDoubles(v)[0];
+}
+
+// Range(start, limit, delta): max(ceil((limit - start) / delta), 0) elements.
+std::vector<double> range(const ir::Graph& g, const ir::Node& node, const std::string& where) {
+  const double start = scalarOf(g.value(node.inputs[0]), "start", where);
+  const double limit = scalarOf(g.value(node.input(1)), "limit", where);
+  const double delta = scalarOf(g.value(node.input(2)), "delta", where);
+  if (delta == 0) failInput(where, "Range delta is 0; expected a nonzero step");
+  const double count = std::max(std::ceil((limit - start) / delta), 0.0);
+  if (!(count < 0x1p32)) failInput(where, "Range of {} elements; expected fewer than 2^32", count);
+  std::vector<double> result(static_cast<size_t>(count));
+  for (size_t i = 0; i < result.size(); ++i) result[i] = start + static_cast<double>(i) * delta;
+  return result;
+}
+
 bool foldable(OpKind k) {
   switch (k) {
     case OpKind::Shape:
@@ -173,6 +221,11 @@ bool foldable(OpKind k) {
     case OpKind::Div:
     case OpKind::Identity:
     case OpKind::Sign:  // binary weights: Sign over an initializer
+    case OpKind::ConstantOfShape:
+    case OpKind::Equal:
+    case OpKind::Where:
+    case OpKind::Range:
+    case OpKind::Expand:
       return true;
     default:
       return false;
@@ -187,9 +240,19 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
   auto unknown = [](const Shape& shape) {
     return std::any_of(shape.begin(), shape.end(), [](int64_t d) { return d < 0; });
   };
+  const std::string where = g.source + ": " + g.describe(id);
+  // ConstantOfShape's output shape is its input's data: known as soon as that is.
+  if (node.kind == OpKind::ConstantOfShape && unknown(out.shape) &&
+      g.value(node.inputs[0]).isConstant && g.value(node.inputs[0]).data) {
+    out.shape.clear();
+    for (double d : asDoubles(g.value(node.inputs[0]))) {
+      if (!(d >= 0 && d < 0x1p48))
+        failInput(where, "ConstantOfShape dimension {}; expected 0 to 2^48", d);
+      out.shape.push_back(static_cast<int64_t>(d));
+    }
+  }
   if (unknown(out.shape)) return false;
   if (node.kind == OpKind::Shape && unknown(g.value(node.inputs[0]).shape)) return false;
-  const std::string where = g.source + ": " + g.describe(id);
 
   if (node.kind == OpKind::Shape) {
     const Shape& in = g.value(node.inputs[0]).shape;
@@ -236,8 +299,28 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
       case OpKind::Sub:
       case OpKind::Mul:
       case OpKind::Div:
-        result = broadcast(first, g.value(node.inputs[1]), out.shape, node.kind, where);
+      case OpKind::Equal:
+        result = broadcast(first, g.value(node.input(1)), out.shape, node.kind, where);
         break;
+      case OpKind::Where:
+        result = select(first, g.value(node.input(1)), g.value(node.input(2)), out.shape, where);
+        break;
+      case OpKind::Expand:
+        result = expand(first, out.shape, where);
+        break;
+      case OpKind::Range:
+        result = range(g, node, where);
+        break;
+      case OpKind::ConstantOfShape: {
+        const float fill = node.attrs.has("value") && out.type == ElementType::Float
+                               ? node.attrs.getFloat("value", 0.0F, where)
+                               : 0.0F;
+        const double value = out.type == ElementType::Int
+                                 ? static_cast<double>(node.attrs.getInt("value", 0, where))
+                                 : fill;
+        result.assign(static_cast<size_t>(out.elementCount()), value);
+        break;
+      }
       case OpKind::Gather:
         result = gather(first, g.value(node.inputs[1]), node.attrs.getInt("axis", 0, where), where);
         break;

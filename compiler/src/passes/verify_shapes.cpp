@@ -85,6 +85,23 @@ void verifyMatMul(const ir::Graph& g, const ir::Node& n, const std::string& wher
   if (ka != kb) failInput(where, "inner dimensions differ: {} vs {}", ka, kb);
 }
 
+// Slice's starts, ends, axes and steps (opset 10 on) are constants with data, and no step
+// is 0 (ONNX forbids it; shape inference does not check).
+void verifySlice(const ir::Graph& g, const ir::Node& n, const std::string& where) {
+  for (size_t k = 1; k < n.inputs.size(); ++k) {
+    if (n.inputs[k] == ir::kNoValue) continue;
+    const ir::Value& v = g.value(n.inputs[k]);
+    if (!v.isConstant || !v.data)
+      failInput(where,
+                "input '{}' is computed; xbar slices by constant starts, ends, axes "
+                "and steps",
+                v.name);
+    if (k == 4)
+      for (int64_t step : v.data->ints)
+        if (step == 0) failInput(where, "has a step of 0; expected nonzero steps");
+  }
+}
+
 }  // namespace
 
 void verifyShapes(const ir::Graph& g) {
@@ -117,6 +134,9 @@ void verifyShapes(const ir::Graph& g) {
       case OpKind::Unsqueeze:
         verifySameElements(g, n, where);
         break;
+      case OpKind::Slice:
+        verifySlice(g, n, where);
+        break;
       default:
         break;
     }
@@ -126,6 +146,9 @@ void verifyShapes(const ir::Graph& g) {
 void runStandardPasses(ir::Graph& graph) {
   dropIdentityAndDropout(graph);
   foldConstants(graph);
+  verifyFolded(graph);
+  fuseActivations(graph);
+  fuseLayerNormalization(graph);
   foldBatchNormalization(graph);
   graph.compact();
   verifyShapes(graph);

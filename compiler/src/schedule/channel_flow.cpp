@@ -19,6 +19,17 @@ bool keepsChannels(OpKind kind) {
     case OpKind::Tanh:
     case OpKind::HardSigmoid:
     case OpKind::HardSwish:
+    case OpKind::Gelu:
+    case OpKind::Silu:
+    case OpKind::Softplus:
+    case OpKind::Mish:
+    case OpKind::Sqrt:
+    case OpKind::Reciprocal:
+    case OpKind::Exp:
+    case OpKind::Erf:
+    case OpKind::Neg:
+    case OpKind::Abs:
+    case OpKind::InstanceNormalization:
     case OpKind::Sign:
     case OpKind::Lif:
     case OpKind::MaxPool:
@@ -35,7 +46,8 @@ bool keepsChannels(OpKind kind) {
 }
 
 bool elementwise(OpKind kind) {
-  return kind == OpKind::Add || kind == OpKind::Sub || kind == OpKind::Mul || kind == OpKind::Div;
+  return kind == OpKind::Add || kind == OpKind::Sub || kind == OpKind::Mul || kind == OpKind::Div ||
+         kind == OpKind::Pow || kind == OpKind::Min || kind == OpKind::Max;
 }
 
 // The flow of one op's output from its operands' flows; records how it reads outside values.
@@ -46,7 +58,11 @@ class FlowBuilder {
 
   void matrixOutput(ir::ValueId out, int64_t channels, int64_t vectors) {
     const Extent e = extentOf(graph_, out, samples_);
-    flows_[out] = {e.channels == channels && e.positions == vectors, false, {}};
+    const bool known = e.channels == channels && e.positions == vectors;
+    flows_[out] = {known, false, {}};
+    // Its layout is not the units' (a MatMul over (N, tokens, K) makes tokens the first axis):
+    // no core's run holds a box of it, so the leader finishes the group.
+    if (!known) flow_.gathered = true;
   }
 
   void op(const ir::Node& n) {
@@ -103,7 +119,8 @@ class FlowBuilder {
       if (carriers != 1 || outExtent.channels != carriedExtent.channels) return {};
       // Pooling reads across positions; LIF across time steps, which are positions too.
       if (n.kind == OpKind::MaxPool || n.kind == OpKind::AveragePool ||
-          n.kind == OpKind::GlobalAveragePool || n.kind == OpKind::Lif)
+          n.kind == OpKind::GlobalAveragePool || n.kind == OpKind::Lif ||
+          n.kind == OpKind::InstanceNormalization)
         flow_.allPositions = true;
       return *carried;
     }

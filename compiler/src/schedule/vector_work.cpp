@@ -11,7 +11,7 @@ namespace {
 
 // How a node's element operations follow from its sizes: per output element, per input and
 // output element, per output element times its pooling window, or nothing.
-enum class Basis { Output, InputAndOutput, Window, Free };
+enum class Basis { Output, Input, InputAndOutput, Window, Free };
 
 struct Row {
   ir::OpKind kind;
@@ -37,6 +37,36 @@ constexpr std::array kTable = {
         "multiplies, 2 adds; the threshold compare)"},
     Row{ir::OpKind::Softmax, Basis::Output, 5,
         "5 per output (max, subtract, exponential by table, sum, divide)"},
+    Row{ir::OpKind::Gelu, Basis::Output, 6,
+        "6 per output (assumed: a scale, erf by table as sigmoid's 4, a multiply)"},
+    Row{ir::OpKind::Silu, Basis::Output, 5, "5 per output (sigmoid's 4, a multiply)"},
+    Row{ir::OpKind::Softplus, Basis::Output, 4, "4 per output (assumed, as sigmoid)"},
+    Row{ir::OpKind::Mish, Basis::Output, 9,
+        "9 per output (assumed: softplus and tanh by table, 4 each, a multiply)"},
+    Row{ir::OpKind::Sqrt, Basis::Output, 4, "4 per output (assumed, a table and refinement)"},
+    Row{ir::OpKind::Reciprocal, Basis::Output, 4, "4 per output (assumed, a table and refinement)"},
+    Row{ir::OpKind::Exp, Basis::Output, 4, "4 per output (assumed, as sigmoid)"},
+    Row{ir::OpKind::Erf, Basis::Output, 4, "4 per output (assumed, as sigmoid)"},
+    Row{ir::OpKind::Neg, Basis::Output, 1, "1 per output"},
+    Row{ir::OpKind::Abs, Basis::Output, 1, "1 per output"},
+    Row{ir::OpKind::Pow, Basis::Output, 9,
+        "9 per output (assumed: log and exp by table, 4 each, a multiply)"},
+    Row{ir::OpKind::Min, Basis::Output, 1, "1 per output and operand past the first"},
+    Row{ir::OpKind::Max, Basis::Output, 1, "1 per output and operand past the first"},
+    Row{ir::OpKind::LayerNormalization, Basis::Output, 8,
+        "8 per output (mean: an add; variance: subtract, square, add; then subtract, "
+        "multiply by 1/sigma, scale, shift); a row's 1/sigma not counted"},
+    Row{ir::OpKind::InstanceNormalization, Basis::Output, 8,
+        "8 per output (as LayerNormalization, per sample and channel)"},
+    Row{ir::OpKind::ReduceMean, Basis::InputAndOutput, 1,
+        "1 per input (additions) + 1 per output (scale)"},
+    Row{ir::OpKind::ReduceSum, Basis::Input, 1, "1 per input (additions)"},
+    Row{ir::OpKind::ReduceMax, Basis::Input, 1, "1 per input (comparisons)"},
+    Row{ir::OpKind::Slice, Basis::Output, 1, "1 per output (a copy)"},
+    Row{ir::OpKind::Split, Basis::Output, 1, "1 per output (a copy)"},
+    Row{ir::OpKind::Expand, Basis::Output, 1, "1 per output (a copy)"},
+    Row{ir::OpKind::Tile, Basis::Output, 1, "1 per output (a copy)"},
+    Row{ir::OpKind::Where, Basis::Output, 1, "1 per output (a select)"},
     Row{ir::OpKind::Add, Basis::Output, 1, "1 per output"},
     Row{ir::OpKind::Sub, Basis::Output, 1, "1 per output"},
     Row{ir::OpKind::Mul, Basis::Output, 1, "1 per output"},
@@ -77,8 +107,15 @@ double vectorElementOps(const ir::Graph& graph, const ir::Node& node) {
   for (const Row& row : kTable) {
     if (row.kind != node.kind) continue;
     switch (row.basis) {
-      case Basis::Output:
-        return row.perElement * outputElements(graph, node);
+      case Basis::Output: {
+        // Min and Max: one comparison per output for each operand past the first.
+        const double operands = node.kind == ir::OpKind::Min || node.kind == ir::OpKind::Max
+                                    ? std::max<double>(1, double(node.inputs.size()) - 1)
+                                    : 1;
+        return row.perElement * operands * outputElements(graph, node);
+      }
+      case Basis::Input:
+        return row.perElement * largestInput(graph, node);
       case Basis::InputAndOutput:
         return largestInput(graph, node) + outputElements(graph, node);
       case Basis::Window: {

@@ -30,6 +30,16 @@ Reach reachOf(ir::OpKind kind) {
     case ir::OpKind::Tanh:
     case ir::OpKind::HardSigmoid:
     case ir::OpKind::HardSwish:
+    case ir::OpKind::Gelu:
+    case ir::OpKind::Silu:
+    case ir::OpKind::Softplus:
+    case ir::OpKind::Mish:
+    case ir::OpKind::Sqrt:
+    case ir::OpKind::Reciprocal:
+    case ir::OpKind::Exp:
+    case ir::OpKind::Erf:
+    case ir::OpKind::Neg:
+    case ir::OpKind::Abs:
     case ir::OpKind::Sign:
     case ir::OpKind::Identity:
     case ir::OpKind::Dropout:
@@ -39,6 +49,10 @@ Reach reachOf(ir::OpKind kind) {
     case ir::OpKind::Sub:
     case ir::OpKind::Mul:
     case ir::OpKind::Div:
+    case ir::OpKind::Pow:
+    case ir::OpKind::Min:
+    case ir::OpKind::Max:
+    case ir::OpKind::Where:
       return Reach::Broadcast;
     case ir::OpKind::Concat:
     case ir::OpKind::Flatten:
@@ -47,6 +61,10 @@ Reach reachOf(ir::OpKind kind) {
     case ir::OpKind::Pad:
     case ir::OpKind::Squeeze:
     case ir::OpKind::Unsqueeze:
+    case ir::OpKind::Slice:
+    case ir::OpKind::Split:
+    case ir::OpKind::Expand:
+    case ir::OpKind::Tile:
       return Reach::Moves;
     case ir::OpKind::MaxPool:
     case ir::OpKind::AveragePool:

@@ -4,58 +4,19 @@
 #include <cmath>
 #include <limits>
 
+#include "tensor_index.h"
 #include "xbar/reference/lif_neurons.h"
+#include "xbar/reference/tensor_kernels.h"
 #include "xbar/support/error.h"
 
 namespace xbar::reference {
 namespace {
 
+using detail::broadcastIndex;
+using detail::normalisedAxis;
+using detail::Shape;
+using detail::stridesOf;
 using ir::OpKind;
-using Shape = std::vector<int64_t>;
-
-Shape stridesOf(const Shape& shape) {
-  Shape strides(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;) strides[i - 1] = strides[i] * shape[i];
-  return strides;
-}
-
-int64_t normalisedAxis(int64_t axis, size_t rank, const std::string& where) {
-  const auto r = static_cast<int64_t>(rank);
-  if (axis < -r || axis >= r) failInput(where, "axis {} is outside a rank-{} tensor", axis, r);
-  return axis < 0 ? axis + r : axis;
-}
-
-// For each output element, the index into `operand` under numpy broadcasting, walked with an
-// odometer so no element costs a division.
-std::vector<int64_t> broadcastIndex(const Shape& operand, const Shape& out,
-                                    const std::string& where) {
-  if (operand.size() > out.size())
-    failInput(where, "an operand of rank {} does not broadcast to rank {}", operand.size(),
-              out.size());
-  const size_t offset = out.size() - operand.size();
-  Shape step(out.size(), 0);
-  const Shape strides = stridesOf(operand);
-  for (size_t k = 0; k < operand.size(); ++k) {
-    if (operand[k] != 1 && operand[k] != out[k + offset])
-      failInput(where, "an operand of shape {} does not broadcast to {}",
-                ir::shapeToString(operand), ir::shapeToString(out));
-    step[k + offset] = operand[k] == 1 ? 0 : strides[k];
-  }
-  const int64_t total = elementCountOf(out);
-  std::vector<int64_t> index(static_cast<size_t>(total));
-  Shape coord(out.size(), 0);
-  int64_t at = 0;
-  for (int64_t i = 0; i < total; ++i) {
-    index[static_cast<size_t>(i)] = at;
-    for (size_t k = out.size(); k-- > 0;) {
-      at += step[k];
-      if (++coord[k] < out[k]) break;
-      at -= step[k] * out[k];
-      coord[k] = 0;
-    }
-  }
-  return index;
-}
 
 template <typename F>
 Tensor binary(const Tensor& a, const Tensor& b, const Shape& out, F f, const std::string& where) {
@@ -250,6 +211,12 @@ float sigmoid(float v) {
   return 1.0F / (1.0F + std::exp(-v));
 }
 
+// log(1 + e^v), linear past 20 as PyTorch's softplus (its threshold), where e^v would lose
+// the 1 anyway.
+float softplus(float v) {
+  return v > 20.0F ? v : std::log1p(std::exp(v));
+}
+
 }  // namespace
 
 Tensor constantTensor(const ir::Graph& graph, ir::ValueId id) {
@@ -317,6 +284,59 @@ std::vector<Tensor> evaluateVectorOp(const ir::Graph& graph, ir::NodeId id,
     }
     case OpKind::HardSwish:
       return {unary(x, [](float v) { return v * std::clamp(v / 6.0F + 0.5F, 0.0F, 1.0F); })};
+    case OpKind::Gelu:  // the exact (erf) form torch exports
+      return {unary(x, [](float v) {
+        return 0.5F * v * (1.0F + std::erf(v * static_cast<float>(M_SQRT1_2)));
+      })};
+    case OpKind::Silu:
+      return {unary(x, [](float v) { return v * sigmoid(v); })};
+    case OpKind::Softplus:
+      return {unary(x, softplus)};
+    case OpKind::Mish:
+      return {unary(x, [](float v) { return v * std::tanh(softplus(v)); })};
+    case OpKind::Sqrt:
+      return {unary(x, [](float v) { return std::sqrt(v); })};
+    case OpKind::Reciprocal:
+      return {unary(x, [](float v) { return 1.0F / v; })};
+    case OpKind::Exp:
+      return {unary(x, [](float v) { return std::exp(v); })};
+    case OpKind::Erf:
+      return {unary(x, [](float v) { return std::erf(v); })};
+    case OpKind::Neg:
+      return {unary(x, [](float v) { return -v; })};
+    case OpKind::Abs:
+      return {unary(x, [](float v) { return std::abs(v); })};
+    case OpKind::Pow:
+      return {binary(
+          x, second(), out, [](float a, float e) { return std::pow(a, e); }, where)};
+    case OpKind::Min:
+    case OpKind::Max:
+      return {extremum(in, n.kind == OpKind::Max, out, where)};
+    case OpKind::ReduceMean:
+      return {reduce(n, in, Reduction::Mean, out, where)};
+    case OpKind::ReduceSum:
+      return {reduce(n, in, Reduction::Sum, out, where)};
+    case OpKind::ReduceMax:
+      return {reduce(n, in, Reduction::Max, out, where)};
+    case OpKind::LayerNormalization:
+      return {layerNorm(n, in, where)};
+    case OpKind::InstanceNormalization:
+      return {instanceNorm(n, in, where)};
+    case OpKind::Slice:
+      return {slice(n, in, out, where)};
+    case OpKind::Split: {
+      std::vector<Shape> shapes;
+      for (ir::ValueId v : n.outputs) shapes.push_back(graph.value(v).shape);
+      return split(n, x, shapes, where);
+    }
+    case OpKind::Expand:
+      return {expand(x, out, where)};
+    case OpKind::Tile:
+      return {tile(x, out, where)};
+    case OpKind::Where:
+      if (in.size() < 3 || in[1] == nullptr || in[2] == nullptr)
+        failInput(where, "Where needs a condition and two operands");
+      return {selectWhere(x, *in[1], *in[2], out, where)};
     case OpKind::Sign:  // ONNX: sign(0) = 0
       return {unary(x, [](float v) { return v > 0 ? 1.0F : v < 0 ? -1.0F : 0.0F; })};
     case OpKind::Softmax:

@@ -23,6 +23,12 @@ enum class OpKind {
   HardSigmoid,
   HardSwish,
   Softmax,
+  Gelu,  // fused from Erf and Mul by passes::fuseActivations (ONNX has no Gelu before opset 20)
+  Silu,  // fused from Sigmoid and Mul
+  Mish,  // fused from Softplus, Tanh and Mul (ONNX's Mish is opset 18)
+  Softplus,
+  LayerNormalization,  // ONNX's (opset 17), or fused from its opset-13 decomposition
+  InstanceNormalization,
   Sign,  // binary activations Sign(x - delta); binary weights fold to +-1 (docs/design.md §9b)
   Lif,   // xbar::LIF, a spiking neuron layer over the time axis (docs/design.md §9b)
   // elementwise arithmetic
@@ -30,7 +36,26 @@ enum class OpKind {
   Sub,
   Mul,
   Div,
+  Pow,
+  Min,
+  Max,
+  // elementwise functions
+  Sqrt,
+  Reciprocal,
+  Exp,
+  Erf,
+  Neg,
+  Abs,
+  // reductions over axes
+  ReduceMean,
+  ReduceSum,
+  ReduceMax,
   // data movement and shape
+  Slice,
+  Split,
+  Expand,
+  Tile,
+  Where,  // a select whose condition must fold to a constant
   Concat,
   Flatten,
   Reshape,
@@ -49,6 +74,9 @@ enum class OpKind {
   Shape,
   Gather,
   Cast,
+  ConstantOfShape,
+  Equal,
+  Range,
 };
 
 // The ONNX op_type spelling ("Conv", "BatchNormalization", ...).
@@ -63,6 +91,9 @@ inline constexpr std::string_view kXbarDomain = "xbar";
 
 // A comma-separated list of every supported op_type, for error messages.
 std::string_view supportedOpList();
+
+// The ops a pass makes and no ONNX file of a supported opset spells (Gelu, Silu, Mish).
+bool isFusedOnly(OpKind kind);
 
 // Conv, Gemm and MatMul: ops whose weight operand may live in crossbars.
 bool isMatrixOp(OpKind kind);

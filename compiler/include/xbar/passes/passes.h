@@ -8,10 +8,24 @@ namespace xbar::passes {
 // Identity and Dropout (inference mode) forward their input; their uses are rewired.
 void dropIdentityAndDropout(ir::Graph& graph);
 
-// Evaluates Shape/Gather/Cast/Unsqueeze/Squeeze/Reshape/Flatten/Concat/Add/Sub/Mul/Div
-// nodes whose inputs are all constants with data (Shape only needs a static input shape),
+// Evaluates Shape/Gather/Cast/Unsqueeze/Squeeze/Reshape/Flatten/Concat/Add/Sub/Mul/Div/
+// Sign/ConstantOfShape/Equal/Where/Range/Expand nodes whose inputs are all constants with data (Shape only needs a static input shape),
 // turning their outputs into constants. Repeats until nothing changes.
 void foldConstants(ir::Graph& graph);
+
+// ConstantOfShape, Equal and Range must have folded to constants (they only do shape
+// arithmetic in xbar), and Where must select with a constant condition: throws InputError
+// naming the node otherwise.
+void verifyFolded(const ir::Graph& graph);
+
+// GELU (the erf form), SiLU and Mish as torch exports them at opset 13 become one Gelu, Silu
+// or Mish node each (docs/design.md §3 "Fused patterns"): costed and computed as what they
+// are. A chain whose intermediates are read elsewhere, or whose constants differ, stays.
+void fuseActivations(ir::Graph& graph);
+
+// LayerNorm's opset-13 decomposition (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div, then
+// an optional Mul and Add by constants) becomes one LayerNormalization over the trailing axes.
+void fuseLayerNormalization(ir::Graph& graph);
 
 // Folds BatchNormalization into the Conv or Gemm that feeds it (and nothing else), scaling
 // the weights and adjusting the bias. Without weight data (stripped / shapes-only) the fold
