@@ -123,6 +123,10 @@ Mapping mapGraph(const ir::Graph& graph, const arch::ArchConfig& arch) {
   mapping.weightBits = arch.precision.weight_bits;
   mapping.adcBits = arch.crossbar.adc_bits;
   mapping.timesteps = graph.timesteps;
+  for (const ir::Node& n : graph.nodes)
+    if (!n.removed && n.kind == ir::OpKind::MatMul && !graph.value(n.inputs[0]).isConstant &&
+        !graph.value(n.input(1)).isConstant)
+      mapping.activationMatMuls.push_back(n.name);
   for (const MatrixLayer& layer : matrixLayers(graph)) {
     LayerMapping m = tileLayer(layer, arch);
     cutUnits(m, static_cast<int32_t>(mapping.layers.size()), arch.core.crossbars, mapping.units);

@@ -65,6 +65,11 @@ std::string binaryLayersLine(const Mapping& m) {
         "binary: {} of {} layers with 1-bit weights (one cell bit per sign), {} with 1-bit "
         "inputs (one input cycle)\n",
         weights, m.layers.size(), inputs);
+  if (!m.activationMatMuls.empty())
+    out += fmt::format(
+        "attention: {} MatMuls of two activations run on the vector units (no weights to keep "
+        "in crossbars)\n",
+        m.activationMatMuls.size());
   if (m.timesteps > 0)
     out += fmt::format(
         "spiking: {} time steps per inference; {} of {} layers take 1-bit spikes (one input "
@@ -126,6 +131,7 @@ nlohmann::json mappingToJson(const Mapping& m) {
           {"weight_bits", m.weightBits},
           {"layers", layers},
           {"units", units},
+          {"activation_matmuls", {{"mapping", "vector"}, {"nodes", m.activationMatMuls}}},
           {"totals",
            {{"weight_bytes", t.weightBytes},
             {"weight_mib", t.weightBytes / kMiB},

@@ -11,7 +11,7 @@ namespace {
 
 // How a node's element operations follow from its sizes: per output element, per input and
 // output element, per output element times its pooling window, or nothing.
-enum class Basis { Output, Input, InputAndOutput, Window, Free };
+enum class Basis { Output, Input, InputAndOutput, Window, Macs, Free };
 
 struct Row {
   ir::OpKind kind;
@@ -67,6 +67,11 @@ constexpr std::array kTable = {
     Row{ir::OpKind::Expand, Basis::Output, 1, "1 per output (a copy)"},
     Row{ir::OpKind::Tile, Basis::Output, 1, "1 per output (a copy)"},
     Row{ir::OpKind::Where, Basis::Output, 1, "1 per output (a select)"},
+    // A MatMul of two activations (attention's Q x K^T and A x V) has no weights to keep in
+    // crossbars: the vector units compute it digitally.
+    Row{ir::OpKind::MatMul, Basis::Macs, 1,
+        "1 per multiply-accumulate, M x N x K (assumed: a fused multiply-add per op), when "
+        "both operands are activations"},
     Row{ir::OpKind::Add, Basis::Output, 1, "1 per output"},
     Row{ir::OpKind::Sub, Basis::Output, 1, "1 per output"},
     Row{ir::OpKind::Mul, Basis::Output, 1, "1 per output"},
@@ -124,6 +129,12 @@ double vectorElementOps(const ir::Graph& graph, const ir::Node& node) {
         const double window = static_cast<double>(
             std::accumulate(kernel.begin(), kernel.end(), int64_t{1}, std::multiplies<>()));
         return row.perElement * window * outputElements(graph, node);
+      }
+      case Basis::Macs: {
+        // y = a x b over the last two axes: every output sums K products, K a's last axis.
+        const ir::Shape& a = graph.value(node.inputs[0]).shape;
+        return row.perElement * outputElements(graph, node) *
+               static_cast<double>(a.empty() ? 1 : a.back());
       }
       case Basis::Free:
         return 0.0;

@@ -75,6 +75,9 @@ struct Mapping {
   int64_t weightBits = 0;
   int64_t adcBits = 0;
   int64_t timesteps = 0;  // a spiking network's T (ir::Graph::timesteps)
+  // MatMuls of two activations (attention's Q x K^T and A x V): no weights to keep in
+  // crossbars, so the vector units compute them digitally (schedule/vector_work.cpp).
+  std::vector<std::string> activationMatMuls;
   std::vector<LayerMapping> layers;
   std::vector<PartitionUnit> units;  // layers in graph (topological) order
   MappingTotals totals;
