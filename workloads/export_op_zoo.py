@@ -99,12 +99,29 @@ class Transformer(nn.Module):
         return torch.cat([t.flatten(1) for t in (a, b, c, d, e, f, g, h, r)], dim=1)
 
 
+class Resizing(nn.Module):
+    """The segmentation heads' upsampling: nearest by a scale, bilinear to a size (sizes from
+    Shape arithmetic, as torchvision's heads compute them), with and without align_corners."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3, stride=2, padding=1)
+
+    def forward(self, x):  # (1, 3, 9, 11)
+        y = self.conv(x)  # (1, 4, 5, 6)
+        a = F.interpolate(y, scale_factor=2, mode="nearest")
+        b = F.interpolate(y, size=x.shape[-2:], mode="bilinear", align_corners=False)
+        c = F.interpolate(y, size=(7, 9), mode="bilinear", align_corners=True)
+        return torch.cat([a.flatten(1), b.flatten(1), c.flatten(1)], dim=1)
+
+
 MODELS = {
     "activations": (Activations, (2, 3, 4, 5)),
     "conv1d_chain": (Conv1dChain, (1, 4, 17)),
     "pooling": (Pooling, (1, 3, 19, 18)),
     "shapes": (Shapes, (1, 2, 6, 5)),
     "transformer": (Transformer, (2, 4, 5, 10)),
+    "resizing": (Resizing, (1, 3, 9, 11)),
 }
 
 

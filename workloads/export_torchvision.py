@@ -25,16 +25,29 @@ import torchvision
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from strip_weights import strip_weights  # noqa: E402
 
-MODELS = ["resnet18", "resnet50", "vgg16", "squeezenet1_1", "mobilenet_v2", "alexnet"]
+# The six of the core path, then the newer models (transformers, NAS-found, segmentation
+# heads) whose operators a user's own exports bring: name -> constructor arguments.
+MODELS = {
+    "resnet18": {}, "resnet50": {}, "vgg16": {}, "squeezenet1_1": {}, "mobilenet_v2": {},
+    "alexnet": {},
+    "convnext_tiny": {}, "vit_b_16": {}, "mnasnet0_5": {}, "shufflenet_v2_x1_0": {},
+    "mobilenet_v3_large": {}, "efficientnet_b0": {}, "regnet_y_400mf": {},
+    # no auxiliary heads (an inference graph), and torchvision's own init without scipy
+    "googlenet": {"aux_logits": False, "init_weights": True},
+    "inception_v3": {"aux_logits": False, "init_weights": True},
+    "densenet121": {}, "vgg11_bn": {},
+}
 OPSET = 13
 SEED = 0
 INPUT_SHAPE = (1, 3, 224, 224)
+INPUT_SHAPES = {"inception_v3": (1, 3, 299, 299)}  # what the model was designed for
 
 
 def export(name: str, out_dir: str, stripped: bool) -> str:
     torch.manual_seed(SEED)
-    net = getattr(torchvision.models, name)(weights=None).eval()
-    x = torch.randn(*INPUT_SHAPE, generator=torch.Generator().manual_seed(SEED + 1))
+    net = getattr(torchvision.models, name)(weights=None, **MODELS[name]).eval()
+    shape = INPUT_SHAPES.get(name, INPUT_SHAPE)
+    x = torch.randn(*shape, generator=torch.Generator().manual_seed(SEED + 1))
     with torch.no_grad():
         y = net(x)
     stem = os.path.join(out_dir, name + (".stripped" if stripped else ""))
@@ -58,7 +71,8 @@ def export(name: str, out_dir: str, stripped: bool) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("models", nargs="*", default=MODELS, help=f"any of {', '.join(MODELS)}")
+    parser.add_argument("models", nargs="*", default=list(MODELS)[:6],
+                        help=f"any of {', '.join(MODELS)}")
     parser.add_argument("-o", "--out", required=True, help="output directory")
     parser.add_argument("--strip-weights", action="store_true", help="drop weight data")
     parser.add_argument("--skip-existing", action="store_true",

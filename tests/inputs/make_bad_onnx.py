@@ -93,6 +93,12 @@ def main():
          [helper.make_node("Expand", ["x", "shape"], ["e"], name="expand"),
           helper.make_node("Gemm", ["e", "w"], ["y"], name="fc")],
          [tensor("x", [1, 3])], [y2], [ints("shape", [2, 4]), ones("w", 4, 4)])
+    save("resize_cubic",
+         [helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+          helper.make_node("Resize", ["c", "", "scales"], ["y"], name="upsample", mode="cubic")],
+         [x4], [y4], [ones("w", 2, 1, 3, 3),
+                      numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32),
+                                              "scales")])
     # Valid: a BatchNormalization after a Relu, as DenseNet has (densenet121 exited 2 with a
     # vector range error: the fold looked for a weight the Relu does not have).
     save("edge_batchnorm_after_relu",

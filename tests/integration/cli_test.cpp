@@ -246,6 +246,9 @@ TEST_F(Cli, BadModelsAreRefusedWithOneLine) {
       {"expand_incompatible",
        "(op_type:Expand, node name: expand): [ShapeInferenceError] "
        "Incompatible dimensions"},
+      {"resize_cubic",
+       "node 'upsample' (Resize): Resize mode 'cubic' is not supported; expected nearest or "
+       "linear"},
       {"where_activation_condition", "node 'select' (Where): its condition 'c' is not a constant"},
   };
   for (const auto& c : cases) {

@@ -63,7 +63,8 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, FloatReferenceVsPyTorch,
 // workloads/export_op_zoo.py: the ops torchvision's CNNs do not use (activations, softmax,
 // unfolded BN, dilated grouped Conv1d, ceil-mode and padded pooling, batched MatMul; and the
 // transformer module's LayerNorm, GELU, SiLU, Mish, InstanceNorm, reductions, slicing, split,
-// expand, repeat, where, min, max and element-wise functions, as torch decomposes them).
+// expand, repeat, where, min, max and element-wise functions, as torch decomposes them; the
+// segmentation heads' nearest and bilinear Resize).
 // The transformer module's decomposed LayerNorm, GELU, SiLU and Mish reach the reference as
 // one fused op each (passes::fuseActivations, fuseLayerNormalization): what it checks against
 // PyTorch is the fused kernels, and nothing of the decompositions is left.
@@ -84,7 +85,7 @@ TEST(OpZooTransformer, TheDecomposedOpsAreFusedBeforeTheyAreComputed) {
 
 INSTANTIATE_TEST_SUITE_P(OpZoo, FloatReferenceVsPyTorch,
                          ::testing::Values("ops/activations", "ops/conv1d_chain", "ops/pooling",
-                                           "ops/shapes", "ops/transformer"),
+                                           "ops/shapes", "ops/transformer", "ops/resizing"),
                          [](const auto& info) { return info.param.substr(4); });
 
 }  // namespace

@@ -45,6 +45,7 @@ constexpr std::array kOps = {
     std::pair{OpKind::Split, std::string_view("Split")},
     std::pair{OpKind::Expand, std::string_view("Expand")},
     std::pair{OpKind::Tile, std::string_view("Tile")},
+    std::pair{OpKind::Resize, std::string_view("Resize")},
     std::pair{OpKind::Where, std::string_view("Where")},
     std::pair{OpKind::Concat, std::string_view("Concat")},
     std::pair{OpKind::Flatten, std::string_view("Flatten")},

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "xbar/ir/slice_bounds.h"
 #include "xbar/passes/passes.h"
 #include "xbar/support/error.h"
 
@@ -205,6 +206,41 @@ std::vector<double> range(const ir::Graph& g, const ir::Node& node, const std::s
   return result;
 }
 
+std::vector<int64_t> intsOf(const ir::Graph& g, ir::ValueId v) {
+  std::vector<int64_t> out;
+  if (v == ir::kNoValue) return out;
+  for (double d : asDoubles(g.value(v)))
+    out.push_back(d >= 0x1p62 ? int64_t{1} << 62 : d <= -0x1p62 ? -(int64_t{1} << 62) : int64_t(d));
+  return out;
+}
+
+// Slice of a constant (a shape vector's tail, as torch's x.shape[-2:] exports).
+std::vector<double> slice(const ir::Graph& g, const ir::Node& node, const std::string& where) {
+  const Value& data = g.value(node.inputs[0]);
+  const auto taken = ir::sliceAxes(data.shape, intsOf(g, node.input(1)), intsOf(g, node.input(2)),
+                                   intsOf(g, node.input(3)), intsOf(g, node.input(4)), where);
+  const auto values = asDoubles(data);
+  const auto strides = stridesOf(data.shape);
+  Shape extent;
+  for (const ir::SliceAxis& a : taken) extent.push_back(a.count);
+  int64_t total = 1;
+  for (int64_t d : extent) total *= d;
+  std::vector<double> result;
+  result.reserve(static_cast<size_t>(total));
+  Shape coord(extent.size(), 0);
+  for (int64_t i = 0; i < total; ++i) {
+    int64_t at = 0;
+    for (size_t k = 0; k < coord.size(); ++k)
+      at += (taken[k].first + coord[k] * taken[k].step) * strides[k];
+    result.push_back(values[static_cast<size_t>(at)]);
+    for (size_t k = coord.size(); k-- > 0;) {
+      if (++coord[k] < extent[k]) break;
+      coord[k] = 0;
+    }
+  }
+  return result;
+}
+
 bool foldable(OpKind k) {
   switch (k) {
     case OpKind::Shape:
@@ -226,6 +262,7 @@ bool foldable(OpKind k) {
     case OpKind::Where:
     case OpKind::Range:
     case OpKind::Expand:
+    case OpKind::Slice:
       return true;
     default:
       return false;
@@ -310,6 +347,10 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
         break;
       case OpKind::Range:
         result = range(g, node, where);
+        break;
+      case OpKind::Slice:
+        if (node.inputs.size() < 3) return false;  // opset 1-9 attributes: not folded
+        result = slice(g, node, where);
         break;
       case OpKind::ConstantOfShape: {
         const float fill = node.attrs.has("value") && out.type == ElementType::Float

@@ -1,3 +1,4 @@
+#include "xbar/ir/resize_modes.h"
 #include "xbar/passes/passes.h"
 #include "xbar/support/error.h"
 
@@ -136,6 +137,10 @@ void verifyShapes(const ir::Graph& g) {
         break;
       case OpKind::Slice:
         verifySlice(g, n, where);
+        break;
+      case OpKind::Resize:
+        if (const std::string bad = ir::unsupportedResize(n, where); !bad.empty())
+          failInput(where, "{}", bad);
         break;
       default:
         break;

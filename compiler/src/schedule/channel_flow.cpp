@@ -30,6 +30,7 @@ bool keepsChannels(OpKind kind) {
     case OpKind::Neg:
     case OpKind::Abs:
     case OpKind::InstanceNormalization:
+    case OpKind::Resize:
     case OpKind::Sign:
     case OpKind::Lif:
     case OpKind::MaxPool:
@@ -120,7 +121,7 @@ class FlowBuilder {
       // Pooling reads across positions; LIF across time steps, which are positions too.
       if (n.kind == OpKind::MaxPool || n.kind == OpKind::AveragePool ||
           n.kind == OpKind::GlobalAveragePool || n.kind == OpKind::Lif ||
-          n.kind == OpKind::InstanceNormalization)
+          n.kind == OpKind::InstanceNormalization || n.kind == OpKind::Resize)
         flow_.allPositions = true;
       return *carried;
     }

@@ -66,6 +66,9 @@ constexpr std::array kTable = {
     Row{ir::OpKind::Split, Basis::Output, 1, "1 per output (a copy)"},
     Row{ir::OpKind::Expand, Basis::Output, 1, "1 per output (a copy)"},
     Row{ir::OpKind::Tile, Basis::Output, 1, "1 per output (a copy)"},
+    Row{ir::OpKind::Resize, Basis::Output, 1,
+        "1 per output in nearest mode (a copy); linear: 3 per output and resized axis (a "
+        "subtract, a multiply, an add)"},
     Row{ir::OpKind::Where, Basis::Output, 1, "1 per output (a select)"},
     // A MatMul of two activations (attention's Q x K^T and A x V) has no weights to keep in
     // crossbars: the vector units compute it digitally.
@@ -114,9 +117,17 @@ double vectorElementOps(const ir::Graph& graph, const ir::Node& node) {
     switch (row.basis) {
       case Basis::Output: {
         // Min and Max: one comparison per output for each operand past the first.
-        const double operands = node.kind == ir::OpKind::Min || node.kind == ir::OpKind::Max
-                                    ? std::max<double>(1, double(node.inputs.size()) - 1)
-                                    : 1;
+        double operands = node.kind == ir::OpKind::Min || node.kind == ir::OpKind::Max
+                              ? std::max<double>(1, double(node.inputs.size()) - 1)
+                              : 1;
+        if (node.kind == ir::OpKind::Resize &&
+            node.attrs.getString("mode", "nearest", node.name) == "linear") {
+          const ir::Shape& in = graph.value(node.inputs[0]).shape;
+          const ir::Shape& out = graph.value(node.outputs[0]).shape;
+          double axes = 0;
+          for (size_t k = 0; k < in.size() && k < out.size(); ++k) axes += in[k] != out[k];
+          operands = 3 * std::max(1.0, axes);
+        }
         return row.perElement * operands * outputElements(graph, node);
       }
       case Basis::Input:

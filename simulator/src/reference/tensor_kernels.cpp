@@ -4,7 +4,11 @@
 #include <cmath>
 #include <limits>
 
+#include <fmt/format.h>
+
 #include "tensor_index.h"
+#include "xbar/ir/resize_modes.h"
+#include "xbar/ir/slice_bounds.h"
 
 namespace xbar::reference {
 namespace {
@@ -170,30 +174,12 @@ Tensor slice(const ir::Node& n, const std::vector<const Tensor*>& in,
     ends = n.attrs.getInts("ends", {}, where);
     axes = n.attrs.getInts("axes", {}, where);
   }
-  if (ends.size() != starts.size() || (!axes.empty() && axes.size() != starts.size()) ||
-      (!steps.empty() && steps.size() != starts.size()))
-    failInput(where, "Slice has {} starts, {} ends, {} axes and {} steps; expected as many of each",
-              starts.size(), ends.size(), axes.size(), steps.size());
-  Shape first(rank, 0), step(rank, 1), extent = x.shape;
-  for (size_t i = 0; i < starts.size(); ++i) {
-    const auto k = static_cast<size_t>(
-        normalisedAxis(axes.empty() ? static_cast<int64_t>(i) : axes[i], rank, where));
-    const int64_t s = steps.empty() ? 1 : steps[i];
-    if (s == 0) failInput(where, "Slice step on axis {} is 0; expected a nonzero step", k);
-    const int64_t dim = x.shape[k];
-    int64_t b = starts[i] < 0 ? starts[i] + dim : starts[i];
-    int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
-    if (s > 0) {
-      b = std::clamp<int64_t>(b, 0, dim);
-      e = std::clamp<int64_t>(e, 0, dim);
-      extent[k] = e > b ? (e - b + s - 1) / s : 0;
-    } else {
-      b = std::clamp<int64_t>(b, 0, dim - 1);
-      e = std::clamp<int64_t>(e, -1, dim - 1);
-      extent[k] = b > e ? (b - e - s - 1) / -s : 0;
-    }
-    first[k] = b;
-    step[k] = s;
+  const std::vector<ir::SliceAxis> taken = ir::sliceAxes(x.shape, starts, ends, axes, steps, where);
+  Shape first(rank), step(rank), extent(rank);
+  for (size_t k = 0; k < rank; ++k) {
+    first[k] = taken[k].first;
+    step[k] = taken[k].step;
+    extent[k] = taken[k].count;
   }
   if (extent != out)
     failInput(where, "Slice selects shape {} where the IR's output shape is {}",
@@ -290,6 +276,91 @@ Tensor extremum(const std::vector<const Tensor*>& in, bool largest, const Shape&
     }
   }
   return r;
+}
+
+namespace {
+
+// Where output index `o` of a resized axis samples the input, by ONNX's coordinate modes.
+double sourceCoordinate(const std::string& mode, int64_t o, double scale, int64_t inLen,
+                        int64_t outLen) {
+  const auto od = static_cast<double>(o);
+  if (mode == "align_corners")
+    return outLen == 1 ? 0.0 : od * static_cast<double>(inLen - 1) / double(outLen - 1);
+  if (mode == "asymmetric") return od / scale;
+  if (mode == "pytorch_half_pixel" && outLen == 1) return 0.0;
+  return (od + 0.5) / scale - 0.5;  // half_pixel, pytorch_half_pixel
+}
+
+int64_t nearestIndex(const std::string& rounding, double x) {
+  const double f = std::floor(x);
+  if (rounding == "floor") return static_cast<int64_t>(f);
+  if (rounding == "ceil") return static_cast<int64_t>(std::ceil(x));
+  if (x - f == 0.5) return static_cast<int64_t>(rounding == "round_prefer_ceil" ? f + 1 : f);
+  return static_cast<int64_t>(std::round(x));
+}
+
+Tensor resizeAxis(const Tensor& x, size_t axis, int64_t outLen, double scale, bool linear,
+                  const std::string& coordinates, const std::string& rounding) {
+  Shape shape = x.shape;
+  const int64_t inLen = shape[axis];
+  shape[axis] = outLen;
+  int64_t outer = 1, inner = 1;
+  for (size_t k = 0; k < axis; ++k) outer *= x.shape[k];
+  for (size_t k = axis + 1; k < x.shape.size(); ++k) inner *= x.shape[k];
+  std::vector<int64_t> i0(static_cast<size_t>(outLen)), i1(i0.size());
+  std::vector<float> w1(i0.size());
+  for (int64_t o = 0; o < outLen; ++o) {
+    const double c = sourceCoordinate(coordinates, o, scale, inLen, outLen);
+    const auto k = static_cast<size_t>(o);
+    if (linear) {
+      const double clamped = std::clamp(c, 0.0, static_cast<double>(inLen - 1));
+      i0[k] = static_cast<int64_t>(std::floor(clamped));
+      i1[k] = std::min(i0[k] + 1, inLen - 1);
+      w1[k] = static_cast<float>(clamped - static_cast<double>(i0[k]));
+    } else {
+      i0[k] = i1[k] = std::clamp<int64_t>(nearestIndex(rounding, c), 0, inLen - 1);
+    }
+  }
+  Tensor y = Tensor::filled(shape);
+  for (int64_t b = 0; b < outer; ++b)
+    for (int64_t o = 0; o < outLen; ++o) {
+      const auto k = static_cast<size_t>(o);
+      const float* a = x.data.data() + (b * inLen + i0[k]) * inner;
+      const float* c = x.data.data() + (b * inLen + i1[k]) * inner;
+      float* dst = y.data.data() + (b * outLen + o) * inner;
+      for (int64_t i = 0; i < inner; ++i) dst[i] = a[i] + w1[k] * (c[i] - a[i]);
+    }
+  return y;
+}
+
+}  // namespace
+
+Tensor resize(const ir::Node& n, const std::vector<const Tensor*>& in, const Shape& out,
+              const std::string& where) {
+  if (const std::string bad = ir::unsupportedResize(n, where); !bad.empty())
+    failInput(where, "{}", bad);
+  const Tensor& x = *in[0];
+  if (out.size() != x.shape.size())
+    failInput(where, "Resize of a rank-{} input into shape {}", x.shape.size(),
+              ir::shapeToString(out));
+  const bool linear = n.attrs.getString("mode", "nearest", where) == "linear";
+  const std::string coordinates =
+      n.attrs.getString("coordinate_transformation_mode", "half_pixel", where);
+  const std::string rounding = n.attrs.getString("nearest_mode", "round_prefer_floor", where);
+  // Scales from input 2 when given, else output over input size (ONNX's rule with sizes).
+  const Tensor* scales =
+      in.size() > 2 && in[2] != nullptr && !in[2]->data.empty() ? in[2] : nullptr;
+  if (scales != nullptr && scales->data.size() != x.shape.size())
+    failInput(where, "Resize has {} scales for a rank-{} input", scales->data.size(),
+              x.shape.size());
+  Tensor y = x;
+  for (size_t k = 0; k < out.size(); ++k) {
+    const double scale = scales ? double(scales->data[k])
+                                : static_cast<double>(out[k]) / static_cast<double>(x.shape[k]);
+    if (out[k] == x.shape[k] && scale == 1.0) continue;
+    y = resizeAxis(y, k, out[k], scale, linear, coordinates, rounding);
+  }
+  return y;
 }
 
 }  // namespace xbar::reference

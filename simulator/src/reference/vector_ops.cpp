@@ -333,6 +333,8 @@ std::vector<Tensor> evaluateVectorOp(const ir::Graph& graph, ir::NodeId id,
       return {expand(x, out, where)};
     case OpKind::Tile:
       return {tile(x, out, where)};
+    case OpKind::Resize:
+      return {resize(n, in, out, where)};
     case OpKind::Where:
       if (in.size() < 3 || in[1] == nullptr || in[2] == nullptr)
         failInput(where, "Where needs a condition and two operands");

@@ -55,6 +55,7 @@ enum class OpKind {
   Split,
   Expand,
   Tile,
+  Resize,
   Where,  // a select whose condition must fold to a constant
   Concat,
   Flatten,

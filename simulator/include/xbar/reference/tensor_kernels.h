@@ -50,4 +50,9 @@ Tensor selectWhere(const Tensor& condition, const Tensor& x, const Tensor& y,
 Tensor extremum(const std::vector<const Tensor*>& in, bool largest, const std::vector<int64_t>& out,
                 const std::string& where);
 
+// Resize (opset 11 on) in nearest or linear mode, axis by axis, with ONNX's coordinate
+// transformation modes half_pixel, pytorch_half_pixel, align_corners and asymmetric.
+Tensor resize(const ir::Node& n, const std::vector<const Tensor*>& in,
+              const std::vector<int64_t>& out, const std::string& where);
+
 }  // namespace xbar::reference
