@@ -36,7 +36,12 @@ MODELS = {
     "googlenet": {"aux_logits": False, "init_weights": True},
     "inception_v3": {"aux_logits": False, "init_weights": True},
     "densenet121": {}, "vgg11_bn": {},
+    # segmentation: no pretrained backbone either
+    "fcn_resnet50": {"weights_backbone": None},
+    "deeplabv3_mobilenet_v3_large": {"weights_backbone": None},
+    "lraspp_mobilenet_v3_large": {"weights_backbone": None},
 }
+SEGMENTATION = {"fcn_resnet50", "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large"}
 OPSET = 13
 SEED = 0
 INPUT_SHAPE = (1, 3, 224, 224)
@@ -45,11 +50,14 @@ INPUT_SHAPES = {"inception_v3": (1, 3, 299, 299)}  # what the model was designed
 
 def export(name: str, out_dir: str, stripped: bool) -> str:
     torch.manual_seed(SEED)
-    net = getattr(torchvision.models, name)(weights=None, **MODELS[name]).eval()
+    zoo = torchvision.models.segmentation if name in SEGMENTATION else torchvision.models
+    net = getattr(zoo, name)(weights=None, **MODELS[name]).eval()
     shape = INPUT_SHAPES.get(name, INPUT_SHAPE)
     x = torch.randn(*shape, generator=torch.Generator().manual_seed(SEED + 1))
     with torch.no_grad():
         y = net(x)
+    if isinstance(y, dict):  # the segmentation models' {"out": ...}
+        y = y["out"]
     stem = os.path.join(out_dir, name + (".stripped" if stripped else ""))
     tmp = stem + ".onnx.tmp"
     torch.onnx.export(net, x, tmp, opset_version=OPSET, input_names=["input"],
