@@ -6,11 +6,14 @@
 // break one of the two.
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include <map>
 
 #include "../support/compile_fixture.h"
 #include "xbar/codegen/codegen.h"
 #include "xbar/partition/partitioner.h"
+#include "xbar/schedule/operator_table.h"
 #include "xbar/schedule/vector_work.h"
 #include "xbar/schedule/walk.h"
 
@@ -308,6 +311,40 @@ INSTANTIATE_TEST_SUITE_P(
 namespace xbar::schedule {
 namespace {
 
+// Attention's MatMul of two activations costs its multiply-accumulates, M x N x K (it was
+// charged max(in, out) elements, 64 times too little for ViT's Q x K^T); bilinear Resize 3 per
+// output and resized axis; Min and Max one per output and operand past the first.
+TEST(VectorWork, AttentionMatMulsCostTheirMultiplyAccumulates) {
+  ir::Graph g;
+  auto value = [&](std::vector<int64_t> shape) {
+    ir::Value v;
+    v.shape = std::move(shape);
+    g.values.push_back(v);
+    return static_cast<ir::ValueId>(g.values.size() - 1);
+  };
+  ir::Node qk;
+  qk.kind = ir::OpKind::MatMul;
+  qk.name = "qk";
+  qk.inputs = {value({1, 12, 197, 64}), value({1, 12, 64, 197})};
+  qk.outputs = {value({1, 12, 197, 197})};
+  EXPECT_DOUBLE_EQ(vectorElementOps(g, qk), 12.0 * 197 * 197 * 64);
+  ir::Node up;
+  up.kind = ir::OpKind::Resize;
+  up.name = "up";
+  up.inputs = {value({1, 4, 5, 6})};
+  up.outputs = {value({1, 4, 10, 12})};
+  up.attrs.set("mode", std::string("linear"));
+  EXPECT_DOUBLE_EQ(vectorElementOps(g, up), 3.0 * 2 * 4 * 10 * 12);
+  up.attrs.set("mode", std::string("nearest"));
+  EXPECT_DOUBLE_EQ(vectorElementOps(g, up), 4.0 * 10 * 12);
+  ir::Node most;
+  most.kind = ir::OpKind::Max;
+  most.name = "max";
+  most.inputs = {up.outputs[0], up.outputs[0], up.outputs[0]};
+  most.outputs = {value({1, 4, 10, 12})};
+  EXPECT_DOUBLE_EQ(vectorElementOps(g, most), 2.0 * 4 * 10 * 12);
+}
+
 // The vector unit's table (schedule/vector_work.h): pooling costs its window per output, a
 // reshape nothing, softmax five operations per output. One op per output element for all of
 // them priced a 3x3 max-pool like a ReLU.
@@ -364,10 +401,50 @@ TEST(VectorWork, PoolingCostsItsWindowAndReshapesAreFree) {
                        ir::OpKind::Unsqueeze,
                        ir::OpKind::MaxPool,
                        ir::OpKind::AveragePool,
-                       ir::OpKind::GlobalAveragePool}) {
+                       ir::OpKind::GlobalAveragePool,
+                       ir::OpKind::Gelu,
+                       ir::OpKind::Silu,
+                       ir::OpKind::Mish,
+                       ir::OpKind::Softplus,
+                       ir::OpKind::LayerNormalization,
+                       ir::OpKind::InstanceNormalization,
+                       ir::OpKind::Pow,
+                       ir::OpKind::Min,
+                       ir::OpKind::Max,
+                       ir::OpKind::Sqrt,
+                       ir::OpKind::Reciprocal,
+                       ir::OpKind::Exp,
+                       ir::OpKind::Erf,
+                       ir::OpKind::Neg,
+                       ir::OpKind::Abs,
+                       ir::OpKind::ReduceMean,
+                       ir::OpKind::ReduceSum,
+                       ir::OpKind::ReduceMax,
+                       ir::OpKind::Slice,
+                       ir::OpKind::Split,
+                       ir::OpKind::Expand,
+                       ir::OpKind::Tile,
+                       ir::OpKind::Resize,
+                       ir::OpKind::Where,
+                       ir::OpKind::Gather,
+                       ir::OpKind::MatMul}) {
     const auto rows = vectorOpCosts();
     EXPECT_TRUE(std::any_of(rows.begin(), rows.end(), [&](const auto& r) { return r.kind == k; }))
         << ir::opName(k);
+  }
+}
+
+// README "Supported operators" embeds `xbar ops`: regenerate it when an op or a cost changes.
+TEST(OperatorTable, TheReadmeListsTheOperatorsTheCodeSupports) {
+  std::ifstream in(XBAR_README);
+  const std::string readme{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_NE(readme.find(operatorTableMarkdown()), std::string::npos)
+      << "README.md is out of date; paste the output of `xbar ops`";
+  // Every loadable op has a row, every vector-unit op its cost.
+  for (ir::OpKind k : ir::loadableOps()) {
+    const std::string domain(ir::opDomain(k));
+    const std::string name = (domain.empty() ? "" : domain + "::") + std::string(ir::opName(k));
+    EXPECT_NE(operatorTableMarkdown().find("| " + name + " |"), std::string::npos) << name;
   }
 }
 

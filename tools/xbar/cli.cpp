@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
   Action action;
   addCompileCommand(app, action);
   addArchCommand(app, action);
+  addOpsCommand(app, action);
   addDisasmCommand(app, action);
   addExperimentCommand(app, action);
   addSimulateCommands(app, action);

@@ -29,6 +29,7 @@ arch::ArchConfig loadArchFromFlags(const std::string& nameOrPath,
 using Action = std::function<void()>;
 void addCompileCommand(CLI::App& app, Action& action);
 void addArchCommand(CLI::App& app, Action& action);
+void addOpsCommand(CLI::App& app, Action& action);
 void addDisasmCommand(CLI::App& app, Action& action);
 void addExperimentCommand(CLI::App& app, Action& action);
 void addSimulateCommands(CLI::App& app, Action& action);

@@ -112,6 +112,19 @@ std::string_view supportedOpList() {
   return list;
 }
 
+std::vector<OpKind> loadableOps() {
+  std::vector<OpKind> out;
+  for (const auto& [k, name] : kOps) out.push_back(k);
+  for (const auto& [k, name] : kXbarOps) out.push_back(k);
+  return out;
+}
+
+std::string_view opDomain(OpKind kind) {
+  for (const auto& [k, name] : kXbarOps)
+    if (k == kind) return kXbarDomain;
+  return "";
+}
+
 bool isFusedOnly(OpKind kind) {
   return std::any_of(kFusedOps.begin(), kFusedOps.end(),
                      [kind](const auto& op) { return op.first == kind; });

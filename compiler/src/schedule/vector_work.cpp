@@ -70,6 +70,7 @@ constexpr std::array kTable = {
         "1 per output in nearest mode (a copy); linear: 3 per output and resized axis (a "
         "subtract, a multiply, an add)"},
     Row{ir::OpKind::Where, Basis::Output, 1, "1 per output (a select)"},
+    Row{ir::OpKind::Gather, Basis::Output, 1, "1 per output (a copy)"},
     // A MatMul of two activations (attention's Q x K^T and A x V) has no weights to keep in
     // crossbars: the vector units compute it digitally.
     Row{ir::OpKind::MatMul, Basis::Macs, 1,

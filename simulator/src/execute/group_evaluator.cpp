@@ -65,6 +65,7 @@ Reach reachOf(ir::OpKind kind) {
     case ir::OpKind::Split:
     case ir::OpKind::Expand:
     case ir::OpKind::Tile:
+    case ir::OpKind::Gather:
     case ir::OpKind::Resize:  // on the mask: nonzero where a sampled element is missing
       return Reach::Moves;
     case ir::OpKind::MaxPool:

@@ -224,6 +224,30 @@ std::vector<Tensor> split(const ir::Node& n, const Tensor& x, const std::vector<
   return ys;
 }
 
+Tensor gather(const ir::Node& n, const Tensor& x, const Tensor& indices, const Shape& out,
+              const std::string& where) {
+  const auto axis =
+      static_cast<size_t>(normalisedAxis(n.attrs.getInt("axis", 0, where), x.shape.size(), where));
+  int64_t outer = 1, inner = 1;
+  for (size_t k = 0; k < axis; ++k) outer *= x.shape[k];
+  for (size_t k = axis + 1; k < x.shape.size(); ++k) inner *= x.shape[k];
+  const int64_t extent = x.shape[axis];
+  checkCount(out, outer * static_cast<int64_t>(indices.data.size()) * inner, "Gather", where);
+  Tensor y = Tensor::filled(out);
+  float* dst = y.data.data();
+  for (int64_t o = 0; o < outer; ++o)
+    for (float raw : indices.data) {
+      int64_t i = toIndex(raw);
+      if (i < -extent || i >= extent)
+        failInput(where, "index {} is outside an axis of {}; expected {} to {}", i, extent, -extent,
+                  extent - 1);
+      if (i < 0) i += extent;
+      std::copy_n(x.data.data() + (o * extent + i) * inner, inner, dst);
+      dst += inner;
+    }
+  return y;
+}
+
 Tensor expand(const Tensor& x, const Shape& out, const std::string& where) {
   const std::vector<int64_t> index = broadcastIndex(x.shape, out, where);
   Tensor y = Tensor::filled(out);

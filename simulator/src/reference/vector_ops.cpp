@@ -335,6 +335,8 @@ std::vector<Tensor> evaluateVectorOp(const ir::Graph& graph, ir::NodeId id,
       return {tile(x, out, where)};
     case OpKind::Resize:
       return {resize(n, in, out, where)};
+    case OpKind::Gather:
+      return {gather(n, x, second(), out, where)};
     case OpKind::Where:
       if (in.size() < 3 || in[1] == nullptr || in[2] == nullptr)
         failInput(where, "Where needs a condition and two operands");

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace xbar::ir {
 
@@ -92,6 +93,12 @@ inline constexpr std::string_view kXbarDomain = "xbar";
 
 // A comma-separated list of every supported op_type, for error messages.
 std::string_view supportedOpList();
+
+// Every op a model may contain, in the order of supportedOpList() (the fused-only ones not).
+std::vector<OpKind> loadableOps();
+
+// "" for ONNX's default domain, "xbar" for xbar's own (LIF).
+std::string_view opDomain(OpKind kind);
 
 // The ops a pass makes and no ONNX file of a supported opset spells (Gelu, Silu, Mish).
 bool isFusedOnly(OpKind kind);

@@ -38,6 +38,11 @@ Tensor slice(const ir::Node& n, const std::vector<const Tensor*>& in,
 std::vector<Tensor> split(const ir::Node& n, const Tensor& x,
                           const std::vector<std::vector<int64_t>>& outs, const std::string& where);
 
+// Gather along `axis` (default 0) by constant indices (negative ones count from the end), as
+// ViT's class-token read x[:, 0].
+Tensor gather(const ir::Node& n, const Tensor& x, const Tensor& indices,
+              const std::vector<int64_t>& out, const std::string& where);
+
 // Expand and Tile: x broadcast to, or repeated into, the output shape.
 Tensor expand(const Tensor& x, const std::vector<int64_t>& out, const std::string& where);
 Tensor tile(const Tensor& x, const std::vector<int64_t>& out, const std::string& where);
