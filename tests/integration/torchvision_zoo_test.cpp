@@ -78,7 +78,7 @@ TEST_P(TorchvisionZoo, CompilesWithEveryPartitionerAndSimulates) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionZoo,
-                         ::testing::Values("convnext_tiny", "vit_b_16", "mnasnet0_5",
+                         ::testing::Values("convnext_tiny", "vit_b_16", "swin_t", "mnasnet0_5",
                                            "shufflenet_v2_x1_0", "mobilenet_v3_large",
                                            "efficientnet_b0", "regnet_y_400mf", "googlenet",
                                            "inception_v3", "densenet121", "vgg11_bn",

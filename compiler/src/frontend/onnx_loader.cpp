@@ -332,6 +332,11 @@ class Loader {
         folded.insert(v.name);
       }
     }
+    // Their value_info from the last inference (dims unknown then) would override the
+    // initializers' exact types: drop it.
+    auto* infos = skeleton.mutable_graph()->mutable_value_info();
+    for (int i = infos->size() - 1; i >= 0; --i)
+      if (folded.count(infos->Get(i).name())) infos->DeleteSubrange(i, 1);
     auto* nodes = skeleton.mutable_graph()->mutable_node();
     for (int i = nodes->size() - 1; i >= 0; --i) {
       const auto& n = nodes->Get(i);
@@ -350,10 +355,22 @@ class Loader {
   }
 
   void indexTypes(const ModelProto& skeleton) {
+    types_.clear();  // the entries point into the inferred_ this replaces
     inferred_ = skeleton.graph();
     inferred_.clear_initializer();
     inferred_.clear_node();
+    // A value folded into an initializer has the initializer's type (its value_info from an
+    // earlier round of inference may still hold the dims that were unknown then).
+    for (const TensorProto& t : skeleton.graph().initializer()) {
+      auto* v = inferred_.add_value_info();
+      v->set_name(t.name());
+      auto* tensorType = v->mutable_type()->mutable_tensor_type();
+      tensorType->set_elem_type(t.data_type());
+      auto* shape = tensorType->mutable_shape();
+      for (int64_t d : t.dims()) shape->add_dim()->set_dim_value(d);
+    }
     for (const auto& v : inferred_.input()) types_[v.name()] = &v.type();
+    // The initializers' entries come last, so they win.
     for (const auto& v : inferred_.value_info()) types_[v.name()] = &v.type();
     for (const auto& v : inferred_.output()) types_[v.name()] = &v.type();
   }

@@ -66,6 +66,9 @@ constexpr std::array kOps = {
     std::pair{OpKind::ConstantOfShape, std::string_view("ConstantOfShape")},
     std::pair{OpKind::Equal, std::string_view("Equal")},
     std::pair{OpKind::Range, std::string_view("Range")},
+    std::pair{OpKind::Mod, std::string_view("Mod")},
+    std::pair{OpKind::Not, std::string_view("Not")},
+    std::pair{OpKind::ScatterND, std::string_view("ScatterND")},
 };
 // Made by passes only: named in reports, never loaded.
 constexpr std::array kFusedOps = {

@@ -100,6 +100,15 @@ std::vector<double> broadcast(const Value& a, const Value& b, const Shape& out, 
       case OpKind::Equal:
         result[i] = x == y ? 1.0 : 0.0;
         break;
+      case OpKind::Pow:
+        result[i] = std::pow(x, y);
+        break;
+      case OpKind::Mod:  // fmod = 0 (integers): the sign of the divisor, as Python's %
+        if (y == 0) failInput(where, "Mod by 0");
+        result[i] = std::fmod(x, y);
+        if (a.type == ElementType::Int && result[i] != 0 && (result[i] < 0) != (y < 0))
+          result[i] += y;
+        break;
       default:
         // Integer division truncates toward zero as ONNX specifies; float divides.
         result[i] = a.type == ElementType::Int ? std::trunc(x / y) : x / y;
@@ -241,6 +250,201 @@ std::vector<double> slice(const ir::Graph& g, const ir::Node& node, const std::s
   return result;
 }
 
+// ScatterND(data, indices, updates): data with the slices the index tuples name replaced.
+std::vector<double> scatterNd(const Value& data, const Value& indices, const Value& updates,
+                              const std::string& where) {
+  std::vector<double> result = asDoubles(data);
+  const auto idx = asDoubles(indices);
+  const auto upd = asDoubles(updates);
+  if (indices.shape.empty()) failInput(where, "ScatterND indices have no last axis");
+  const auto depth = static_cast<size_t>(indices.shape.back());
+  if (depth > data.shape.size())
+    failInput(where, "ScatterND index tuples of {} for rank-{} data", depth, data.shape.size());
+  const auto strides = stridesOf(data.shape);
+  int64_t slice = 1;
+  for (size_t k = depth; k < data.shape.size(); ++k) slice *= data.shape[k];
+  const size_t tuples = depth == 0 ? 0 : idx.size() / depth;
+  if (static_cast<int64_t>(upd.size()) != static_cast<int64_t>(tuples) * slice)
+    failInput(where, "ScatterND has {} updates for {} slices of {}", upd.size(), tuples, slice);
+  for (size_t t = 0; t < tuples; ++t) {
+    int64_t at = 0;
+    for (size_t k = 0; k < depth; ++k) {
+      auto i = static_cast<int64_t>(idx[t * depth + k]);
+      const int64_t dim = data.shape[k];
+      if (i < -dim || i >= dim)
+        failInput(where, "ScatterND index {} is outside an axis of {}", i, dim);
+      if (i < 0) i += dim;
+      at += i * strides[k];
+    }
+    std::copy_n(upd.begin() + static_cast<std::ptrdiff_t>(t) * slice, slice, result.begin() + at);
+  }
+  return result;
+}
+
+// Transpose of a constant by `perm` (default: the axes reversed).
+std::vector<double> transpose(const Value& x, const Shape& out, const ir::Node& node,
+                              const std::string& where) {
+  const size_t rank = x.shape.size();
+  std::vector<int64_t> reversed(rank);
+  for (size_t k = 0; k < rank; ++k) reversed[k] = static_cast<int64_t>(rank - 1 - k);
+  const auto perm = node.attrs.getInts("perm", reversed, where);
+  if (perm.size() != rank)
+    failInput(where, "perm has {} entries for a rank-{} input", perm.size(), rank);
+  const auto values = asDoubles(x);
+  const auto strides = stridesOf(x.shape);
+  std::vector<double> result;
+  result.reserve(values.size());
+  Shape coord(rank, 0);
+  for (size_t i = 0; i < values.size(); ++i) {
+    int64_t at = 0;
+    for (size_t k = 0; k < rank; ++k)
+      at += coord[k] * strides[static_cast<size_t>(checkedAxis(perm[k], int64_t(rank), where))];
+    result.push_back(values[static_cast<size_t>(at)]);
+    for (size_t k = rank; k-- > 0;) {
+      if (++coord[k] < out[k]) break;
+      coord[k] = 0;
+    }
+  }
+  return result;
+}
+
+bool broadcasting(OpKind k) {
+  return k == OpKind::Add || k == OpKind::Sub || k == OpKind::Mul || k == OpKind::Div ||
+         k == OpKind::Equal || k == OpKind::Mod || k == OpKind::Pow || k == OpKind::Where;
+}
+
+// The output shape of a Concat or broadcasting op whose operands are constants of known shape
+// (the provisional graph's inference left it unknown); false when it cannot tell.
+bool knownFromOperands(const ir::Graph& g, const ir::Node& node, const std::string& where,
+                       Shape& out) {
+  std::vector<const Shape*> shapes;
+  for (ir::ValueId in : node.inputs) {
+    if (in == ir::kNoValue) continue;
+    const Value& v = g.value(in);
+    if (!v.isConstant ||
+        std::any_of(v.shape.begin(), v.shape.end(), [](int64_t d) { return d < 0; }))
+      return false;
+    shapes.push_back(&v.shape);
+  }
+  if (shapes.empty()) return false;
+  if (node.kind == OpKind::Reshape && node.inputs.size() == 2 && g.value(node.inputs[1]).data) {
+    // ONNX Reshape: 0 copies the input's dimension (allowzero unset), one -1 takes the rest.
+    const Shape& in = *shapes[0];
+    int64_t count = 1, known = 1;
+    for (int64_t d : in) count *= d;
+    Shape s;
+    int64_t inferred = -1;
+    for (double d : asDoubles(g.value(node.inputs[1]))) {
+      auto v = static_cast<int64_t>(d);
+      if (v == 0 && s.size() < in.size()) v = in[s.size()];
+      if (v == -1) inferred = static_cast<int64_t>(s.size());
+      if (v < -1) return false;
+      if (v != -1) known *= v;
+      s.push_back(v);
+    }
+    if (inferred >= 0) {
+      if (known == 0 || count % known != 0) return false;
+      s[static_cast<size_t>(inferred)] = count / known;
+    }
+    out = s;
+    return true;
+  }
+  if (node.kind == OpKind::Slice && node.inputs.size() >= 3) {
+    for (ir::ValueId in : node.inputs)
+      if (in != ir::kNoValue && !g.value(in).data) return false;
+    const auto taken = ir::sliceAxes(*shapes[0], intsOf(g, node.input(1)), intsOf(g, node.input(2)),
+                                     intsOf(g, node.input(3)), intsOf(g, node.input(4)), where);
+    out.clear();
+    for (const ir::SliceAxis& a : taken) out.push_back(a.count);
+    return true;
+  }
+  if (node.kind == OpKind::Range && node.inputs.size() == 3) {
+    for (ir::ValueId in : node.inputs)
+      if (!g.value(in).data) return false;
+    out = {static_cast<int64_t>(range(g, node, where).size())};
+    return true;
+  }
+  if (node.kind == OpKind::Expand && node.inputs.size() == 2 && g.value(node.inputs[1]).data) {
+    // numpy broadcasting of the input's shape and the requested one
+    const Shape& in = *shapes[0];
+    const std::vector<int64_t> want = intsOf(g, node.inputs[1]);
+    const size_t rank = std::max(in.size(), want.size());
+    Shape s(rank, 1);
+    for (size_t k = 0; k < rank; ++k) {
+      const int64_t a = k + in.size() >= rank ? in[k + in.size() - rank] : 1;
+      const int64_t b = k + want.size() >= rank ? want[k + want.size() - rank] : 1;
+      if (a != 1 && b != 1 && a != b) return false;
+      s[k] = a == 1 ? b : a;
+    }
+    out = s;
+    return true;
+  }
+  if (node.kind == OpKind::Unsqueeze || node.kind == OpKind::Squeeze) {
+    // Axes from input 1 (opset 13) or the attribute; Squeeze without axes drops every 1.
+    std::vector<int64_t> axes =
+        node.inputs.size() > 1 ? intsOf(g, node.inputs[1]) : node.attrs.getInts("axes", {}, where);
+    const Shape& in = *shapes[0];
+    if (node.kind == OpKind::Unsqueeze) {
+      const auto rank = static_cast<int64_t>(in.size() + axes.size());
+      std::vector<bool> inserted(static_cast<size_t>(rank), false);
+      for (int64_t a : axes) inserted[static_cast<size_t>(checkedAxis(a, rank, where))] = true;
+      out.clear();
+      size_t next = 0;
+      for (int64_t k = 0; k < rank; ++k)
+        out.push_back(inserted[static_cast<size_t>(k)] ? 1 : in.at(next++));
+      return true;
+    }
+    std::vector<bool> dropped(in.size(), axes.empty());
+    for (int64_t a : axes)
+      dropped[static_cast<size_t>(checkedAxis(a, static_cast<int64_t>(in.size()), where))] = true;
+    out.clear();
+    for (size_t k = 0; k < in.size(); ++k)
+      if (!dropped[k] || in[k] != 1) out.push_back(in[k]);
+    return true;
+  }
+  if (node.kind == OpKind::Transpose) {
+    const Shape& in = *shapes[0];
+    std::vector<int64_t> reversed(in.size());
+    for (size_t k = 0; k < in.size(); ++k) reversed[k] = static_cast<int64_t>(in.size() - 1 - k);
+    const auto perm = node.attrs.getInts("perm", reversed, where);
+    if (perm.size() != in.size()) return false;
+    out.clear();
+    for (int64_t p : perm)
+      out.push_back(
+          in[static_cast<size_t>(checkedAxis(p, static_cast<int64_t>(in.size()), where))]);
+    return true;
+  }
+  if (node.kind == OpKind::Cast || node.kind == OpKind::Identity || node.kind == OpKind::Not ||
+      node.kind == OpKind::Sign) {
+    out = *shapes[0];
+    return true;
+  }
+  if (node.kind == OpKind::Concat) {
+    Shape s = *shapes[0];
+    const int64_t axis =
+        checkedAxis(node.attrs.getInt("axis", 0, where), static_cast<int64_t>(s.size()), where);
+    for (size_t i = 1; i < shapes.size(); ++i) {
+      if (shapes[i]->size() != s.size()) return false;
+      s[static_cast<size_t>(axis)] += (*shapes[i])[static_cast<size_t>(axis)];
+    }
+    out = s;
+    return true;
+  }
+  if (!broadcasting(node.kind)) return false;
+  size_t rank = 0;
+  for (const Shape* s : shapes) rank = std::max(rank, s->size());
+  Shape s(rank, 1);
+  for (const Shape* in : shapes)
+    for (size_t k = 0; k < in->size(); ++k) {
+      int64_t& d = s[rank - in->size() + k];
+      const int64_t e = (*in)[k];
+      if (e != 1 && d != 1 && e != d) return false;
+      if (e != 1) d = e;
+    }
+  out = s;
+  return true;
+}
+
 bool foldable(OpKind k) {
   switch (k) {
     case OpKind::Shape:
@@ -263,6 +467,11 @@ bool foldable(OpKind k) {
     case OpKind::Range:
     case OpKind::Expand:
     case OpKind::Slice:
+    case OpKind::Mod:
+    case OpKind::Not:
+    case OpKind::ScatterND:
+    case OpKind::Pow:
+    case OpKind::Transpose:
       return true;
     default:
       return false;
@@ -288,7 +497,12 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
       out.shape.push_back(static_cast<int64_t>(d));
     }
   }
-  if (unknown(out.shape)) return false;
+  // Concat and the broadcasting ops of constants: their shape follows from the operands'.
+  if (unknown(out.shape)) {
+    Shape shape;
+    if (!knownFromOperands(g, node, where, shape)) return false;
+    out.shape = shape;
+  }
   if (node.kind == OpKind::Shape && unknown(g.value(node.inputs[0]).shape)) return false;
 
   if (node.kind == OpKind::Shape) {
@@ -337,7 +551,19 @@ bool foldOne(ir::Graph& g, ir::NodeId id) {
       case OpKind::Mul:
       case OpKind::Div:
       case OpKind::Equal:
+      case OpKind::Mod:
+      case OpKind::Pow:
         result = broadcast(first, g.value(node.input(1)), out.shape, node.kind, where);
+        break;
+      case OpKind::Transpose:
+        result = transpose(first, out.shape, node, where);
+        break;
+      case OpKind::Not:
+        result = asDoubles(first);
+        for (double& v : result) v = v == 0 ? 1.0 : 0.0;
+        break;
+      case OpKind::ScatterND:
+        result = scatterNd(first, g.value(node.input(1)), g.value(node.input(2)), where);
         break;
       case OpKind::Where:
         result = select(first, g.value(node.input(1)), g.value(node.input(2)), out.shape, where);

@@ -12,6 +12,9 @@ void verifyFolded(const ir::Graph& graph) {
       case ir::OpKind::ConstantOfShape:
       case ir::OpKind::Equal:
       case ir::OpKind::Range:
+      case ir::OpKind::Mod:
+      case ir::OpKind::Not:
+      case ir::OpKind::ScatterND:
         failInput(where,
                   "its inputs are not constants; xbar computes {} only where it folds to a "
                   "constant (shape arithmetic), not on activations",

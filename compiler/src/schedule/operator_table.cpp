@@ -34,7 +34,10 @@ std::string_view placement(OpKind kind) {
     case OpKind::ConstantOfShape:
     case OpKind::Equal:
     case OpKind::Range:
-      return "folded into constants (shape arithmetic); refused on activations";
+    case OpKind::Mod:
+    case OpKind::Not:
+    case OpKind::ScatterND:
+      return "folded into constants (shape arithmetic, masks); refused on activations";
     case OpKind::Where:
       return "vector units, with a constant condition (folded when all are constants)";
     case OpKind::Erf:

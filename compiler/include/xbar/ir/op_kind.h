@@ -79,6 +79,9 @@ enum class OpKind {
   ConstantOfShape,
   Equal,
   Range,
+  Mod,
+  Not,
+  ScatterND,
 };
 
 // The ONNX op_type spelling ("Conv", "BatchNormalization", ...).

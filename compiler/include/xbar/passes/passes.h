@@ -13,7 +13,7 @@ void dropIdentityAndDropout(ir::Graph& graph);
 // turning their outputs into constants. Repeats until nothing changes.
 void foldConstants(ir::Graph& graph);
 
-// ConstantOfShape, Equal and Range must have folded to constants (they only do shape
+// ConstantOfShape, Equal, Range, Mod, Not and ScatterND must have folded to constants (they only do shape
 // arithmetic in xbar), and Where must select with a constant condition: throws InputError
 // naming the node otherwise.
 void verifyFolded(const ir::Graph& graph);
