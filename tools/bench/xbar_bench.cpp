@@ -79,9 +79,11 @@ int main(int argc, char** argv) {
   const fs::path dir = argv[1];
   const auto arch =
       xbar::arch::loadArch(xbar::arch::resolveArchPath("compass-sram-m", XBAR_ARCH_DIR));
-  // The torchvision exports, the ResNet-18 BNN and the 784-800-10 SNN at T = 300 (issue 14).
+  // The torchvision exports, the ResNet-18 BNN and the 784-800-10 SNN at T = 300 (issue 14),
+  // and the transformers (issue 15; stripped only).
   const char* networks[] = {"resnet18",     "resnet50", "vgg16",        "squeezenet1_1",
-                            "mobilenet_v2", "alexnet",  "resnet18_bnn", "snn_784_800_10"};
+                            "mobilenet_v2", "alexnet",  "resnet18_bnn", "snn_784_800_10",
+                            "vit_b_16",     "swin_t"};
   struct Mode {
     const char* label;
     const char* suffix;
