@@ -74,7 +74,7 @@ class Shapes(nn.Module):
 class Transformer(nn.Module):
     """What the newer torchvision models use beside convolutions, as torch exports it at
     opset 13: LayerNorm, GELU, SiLU and Mish decomposed (xbar fuses each back into one op),
-    InstanceNorm, reductions, slicing with steps, split, expand, repeat, where, min and max and
+    InstanceNorm, GroupNorm (Reshape, InstanceNormalization, Reshape, affine), reductions, slicing with steps, split, expand, repeat, where, min and max and
     the element-wise functions."""
 
     def __init__(self):
@@ -82,6 +82,7 @@ class Transformer(nn.Module):
         self.ln = nn.LayerNorm(10)
         self.fc = nn.Linear(10, 10)
         self.inorm = nn.InstanceNorm2d(4, affine=True)
+        self.gnorm = nn.GroupNorm(2, 4)  # opset 13: Reshape, InstanceNormalization, Reshape, affine
         self.register_buffer("mask", torch.rand(1, 1, 5, 10, generator=torch.Generator()
                                                 .manual_seed(SEED + 2)) < 0.5)
 
@@ -97,7 +98,8 @@ class Transformer(nn.Module):
         p, q = torch.split(x, [1, 3], dim=1)
         r = torch.where(self.mask, x, c) + q.repeat(1, 1, 1, 2)[..., :10].sum(1, keepdim=True) + p
         i = x[:, 0]  # a Gather on an activation, as ViT reads its class token
-        return torch.cat([t.flatten(1) for t in (a, b, c, d, e, f, g, h, r, i)], dim=1)
+        j = self.gnorm(x)
+        return torch.cat([t.flatten(1) for t in (a, b, c, d, e, f, g, h, r, i, j)], dim=1)
 
 
 class Resizing(nn.Module):
@@ -131,7 +133,7 @@ def export(name, out_dir):
     cls, shape = MODELS[name]
     net = cls().eval()
     for m in net.modules():  # running statistics that are not the identity
-        if isinstance(m, (nn.LayerNorm, nn.InstanceNorm2d)):  # an affine part that does something
+        if isinstance(m, (nn.LayerNorm, nn.InstanceNorm2d, nn.GroupNorm)):  # a real affine part
             m.weight.data.uniform_(0.5, 1.5)
             m.bias.data.uniform_(-0.5, 0.5)
         if isinstance(m, nn.BatchNorm1d):

@@ -62,8 +62,8 @@ INSTANTIATE_TEST_SUITE_P(Torchvision, FloatReferenceVsPyTorch,
                                            "mobilenet_v2", "alexnet"));
 // workloads/export_op_zoo.py: the ops torchvision's CNNs do not use (activations, softmax,
 // unfolded BN, dilated grouped Conv1d, ceil-mode and padded pooling, batched MatMul; and the
-// transformer module's LayerNorm, GELU, SiLU, Mish, InstanceNorm, reductions, slicing, split,
-// expand, repeat, where, min, max and element-wise functions, as torch decomposes them; the
+// transformer module's LayerNorm, GELU, SiLU, Mish, InstanceNorm, GroupNorm, reductions, slicing,
+// split, expand, repeat, where, min, max and element-wise functions, as torch decomposes them; the
 // segmentation heads' nearest and bilinear Resize).
 // The transformer module's decomposed LayerNorm, GELU, SiLU and Mish reach the reference as
 // one fused op each (passes::fuseActivations, fuseLayerNormalization): what it checks against
