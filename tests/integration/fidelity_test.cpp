@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "../support/local_memory_refusals.h"
+#include "../support/run_outputs.h"
 
 namespace {
 
@@ -53,11 +54,6 @@ struct Point {
   double time, energy;  // simulated / estimated - 1
 };
 
-nlohmann::json readJson(const fs::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
-
 // One test per network and preset, so that ctest spreads the 420 points over the cores.
 class Fidelity : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
 
@@ -77,36 +73,14 @@ TEST_P(Fidelity, SimulationAgreesWithTheEstimateOnEveryPartitioner) {
                                   " > /dev/null 2>" + (dir / "err").string();
       fs::create_directories(dir);
       const int status = std::system(command.c_str());
-      if (const auto layer = xbar::testing::localMemoryRefusal(network, preset); !layer.empty()) {
-        std::ostringstream err;
-        err << std::ifstream(dir / "err").rdbuf();
-        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << command;
-        EXPECT_NE(err.str().find(std::string(layer) + "' cannot be tiled to fit local memory"),
-                  std::string::npos)
-            << err.str();
-        continue;
-      }
+      if (xbar::testing::refusedAsListed(network, preset, status, dir / "err", command)) continue;
       ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
           << command << "\n"
           << std::ifstream(dir / "err").rdbuf();
-      const nlohmann::json stats = readJson(out / "stats.json");
-      const nlohmann::json plan = readJson(out / "plan.json");
-      const auto& totals = plan["totals"];
-      points.push_back({preset, partitioner, batch,
-                        stats["latency"]["total"]["value"].get<double>() /
-                                totals["schedule_time_ns"].get<double>() -
-                            1,
-                        stats["energy"]["total"]["value"].get<double>() /
-                                totals["schedule_energy_pj"].get<double>() -
-                            1});
+      const xbar::testing::RunComparison c = xbar::testing::compareRun(out);
+      points.push_back({preset, partitioner, batch, c.time, c.energy});
       // The same bytes move: the model prices the program the code generator emits.
-      const auto& dram = stats["dram"];
-      const double simulatedDram = dram["weight_bytes_read"]["value"].get<double>() +
-                                   dram["activation_bytes_read"]["value"].get<double>() +
-                                   dram["activation_bytes_written"]["value"].get<double>();
-      const double estimatedDram = totals["dram_bytes"]["weights"].get<double>() +
-                                   totals["dram_bytes"]["activations"].get<double>();
-      EXPECT_NEAR(simulatedDram, estimatedDram, 1e-3 * estimatedDram + 64 * batch)
+      EXPECT_NEAR(c.simulatedDram, c.estimatedDram, 1e-3 * c.estimatedDram + 64 * batch)
           << network << " " << preset << " " << partitioner << " B=" << batch;
     }
   fs::remove_all(dir);
@@ -151,8 +125,10 @@ TEST(FidelityOfPerCoreWrites, TheReplacePhaseWaitsForTheLastCoreLoadedToWriteIts
                               " -o " +
                               out.string() + " > /dev/null";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
-  const double simulated = readJson(out / "stats.json")["latency"]["total"]["value"].get<double>();
-  const double estimated = readJson(out / "plan.json")["totals"]["schedule_time_ns"].get<double>();
+  const double simulated =
+      xbar::testing::readJson(out / "stats.json")["latency"]["total"]["value"].get<double>();
+  const double estimated =
+      xbar::testing::readJson(out / "plan.json")["totals"]["schedule_time_ns"].get<double>();
   fs::remove_all(out);
   EXPECT_LE(std::abs(simulated / estimated - 1), kTimeTolerance)
       << simulated << " vs " << estimated;

@@ -20,15 +20,11 @@
 #include <string>
 
 #include "../support/local_memory_refusals.h"
+#include "../support/run_outputs.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-nlohmann::json readJson(const fs::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
 
 class TorchvisionZoo : public ::testing::TestWithParam<const char*> {};
 
@@ -44,32 +40,12 @@ TEST_P(TorchvisionZoo, CompilesWithEveryPartitionerAndSimulates) {
                                 out.string() + " > /dev/null 2> " + (dir / "err").string();
     fs::create_directories(dir);
     const int status = std::system(command.c_str());
-    if (const auto layer = xbar::testing::localMemoryRefusal(network, "compass-sram-m");
-        !layer.empty()) {
-      std::ostringstream err;
-      err << std::ifstream(dir / "err").rdbuf();
-      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << command;
-      EXPECT_NE(err.str().find(std::string(layer) + "' cannot be tiled to fit local memory"),
-                std::string::npos)
-          << err.str();
+    if (xbar::testing::refusedAsListed(network, "compass-sram-m", status, dir / "err", command))
       continue;
-    }
     ASSERT_EQ(status, 0) << command << "\n" << std::ifstream(dir / "err").rdbuf();
-    const nlohmann::json stats = readJson(out / "stats.json");
-    const nlohmann::json totals = readJson(out / "plan.json")["totals"];
-    const auto& dram = stats["dram"];
-    const double simulatedDram = dram["weight_bytes_read"]["value"].get<double>() +
-                                 dram["activation_bytes_read"]["value"].get<double>() +
-                                 dram["activation_bytes_written"]["value"].get<double>();
-    const double estimatedDram = totals["dram_bytes"]["weights"].get<double>() +
-                                 totals["dram_bytes"]["activations"].get<double>();
-    EXPECT_NEAR(simulatedDram, estimatedDram, 1e-3 * estimatedDram + 64) << partitioner;
-    const double time = stats["latency"]["total"]["value"].get<double>() /
-                            totals["schedule_time_ns"].get<double>() -
-                        1;
-    const double energy = stats["energy"]["total"]["value"].get<double>() /
-                              totals["schedule_energy_pj"].get<double>() -
-                          1;
+    const xbar::testing::RunComparison c = xbar::testing::compareRun(out);
+    EXPECT_NEAR(c.simulatedDram, c.estimatedDram, 1e-3 * c.estimatedDram + 64) << partitioner;
+    const double time = c.time, energy = c.energy;
     std::cout << "  " << network << " " << partitioner << ": time " << std::showpos << std::fixed
               << std::setprecision(1) << 100 * time << " %, energy " << 100 * energy << " %"
               << std::noshowpos << "\n";
