@@ -74,7 +74,7 @@ class Shapes(nn.Module):
 class Transformer(nn.Module):
     """What the newer torchvision models use beside convolutions, as torch exports it at
     opset 13: LayerNorm, GELU, SiLU and Mish decomposed (xbar fuses each back into one op),
-    InstanceNorm, GroupNorm (Reshape, InstanceNormalization, Reshape, affine), reductions, slicing with steps, split, expand, repeat, where, min and max and
+    InstanceNorm, GroupNorm (Reshape, InstanceNormalization, Reshape, affine), Einsum, reductions, slicing with steps, split, expand, repeat, where, min and max and
     the element-wise functions."""
 
     def __init__(self):
@@ -99,7 +99,8 @@ class Transformer(nn.Module):
         r = torch.where(self.mask, x, c) + q.repeat(1, 1, 1, 2)[..., :10].sum(1, keepdim=True) + p
         i = x[:, 0]  # a Gather on an activation, as ViT reads its class token
         j = self.gnorm(x)
-        return torch.cat([t.flatten(1) for t in (a, b, c, d, e, f, g, h, r, i, j)], dim=1)
+        k = torch.einsum("bchw,bcvw->bchv", x, c)  # attention as MaxViT writes it
+        return torch.cat([t.flatten(1) for t in (a, b, c, d, e, f, g, h, r, i, j, k)], dim=1)
 
 
 class Resizing(nn.Module):

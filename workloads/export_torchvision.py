@@ -30,7 +30,7 @@ from strip_weights import strip_weights  # noqa: E402
 MODELS = {
     "resnet18": {}, "resnet50": {}, "vgg16": {}, "squeezenet1_1": {}, "mobilenet_v2": {},
     "alexnet": {},
-    "convnext_tiny": {}, "vit_b_16": {}, "swin_t": {}, "mnasnet0_5": {}, "shufflenet_v2_x1_0": {},
+    "convnext_tiny": {}, "vit_b_16": {}, "swin_t": {}, "maxvit_t": {}, "mnasnet0_5": {}, "shufflenet_v2_x1_0": {},
     "mobilenet_v3_large": {}, "efficientnet_b0": {}, "regnet_y_400mf": {},
     # no auxiliary heads (an inference graph), and torchvision's own init without scipy
     "googlenet": {"aux_logits": False, "init_weights": True},

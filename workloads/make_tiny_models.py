@@ -156,9 +156,11 @@ def dynamic_batch():
 
 
 def unsupported_op():
+    """Hardmax, an op xbar does not support, before a layer."""
     nodes = [
         helper.make_node("Relu", ["x"], ["r"], name="relu"),
-        helper.make_node("Einsum", ["r", "w"], ["y"], name="einsum_1", equation="ij,jk->ik"),
+        helper.make_node("Hardmax", ["r"], ["h"], name="hardmax_1"),
+        helper.make_node("MatMul", ["h", "w"], ["y"], name="fc"),
     ]
     return model("unsupported_op", nodes, [tensor("x", 2, 4)], [tensor("y", 2, 3)],
                  [weight("w", 4, 3)])

@@ -54,8 +54,8 @@ TEST_P(TorchvisionZoo, CompilesWithEveryPartitionerAndSimulates) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Torchvision, TorchvisionZoo,
-                         ::testing::Values("convnext_tiny", "vit_b_16", "swin_t", "mnasnet0_5",
-                                           "shufflenet_v2_x1_0", "mobilenet_v3_large",
+                         ::testing::Values("convnext_tiny", "vit_b_16", "swin_t", "maxvit_t",
+                                           "mnasnet0_5", "shufflenet_v2_x1_0", "mobilenet_v3_large",
                                            "efficientnet_b0", "regnet_y_400mf", "googlenet",
                                            "inception_v3", "densenet121", "vgg11_bn",
                                            "fcn_resnet50", "deeplabv3_mobilenet_v3_large",

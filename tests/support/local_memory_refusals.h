@@ -34,6 +34,9 @@ inline constexpr LocalMemoryRefusal kLocalMemoryRefusals[] = {
      "/backbone/backbone.4/block/block.2/fc2/Conv", "mobilenet_v3_large's first SE block"},
     {"lraspp_mobilenet_v3_large", "compass-sram-m", "/backbone/backbone.4/block/block.2/fc2/Conv",
      "mobilenet_v3_large's first SE block"},
+    {"maxvit_t", "compass-sram-m",
+     "/blocks.0/layers.0/layers/MBconv/layers/squeeze_excitation/fc2/Conv",
+     "its first MBConv's SE block: 1,204,240 bytes in 64 KiB"},
 };
 
 // The layer a preset refuses the network for, or empty when it runs.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "xbar/frontend/onnx_loader.h"
+#include "xbar/ir/einsum_equation.h"
 #include "xbar/passes/passes.h"
 #include "xbar/support/error.h"
 
@@ -311,6 +312,30 @@ TEST(VerifyFolded, AWhereWhoseConditionIsComputedIsRefused) {
     EXPECT_NE(std::string(e.what()).find("condition 'c' is not a constant"), std::string::npos)
         << e.what();
   }
+}
+
+// Einsum equations (ir/einsum_equation.h): MaxViT's attention parses with its spaces; what xbar
+// does not compute is refused by name.
+TEST(EinsumEquation, ParsesAttentionAndRefusesWhatItDoesNotCompute) {
+  const ir::EinsumEquation e = ir::parseEinsum("B G H I D, B G H J D -> B G H I J",
+                                               {{1, 2, 3, 49, 32}, {1, 2, 3, 49, 32}}, "n");
+  EXPECT_EQ(e.output, "BGHIJ");
+  EXPECT_EQ(e.labels, "BGHIJD");
+  EXPECT_DOUBLE_EQ(e.macs(), 2.0 * 3 * 49 * 49 * 32);
+  const auto refusal = [](const std::string& equation) {
+    try {
+      ir::parseEinsum(equation, {{2, 3}, {3, 4}}, "node 'e' (Einsum)");
+    } catch (const InputError& err) {
+      return std::string(err.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(refusal("ij,jk").find("has no '->'"), std::string::npos);
+  EXPECT_NE(refusal("...j,jk->...k").find("ellipsis"), std::string::npos);
+  EXPECT_NE(refusal("ij,kk->ik").find("repeats label 'k'"), std::string::npos);
+  EXPECT_NE(refusal("ij,jk->iz").find("'z' is repeated or in no operand"), std::string::npos);
+  EXPECT_NE(refusal("ij,ik->jk").find("'i' is 2 in one operand and 3"), std::string::npos);
+  EXPECT_NE(refusal("ij->ij").find("names 1 operands; the node has 2"), std::string::npos);
 }
 
 }  // namespace

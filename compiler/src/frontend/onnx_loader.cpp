@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "raw_data_filter.h"
+#include "shape_completion.h"
 #include "spiking_model.h"
 #include "tensor_decoder.h"
 #include "xbar/passes/passes.h"
@@ -118,9 +119,16 @@ class Loader {
     checkAndInfer(skeleton);
     indexTypes(skeleton);
     // ONNX 1.12 cannot see through Shape/Gather/Concat chains into Reshape (nor through
-    // ConstantOfShape/Equal/Where into Expand): fold them into constants and infer again,
-    // while that makes progress; each round folds what the last one's shapes let it.
-    while (!allTypesStatic() && foldConstantChains(skeleton) > 0) {
+    // ConstantOfShape/Equal/Where into Expand), nor give Einsum's dims: fold the chains into
+    // constants, complete Einsum's shapes and infer again, while that makes progress; each
+    // round does what the last one's shapes let it.
+    const auto typeOf = [this](const std::string& name) -> const onnx::TypeProto* {
+      const auto it = types_.find(name);
+      return it == types_.end() ? nullptr : it->second;
+    };
+    const auto where = [this](const onnx::NodeProto& n) { return nodeWhere(n); };
+    while (!allTypesStatic() &&
+           completeEinsumShapes(skeleton, typeOf, where) + foldConstantChains(skeleton) > 0) {
       infer(skeleton);
       indexTypes(skeleton);
     }

@@ -12,6 +12,7 @@ constexpr std::array kOps = {
     std::pair{OpKind::Conv, std::string_view("Conv")},
     std::pair{OpKind::Gemm, std::string_view("Gemm")},
     std::pair{OpKind::MatMul, std::string_view("MatMul")},
+    std::pair{OpKind::Einsum, std::string_view("Einsum")},
     std::pair{OpKind::BatchNormalization, std::string_view("BatchNormalization")},
     std::pair{OpKind::Relu, std::string_view("Relu")},
     std::pair{OpKind::Clip, std::string_view("Clip")},

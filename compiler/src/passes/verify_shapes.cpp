@@ -1,3 +1,4 @@
+#include "xbar/ir/einsum_equation.h"
 #include "xbar/ir/resize_modes.h"
 #include "xbar/passes/passes.h"
 #include "xbar/support/error.h"
@@ -138,6 +139,18 @@ void verifyShapes(const ir::Graph& g) {
       case OpKind::Slice:
         verifySlice(g, n, where);
         break;
+      case OpKind::Einsum: {
+        std::vector<std::vector<int64_t>> shapes;
+        for (ir::ValueId in : n.inputs) shapes.push_back(g.value(in).shape);
+        const ir::EinsumEquation e =
+            ir::parseEinsum(n.attrs.getString("equation", "", where), shapes, where);
+        const std::vector<int64_t> out(e.extents.begin(),
+                                       e.extents.begin() + static_cast<long>(e.output.size()));
+        if (out != g.value(n.outputs[0]).shape)
+          failInput(where, "Einsum gives shape {} where shape inference says {}",
+                    ir::shapeToString(out), ir::shapeToString(g.value(n.outputs[0]).shape));
+        break;
+      }
       case OpKind::Resize:
         if (const std::string bad = ir::unsupportedResize(n, where); !bad.empty())
           failInput(where, "{}", bad);

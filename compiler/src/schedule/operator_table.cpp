@@ -19,6 +19,8 @@ std::string_view placement(OpKind kind) {
     case OpKind::MatMul:
       return "crossbars when one operand is a constant; vector units when both are activations "
              "(attention)";
+    case OpKind::Einsum:
+      return "vector units (attention written as einsum; an explicit output, no ellipsis)";
     case OpKind::BatchNormalization:
       return "folded into the Conv or Gemm before it; else vector units";
     case OpKind::Identity:

@@ -6,6 +6,8 @@
 #include <numeric>
 #include <vector>
 
+#include "xbar/ir/einsum_equation.h"
+
 namespace xbar::schedule {
 namespace {
 
@@ -76,6 +78,8 @@ constexpr std::array kTable = {
     Row{ir::OpKind::MatMul, Basis::Macs, 1,
         "1 per multiply-accumulate, M x N x K (assumed: a fused multiply-add per op), when "
         "both operands are activations"},
+    Row{ir::OpKind::Einsum, Basis::Macs, 1,
+        "1 per multiply-accumulate: the product of every label's extent (assumed, as MatMul)"},
     Row{ir::OpKind::Add, Basis::Output, 1, "1 per output"},
     Row{ir::OpKind::Sub, Basis::Output, 1, "1 per output"},
     Row{ir::OpKind::Mul, Basis::Output, 1, "1 per output"},
@@ -143,6 +147,13 @@ double vectorElementOps(const ir::Graph& graph, const ir::Node& node) {
         return row.perElement * window * outputElements(graph, node);
       }
       case Basis::Macs: {
+        if (node.kind == ir::OpKind::Einsum) {
+          std::vector<std::vector<int64_t>> shapes;
+          for (ir::ValueId in : node.inputs) shapes.push_back(graph.value(in).shape);
+          return row.perElement * ir::parseEinsum(node.attrs.getString("equation", "", node.name),
+                                                  shapes, graph.source + ": " + node.name)
+                                      .macs();
+        }
         // y = a x b over the last two axes: every output sums K products, K a's last axis.
         const ir::Shape& a = graph.value(node.inputs[0]).shape;
         return row.perElement * outputElements(graph, node) *

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "tensor_index.h"
+#include "xbar/reference/einsum.h"
 #include "xbar/reference/lif_neurons.h"
 #include "xbar/reference/tensor_kernels.h"
 #include "xbar/support/error.h"
@@ -337,6 +338,8 @@ std::vector<Tensor> evaluateVectorOp(const ir::Graph& graph, ir::NodeId id,
       return {resize(n, in, out, where)};
     case OpKind::Gather:
       return {gather(n, x, second(), out, where)};
+    case OpKind::Einsum:
+      return {einsum(n, in, out, where)};
     case OpKind::Where:
       if (in.size() < 3 || in[1] == nullptr || in[2] == nullptr)
         failInput(where, "Where needs a condition and two operands");

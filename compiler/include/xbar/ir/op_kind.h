@@ -14,6 +14,7 @@ enum class OpKind {
   Conv,
   Gemm,
   MatMul,
+  Einsum,  // of activations (attention written as einsum): on the vector units
   // normalisation and activations
   BatchNormalization,
   Relu,
