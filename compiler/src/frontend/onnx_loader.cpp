@@ -313,9 +313,6 @@ class Loader {
       for (ir::ValueId out : n.outputs) {
         const ir::Value& v = graph_.value(out);
         if (!v.data) continue;  // folded from stripped weights: shape inference has its type
-        TensorProto* t = skeleton.mutable_graph()->add_initializer();
-        t->set_name(v.name);
-        for (int64_t d : v.shape) t->add_dims(d);
         // The element type inference gave it (a BOOL from Equal, an INT32), so its readers
         // type-check as before.
         const auto type = types_.find(v.name);
@@ -323,20 +320,7 @@ class Loader {
             type != types_.end() && type->second->has_tensor_type()
                 ? type->second->tensor_type().elem_type()
                 : (v.type == ir::ElementType::Int ? TensorProto::INT64 : TensorProto::FLOAT);
-        t->set_data_type(elem);
-        if (v.type == ir::ElementType::Int) {
-          for (int64_t x : v.data->ints) {
-            if (elem == TensorProto::INT64)
-              t->add_int64_data(x);
-            else
-              t->add_int32_data(static_cast<int32_t>(x));
-          }
-        } else if (elem == TensorProto::DOUBLE) {
-          for (float x : v.data->floats) t->add_double_data(x);
-        } else {
-          t->set_data_type(TensorProto::FLOAT);
-          for (float x : v.data->floats) t->add_float_data(x);
-        }
+        encodeTensorData(v, elem, skeleton.mutable_graph()->add_initializer());
         folded.insert(v.name);
       }
     }

@@ -274,4 +274,23 @@ ir::TensorData decodeTensorData(const TensorProto& t, const std::filesystem::pat
   return data;
 }
 
+void encodeTensorData(const ir::Value& value, int32_t onnxType, TensorProto* tensor) {
+  tensor->set_name(value.name);
+  for (int64_t d : value.shape) tensor->add_dims(d);
+  tensor->set_data_type(onnxType);
+  if (value.type == ir::ElementType::Int) {
+    for (int64_t x : value.data->ints) {
+      if (onnxType == TensorProto::INT64)
+        tensor->add_int64_data(x);
+      else
+        tensor->add_int32_data(static_cast<int32_t>(x));
+    }
+  } else if (onnxType == TensorProto::DOUBLE) {
+    for (float x : value.data->floats) tensor->add_double_data(x);
+  } else {
+    tensor->set_data_type(TensorProto::FLOAT);
+    for (float x : value.data->floats) tensor->add_float_data(x);
+  }
+}
+
 }  // namespace xbar::frontend

@@ -36,4 +36,9 @@ ir::TensorData decodeTensorData(const onnx::TensorProto& tensor,
                                 const std::filesystem::path& baseDir, const std::string& where,
                                 std::string_view rawData = {});
 
+// The inverse, for a constant the passes folded: `value` (with data) as a tensor named like it,
+// of ONNX element type `onnxType` (integers as INT64 or in int32_data, floats as DOUBLE or
+// FLOAT).
+void encodeTensorData(const ir::Value& value, int32_t onnxType, onnx::TensorProto* tensor);
+
 }  // namespace xbar::frontend
