@@ -21,6 +21,10 @@ import numpy as np
 import onnx
 import torch
 import torchvision
+from torchvision.models import convnext as tv_convnext
+from torchvision.models import maxvit as tv_maxvit
+from torchvision.models import swin_transformer as tv_swin
+from torchvision.models import vision_transformer as tv_vit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from strip_weights import strip_weights  # noqa: E402
@@ -41,6 +45,25 @@ MODELS = {
     "deeplabv3_mobilenet_v3_large": {"weights_backbone": None},
     "lraspp_mobilenet_v3_large": {"weights_backbone": None},
 }
+# Small configurations of torchvision's own transformer and ConvNeXt classes, exported with
+# weights for exact validation (the full ones are stripped for cost): name -> (constructor,
+# input shape). Their blocks are the full models' (attention with shifted windows, MBConv
+# with squeeze-and-excitation, layer scale); only the widths and depths are small.
+MINI_MODELS = {
+    "vit_mini": (lambda: tv_vit.VisionTransformer(
+        image_size=32, patch_size=4, num_layers=2, num_heads=2, hidden_dim=64, mlp_dim=128,
+        num_classes=10), (1, 3, 32, 32)),
+    "swin_mini": (lambda: tv_swin.SwinTransformer(
+        patch_size=[4, 4], embed_dim=32, depths=[2, 2], num_heads=[2, 4], window_size=[4, 4],
+        num_classes=10), (1, 3, 32, 32)),
+    "convnext_mini": (lambda: tv_convnext.ConvNeXt(
+        [tv_convnext.CNBlockConfig(32, 64, 1), tv_convnext.CNBlockConfig(64, None, 1)],
+        num_classes=10), (1, 3, 32, 32)),
+    "maxvit_mini": (lambda: tv_maxvit.MaxVit(
+        input_size=(32, 32), stem_channels=16, partition_size=2, block_channels=[16, 32],
+        block_layers=[1, 1], head_dim=8, stochastic_depth_prob=0.0, num_classes=10),
+        (1, 3, 32, 32)),
+}
 SEGMENTATION = {"fcn_resnet50", "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large"}
 OPSET = 13
 SEED = 0
@@ -50,9 +73,20 @@ INPUT_SHAPES = {"inception_v3": (1, 3, 299, 299)}  # what the model was designed
 
 def export(name: str, out_dir: str, stripped: bool) -> str:
     torch.manual_seed(SEED)
-    zoo = torchvision.models.segmentation if name in SEGMENTATION else torchvision.models
-    net = getattr(zoo, name)(weights=None, **MODELS[name]).eval()
-    shape = INPUT_SHAPES.get(name, INPUT_SHAPE)
+    if name in MINI_MODELS:
+        build, shape = MINI_MODELS[name]
+        net = build().eval()
+        if isinstance(net, tv_vit.VisionTransformer):
+            # torchvision zero-initialises ViT's head, so every output would be its zero bias
+            # and a wrong encoder would still validate: a random head reads the encoder.
+            torch.nn.init.normal_(net.heads.head.weight, std=0.5)
+            torch.nn.init.normal_(net.heads.head.bias, std=0.5)
+        source = f"a small {type(net).__name__} of torchvision.models (export_torchvision.py)"
+    else:
+        zoo = torchvision.models.segmentation if name in SEGMENTATION else torchvision.models
+        net = getattr(zoo, name)(weights=None, **MODELS[name]).eval()
+        shape = INPUT_SHAPES.get(name, INPUT_SHAPE)
+        source = f"torchvision.models.{name}(weights=None)"
     x = torch.randn(*shape, generator=torch.Generator().manual_seed(SEED + 1))
     with torch.no_grad():
         y = net(x)
@@ -65,7 +99,7 @@ def export(name: str, out_dir: str, stripped: bool) -> str:
     model = onnx.load(tmp)
     model.producer_name = f"xbar export_torchvision.py (torchvision {torchvision.__version__})"
     entry = model.metadata_props.add()
-    entry.key, entry.value = "xbar.source", f"torchvision.models.{name}(weights=None), seed {SEED}"
+    entry.key, entry.value = "xbar.source", f"{source}, seed {SEED}"
     if stripped:
         strip_weights(model)
     onnx.save(model, tmp)
@@ -80,16 +114,16 @@ def export(name: str, out_dir: str, stripped: bool) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("models", nargs="*", default=list(MODELS)[:6],
-                        help=f"any of {', '.join(MODELS)}")
+                        help=f"any of {', '.join(list(MODELS) + list(MINI_MODELS))}")
     parser.add_argument("-o", "--out", required=True, help="output directory")
     parser.add_argument("--strip-weights", action="store_true", help="drop weight data")
     parser.add_argument("--skip-existing", action="store_true",
                         help="skip models whose .onnx already exists")
     args = parser.parse_args()
     for name in args.models:
-        if name not in MODELS:
+        if name not in MODELS and name not in MINI_MODELS:
             print(f"export_torchvision.py: unknown model '{name}'; expected one of "
-                  f"{', '.join(MODELS)}", file=sys.stderr)
+                  f"{', '.join(list(MODELS) + list(MINI_MODELS))}", file=sys.stderr)
             return 1
     os.makedirs(args.out, exist_ok=True)
     torch.set_num_threads(os.cpu_count() or 1)

@@ -59,7 +59,9 @@ TEST_P(FloatReferenceVsPyTorch, OutputWithinOneInTenThousand) {
 
 INSTANTIATE_TEST_SUITE_P(Torchvision, FloatReferenceVsPyTorch,
                          ::testing::Values("resnet18", "resnet50", "vgg16", "squeezenet1_1",
-                                           "mobilenet_v2", "alexnet"));
+                                           "mobilenet_v2", "alexnet", "mnasnet0_5",
+                                           "shufflenet_v2_x1_0", "vit_mini", "swin_mini",
+                                           "convnext_mini", "maxvit_mini"));
 // workloads/export_op_zoo.py: the ops torchvision's CNNs do not use (activations, softmax,
 // unfolded BN, dilated grouped Conv1d, ceil-mode and padded pooling, batched MatMul; and the
 // transformer module's LayerNorm, GELU, SiLU, Mish, InstanceNorm, GroupNorm, reductions, slicing,
