@@ -3,6 +3,7 @@
 // on the exported networks).
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <tuple>
@@ -106,10 +107,23 @@ class Ledger {
       if (!err.empty())
         fail(fmt::format("{}'s leader receives input {}: {}", g.name, in.value, err));
     }
+    // Each other core is handed, once, the input channels its crossbars' rows read (a Conv
+    // of one group: rows are channel-major, rowsPerInputChannel each), and no other.
     for (size_t i = 1; i < s_->cores(st.li).size(); ++i) {
       const int32_t core = s_->cores(st.li)[i].core;
-      const std::string err = grid(handed_, {st.li, core, g.matrixInput}, g.inputExtent)
-                                  .check(Box::whole(g.inputExtent), 1);
+      int64_t first = g.inputExtent.channels, end = 0;
+      for (const Placement& p : s_->placement()) {
+        const UnitProfile& u = groups_.unit(p.unit);
+        if (u.layer != l || p.core != core) continue;
+        const int64_t k = g.rowsPerInputChannel;
+        first = std::min(first, k > 0 ? u.firstRow / k : 0);
+        end = std::max(end, k > 0 ? (u.endRow + k - 1) / k : g.inputExtent.channels);
+      }
+      const Grid& handed = grid(handed_, {st.li, core, g.matrixInput}, g.inputExtent);
+      std::string err = handed.check(Box::channels(first, end, g.inputExtent), 1);
+      if (err.empty()) err = handed.check(Box::channels(0, first, g.inputExtent), 0);
+      if (err.empty())
+        err = handed.check(Box::channels(end, g.inputExtent.channels, g.inputExtent), 0);
       if (!err.empty()) fail(fmt::format("{}: core {} is handed its input: {}", g.name, core, err));
     }
     if (!s_->completes(st.li)) return;

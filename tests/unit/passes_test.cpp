@@ -338,5 +338,81 @@ TEST(EinsumEquation, ParsesAttentionAndRefusesWhatItDoesNotCompute) {
   EXPECT_NE(refusal("ij->ij").find("names 1 operands; the node has 2"), std::string::npos);
 }
 
+namespace hoist {
+
+// A hand-built graph: nodes added in this order, each output a fresh value.
+struct Builder {
+  ir::Graph g;
+  ir::ValueId value(const std::string& name, ir::Shape shape, bool constant = false) {
+    ir::Value v;
+    v.name = name;
+    v.shape = std::move(shape);
+    v.isConstant = constant;
+    return g.addValue(std::move(v));
+  }
+  void node(const std::string& name, ir::OpKind kind, std::initializer_list<ir::ValueId> in,
+            ir::ValueId out) {
+    ir::Node n;
+    n.name = name;
+    n.kind = kind;
+    n.inputs.assign(in.begin(), in.end());
+    n.outputs = {out};
+    g.addNode(std::move(n));
+  }
+  std::vector<std::string> order() const {
+    std::vector<std::string> names;
+    for (const ir::Node& n : g.nodes) names.push_back(n.name);
+    return names;
+  }
+};
+
+// A ResNet block's time embedding as torch orders it: the conv's map first, then the
+// projection of a separate input, added over the map. The projection (and the SiLU before
+// it) moves above the conv, so that the Add's latest input is the map: it joins the conv's
+// group, which streams the map, rather than the Gemm's, which would hold all of it.
+TEST(HoistBroadcastOperands, ComputesAnIndependentOperandBeforeTheMap) {
+  Builder b;
+  const auto x = b.value("x", {1, 8, 16, 16}), temb = b.value("temb", {1, 32});
+  b.g.inputs = {x, temb};
+  const auto w = b.value("w", {8, 8, 3, 3}, true), wt = b.value("wt", {32, 8}, true);
+  const auto h = b.value("h", {1, 8, 16, 16}), act = b.value("act", {1, 32});
+  const auto proj = b.value("proj", {1, 8}), bias = b.value("bias", {1, 8, 1, 1});
+  const auto axes = b.value("axes", {2}, true), y = b.value("y", {1, 8, 16, 16});
+  b.node("conv", ir::OpKind::Conv, {x, w}, h);
+  b.node("silu", ir::OpKind::Relu, {temb}, act);
+  b.node("time_proj", ir::OpKind::Gemm, {act, wt}, proj);
+  b.node("unsqueeze", ir::OpKind::Unsqueeze, {proj, axes}, bias);
+  b.node("add", ir::OpKind::Add, {h, bias}, y);
+  b.g.outputs = {y};
+  hoistBroadcastOperands(b.g);
+  EXPECT_EQ(b.order(), (std::vector<std::string>{"silu", "time_proj", "unsqueeze", "conv", "add"}));
+  // Still one consistent graph: each value's producer is the node that writes it.
+  for (size_t i = 0; i < b.g.nodes.size(); ++i)
+    EXPECT_EQ(b.g.value(b.g.nodes[i].outputs[0]).producer, static_cast<ir::NodeId>(i));
+}
+
+// Squeeze-and-excitation: the gate is computed from the map it scales (pooled), so it cannot
+// come first; the order stays as it was. So does a constant operand (a layer scale).
+TEST(HoistBroadcastOperands, LeavesAnOperandThatNeedsTheMap) {
+  Builder b;
+  const auto x = b.value("x", {1, 8, 16, 16});
+  b.g.inputs = {x};
+  const auto w = b.value("w", {8, 8, 1, 1}, true), w2 = b.value("w2", {8, 8, 1, 1}, true);
+  const auto h = b.value("h", {1, 8, 16, 16}), pooled = b.value("pooled", {1, 8, 1, 1});
+  const auto gate = b.value("gate", {1, 8, 1, 1}), y = b.value("y", {1, 8, 16, 16});
+  const auto scale = b.value("scale", {1, 8, 1, 1}, true), z = b.value("z", {1, 8, 16, 16});
+  b.node("conv", ir::OpKind::Conv, {x, w}, h);
+  b.node("pool", ir::OpKind::GlobalAveragePool, {h}, pooled);
+  b.node("fc", ir::OpKind::Conv, {pooled, w2}, gate);
+  b.node("mul", ir::OpKind::Mul, {h, gate}, y);
+  b.node("layer_scale", ir::OpKind::Mul, {y, scale}, z);
+  b.g.outputs = {z};
+  const std::vector<std::string> before = b.order();
+  hoistBroadcastOperands(b.g);
+  EXPECT_EQ(b.order(), before);
+}
+
+}  // namespace hoist
+
 }  // namespace
 }  // namespace xbar::passes

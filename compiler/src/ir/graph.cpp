@@ -73,8 +73,10 @@ std::vector<NodeId> Graph::topologicalOrder() const {
 }
 
 void Graph::compact() {
-  const std::vector<NodeId> order = topologicalOrder();
+  compact(topologicalOrder());
+}
 
+void Graph::compact(const std::vector<NodeId>& order) {
   std::vector<bool> used(values.size(), false);
   auto mark = [&](ValueId v) {
     if (v != kNoValue) used[static_cast<size_t>(v)] = true;

@@ -169,6 +169,7 @@ void runStandardPasses(ir::Graph& graph) {
   fuseLayerNormalization(graph);
   foldBatchNormalization(graph);
   graph.compact();
+  hoistBroadcastOperands(graph);
   verifyShapes(graph);
   verifySignThresholds(graph);
 }

@@ -188,6 +188,10 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
     p.haloBytesPerSample = haloBytes(graph, node, x, m.layer.weight) * activationBytes;
     const ir::Shape& y = graph.value(node.outputs[0]).shape;
     if (node.kind == ir::OpKind::Conv && y.size() == 4) p.rowVectors = std::max<int64_t>(1, y[3]);
+    const ir::Shape& xs = graph.value(x).shape;
+    if (node.kind == ir::OpKind::Conv && m.layer.groups == 1 && xs.size() >= 3 && xs[1] > 0 &&
+        m.layer.inputs % xs[1] == 0)
+      p.rowsPerInputChannel = m.layer.inputs / xs[1];
     p.firstUnit = m.firstUnit;
     p.endUnit = m.firstUnit + m.unitCount;
   }

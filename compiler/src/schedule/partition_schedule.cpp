@@ -28,7 +28,7 @@ namespace {
 
 // The most tiles a layer is cut into: beyond this a working set that still does not fit is
 // refused (it would take more instructions per sample than any real buffer saves).
-constexpr int64_t kMaxTiles = 512;
+constexpr int64_t kMaxTiles = 4096;
 
 // A core's working set for one layer when a sample streams in `tiles` tiles: the input chunk
 // it works on and `rounds` more that credits let producers post ahead (2: double buffering;
@@ -122,9 +122,13 @@ void PartitionSchedule::chooseTiles() {
           handed += in.use == InputUse::Aligned ? in.bytes * h.outputShare
                     : in.use == InputUse::Whole ? in.bytes
                                                 : 0.0;
+      // The leader receives the whole matrix input; each core keeps the halo rows of the
+      // input channels its crossbars read, and another core receives only those.
+      const double read = static_cast<double>(h.endInputChannel - h.firstInputChannel) /
+                          static_cast<double>(std::max<int64_t>(1, g.inputExtent.channels));
       w.input = k == 0 ? std::max(leaderInput + loaded, g.inputBytesPerSample)
-                       : g.inputBytesPerSample + handed + loaded;
-      w.halo = g.haloBytesPerSample;
+                       : g.inputBytesPerSample * read + handed + loaded;
+      w.halo = g.haloBytesPerSample * read;
       w.outputs = groupOutput * h.outputShare;
       w.partials = in == incoming.end() ? 0.0 : in->second.second * sumBytes;
       // I and V per neuron of its share, at activation bits each [A].

@@ -1,5 +1,6 @@
 #include "xbar/schedule/placement.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "xbar/mapping/core_packing.h"
@@ -56,13 +57,21 @@ std::vector<std::vector<LayerOnCore>> layersOnCores(
       current = li;
     }
     auto& cores = onCores[li];
+    const LayerGroup& g = groups.layer(unit.layer);
+    int64_t first = 0, end = g.inputExtent.channels;
+    if (const int64_t k = g.rowsPerInputChannel; k > 0) {
+      first = unit.firstRow / k;
+      end = (unit.endRow + k - 1) / k;
+    }
     int32_t& at = slot[static_cast<size_t>(p.core)];
     if (at < 0) {
       at = static_cast<int32_t>(cores.size());
-      cores.push_back({p.core, 0, 0, 0});
+      cores.push_back({p.core, 0, 0, 0, first, end});
     }
     LayerOnCore& h = cores[static_cast<size_t>(at)];
     h.crossbars += static_cast<double>(unit.crossbars * p.copies);
+    h.firstInputChannel = std::min(h.firstInputChannel, first);
+    h.endInputChannel = std::max(h.endInputChannel, end);
   }
   if (current < onCores.size())
     for (const LayerOnCore& h : onCores[current]) slot[static_cast<size_t>(h.core)] = -1;

@@ -49,6 +49,8 @@ class Graph {
   // Drops removed nodes and values nothing refers to, renumbers, and stores nodes in
   // topological order.
   void compact();
+  // The same, storing the live nodes in `order`, which must be a topological order of them.
+  void compact(const std::vector<NodeId>& order);
 
   size_t liveNodeCount() const;
 };

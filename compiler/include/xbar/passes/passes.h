@@ -9,12 +9,13 @@ namespace xbar::passes {
 void dropIdentityAndDropout(ir::Graph& graph);
 
 // Evaluates Shape/Gather/Cast/Unsqueeze/Squeeze/Reshape/Flatten/Concat/Add/Sub/Mul/Div/
-// Sign/ConstantOfShape/Equal/Where/Range/Expand nodes whose inputs are all constants with data (Shape only needs a static input shape),
-// turning their outputs into constants. Repeats until nothing changes.
+// Sign/ConstantOfShape/Equal/Where/Range/Expand nodes whose inputs are all constants with data
+// (Shape only needs a static input shape), turning their outputs into constants. Repeats until
+// nothing changes.
 void foldConstants(ir::Graph& graph);
 
-// ConstantOfShape, Equal, Range, Mod, Not and ScatterND must have folded to constants (they only do shape
-// arithmetic in xbar), and Where must select with a constant condition: throws InputError
+// ConstantOfShape, Equal, Range, Mod, Not and ScatterND must have folded to constants (they only do
+// shape arithmetic in xbar), and Where must select with a constant condition: throws InputError
 // naming the node otherwise.
 void verifyFolded(const ir::Graph& graph);
 
@@ -32,6 +33,14 @@ void fuseLayerNormalization(ir::Graph& graph);
 // keeps shapes only. A BatchNormalization with no such producer stays a vector op.
 void foldBatchNormalization(ir::Graph& graph);
 
+// A broadcast operand computed apart from the value it is broadcast over (a ResNet block's
+// time-embedding projection added to its conv's output map) is computed before that value's
+// producer: its nodes move up, in their order, when none of them depends on the producer.
+// The element-wise op then joins the map's layer group (docs/design.md §4), which streams the
+// map with the small operand beside it, instead of the operand's group holding the whole map.
+// Run on a compacted graph; keeps it compacted.
+void hoistBroadcastOperands(ir::Graph& graph);
+
 // Checks that every activation has a static positive shape and that matrix ops agree with
 // their operands (channels, groups, K, output spatial size). Throws InputError naming the
 // node and the mismatch.
@@ -44,7 +53,8 @@ void verifyShapes(const ir::Graph& graph);
 // naming the Sign. Sign of any other value (a residual sum included) has threshold 0.
 void verifySignThresholds(const ir::Graph& graph);
 
-// The standard pipeline after loading: the passes above, in order, then compact().
+// The standard pipeline after loading: the passes above, in order, with compact() before the
+// hoist.
 void runStandardPasses(ir::Graph& graph);
 
 }  // namespace xbar::passes

@@ -43,6 +43,10 @@ struct LayerGroup {
   // Vectors in one row of a Conv's outputs (its output width): the smallest tile of a
   // spatially tiled layer. 0 for other matrix ops, whose tiles cut the input vector instead.
   int64_t rowVectors = 0;
+  // A Conv of one group: the lowered weight rows of each input channel (its kernel's size;
+  // rows are channel-major), so that a core holding rows [a, b) reads input channels
+  // [a / k, ceil(b / k)) and only those are handed to it. 0: every core reads the whole input.
+  int64_t rowsPerInputChannel = 0;
   int32_t firstUnit = 0;
   int32_t endUnit = 0;
   int64_t channels = 0;   // the matrix op's output channels (its vectors: vectorsPerSample)

@@ -23,6 +23,10 @@ struct LayerOnCore {
   double crossbars = 0;
   double outputShare = 0;
   double reductionOps = 0;
+  // The matrix input's channels the core's crossbars read (LayerGroup::rowsPerInputChannel):
+  // the hull of its units' rows, or the whole input.
+  int64_t firstInputChannel = 0;
+  int64_t endInputChannel = 0;
 };
 
 // Copies of one partition unit side by side on one core, from crossbar `firstCrossbar`.

@@ -294,10 +294,13 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
       }
     }
     inbox.forEach(li, t, [&](const Message& m) { visit(Receive{m}); });
-    const Box input = Box::whole(g.inputExtent);
-    for (size_t i = 1; i < here.size(); ++i)
+    // Each core gets the input channels its crossbars read (LayerOnCore).
+    for (size_t i = 1; i < here.size(); ++i) {
+      const Box input =
+          Box::channels(here[i].firstInputChannel, here[i].endInputChannel, g.inputExtent);
       visit(HandOut{leader, here[i].core, g.matrixInput, tileOf(input, t, tiles),
                     tileBytes(input, t, tiles, actBits)});
+    }
     if (at.complete && !g.gathered)
       for (size_t k = 0; k < s.runs(li).size(); ++k) {
         const ChannelRun& r = s.runs(li)[k];
