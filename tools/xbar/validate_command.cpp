@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "xbar/reference/tensor.h"
 #include "xbar/support/atomic_file.h"
+#include "xbar/support/error.h"
 #include "xbar/validate/validation.h"
 
 namespace xbar::cli {
@@ -13,6 +14,7 @@ struct ValidateOptions {
   std::string arch = "compass-sram-m";
   std::vector<std::string> overrides;
   std::string input, calibration, expected, saveOutputs, json, dataset;
+  std::vector<std::string> namedInputs;
   std::string partitioner = "compass";
   int64_t batch = 1;
 };
@@ -22,6 +24,13 @@ void validate(const ValidateOptions& o) {
   request.model = o.model;
   request.arch = loadArchFromFlags(o.arch, o.overrides);
   if (!o.input.empty()) request.input = o.input;
+  for (const std::string& named : o.namedInputs) {
+    const size_t eq = named.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == named.size())
+      failInput("--named-input", "'{}': expected NAME=FILE (a model input's name and its .npy)",
+                named);
+    request.namedInputs.emplace_back(named.substr(0, eq), named.substr(eq + 1));
+  }
   if (!o.calibration.empty()) request.calibration = o.calibration;
   if (!o.expected.empty()) request.expected = o.expected;
   if (!o.saveOutputs.empty()) request.saveOutputs = o.saveOutputs;
@@ -51,6 +60,9 @@ void addValidateCommand(CLI::App& app, Action& action) {
   v->add_option("-p,--param", o->overrides, "Override an arch key: key.path=value");
   v->add_option("--input", o->input,
                 ".npy of inputs, samples on the first axis (default MODEL.input.npy)");
+  v->add_option("--named-input", o->namedInputs,
+                "NAME=FILE: a model of several inputs reads input NAME's samples from FILE "
+                "(default MODEL.NAME.npy)");
   v->add_option("--calibration", o->calibration,
                 ".npy of calibration samples for the activation scales (default: the inputs)");
   v->add_option("--expected", o->expected,

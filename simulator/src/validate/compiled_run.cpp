@@ -66,7 +66,7 @@ void CompiledRun::differ(std::string what) {
   if (report_.compiled.firstDifference.empty()) report_.compiled.firstDifference = std::move(what);
 }
 
-std::vector<Tensor> CompiledRun::run(const std::vector<Tensor>& samples,
+std::vector<Tensor> CompiledRun::run(const std::vector<std::vector<Tensor>>& samples,
                                      const std::vector<std::vector<Tensor>>& quantized,
                                      size_t firstSample) {
   const ir::ValueId output = graph_.outputs[0];
@@ -79,8 +79,7 @@ std::vector<Tensor> CompiledRun::run(const std::vector<Tensor>& samples,
   };
   if (!report_.compiled.exact()) return failed();  // the program already went wrong
   const Compiled& c = programFor(static_cast<int64_t>(samples.size()));
-  std::vector<std::vector<Tensor>> inputs;
-  for (const Tensor& s : samples) inputs.push_back({s});
+  const std::vector<std::vector<Tensor>>& inputs = samples;
   const auto start = std::chrono::steady_clock::now();
   execute::Execution e;
   try {

@@ -24,7 +24,8 @@ class CompiledRun {
   // `quantized` (per sample, every value's tensor). Returns the program's graph output per
   // sample; NaN once the program failed (report.compiled says where).
   // `firstSample`: the index of samples[0] among all the inputs (it keys the read noise).
-  std::vector<reference::Tensor> run(const std::vector<reference::Tensor>& samples,
+  // Per sample, a tensor per graph input.
+  std::vector<reference::Tensor> run(const std::vector<std::vector<reference::Tensor>>& samples,
                                      const std::vector<std::vector<reference::Tensor>>& quantized,
                                      size_t firstSample);
 

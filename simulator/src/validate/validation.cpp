@@ -209,49 +209,128 @@ void BinaryActivation::add(const Tensor& floatValue, const Tensor& chipValue, in
   }
 }
 
+namespace {
+
+// The samples every way of computing runs, per run a tensor per graph input.
+struct Inputs {
+  std::vector<std::vector<Tensor>> samples, calibration;
+  std::string where;              // the input files, for messages
+  std::string calibrationSource;  // for the report
+  std::optional<fs::path> expected;
+};
+
+Inputs multipleInputs(const ValidationRequest& request, const ir::Graph& graph);
+ValidationReport validateWith(const ValidationRequest& request, const ir::Graph& graph,
+                              Inputs inputs);
+
+}  // namespace
+
 ValidationReport validateModel(const ValidationRequest& request) {
   if (request.batch < 1)
     failInput("--batch", "the program's batch should be at least 1, got {}", request.batch);
   const ir::Graph graph = frontend::loadPreparedGraph(request.model);
   const std::string where = request.model.string();
-  if (graph.inputs.size() != 1 || graph.outputs.size() != 1)
-    failInput(where, "has {} inputs and {} outputs; validate takes models with one of each",
-              graph.inputs.size(), graph.outputs.size());
+  if (graph.outputs.size() != 1)
+    failInput(where, "has {} outputs; validate takes models with one", graph.outputs.size());
+  if (graph.inputs.size() != 1) return validateWith(request, graph, multipleInputs(request, graph));
   const ir::Value& in = graph.value(graph.inputs[0]);
+  if (!request.namedInputs.empty())
+    failInput(where, "has one input; give its samples with --input, not --named-input");
   if (request.dataset && request.input)
     failInput(where, "--dataset and --input both give the inputs; pass one");
   const fs::path inputPath = request.dataset
                                  ? *request.dataset / "inputs.npy"
                                  : request.input.value_or(beside(request.model, ".input.npy"));
-  std::optional<fs::path> expectedPath = request.expected;
-  if (!expectedPath && !request.input && !request.dataset &&
+  Inputs inputs;
+  inputs.expected = request.expected;
+  if (!inputs.expected && !request.input && !request.dataset &&
       fs::exists(beside(request.model, ".output.npy")))
-    expectedPath = beside(request.model, ".output.npy");
+    inputs.expected = beside(request.model, ".output.npy");
   std::optional<fs::path> calibrationPath = request.calibration;
   if (!calibrationPath && request.dataset && fs::exists(*request.dataset / "calibration.npy"))
     calibrationPath = *request.dataset / "calibration.npy";
   const int64_t steps = graph.timesteps;
-  const std::vector<Tensor> samples =
-      splitSamples(readFinite(inputPath), in.shape, inputPath.string(), in.name, steps);
-  const std::vector<Tensor> calibration =
-      calibrationPath ? splitSamples(readFinite(*calibrationPath), in.shape,
-                                     calibrationPath->string(), in.name, steps)
-                      : samples;
+  for (Tensor& t :
+       splitSamples(readFinite(inputPath), in.shape, inputPath.string(), in.name, steps))
+    inputs.samples.push_back({std::move(t)});
+  if (calibrationPath)
+    for (Tensor& t : splitSamples(readFinite(*calibrationPath), in.shape, calibrationPath->string(),
+                                  in.name, steps))
+      inputs.calibration.push_back({std::move(t)});
+  else
+    inputs.calibration = inputs.samples;
+  inputs.where = inputPath.string();
+  inputs.calibrationSource = calibrationPath ? calibrationPath->string() : "the validation inputs";
+  return validateWith(request, graph, std::move(inputs));
+}
+
+namespace {
+
+// A model of several inputs (a diffusion UNet's latent, timestep features and text context):
+// per input NAME, its samples from --named-input NAME=FILE or MODEL.NAME.npy beside the model,
+// the same number of samples in each; calibrated on them. PyTorch's output is
+// MODEL.output.npy when every input is the default.
+Inputs multipleInputs(const ValidationRequest& request, const ir::Graph& graph) {
+  const std::string where = request.model.string();
+  if (request.input || request.dataset || request.calibration)
+    failInput(where,
+              "has {} inputs; give each one's samples with --named-input NAME=FILE (--input, "
+              "--dataset and --calibration take one)",
+              graph.inputs.size());
+  Inputs inputs;
+  bool defaults = true;
+  std::vector<std::vector<Tensor>> perInput;
+  for (ir::ValueId id : graph.inputs) {
+    const ir::Value& in = graph.value(id);
+    fs::path path = beside(request.model, "." + in.name + ".npy");
+    for (const auto& [name, file] : request.namedInputs)
+      if (name == in.name) {
+        path = file;
+        defaults = false;
+      }
+    perInput.push_back(
+        splitSamples(readFinite(path), in.shape, path.string(), in.name, graph.timesteps));
+    if (perInput.size() > 1 && perInput.back().size() != perInput.front().size())
+      failInput(path.string(), "{} samples, but {} has {}", perInput.back().size(),
+                graph.value(graph.inputs[0]).name, perInput.front().size());
+    inputs.where += (inputs.where.empty() ? "" : ", ") + path.string();
+  }
+  for (const auto& [name, file] : request.namedInputs)
+    if (std::none_of(graph.inputs.begin(), graph.inputs.end(),
+                     [&](ir::ValueId id) { return graph.value(id).name == name; }))
+      failInput(file.string(), "--named-input names '{}', which is not an input of {}", name,
+                where);
+  for (size_t k = 0; k < perInput.front().size(); ++k) {
+    inputs.samples.emplace_back();
+    for (auto& samples : perInput) inputs.samples.back().push_back(std::move(samples[k]));
+  }
+  inputs.calibration = inputs.samples;
+  inputs.calibrationSource = "the validation inputs";
+  inputs.expected = request.expected;
+  if (!inputs.expected && defaults && fs::exists(beside(request.model, ".output.npy")))
+    inputs.expected = beside(request.model, ".output.npy");
+  return inputs;
+}
+
+ValidationReport validateWith(const ValidationRequest& request, const ir::Graph& graph,
+                              Inputs inputs) {
+  const int64_t steps = graph.timesteps;
+  const std::vector<std::vector<Tensor>>& samples = inputs.samples;
+  const std::optional<fs::path>& expectedPath = inputs.expected;
+  const std::string& inputPath = inputs.where;
 
   ValidationReport report;
   report.model = graph.name;
   report.arch = request.arch.name;
   report.samples = static_cast<int64_t>(samples.size());
   report.timesteps = steps;
-  report.calibrationSamples = static_cast<int64_t>(calibration.size());
-  report.calibrationSource = calibrationPath ? calibrationPath->string() : "the validation inputs";
+  report.calibrationSamples = static_cast<int64_t>(inputs.calibration.size());
+  report.calibrationSource = inputs.calibrationSource;
 
   reference::GraphRunner runner(graph);
-  std::vector<std::vector<Tensor>> calibrationRuns;
-  for (const Tensor& t : calibration) calibrationRuns.push_back({t});
   reference::QuantizedMatrixOps quantized(
       graph, request.arch,
-      reference::calibrate(runner, calibrationRuns, request.arch.precision.activation_bits));
+      reference::calibrate(runner, inputs.calibration, request.arch.precision.activation_bits));
   report.anyAdcClipping = quantized.anyClipping();
   report.nonidealities = request.arch.numerics;
 
@@ -272,11 +351,11 @@ ValidationReport validateModel(const ValidationRequest& request) {
     std::vector<std::vector<Tensor>> quantizedValues;
     for (size_t k = first; k < end; ++k) {
       auto start = std::chrono::steady_clock::now();
-      const std::vector<Tensor> f = runner.run({samples[k]});
+      const std::vector<Tensor> f = runner.run(samples[k]);
       report.floatSeconds += secondsSince(start);
       start = std::chrono::steady_clock::now();
       quantized.setRun(k);  // the executor draws sample k's read noise as run k too
-      quantizedValues.push_back(runner.run({samples[k]}, &quantized));
+      quantizedValues.push_back(runner.run(samples[k], &quantized));
       report.quantizedSeconds += secondsSince(start);
       const std::vector<Tensor>& q = quantizedValues.back();
       for (size_t i = 0; i < layers.size(); ++i) {
@@ -299,8 +378,7 @@ ValidationReport validateModel(const ValidationRequest& request) {
     const Tensor expected = reference::readNpy(*expectedPath);
     if (expected.shape != floatAll.shape)
       failInput(expectedPath->string(), "shape {}, but the model's outputs for {} stack to {}",
-                ir::shapeToString(expected.shape), inputPath.string(),
-                ir::shapeToString(floatAll.shape));
+                ir::shapeToString(expected.shape), inputPath, ir::shapeToString(floatAll.shape));
     report.floatVsPyTorch.emplace();
     report.floatVsPyTorch->add(expected, floatAll, true);
   }
@@ -322,5 +400,7 @@ ValidationReport validateModel(const ValidationRequest& request) {
   }
   return report;
 }
+
+}  // namespace
 
 }  // namespace xbar::validate

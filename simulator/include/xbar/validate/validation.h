@@ -23,6 +23,8 @@ struct ValidationRequest {
   // Samples along the first axis: a tensor of the model input's shape is one run; (N·b, ...)
   // with the model's batch b is N runs. Default: MODEL.input.npy beside the model.
   std::optional<std::filesystem::path> input;
+  // A model of several inputs: NAME=FILE per input; default MODEL.NAME.npy beside the model.
+  std::vector<std::pair<std::string, std::filesystem::path>> namedInputs;
   // Calibration samples, same rule; default: the inputs themselves.
   std::optional<std::filesystem::path> calibration;
   // PyTorch's output for the inputs; default MODEL.output.npy when the input is the default.
