@@ -1,6 +1,7 @@
 // The compiled program equals the quantized reference bit for bit (docs/design.md §9) on the
 // networks the issue names: resnet18 and squeezenet1_1, and the small newer models with
-// weights (workloads/CMakeLists.txt: MnasNet, ShuffleNet, small ViT, Swin, ConvNeXt and MaxViT),
+// weights (workloads/CMakeLists.txt: MnasNet, ShuffleNet, small ViT, Swin, ConvNeXt and MaxViT,
+// and the small configuration of the SD-structured UNet with its three inputs),
 // every partitioner, on compass-sram-s
 // (almost nothing fits: many partitions, spills, weight replacement) and compass-sram-m. The
 // quantized reference is the unpartitioned computation, so each plan is checked against the
@@ -42,7 +43,7 @@ INSTANTIATE_TEST_SUITE_P(
     Networks, CompiledExact,
     ::testing::Combine(::testing::Values("resnet18", "squeezenet1_1", "mnasnet0_5",
                                          "shufflenet_v2_x1_0", "vit_mini", "swin_mini",
-                                         "convnext_mini", "maxvit_mini"),
+                                         "convnext_mini", "maxvit_mini", "unet_mini"),
                        ::testing::Values("compass-sram-s", "compass-sram-m"),
                        ::testing::Values("greedy", "layerwise", "compass", "optimal")),
     [](const auto& info) {

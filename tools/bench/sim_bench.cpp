@@ -1,6 +1,7 @@
 // `make bench`, simulator rows: wall time of one simulation (compile excluded), simulated
 // samples per second, SystemC delta cycles per second and peak memory, for resnet18 and vgg16
-// at batch 1 and 16 on compass-sram-m and isaac-reram. One simulation per process
+// at batch 1 and 16 on compass-sram-m and isaac-reram, and one step of the SD-scale UNet on
+// compass-sram-l and -m. One simulation per process
 // (SystemC elaborates once), so every row runs in a forked child. First, the DRAM bank model
 // alone: requests per second it times, for each preset.
 #include <sys/resource.h>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -110,22 +112,31 @@ extern "C" int sc_main(int argc, char** argv) {
   fmt::print("{:<14} {:<15} {:>3} {:>12} {:>9} {:>16} {:>14} {:>14} {:>9}\n", "network", "arch",
              "B", "instructions", "wall s", "sim samples/s", "wall samples/s", "deltas/s",
              "RSS MiB");
+  struct Point {
+    const char* net;
+    const char* arch;
+    int64_t batch;
+  };
+  std::vector<Point> points;
   for (const char* net : {"resnet18", "vgg16", "resnet18_bnn", "snn_784_800_10"})
     for (const char* arch : {"compass-sram-m", "isaac-reram"})
-      for (int64_t batch : {1, 16}) {
-        const fs::path model = fs::path(argv[1]) / (std::string(net) + ".stripped.onnx");
-        const Row r =
-            xbar::bench::runInChild<Row>([&] { return simulateOnce(model, arch, batch); });
-        if (!r.ok) {
-          fmt::print("{:<14} {:<15} {:>3} {}\n", net, arch, batch,
-                     r.refusal[0] != 0 ? std::string("refused: ") + r.refusal : "failed");
-          continue;
-        }
-        fmt::print(
-            "{:<14} {:<15} {:>3} {:>12.0f} {:>9.3f} {:>16.1f} {:>14.1f} {:>14.3g} {:>9.1f}\n", net,
-            arch, batch, r.instructions, r.wallS, r.simulatedSamplesPerS, r.wallSamplesPerS,
-            r.deltasPerS, static_cast<double>(r.peakKib) / 1024.0);
-      }
+      for (int64_t batch : {1, 16}) points.push_back({net, arch, batch});
+  // Issue 15's goal: one denoising step of the SD-scale UNet simulates in under 30 s on
+  // compass-sram-l.
+  for (const char* arch : {"compass-sram-l", "compass-sram-m"})
+    points.push_back({"unet_sd", arch, 1});
+  for (const auto& [net, arch, batch] : points) {
+    const fs::path model = fs::path(argv[1]) / (std::string(net) + ".stripped.onnx");
+    const Row r = xbar::bench::runInChild<Row>([&] { return simulateOnce(model, arch, batch); });
+    if (!r.ok) {
+      fmt::print("{:<14} {:<15} {:>3} {}\n", net, arch, batch,
+                 r.refusal[0] != 0 ? std::string("refused: ") + r.refusal : "failed");
+      continue;
+    }
+    fmt::print("{:<14} {:<15} {:>3} {:>12.0f} {:>9.3f} {:>16.1f} {:>14.1f} {:>14.3g} {:>9.1f}\n",
+               net, arch, batch, r.instructions, r.wallS, r.simulatedSamplesPerS, r.wallSamplesPerS,
+               r.deltasPerS, static_cast<double>(r.peakKib) / 1024.0);
+  }
   return 0;
 }
 

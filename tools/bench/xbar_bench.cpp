@@ -35,9 +35,9 @@ struct Sample {
 };
 
 // One compile: load, passes, map and, when `partitioner` is set, cost model, partitioning
-// (batch 16) and code generation. Returns false when the mapping came out empty.
+// (batch 16 unless told) and code generation. Returns false when the mapping came out empty.
 bool compileOnce(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch,
-                 const std::string& partitioner) {
+                 const std::string& partitioner, int64_t batch = 16) {
   xbar::frontend::LoadOptions options;
   options.shapesOnly = shapesOnly;
   const xbar::ir::Graph g = xbar::frontend::loadPreparedGraph(model, options);
@@ -45,19 +45,19 @@ bool compileOnce(const fs::path& model, bool shapesOnly, const xbar::arch::ArchC
   if (m.layers.empty()) return false;
   if (partitioner.empty()) return true;
   const xbar::flow::PlannedModel planned =
-      xbar::flow::planModel(g, m, arch, {partitioner, "throughput", 16, 1});
+      xbar::flow::planModel(g, m, arch, {partitioner, "throughput", batch, 1});
   return xbar::flow::generateProgram(planned, arch).instructionCount() > 0;
 }
 
 // Runs a compile repeatedly (at least 3 times, until 2 s have passed, at most 20).
 Sample measure(const fs::path& model, bool shapesOnly, const xbar::arch::ArchConfig& arch,
-               const std::string& partitioner) {
+               const std::string& partitioner, int64_t batch = 16) {
   std::vector<double> times;
   const auto start = std::chrono::steady_clock::now();
   while (times.size() < 3 || (times.size() < 20 &&
                               std::chrono::steady_clock::now() - start < std::chrono::seconds(2))) {
     const auto t0 = std::chrono::steady_clock::now();
-    const bool ok = compileOnce(model, shapesOnly, arch, partitioner);
+    const bool ok = compileOnce(model, shapesOnly, arch, partitioner, batch);
     const auto t1 = std::chrono::steady_clock::now();
     if (!ok) return {};
     times.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
@@ -160,5 +160,25 @@ int main(int argc, char** argv) {
       }
     }
   }
+  // Issue 15's goal: one denoising step of the SD-scale UNet (workloads/export_unet.py)
+  // compiles in under 10 s on compass-sram-l.
+  fmt::print("\nSD-scale UNet (unet_sd, stripped): compile end to end at batch 1\n\n");
+  fmt::print("{:<16} {:<10} {:>10} {:>11} {:>12} {:>5}\n", "arch", "partitioner", "min ms",
+             "median ms", "peak RSS MiB", "runs");
+  const fs::path unet = dir / "unet_sd.stripped.onnx";
+  for (const char* preset : {"compass-sram-l", "compass-sram-m"})
+    for (const char* partitioner : {"compass", "optimal"}) {
+      if (!fs::exists(unet)) break;
+      const auto unetArch =
+          xbar::arch::loadArch(xbar::arch::resolveArchPath(preset, XBAR_ARCH_DIR));
+      const Sample s = xbar::bench::runInChild<Sample>(
+          [&] { return measure(unet, true, unetArch, partitioner, 1); });
+      if (!s.ok) {
+        fmt::print("{:<16} {:<10} failed\n", preset, partitioner);
+        continue;
+      }
+      fmt::print("{:<16} {:<10} {:>10.2f} {:>11.2f} {:>12.1f} {:>5}\n", preset, partitioner,
+                 s.minMs, s.medianMs, static_cast<double>(s.peakKib) / 1024.0, s.runs);
+    }
   return 0;
 }
