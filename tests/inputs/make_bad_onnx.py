@@ -89,6 +89,12 @@ def main():
           helper.make_node("Where", ["c", "x", "z"], ["r"], name="select"),
           helper.make_node("Gemm", ["r", "w"], ["y"], name="fc")],
          [tensor("x", [1, 4])], [y2], [ones("z", 1, 4), ones("w", 4, 4)])
+    # Attention's Q.K^T with K not transposed: (4 x 8) times (4 x 6).
+    save("attention_shapes_disagree",
+         [helper.make_node("MatMul", ["x", "wq"], ["q"], name="to_q"),
+          helper.make_node("MatMul", ["x", "wk"], ["k"], name="to_k"),
+          helper.make_node("MatMul", ["q", "k"], ["y"], name="scores")],
+         [tensor("x", [1, 4, 8])], [tensor("y", [1, 4, 6])], [ones("wq", 8, 8), ones("wk", 8, 6)])
     save("expand_incompatible",
          [helper.make_node("Expand", ["x", "shape"], ["e"], name="expand"),
           helper.make_node("Gemm", ["e", "w"], ["y"], name="fc")],

@@ -250,6 +250,9 @@ TEST_F(Cli, BadModelsAreRefusedWithOneLine) {
        "node 'upsample' (Resize): Resize mode 'cubic' is not supported; expected nearest or "
        "linear"},
       {"where_activation_condition", "node 'select' (Where): its condition 'c' is not a constant"},
+      {"attention_shapes_disagree",
+       "(op_type:MatMul, node name: scores): [ShapeInferenceError] Incompatible dimensions for "
+       "matrix multiplication"},
   };
   for (const auto& c : cases) {
     const std::string model = std::string(XBAR_BAD_ONNX_DIR) + "/" + c.model + ".onnx";

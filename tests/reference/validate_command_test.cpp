@@ -41,6 +41,28 @@ TEST_F(ValidateCommand, PassesOnAnExportWithItsSavedOutput) {
             reference::readNpy(out / "quantized.npy").data);
 }
 
+// The SD-structured UNet's small configuration takes a latent, timestep features and a text
+// context: each read from MODEL.NAME.npy beside the model, or from --named-input NAME=FILE.
+TEST_F(ValidateCommand, AModelOfSeveralInputsReadsEachOne) {
+  const std::string unet = exported("unet_mini.onnx");
+  ASSERT_EQ(xbar("validate " + unet + " --json " + (dir_ / "v.json").string()), 0)
+      << slurp(dir_ / "err");
+  auto j = nlohmann::json::parse(slurp(dir_ / "v.json"));
+  EXPECT_TRUE(j["compiled"]["exact"].get<bool>()) << j["compiled"]["first_difference"];
+  EXPECT_LE(j["float_vs_pytorch"]["relative_l2"].get<double>(), 1e-4);
+  // Given by name, the inputs are the user's: there is no PyTorch output to compare with,
+  // unless --expected names one.
+  std::string named;
+  for (const char* input : {"latent", "time_features", "context"})
+    named += std::string(" --named-input ") + input + "=" +
+             exported("unet_mini." + std::string(input) + ".npy");
+  ASSERT_EQ(xbar("validate " + unet + named + " --json " + (dir_ / "n.json").string()), 0)
+      << slurp(dir_ / "err");
+  j = nlohmann::json::parse(slurp(dir_ / "n.json"));
+  EXPECT_TRUE(j["compiled"]["exact"].get<bool>());
+  EXPECT_TRUE(!j.contains("float_vs_pytorch") || j["float_vs_pytorch"].is_null());
+}
+
 TEST_F(ValidateCommand, SamplesStackOnTheFirstAxis) {
   // Three samples: the exporter's input, then it scaled by -1 and 0.5.
   const Tensor one = reference::readNpy(exported("squeezenet1_1.input.npy"));
@@ -89,6 +111,7 @@ TEST_F(ValidateCommand, AWrongExpectedOutputFailsWithStatusThree) {
 TEST_F(ValidateCommand, BadInputsAreRefusedNamingTheFile) {
   const std::string model = exported("squeezenet1_1.onnx");
   const std::string snn = std::string(XBAR_TINY_DIR) + "/tiny_snn.onnx";
+  const std::string unet = exported("unet_mini.onnx");
   reference::writeNpy(dir_ / "short.npy", Tensor({1, 3, 224}, std::vector<float>(672, 0.0F)));
   reference::writeNpy(dir_ / "t3.npy", Tensor({2, 3, 2, 6, 6}, std::vector<float>(432, 1.0F)));
   reference::writeNpy(dir_ / "half.npy", Tensor({1, 4, 2, 6, 6}, std::vector<float>(288, 0.5F)));
@@ -114,6 +137,16 @@ TEST_F(ValidateCommand, BadInputsAreRefusedNamingTheFile) {
        "t3.npy: holds 3 time steps per sample (shape [2x3x2x6x6]), but the model runs 4"},
       {"validate " + snn + " --input " + (dir_ / "half.npy").string(),
        "half.npy: element 0 is 0.5; a spiking network's inputs are spikes, 0 or 1"},
+      // A model of several inputs (the UNet's latent, time features and text context).
+      {"validate " + unet + " --input " + (dir_ / "short.npy").string(),
+       "has 3 inputs; give each one's samples with --named-input NAME=FILE"},
+      {"validate " + unet + " --named-input latent", "'latent': expected NAME=FILE"},
+      {"validate " + unet + " --named-input prompt=" + exported("unet_mini.context.npy"),
+       "--named-input names 'prompt', which is not an input of"},
+      {"validate " + unet + " --named-input context=" + (dir_ / "short.npy").string(),
+       "short.npy: shape [1x3x224] does not fit the model's input"},
+      {"validate " + model + " --named-input latent=" + (dir_ / "short.npy").string(),
+       "has one input; give its samples with --input, not --named-input"},
   };
   for (const Case& c : cases) {
     std::string err;
