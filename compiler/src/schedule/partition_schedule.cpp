@@ -27,10 +27,13 @@ PartitionSchedule::PartitionSchedule(const LayerGroups& groups, const arch::Arch
 namespace {
 
 // The most tiles a layer is cut into: beyond this a working set that still does not fit is
-// refused (it would take more instructions per sample than any real buffer saves). 4096 lets
-// a token stream one per tile through an SD UNet's 64 x 64 latent (its GEGLU projection makes
-// 2560 channels per token; 512 tiles left 78 KiB per tile) [A].
-constexpr int64_t kMaxTiles = 4096;
+// refused (it would take more instructions per sample than any real buffer saves) [A]. A
+// MatMul or Gemm over more vectors (tokens) may take one per tile, up to kMaxTokenTiles: an SD
+// UNet's GEGLU projection makes 2560 channels for each of 4096 tokens, and 512 tiles left 78
+// KiB per tile. Not for Convs: with 4096, plans cut resnet18_bnn's stem into 2588 tiles on
+// isaac-reram, which the estimate priced 23 % faster than the simulation ran them.
+constexpr int64_t kMaxTiles = 512;
+constexpr int64_t kMaxTokenTiles = 4096;
 
 // A core's working set for one layer when a sample streams in `tiles` tiles: the input chunk
 // it works on and `rounds` more that credits let producers post ahead (2: double buffering;
@@ -140,7 +143,9 @@ void PartitionSchedule::chooseTiles() {
       // Every core gets each tile's chunk of the whole input and runs its copies' share of the
       // tile's vectors, so a Conv's tile is at least one of the layer's vectors; a Gemm's input
       // vector may be cut finer (its chunks latch into the crossbars' input registers).
-      w.maxTiles = g.rowVectors > 0 ? std::min(kMaxTiles, g.vectorsPerSample) : kMaxTiles;
+      w.maxTiles = g.rowVectors > 0
+                       ? std::min(kMaxTiles, g.vectorsPerSample)
+                       : std::max(kMaxTiles, std::min(kMaxTokenTiles, g.vectorsPerSample));
       auto& [sum, layers] = untiled[h.core];
       sum += w.bytes(1);
       ++layers;
