@@ -13,11 +13,14 @@ struct LocalMemoryRefusal {
 };
 
 inline constexpr LocalMemoryRefusal kLocalMemoryRefusals[] = {
-    // (On isaac-reram and edge-small the same layer's rows spread over several cores, each
-    // keeping the halo rows of its own input channels only, and it runs.)
+    {"vgg16", "isaac-reram", "/features/features.2/Conv",
+     "a 3x3 conv over 224 x 64 channels at 16 bits: its two halo rows alone take 56 KiB of the "
+     "64 KiB; the input chunks and outputs would fit beside them only in more than the 512 "
+     "tiles a layer may take per sample"},
     {"vgg16", "puma-reram", "/features/features.2/Conv",
-     "a 3x3 conv over 224 x 64 channels at 16 bits: one core holds all its 576 rows, so its "
-     "two halo rows alone take 56 KiB of PUMA's 64 KiB"},
+     "the same layer at 16 bits in PUMA's 64 KiB"},
+    {"vgg16", "edge-small", "/features/features.2/Conv",
+     "the same layer at 8 bits: 28 KiB of halo rows in 32 KiB"},
     // Squeeze-and-excitation: the excitation's 1x1 conv works on one pooled vector per
     // sample, and its group ends with the scaling Mul of the whole feature map; with one
     // vector there is nothing to tile, so the map and its scaled copy must fit at once.
