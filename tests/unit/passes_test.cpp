@@ -31,6 +31,32 @@ bool hasKind(const ir::Graph& g, ir::OpKind kind) {
   return false;
 }
 
+// A hand-built graph: nodes added in this order, each output a fresh value.
+struct Builder {
+  ir::Graph g;
+  ir::ValueId value(const std::string& name, ir::Shape shape, bool constant = false) {
+    ir::Value v;
+    v.name = name;
+    v.shape = std::move(shape);
+    v.isConstant = constant;
+    return g.addValue(std::move(v));
+  }
+  void node(const std::string& name, ir::OpKind kind, std::initializer_list<ir::ValueId> in,
+            ir::ValueId out) {
+    ir::Node n;
+    n.name = name;
+    n.kind = kind;
+    n.inputs.assign(in.begin(), in.end());
+    n.outputs = {out};
+    g.addNode(std::move(n));
+  }
+  std::vector<std::string> order() const {
+    std::vector<std::string> names;
+    for (const ir::Node& n : g.nodes) names.push_back(n.name);
+    return names;
+  }
+};
+
 TEST(FoldBatchNormalization, ScalesConvWeightsAndBiasPerChannel) {
   const ir::Graph before = frontend::loadOnnx(kTiny + "/two_conv_cnn.onnx");
   ir::Graph after = before;
@@ -191,36 +217,20 @@ TEST(VerifyShapes, ConvChannelMismatchNamesTheNode) {
 // a threshold of as many elements as x (computed per element) is refused, naming the Sign.
 TEST(VerifySignThresholds, APerElementThresholdIsRefused) {
   const auto build = [](const ir::Shape& thresholdShape) {
-    ir::Graph g;
-    g.source = "hand.onnx";
-    auto value = [&](const std::string& name, ir::Shape shape) {
-      ir::Value v;
-      v.name = name;
-      v.shape = std::move(shape);
-      return g.addValue(v);
-    };
-    auto node = [&](const std::string& name, ir::OpKind kind, std::vector<ir::ValueId> in,
-                    ir::ValueId out) {
-      ir::Node n;
-      n.name = name;
-      n.kind = kind;
-      n.inputs.assign(in.begin(), in.end());
-      n.outputs = {out};
-      g.addNode(n);
-    };
-    const auto x = value("x", {1, 4, 8, 8});
-    g.inputs = {x};
-    const auto t = value("t", thresholdShape);
-    node(thresholdShape.size() == 4 && thresholdShape[2] == 1 ? "pool" : "relu",
-         thresholdShape.size() == 4 && thresholdShape[2] == 1 ? ir::OpKind::GlobalAveragePool
-                                                              : ir::OpKind::Relu,
-         {x}, t);
-    const auto z = value("z", {1, 4, 8, 8});
-    node("shift", ir::OpKind::Sub, {x, t}, z);
-    const auto s = value("s", {1, 4, 8, 8});
-    node("binarize", ir::OpKind::Sign, {z}, s);
-    g.outputs = {s};
-    return g;
+    Builder b;
+    b.g.source = "hand.onnx";
+    const auto x = b.value("x", {1, 4, 8, 8});
+    b.g.inputs = {x};
+    const auto t = b.value("t", thresholdShape);
+    const bool pooled = thresholdShape.size() == 4 && thresholdShape[2] == 1;
+    b.node(pooled ? "pool" : "relu", pooled ? ir::OpKind::GlobalAveragePool : ir::OpKind::Relu, {x},
+           t);
+    const auto z = b.value("z", {1, 4, 8, 8});
+    b.node("shift", ir::OpKind::Sub, {x, t}, z);
+    const auto s = b.value("s", {1, 4, 8, 8});
+    b.node("binarize", ir::OpKind::Sign, {z}, s);
+    b.g.outputs = {s};
+    return b.g;
   };
   EXPECT_NO_THROW(verifySignThresholds(build({1, 4, 1, 1})));  // INSTA-BNN's pooled form
   try {
@@ -338,34 +348,6 @@ TEST(EinsumEquation, ParsesAttentionAndRefusesWhatItDoesNotCompute) {
   EXPECT_NE(refusal("ij->ij").find("names 1 operands; the node has 2"), std::string::npos);
 }
 
-namespace hoist {
-
-// A hand-built graph: nodes added in this order, each output a fresh value.
-struct Builder {
-  ir::Graph g;
-  ir::ValueId value(const std::string& name, ir::Shape shape, bool constant = false) {
-    ir::Value v;
-    v.name = name;
-    v.shape = std::move(shape);
-    v.isConstant = constant;
-    return g.addValue(std::move(v));
-  }
-  void node(const std::string& name, ir::OpKind kind, std::initializer_list<ir::ValueId> in,
-            ir::ValueId out) {
-    ir::Node n;
-    n.name = name;
-    n.kind = kind;
-    n.inputs.assign(in.begin(), in.end());
-    n.outputs = {out};
-    g.addNode(std::move(n));
-  }
-  std::vector<std::string> order() const {
-    std::vector<std::string> names;
-    for (const ir::Node& n : g.nodes) names.push_back(n.name);
-    return names;
-  }
-};
-
 // A ResNet block's time embedding as torch orders it: the conv's map first, then the
 // projection of a separate input, added over the map. The projection (and the SiLU before
 // it) moves above the conv, so that the Add's latest input is the map: it joins the conv's
@@ -411,8 +393,6 @@ TEST(HoistBroadcastOperands, LeavesAnOperandThatNeedsTheMap) {
   hoistBroadcastOperands(b.g);
   EXPECT_EQ(b.order(), before);
 }
-
-}  // namespace hoist
 
 }  // namespace
 }  // namespace xbar::passes
