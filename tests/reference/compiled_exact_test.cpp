@@ -54,5 +54,45 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// Squeeze-and-excitation maps spilled to DRAM (PartitionSchedule::spills): maxvit_mini's MBConv
+// blocks on compass-sram-s with a few KiB of local memory, where each map must wait in DRAM
+// while its gate is computed and come back piece by piece (and a residual around the block is
+// read from DRAM past it). The plan must spill (else the test shows nothing), and the program
+// still computes exactly the quantized values, at batch 2 so that samples interleave.
+class SpilledMaps : public ::testing::TestWithParam<std::tuple<int, const char*>> {};
+
+TEST_P(SpilledMaps, EqualTheQuantizedReference) {
+  const auto& [kib, partitioner] = GetParam();
+  const std::string model = std::string(XBAR_EXPORT_DIR) + "/maxvit_mini.onnx";
+  const arch::ArchConfig arch = flow::loadArch(
+      "compass-sram-s", {fmt::format("core.local_memory.size_kib={}", kib)}, XBAR_ARCH_DIR);
+  flow::PlanRequest plan;
+  plan.partitioner = partitioner;
+  plan.batch = 2;
+  const flow::CompiledModel compiled = flow::compileModel(model, arch, plan);
+  int spills = 0;
+  for (const partition::Partition& p : compiled.planned.plan.partitions)
+    for (uint8_t s : p.cost.spills) spills += s;
+  EXPECT_GT(spills, 0) << "the plan spills no map: the test would show nothing";
+
+  ValidationRequest request;
+  request.model = model;
+  request.arch = arch;
+  request.partitioner = partitioner;
+  request.batch = 2;
+  const ValidationReport r = validateModel(request);
+  EXPECT_TRUE(r.compiled.exact()) << r.compiled.firstDifference;
+  for (const LayerAgreement& l : r.layers) EXPECT_TRUE(l.compiledExact) << l.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(MaxVit, SpilledMaps,
+                         ::testing::Combine(::testing::Values(4, 6),
+                                            ::testing::Values("greedy", "layerwise", "compass",
+                                                              "optimal")),
+                         [](const auto& info) {
+                           return fmt::format("kib{}_{}", std::get<0>(info.param),
+                                              std::get<1>(info.param));
+                         });
+
 }  // namespace
 }  // namespace xbar::validate

@@ -72,6 +72,20 @@ class Ledger {
       fail(fmt::format("layer {} loads what no partition stored", layer(st.li).name));
     if (st.value != ir::kNoValue) grid(received_, key(st.li, st.value), e).add(st.box);
   }
+  // A spilled map read back: the core's box, as the leader would have handed it (or received
+  // it, where the leader reads it).
+  void operator()(const Reload& st) {
+    const Extent e = groups_.extent(st.value);
+    if (!grid(stored_, DramTensor::value(st.value).key, e).covers(st.box))
+      fail(fmt::format("layer {} reloads what no layer spilled", layer(st.li).name));
+    const bool leader = st.core == s_->leader(st.li);
+    const auto& inputs = layer(st.li).inputs;
+    const bool whole = std::any_of(inputs.begin(), inputs.end(), [&](const LayerGroup::Input& in) {
+      return in.value == st.value && in.use == InputUse::Whole;
+    });
+    if (leader || !whole) grid(received_, key(st.li, st.value), e).add(st.box);
+    if (!leader) grid(handed_, {st.li, st.core, st.value}, e).add(st.box);
+  }
   void operator()(const Receive& st) {
     const Message& m = st.message;
     grid(received_, key(m.consumer, m.value), groups_.extent(m.value)).add(m.box);
@@ -102,6 +116,7 @@ class Ledger {
     const LayerGroup& g = layer(st.li);
     const int32_t l = s_->firstLayer() + static_cast<int32_t>(st.li);
     for (const LayerGroup::Input& in : g.inputs) {
+      if (!s_->readsInput(st.li, in)) continue;
       const std::string err =
           grid(received_, key(st.li, in.value), in.extent).check(Box::whole(in.extent), 1);
       if (!err.empty())

@@ -21,22 +21,6 @@ inline constexpr LocalMemoryRefusal kLocalMemoryRefusals[] = {
      "the same layer at 16 bits in PUMA's 64 KiB"},
     {"vgg16", "edge-small", "/features/features.2/Conv",
      "the same layer at 8 bits: 28 KiB of halo rows in 32 KiB"},
-    // Squeeze-and-excitation: the excitation's 1x1 conv works on one pooled vector per
-    // sample, and its group ends with the scaling Mul of the whole feature map; with one
-    // vector there is nothing to tile, so the map and its scaled copy must fit at once.
-    {"mobilenet_v3_large", "compass-sram-m", "/features/features.4/block/block.2/fc2/Conv",
-     "the map the Mul scales and the Mul's output: 84,696 bytes in 64 KiB"},
-    {"efficientnet_b0", "compass-sram-m",
-     "/features/features.1/features.1.0/block/block.1/fc2/Conv", "602,120 bytes in 64 KiB"},
-    {"regnet_y_400mf", "compass-sram-m", "/trunk_output/block1/block1-0/f/se/fc2/Conv",
-     "225,800 bytes in 64 KiB"},
-    {"deeplabv3_mobilenet_v3_large", "compass-sram-m",
-     "/backbone/backbone.4/block/block.2/fc2/Conv", "mobilenet_v3_large's first SE block"},
-    {"lraspp_mobilenet_v3_large", "compass-sram-m", "/backbone/backbone.4/block/block.2/fc2/Conv",
-     "mobilenet_v3_large's first SE block"},
-    {"maxvit_t", "compass-sram-m",
-     "/blocks.0/layers.0/layers/MBconv/layers/squeeze_excitation/fc2/Conv",
-     "its first MBConv's SE block: 1,204,240 bytes in 64 KiB"},
 };
 
 // The layer a preset refuses the network for, or empty when it runs.

@@ -46,6 +46,10 @@ struct Recorder {
     ++loads;
     loadBytes += static_cast<double>(st.bytes);
   }
+  void operator()(const Reload& st) {  // an LD, as a load is
+    ++loads;
+    loadBytes += static_cast<double>(st.bytes);
+  }
   void operator()(const Post&) { ++posts; }
   void operator()(const Receive& st) {
     ++receives;

@@ -35,6 +35,12 @@ DataRef dataOf(schedule::DramTensor tensor, int64_t sample, const schedule::Box&
   return d;
 }
 
+bool holdsElements(const DataRef& d) {
+  if (d.kind == DataRef::Kind::Weights || d.endChannel <= d.firstChannel) return false;
+  return std::any_of(d.positions.begin(), d.positions.end(),
+                     [](const auto& r) { return r.second > r.first; });
+}
+
 std::string vectorOpName(const schedule::VectorWork& step) {
   if (step.reduction) return "add";
   std::string name(ir::opName(step.kind));
@@ -59,11 +65,11 @@ class Generator {
     p.batch = batch_;
     p.partitions = static_cast<int32_t>(partitions_.size());
     layoutWeights();
-    placeActivations();
     std::vector<schedule::PartitionSchedule> schedules;
     schedules.reserve(partitions_.size());
     for (const schedule::PartitionRange& r : partitions_)
       schedules.emplace_back(groups_, arch_, r.firstUnit, r.endUnit, r.replication);
+    placeActivations(schedules);
     // Each core gets as many threads as it holds layers in any one partition.
     threads_.assign(static_cast<size_t>(p.cores), std::vector<std::vector<Instruction>>(1));
     threadOf_.assign(static_cast<size_t>(p.cores), 0);
@@ -212,6 +218,16 @@ class Generator {
                      .bytes = step.bytes,
                      .data = dataOf(step.tensor, sample_, step.box)});
   }
+  // A spilled map's pieces come back on the thread finishing the layer, after its sums.
+  void operator()(const schedule::Drain& step) { tile_ = step.piece; }
+  void operator()(const schedule::Reload& step) {
+    const FinisherScope scope(*this, step.core);
+    const schedule::DramTensor tensor = schedule::DramTensor::value(step.value);
+    emit(step.core, {.op = Opcode::Load,
+                     .dram = address(tensor, step.offset),
+                     .bytes = step.bytes,
+                     .data = dataOf(tensor, sample_, step.box)});
+  }
   void operator()(const schedule::LayerEnd&) {}
   // A core replaces its weights for the next partition once all its threads are done.
   void operator()(const schedule::PartitionEnd& step) {
@@ -285,7 +301,8 @@ class Generator {
     // Within a core, a message hands data from one layer's thread to another's: it carries
     // the dependency and moves nothing over the network. Weight copies and hand-outs always go
     // to other cores.
-    if ((from == to && sample_ < 0) || bytes <= 0) return std::nullopt;
+    // A piece of sub-byte elements may move no byte of its own (walk.h) but still goes.
+    if ((from == to && sample_ < 0) || (bytes <= 0 && !holdsElements(data))) return std::nullopt;
     const int64_t tag = nextTag_[{from, to}]++;
     const int32_t thread = threadOf_[static_cast<size_t>(from)];
     const size_t send = threads_[static_cast<size_t>(from)][static_cast<size_t>(thread)].size();
@@ -351,7 +368,7 @@ class Generator {
       it->second.last = std::max(it->second.last, partition);
     }
   }
-  void placeActivations();
+  void placeActivations(const std::vector<schedule::PartitionSchedule>& schedules);
 
   const schedule::LayerGroups& groups_;
   const arch::ArchConfig& arch_;
@@ -385,16 +402,27 @@ class Generator {
 
 // Every tensor that crosses DRAM, live from the first partition that touches it to the last,
 // allocated in order of first use (then key) so the layout is deterministic.
-void Generator::placeActivations() {
+void Generator::placeActivations(const std::vector<schedule::PartitionSchedule>& schedules) {
   const int32_t lastPartition = static_cast<int32_t>(partitions_.size()) - 1;
   const int64_t actBits = arch_.precision.activation_bits;
   for (int32_t p = 0; p <= lastPartition; ++p) {
     const schedule::PartitionRange& part = partitions_[static_cast<size_t>(p)];
+    // A map spilled within the partition waits in DRAM there.
+    const schedule::PartitionSchedule& s = schedules[static_cast<size_t>(p)];
+    for (size_t li = 0; li < s.layerCount(); ++li) {
+      if (const ir::ValueId v = s.spilledValue(li); v != ir::kNoValue)
+        touch(schedule::DramTensor::value(v), schedule::slotBytes(groups_.extent(v), actBits), p);
+      for (const auto& in : groups_.layer(s.firstLayer() + static_cast<int32_t>(li)).inputs)
+        if (s.readsPastSpill(li, in.producer))
+          touch(schedule::DramTensor::value(in.value), schedule::slotBytes(in.extent, actBits),
+                in.producer < 0 ? 0 : p);
+    }
     for (const schedule::LayerReplication& r : part.replication) {
       const schedule::LayerGroup& l = groups_.layer(r.layer);
       const bool complete = l.endUnit <= part.endUnit;
       for (const auto& in : l.inputs)
-        if (!groups_.completesWithin(in.producer, part.firstUnit, part.endUnit))
+        if (!groups_.completesWithin(in.producer, part.firstUnit, part.endUnit) &&
+            s.readsValue(r.layer, in.value))
           touch(schedule::DramTensor::value(in.value), schedule::slotBytes(in.extent, actBits),
                 in.producer < 0 ? 0 : p);
       // A layer split across partitions keeps its partial sums in DRAM between them.

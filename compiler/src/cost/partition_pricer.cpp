@@ -140,8 +140,12 @@ double PartitionPricer::accessNs(double bytes, double chunks) const {
 
 double PartitionPricer::dramAccess(int32_t core, double bytes, double& total) {
   if (bytes <= 0) return 0.0;
-  // A tiled layer stores a piece only in the tiles that run vectors.
-  const double ns = accessNs(bytes, std::min<double>(layer_->tiles, layer_->vectorsPerCopy));
+  // A tiled layer stores a piece only in the tiles that run vectors (every tile where it
+  // spills its map: the pieces leave as they come back).
+  const double chunks = s_.spills(layer_->li)
+                            ? layer_->tiles
+                            : std::min<double>(layer_->tiles, layer_->vectorsPerCopy);
+  const double ns = accessNs(bytes, chunks);
   scratch_.coreNs.add(core, ns);
   total += bytes;
   return ns;
@@ -160,7 +164,7 @@ void PartitionPricer::operator()(const schedule::LayerStart& step) {
   scratch_.incoming.clear();
   scratch_.handOut.clear();
   scratch_.partialSums.clear();
-  loadNs_ = storeNs_ = inputsReadyNs_ = computeNs_ = 0;
+  loadNs_ = storeNs_ = inputsReadyNs_ = computeNs_ = reloadNs_ = 0;
   firstInputNs_ = 0;
   pendingLoads_.clear();
 }
@@ -223,6 +227,13 @@ void PartitionPricer::flushLoads() {
   pendingLoads_.clear();
 }
 
+// A spilled map comes back after the matrix op: the reloads lengthen the layer (each core
+// reads its own boxes, in parallel with the others).
+void PartitionPricer::operator()(const schedule::Reload& step) {
+  reloadNs_ =
+      std::max(reloadNs_, dramAccess(step.core, static_cast<double>(step.bytes), entryBytes_));
+}
+
 void PartitionPricer::operator()(const schedule::Store& step) {
   flushLoads();
   const double ns = dramAccess(step.core, static_cast<double>(step.bytes), exitBytes_);
@@ -247,7 +258,7 @@ void PartitionPricer::operator()(const schedule::LayerEnd& step) {
   const double partialSumsNs = scratch_.partialSums.ns(net);
   if (layer_->tiles <= 1) {
     doneNs_[step.li] = std::max(loadNs_, inputsReadyNs_ + incomingNs) + handOutNs_[step.li] +
-                       computeNs_ + partialSumsNs + storeNs_;
+                       computeNs_ + partialSumsNs + storeNs_ + reloadNs_;
   } else {
     const double tiles = layer_->tiles;
     const double firstIn = std::max(loadNs_ / tiles, firstInputNs_ + incomingNs / tiles);
@@ -259,8 +270,10 @@ void PartitionPricer::operator()(const schedule::LayerEnd& step) {
     const double tileNs = handOutTileNs + workTileNs;  // one tile through both
     startNs_[step.li] = firstIn;
     tileNs_[step.li] = tileNs;
-    doneNs_[step.li] = std::max(
-        firstIn + tileNs + (tiles - 1) * std::max(handOutTileNs, workTileNs), lastIn + tileNs);
+    doneNs_[step.li] =
+        std::max(firstIn + tileNs + (tiles - 1) * std::max(handOutTileNs, workTileNs),
+                 lastIn + tileNs) +
+        reloadNs_;
   }
   fillNs_ = std::max(fillNs_, doneNs_[step.li]);
 }
@@ -306,6 +319,8 @@ PartitionCost PartitionPricer::result(const std::vector<schedule::LayerReplicati
   c.layerDoneNs.assign(doneNs_.begin(), doneNs_.end());
   c.layerHandOutNs.assign(handOutNs_.begin(), handOutNs_.end());
   c.tiles = s_.tiles();
+  c.spills.resize(s_.layerCount());
+  for (size_t li = 0; li < s_.layerCount(); ++li) c.spills[li] = s_.spills(li) ? 1 : 0;
   c.localMemoryShortfall = s_.shortfall();
 
   c.weightLoadNs = c.dramWeightBytes / dramBytesPerNs_ + arch_.dramLatencyNs();

@@ -121,6 +121,8 @@ class PartitionPricer {
     scratch_.layerNs.add(step.core, step.elements / opsPerNs_);
   }
   void operator()(const schedule::Store& step);
+  void operator()(const schedule::Drain&) {}  // the pricer walks a spilled map whole
+  void operator()(const schedule::Reload& step);
   void operator()(const schedule::LayerEnd& step);
   void operator()(const schedule::PartitionEnd&) {}
 
@@ -167,6 +169,7 @@ class PartitionPricer {
   const schedule::LayerStart* layer_ = nullptr;
   double loadNs_ = 0, storeNs_ = 0, inputsReadyNs_ = 0, computeNs_ = 0;
   double firstInputNs_ = 0;  // when a tiled layer's first pieces from producers are in
+  double reloadNs_ = 0;      // the slowest core's reloads of a spilled map
   // The leader's DRAM loads, added to its busy time after the layer's compute (the order the
   // sums were always taken in, so the figures stay bit-identical).
   llvm::SmallVector<std::pair<int32_t, double>, 8> pendingLoads_;

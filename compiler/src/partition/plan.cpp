@@ -117,7 +117,8 @@ nlohmann::json planToJson(const Plan& plan, const mapping::Mapping& mapping) {
   for (size_t i = 0; i < plan.partitions.size(); ++i) {
     const Partition& p = plan.partitions[i];
     nlohmann::json layers = nlohmann::json::array();
-    for (const cost::LayerReplication& r : p.cost.replication) {
+    for (size_t li = 0; li < p.cost.replication.size(); ++li) {
+      const cost::LayerReplication& r = p.cost.replication[li];
       const mapping::LayerMapping& l = mapping.layers[static_cast<size_t>(r.layer)];
       const int32_t first = std::max(p.firstUnit, l.firstUnit);
       const int32_t end = std::min(p.endUnit, l.firstUnit + l.unitCount);
@@ -125,6 +126,7 @@ nlohmann::json planToJson(const Plan& plan, const mapping::Mapping& mapping) {
                         {"units", {first, end}},
                         {"replicas", r.replicas},
                         {"tiles", p.cost.tiles},
+                        {"spills_map", li < p.cost.spills.size() && p.cost.spills[li] != 0},
                         {"complete", l.firstUnit + l.unitCount <= p.endUnit}});
     }
     const cost::PartitionCost& c = p.cost;

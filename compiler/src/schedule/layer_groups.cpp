@@ -155,7 +155,22 @@ void LayerGroups::describeFlows(const ir::Graph& graph, const mapping::Mapping& 
       for (const auto& [v, flow] : f.values)
         if (v == out.value) out.flow = flow;
     }
+    g.spillableInput = spillableInput(g);
   }
+}
+
+// A map of many positions that only this group reads, beside a matrix op of one vector: its
+// ops need all of the map, and the gate they scale it by needs the map's producer to be done.
+int32_t LayerGroups::spillableInput(const LayerGroup& g) const {
+  if (g.vectorsPerSample != 1) return -1;
+  int32_t found = -1;
+  for (size_t i = 0; i < g.inputs.size(); ++i) {
+    const LayerGroup::Input& in = g.inputs[i];
+    if (in.use == InputUse::Matrix || in.extent.positions <= 1) continue;
+    if (found >= 0 || readersOf(in.value).size() != 1) return -1;
+    found = static_cast<int32_t>(i);
+  }
+  return found;
 }
 
 // Per layer: its crossbars' per-vector work and its bytes per sample.

@@ -77,9 +77,51 @@ struct WorkingSet {
 
 // Each layer streams a sample in as few tiles as let every core holding it keep its working
 // set in its share of local memory. Where the untiled working sets of a core's layers fit
-// together, none is tiled; otherwise the core's capacity is shared in proportion to them. The
-// first layer that cannot fit is recorded; the partition then cannot run.
+// together, none is tiled; otherwise the core's capacity is shared in proportion to them. A
+// layer that cannot fit even so and can spill its map (LayerGroup::spillableInput) spills it,
+// and the tiles are chosen again. The first layer that cannot fit is recorded; the partition
+// then cannot run.
 void PartitionSchedule::chooseTiles() {
+  spills_.assign(onCores_.size(), 0);
+  while (true) {
+    shortfall_.reset();
+    chooseTilesOnce();
+    if (!shortfall_) return;
+    const size_t li = shortfall_->li;
+    if (spills_[li] || !completes(li) || groups_.layer(replication_[li].layer).spillableInput < 0)
+      return;
+    spills_[li] = 1;
+  }
+}
+
+ir::ValueId PartitionSchedule::spilledValue(size_t li) const {
+  if (!spills_[li]) return ir::kNoValue;
+  const LayerGroup& g = groups_.layer(replication_[li].layer);
+  return g.inputs[static_cast<size_t>(g.spillableInput)].value;
+}
+
+bool PartitionSchedule::spillsValue(ir::ValueId value) const {
+  for (size_t li = 0; li < spills_.size(); ++li)
+    if (spills_[li] && spilledValue(li) == value) return true;
+  return false;
+}
+
+bool PartitionSchedule::readsValue(int32_t layer, ir::ValueId value) const {
+  const auto li = static_cast<size_t>(layer - firstLayer_);
+  for (const LayerGroup::Input& in : groups_.layer(layer).inputs)
+    if (in.value == value) return readsInput(li, in);
+  return false;
+}
+
+bool PartitionSchedule::readsPastSpill(size_t li, int32_t producer) const {
+  const int64_t made =
+      groups_.completesWithin(producer, start_, end_) ? producer - firstLayer_ : int64_t{-1};
+  for (size_t l = li; l-- > 0;)
+    if (spills_[l]) return made < static_cast<int64_t>(l);
+  return false;
+}
+
+void PartitionSchedule::chooseTilesOnce() {
   const double capacity = static_cast<double>(arch_.core.local_memory.size_kib) * 1024.0;
   struct Need {
     size_t li;
@@ -103,7 +145,8 @@ void PartitionSchedule::chooseTiles() {
     const LayerGroup& g = groups_.layer(replication_[li].layer);
     const bool complete = completes(li);
     double leaderInput = 0;
-    for (const LayerGroup::Input& in : g.inputs) leaderInput += in.bytes;
+    for (const LayerGroup::Input& in : g.inputs)
+      if (readsInput(li, in)) leaderInput += in.bytes;
     double groupOutput = g.outputBytesPerSample;
     if (complete) {
       double sum = 0;
@@ -146,6 +189,12 @@ void PartitionSchedule::chooseTiles() {
       w.maxTiles = g.rowVectors > 0
                        ? std::min(kMaxTiles, g.vectorsPerSample)
                        : std::max(kMaxTiles, std::min(kMaxTokenTiles, g.vectorsPerSample));
+      // A spilled map comes back, and its scaled copy leaves, one tile's piece at a time.
+      if (spills_[li]) {
+        const int64_t positions = g.inputs[static_cast<size_t>(g.spillableInput)].extent.positions;
+        w.vectors = positions;
+        w.maxTiles = std::min(kMaxTiles, positions);
+      }
       auto& [sum, layers] = untiled[h.core];
       sum += w.bytes(1);
       ++layers;

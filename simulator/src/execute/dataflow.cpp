@@ -85,14 +85,15 @@ void Dataflow::setInputs(const std::vector<std::vector<reference::Tensor>>& samp
 // Each op runs after everything it reads is made: group by group, within a group its early
 // values (made before the matrix op), its MVMs, its sums' moves (loads, then messages, then
 // stores), then the moves of what it makes. Within one stage the program's order holds (a
-// RECV after its SEND, a forward after its load).
+// RECV after its SEND, a forward after its load); a value's loads share the stage of its
+// stores, as a map spilled within the partition is loaded back after its producer stored it.
 Dataflow::Key Dataflow::orderOf(const codegen::Instruction& in) const {
   if (in.op == Opcode::Mvm) return {in.layer, 1, 0};
   const DataRef& d = in.data;
   if (d.kind == DataRef::Kind::Sums)
     return {d.id, 2, in.op == Opcode::Load ? 0 : in.op == Opcode::Store ? 2 : 1};
   const int32_t group = evaluator_.producerGroup(d.id);
-  return {group, evaluator_.madeBeforeMatrix(d.id) ? 0 : 3, in.op == Opcode::Load ? 0 : 1};
+  return {group, evaluator_.madeBeforeMatrix(d.id) ? 0 : 3, 1};
 }
 
 void Dataflow::runPartition(int32_t partition, std::vector<RecordedOp> ops) {
@@ -137,8 +138,7 @@ bool Dataflow::evaluate(const RecordedOp& op, bool strict) {
     case Opcode::Receive:
       return receive(op, in, strict);
     case Opcode::Load:
-      load(op, in);
-      return true;
+      return load(op, in, strict);
     case Opcode::Store:
       return store(op, in, strict);
     default:
@@ -374,13 +374,20 @@ void Dataflow::checkAddress(const RecordedOp& op, const codegen::Instruction& in
                          d.sample, expected));
 }
 
-void Dataflow::load(const RecordedOp& op, const codegen::Instruction& in) {
+bool Dataflow::load(const RecordedOp& op, const codegen::Instruction& in, bool strict) {
   checkAddress(op, in);
   const DataRef& d = in.data;
   const schedule::Extent e = extentOf(d);
   CoreStore& s = cores_[static_cast<size_t>(op.core)];
   if (d.kind == DataRef::Kind::Value) {
     const auto src = dramValues_.find({d.id, d.sample});
+    if (!strict) {
+      bool stored = src != dramValues_.end();
+      forEachElement(d, e, [&](int64_t i) {
+        stored = stored && src->second.present[static_cast<size_t>(i)] != 0;
+      });
+      if (!stored) return false;  // its stores in this partition are still to come
+    }
     HeldValue& h = s.values[{d.id, d.sample}];
     if (h.tensor.data.empty()) h = HeldValue::empty(model_.graph.value(d.id).shape);
     forEachElement(d, e, [&](int64_t i) {
@@ -391,7 +398,7 @@ void Dataflow::load(const RecordedOp& op, const codegen::Instruction& in) {
       h.tensor.data[at] = src->second.tensor.data[at];
       h.present[at] = 1;
     });
-    return;
+    return true;
   }
   const auto src = dramSums_.find({d.id, d.sample});
   if (src == dramSums_.end()) fail(op, fmt::format("no ST wrote {}", nameOf(d)));
@@ -401,6 +408,7 @@ void Dataflow::load(const RecordedOp& op, const codegen::Instruction& in) {
     h.acc[at] += src->second.acc[at];
     h.rows[at] += src->second.rows[at];
   });
+  return true;
 }
 
 bool Dataflow::store(const RecordedOp& op, const codegen::Instruction& in, bool strict) {

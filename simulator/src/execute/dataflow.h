@@ -76,7 +76,8 @@ class Dataflow {
   void mvm(const RecordedOp& op, const codegen::Instruction& in);
   bool send(const RecordedOp& op, const codegen::Instruction& in, bool strict);
   bool receive(const RecordedOp& op, const codegen::Instruction& in, bool strict);
-  void load(const RecordedOp& op, const codegen::Instruction& in);
+  // Not yet (false) where some of its box is still to be stored, unless `strict`.
+  bool load(const RecordedOp& op, const codegen::Instruction& in, bool strict);
   bool store(const RecordedOp& op, const codegen::Instruction& in, bool strict);
   // The core's box of a value, finishing the group that makes it where the core lacks some;
   // nullptr where it still lacks some and not `strict` (else an error).

@@ -41,6 +41,9 @@ struct PartitionCost {
   std::vector<double> layerDoneNs;
   std::vector<double> layerHandOutNs;
   int32_t tiles = 1;  // tiles a sample streams through every layer in (PartitionSchedule)
+  // Per layer of the partition: whether it spills the map its group scales to DRAM
+  // (PartitionSchedule::spills).
+  std::vector<uint8_t> spills;
   // Set when some layer's working set does not fit its share of a core's local memory even
   // in the smallest tiles: the partition cannot run, and its score is infinite.
   std::optional<schedule::LocalMemoryShortfall> localMemoryShortfall;

@@ -87,6 +87,11 @@ struct LayerGroup {
   // Neurons whose state (a LIF's I and V) the cores finishing the group keep in local memory
   // over a sample's time steps (docs/design.md §9b).
   int64_t stateNeurons = 0;
+  // A group of one vector whose ops scale a map it alone reads (squeeze-and-excitation: the
+  // gate times the block's feature map): the map's index in `inputs`, -1 for any other group.
+  // Where the map does not fit local memory the partition spills it (PartitionSchedule::spills):
+  // it waits in DRAM while the gate is computed and is read back piece by piece.
+  int32_t spillableInput = -1;
 };
 
 // Crossbars of a unit that are written alike: `crossbars` of them, each `rows` rows of
@@ -160,6 +165,7 @@ class LayerGroups {
   void profileLayers(const ir::Graph& graph, const mapping::Mapping& mapping,
                      const arch::ArchConfig& arch, int64_t samples);
   void profileUnits(const mapping::Mapping& mapping, const arch::ArchConfig& arch);
+  int32_t spillableInput(const LayerGroup& g) const;
   void describeFlows(const ir::Graph& graph, const mapping::Mapping& mapping,
                      const std::vector<int32_t>& groupOfNode, int64_t samples);
 

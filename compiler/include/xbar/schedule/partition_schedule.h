@@ -119,6 +119,27 @@ class PartitionSchedule {
   // Tiles' worth of messages layer li's threads let producers post ahead of what they take:
   // 2 (double buffering) where local memory holds that, else 1. Credits follow from it.
   int32_t bufferedRounds(size_t li) const { return rounds_[li]; }
+  // Whether layer li spills the map its group scales (LayerGroup::spillableInput): its
+  // producer stores the map to DRAM instead of posting it, and after the matrix op the cores
+  // finishing the layer load it back tile by tile, scale it and send each piece on (walk.h).
+  bool spills(size_t li) const { return spills_[li] != 0; }
+  // The map layer li spills, or ir::kNoValue.
+  ir::ValueId spilledValue(size_t li) const;
+  // Whether layer li reads input `in` here: a layer the partition does not complete runs only
+  // its matrix op, and reads nothing only its finishing ops read (a residual, a gate).
+  bool readsInput(size_t li, const LayerGroup::Input& in) const {
+    return completes(li) || (in.use != InputUse::Aligned && in.use != InputUse::Whole);
+  }
+  // Whether layer `layer` of the partition reads `value` here.
+  bool readsValue(int32_t layer, ir::ValueId value) const;
+  // Whether some layer of the partition spills `value`.
+  bool spillsValue(ir::ValueId value) const;
+  // Whether layer li reads a value made by layer `producer` (-1: a graph input) from DRAM
+  // itself, after its other inputs of each tile are in: a layer spilling its map lies between
+  // them here. A spilling layer is a barrier for the sample (its gate needs all of the map),
+  // so what crosses it must wait somewhere: posted, it would outrun its consumer's credits
+  // while the barrier holds the consumer back (a residual around a squeeze-and-excitation).
+  bool readsPastSpill(size_t li, int32_t producer) const;
   // The first layer that cannot be tiled to fit, if any.
   const std::optional<LocalMemoryShortfall>& shortfall() const { return shortfall_; }
   // The crossbars of layer li on `core`: one span per contiguous run of its copies there.
@@ -137,6 +158,7 @@ class PartitionSchedule {
   llvm::SmallVector<ResultTransfer, 8> results_;
   int32_t tiles_ = 1;
   llvm::SmallVector<int32_t, 32> rounds_;
+  llvm::SmallVector<uint8_t, 32> spills_;
   std::optional<LocalMemoryShortfall> shortfall_;
 
   // The cores finishing one column block: channels [first, end) of the vectors of copies
@@ -156,6 +178,7 @@ class PartitionSchedule {
                    Additions& additions);
   void tallyCores(const Additions& additions);
   void chooseTiles();
+  void chooseTilesOnce();
 };
 
 }  // namespace xbar::schedule

@@ -85,6 +85,24 @@ struct Load {
   int64_t bytes;
   ir::ValueId value;  // ir::kNoValue for a layer's partial outputs
 };
+// A layer that spills its map (PartitionSchedule::spills) begins piece `piece` of `pieces`
+// after its matrix op: its finishing cores load the piece back (Reload), scale it (VectorWork)
+// and store and post what it makes.
+struct Drain {
+  size_t li;
+  int32_t piece;
+  int32_t pieces;
+};
+// A core finishing a spilling layer loads back a box of the map it spilled: after the matrix
+// op, so its time adds to the layer's.
+struct Reload {
+  size_t li;
+  int32_t core;
+  ir::ValueId value;
+  Box box;
+  int64_t offset;  // within the sample's slot
+  int64_t bytes;
+};
 // A message from one core (or thread) to a later layer's leader: posted by the producer (or
 // the core that loaded the value), received by the consumer.
 struct Message {

@@ -108,7 +108,7 @@ inline int32_t tilesOf(const PartitionSchedule& s, Tiling tiling) {
 
 template <class Visitor>
 void post(Inbox& inbox, Visitor& visit, const Message& m) {
-  if (m.bytes <= 0) return;
+  if (m.bytes <= 0 && m.box.empty()) return;
   visit(Post{inbox.post(m)});
 }
 
@@ -200,6 +200,102 @@ void forEachHolder(const PartitionSchedule& s, size_t li, const LayerGroup& g,
     f(s.leader(li), Box::channels(end, e.channels, e));
 }
 
+// Each core's vector work of vectors [before, done) of `vectors`: whole element ops, cut so
+// that the pieces add up to the layer's. The partial-sum additions where `sums`, the group's
+// ops where `ops` (a layer that spills its map does them after the matrix op, in drain()).
+template <class Visitor>
+void vectorWork(size_t li, const LayerStart& at, const std::vector<LayerOnCore>& here,
+                int64_t before, int64_t done, int64_t vectors, int64_t tiles, bool sums, bool ops,
+                Visitor& visit) {
+  for (const LayerOnCore& h : here) {
+    auto work = [&](bool reduction, ir::OpKind kind, double elements) {
+      const int64_t total = wholeBytes(elements);
+      const int64_t piece =
+          proportionalCut(total, done, vectors) - proportionalCut(total, before, vectors);
+      if (total > 0 && (tiles == 1 || piece > 0))
+        visit(VectorWork{li, h.core, reduction, kind, static_cast<double>(piece)});
+    };
+    if (sums && h.reductionOps > 0) work(true, ir::OpKind::Add, h.reductionOps);
+    if (!ops || !at.complete) continue;
+    for (const auto& [kind, n] : at.group.vectorOps) work(false, kind, n * h.outputShare);
+  }
+}
+
+// Outputs: the tile's piece of every box; a box of one position (a Gemm's output vector) once
+// its vector is made, in the last tile.
+// Pieces go by tile, not by the vectors made so far: with the partition's layers in the same
+// tiles, every layer posts round t after its tile t, so a chain of layers adds no lag
+// (rounding vectors down would delay a piece by a tile per layer, and a long enough chain
+// beside a residual would outrun the join's credits).
+template <class Visitor>
+void finishTile(const llvm::SmallVector<Leaving, 16>& stores, Streams& posts, int64_t t,
+                int64_t tiles, Inbox& inbox, Visitor& visit) {
+  for (const Leaving& st : stores) {
+    const bool whole = st.box.positionCount() == 1;
+    if (whole && t + 1 < tiles) continue;
+    const Box piece = whole ? st.box : tileOf(st.box, t, tiles);
+    if (const int64_t bytes =
+            whole ? tileBytes(st.box, 0, 1, st.bits) : tileBytes(st.box, t, tiles, st.bits);
+        !piece.empty())
+      visit(Store{st.core, st.tensor, st.value, piece, boxOffset(st.extent, piece, bytes, st.bits),
+                  bytes});
+  }
+  postReady(posts, t + 1, tiles, inbox, visit);
+}
+
+// The cores that read a spilled map back, and their boxes: as the leader would have handed
+// them out (each core finishing channels the map's matching channels, read whole where the
+// group reads it whole), the leader the rest; in a gathered group the leader all of it.
+template <class F>
+void forEachReloader(const PartitionSchedule& s, size_t li, const LayerGroup& g,
+                     const LayerGroup::Input& in, F&& f) {
+  const Extent& e = in.extent;
+  const int32_t leader = s.leader(li);
+  if (g.gathered || (in.use != InputUse::Aligned && in.use != InputUse::Whole)) {
+    f(leader, Box::whole(e));
+    return;
+  }
+  if (in.use == InputUse::Whole) {
+    llvm::SmallVector<int32_t, 8> cores{leader};
+    for (const ChannelRun& r : s.runs(li))
+      if (std::find(cores.begin(), cores.end(), r.core) == cores.end()) cores.push_back(r.core);
+    for (int32_t core : cores) f(core, Box::whole(e));
+    return;
+  }
+  const ChannelMap& m = in.map;
+  if (m.offset > 0) f(leader, Box::channels(0, m.offset, e));
+  for (const ChannelRun& r : s.runs(li)) {
+    const auto [first, end] = heldPositions(g, r, e);  // none for a replica without the vector
+    f(r.core,
+      Box{m.offset + r.firstChannel * m.scale, m.offset + r.endChannel * m.scale, first, end});
+  }
+  if (const int64_t end = m.offset + g.channels * m.scale; end < e.channels)
+    f(leader, Box::channels(end, e.channels, e));
+}
+
+// After the matrix op of a layer that spills its map, piece by piece: the cores finishing it
+// load the piece back, do its share of the vector work, and store and post what it makes.
+template <class Visitor>
+void drain(const PartitionSchedule& s, const LayerStart& at, ir::ValueId spilled,
+           const llvm::SmallVector<Leaving, 16>& stores, Streams& posts, int64_t tiles,
+           Inbox& inbox, Visitor& visit) {
+  const LayerGroup& g = at.group;
+  const int64_t actBits = s.arch().precision.activation_bits;
+  const LayerGroup::Input& in = g.inputs[static_cast<size_t>(g.spillableInput)];
+  for (int64_t t = 0; t < tiles; ++t) {
+    visit(Drain{at.li, static_cast<int32_t>(t), static_cast<int32_t>(tiles)});
+    forEachReloader(s, at.li, g, in, [&](int32_t core, const Box& box) {
+      const Box piece = tileOf(box, t, tiles);
+      if (const int64_t bytes = tileBytes(box, t, tiles, actBits); !piece.empty()) {
+        visit(Reload{at.li, core, spilled, piece, boxOffset(in.extent, piece, bytes, actBits),
+                     bytes});
+      }
+    });
+    vectorWork(at.li, at, s.cores(at.li), t, t + 1, tiles, tiles, false, true, visit);
+    finishTile(stores, posts, t, tiles, inbox, visit);
+  }
+}
+
 // One sample through layer li, tile by tile. Per tile: the leader loads its piece of the DRAM
 // inputs it is the first in the partition to read (forwarding the pieces later readers need);
 // cores finishing channels an earlier partition began load those partial sums; the leader
@@ -227,15 +323,24 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
   const Extent sums{g.channels, g.vectorsPerSample};  // the matrix output, as partial sums
   const DramTensor partial = DramTensor::partialOutputs(at.layer);
 
-  llvm::SmallVector<DramInput, 4> loads;
+  const ir::ValueId spilled = s.spilledValue(li);  // loaded back after the matrix op
+  llvm::SmallVector<DramInput, 4> loads, pastSpill;
   for (const LayerGroup::Input& in : g.inputs) {
+    if (in.value == spilled || !s.readsInput(li, in)) continue;
+    if (s.readsPastSpill(li, in.producer)) {
+      pastSpill.push_back({in.value, in.extent, {}});
+      continue;
+    }
     if (groups.completesWithin(in.producer, s.start(), s.end())) continue;
     const auto readers = groups.readersOf(in.value);
-    const auto first = std::lower_bound(readers.begin(), readers.end(), s.firstLayer());
+    auto first = std::lower_bound(readers.begin(), readers.end(), s.firstLayer());
+    while (*first != at.layer && !s.readsValue(*first, in.value)) ++first;
     if (*first != at.layer) continue;  // an earlier layer here loads it and posts it on
     DramInput d{in.value, in.extent, {}};
     for (auto r = first + 1; r != readers.end() && *r <= lastLayer; ++r) {
       const auto later = static_cast<size_t>(*r - s.firstLayer());
+      // A layer past a spill loads the value itself.
+      if (!s.readsValue(*r, in.value) || s.readsPastSpill(later, in.producer)) continue;
       d.forwards.push_back({leader, s.leader(later), in.value, Box::whole(in.extent), actBits,
                             later, tilesOf(s, tiling), -1});
     }
@@ -254,8 +359,18 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
                         {r.firstChannel, r.endChannel, r.firstVector, r.endVector},
                         sumBits});
   } else {
+    // A map a later layer here spills waits in DRAM too, as does what a layer past the spill
+    // reads.
+    const auto readPastSpill = [&](ir::ValueId v) {
+      for (const LayerGroup::Consumer& c : g.consumers)
+        if (c.value == v && c.layer <= lastLayer &&
+            s.readsPastSpill(static_cast<size_t>(c.layer - s.firstLayer()), at.layer))
+          return true;
+      return false;
+    };
     for (const LayerGroup::Output& out : g.outputs)
-      if (groups.leavesPartition(out, s.end()))
+      if (groups.leavesPartition(out, s.end()) || s.spillsValue(out.value) ||
+          readPastSpill(out.value))
         forEachHolder(s, li, g, out, [&](int32_t core, const Box& box) {
           stores.push_back(
               {core, DramTensor::value(out.value), out.value, out.extent, box, actBits});
@@ -263,6 +378,9 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
     for (const LayerGroup::Consumer& c : g.consumers) {
       if (c.layer > lastLayer) break;
       const auto later = static_cast<size_t>(c.layer - s.firstLayer());
+      if (s.spilledValue(later) == c.value || s.readsPastSpill(later, at.layer) ||
+          !s.readsValue(c.layer, c.value))
+        continue;
       for (const LayerGroup::Output& out : g.outputs)
         if (out.value == c.value)
           forEachHolder(s, li, g, out, [&](int32_t core, const Box& box) {
@@ -274,11 +392,13 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
 
   for (int64_t t = 0; t < tiles; ++t) {
     visit(Tile{li, static_cast<int32_t>(t)});
-    // Inputs. A tiled layer skips empty pieces (an input smaller than its tile count).
+    // Inputs. A tiled layer skips empty pieces (an input smaller than its tile count). A piece
+    // can hold elements yet no byte of its own (sub-byte activations: its elements' bits end in
+    // the byte the piece before moved); it still goes, so that every element reaches its reader.
     for (DramInput& d : loads) {
       const Box whole = Box::whole(d.extent);
-      if (const int64_t bytes = tileBytes(whole, t, tiles, actBits); tiles == 1 || bytes > 0) {
-        const Box piece = tileOf(whole, t, tiles);
+      const Box piece = tileOf(whole, t, tiles);
+      if (const int64_t bytes = tileBytes(whole, t, tiles, actBits); tiles == 1 || !piece.empty()) {
         visit(Load{li, leader, DramTensor::value(d.value), piece,
                    boxOffset(d.extent, piece, bytes, actBits), bytes, d.value});
       }
@@ -287,13 +407,21 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
     for (const ChannelRun& r : s.runs(li)) {
       if (!r.loaded) continue;
       const Box whole{r.firstChannel, r.endChannel, r.firstVector, r.endVector};
-      if (const int64_t bytes = tileBytes(whole, t, tiles, sumBits); tiles == 1 || bytes > 0) {
-        const Box piece = tileOf(whole, t, tiles);
+      const Box piece = tileOf(whole, t, tiles);
+      if (const int64_t bytes = tileBytes(whole, t, tiles, sumBits); tiles == 1 || !piece.empty()) {
         visit(Load{li, r.core, partial, piece, boxOffset(sums, piece, bytes, sumBits), bytes,
                    ir::kNoValue});
       }
     }
     inbox.forEach(li, t, [&](const Message& m) { visit(Receive{m}); });
+    for (const DramInput& d : pastSpill) {
+      const Box whole = Box::whole(d.extent);
+      const Box piece = tileOf(whole, t, tiles);
+      if (const int64_t bytes = tileBytes(whole, t, tiles, actBits); tiles == 1 || !piece.empty()) {
+        visit(Load{li, leader, DramTensor::value(d.value), piece,
+                   boxOffset(d.extent, piece, bytes, actBits), bytes, d.value});
+      }
+    }
     // Each core gets the input channels its crossbars read (LayerOnCore).
     for (size_t i = 1; i < here.size(); ++i) {
       const Box input =
@@ -311,13 +439,14 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
                          [&](const ChannelRun& o) { return o.core == r.core; });
         for (const LayerGroup::Input& in : g.inputs) {
           if (in.use != InputUse::Aligned && (in.use != InputUse::Whole || !firstOnCore)) continue;
+          if (in.value == spilled) continue;
           const auto [first, end] = heldPositions(g, r, in.extent);
           const Box box = in.use == InputUse::Whole
                               ? Box::whole(in.extent)
                               : Box{in.map.offset + r.firstChannel * in.map.scale,
                                     in.map.offset + r.endChannel * in.map.scale, first, end};
-          if (const int64_t bytes = tileBytes(box, t, tiles, actBits); bytes > 0)
-            visit(HandOut{leader, r.core, in.value, tileOf(box, t, tiles), bytes});
+          if (const Box piece = tileOf(box, t, tiles); !piece.empty())
+            visit(HandOut{leader, r.core, in.value, piece, tileBytes(box, t, tiles, actBits)});
         }
       }
 
@@ -341,40 +470,11 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
         visit(PartialSums{li, r.from, r.to, r, static_cast<int32_t>(t), static_cast<int32_t>(tiles),
                           bytes});
     }
-    if (done > before) {
-      for (const LayerOnCore& h : here) {
-        // Whole element ops, cut by the tile's vectors so that the tiles add up to the layer.
-        auto work = [&](bool reduction, ir::OpKind kind, double elements) {
-          const int64_t total = wholeBytes(elements);
-          const int64_t piece =
-              proportionalCut(total, done, vectors) - proportionalCut(total, before, vectors);
-          if (total > 0 && (tiles == 1 || piece > 0))
-            visit(VectorWork{li, h.core, reduction, kind, static_cast<double>(piece)});
-        };
-        if (h.reductionOps > 0) work(true, ir::OpKind::Add, h.reductionOps);
-        if (!at.complete) continue;
-        for (const auto& [kind, ops] : g.vectorOps) work(false, kind, ops * h.outputShare);
-      }
-    }
-
-    // Outputs: the tile's piece of every box; a box of one position (a Gemm's output vector)
-    // once its vector is made, in the last tile.
-    for (const Leaving& st : stores) {
-      const bool whole = st.box.positionCount() == 1;
-      if (whole && t + 1 < tiles) continue;
-      const Box piece = whole ? st.box : tileOf(st.box, t, tiles);
-      if (const int64_t bytes =
-              whole ? tileBytes(st.box, 0, 1, st.bits) : tileBytes(st.box, t, tiles, st.bits);
-          bytes > 0)
-        visit(Store{st.core, st.tensor, st.value, piece,
-                    boxOffset(st.extent, piece, bytes, st.bits), bytes});
-    }
-    // Pieces go by tile, not by the vectors made so far: with the partition's layers in the
-    // same tiles, every layer posts round t after its tile t, so a chain of layers adds no lag
-    // (rounding vectors down would delay a piece by a tile per layer, and a long enough chain
-    // beside a residual would outrun the join's credits).
-    postReady(posts, t + 1, tiles, inbox, visit);
+    if (done > before)
+      vectorWork(li, at, here, before, done, vectors, tiles, true, spilled == ir::kNoValue, visit);
+    if (spilled == ir::kNoValue) finishTile(stores, posts, t, tiles, inbox, visit);
   }
+  if (spilled != ir::kNoValue) drain(s, at, spilled, stores, posts, tiles, inbox, visit);
 }
 
 }  // namespace detail
