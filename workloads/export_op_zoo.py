@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Exports small PyTorch modules that exercise every op the float reference computes, each
 with PyTorch's own output beside it, so the reference is checked against PyTorch op by op:
-activations, softmax, unfolded batch norm, grouped and dilated 1-D and 2-D convolution,
+activations, softmax, unfolded batch norm, grouped and dilated 1-D and 2-D convolution and
+transposed convolution,
 pooling with ceil_mode and padding (one through a constant Pad), Transpose, Concat, batched MatMul,
 broadcasting arithmetic, and the normalisations, activations, reductions and data movement of
 the newer torchvision models (the transformer module). Opset 13 like the torchvision exports, but opset 14 for the
@@ -119,6 +120,23 @@ class Resizing(nn.Module):
         return torch.cat([a.flatten(1), b.flatten(1), c.flatten(1)], dim=1)
 
 
+class Deconv(nn.Module):
+    """ConvTranspose as decoders use it: strided with output_padding, grouped without bias,
+    dilated, and 1-D."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1)
+        self.grouped = nn.ConvTranspose2d(6, 4, 4, stride=2, padding=1, groups=2, bias=False)
+        self.dilated = nn.ConvTranspose2d(4, 3, 3, padding=2, dilation=2)
+        self.line = nn.ConvTranspose1d(3, 2, 5, stride=3, padding=(1,))
+
+    def forward(self, x):  # (1, 4, 5, 6)
+        y = self.dilated(F.relu(self.grouped(F.relu(self.up(x)))))  # (1, 3, 20, 24)
+        z = self.line(y.mean(dim=2))  # (1, 2, 72)
+        return torch.cat([y.flatten(1), z.flatten(1)], dim=1)
+
+
 MODELS = {
     "activations": (Activations, (2, 3, 4, 5)),
     "conv1d_chain": (Conv1dChain, (1, 4, 17)),
@@ -126,6 +144,7 @@ MODELS = {
     "shapes": (Shapes, (1, 2, 6, 5)),
     "transformer": (Transformer, (2, 4, 5, 10)),
     "resizing": (Resizing, (1, 3, 9, 11)),
+    "deconv": (Deconv, (1, 4, 5, 6)),
 }
 
 

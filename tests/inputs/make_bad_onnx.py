@@ -105,6 +105,11 @@ def main():
          [x4], [y4], [ones("w", 2, 1, 3, 3),
                       numpy_helper.from_array(np.array([1, 1, 2, 2], dtype=np.float32),
                                               "scales")])
+    # A ConvTranspose sized by auto_pad: xbar takes explicit pads (as torch exports them).
+    save("conv_transpose_same_upper",
+         [helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="up", strides=[2, 2],
+                           auto_pad="SAME_UPPER")],
+         [x4], [y4], [ones("w", 1, 2, 3, 3)])
     # Valid: a BatchNormalization after a Relu, as DenseNet has (densenet121 exited 2 with a
     # vector range error: the fold looked for a weight the Relu does not have).
     save("edge_batchnorm_after_relu",

@@ -250,6 +250,9 @@ TEST_F(Cli, BadModelsAreRefusedWithOneLine) {
        "node 'upsample' (Resize): Resize mode 'cubic' is not supported; expected nearest or "
        "linear"},
       {"where_activation_condition", "node 'select' (Where): its condition 'c' is not a constant"},
+      {"conv_transpose_same_upper",
+       "node 'up' (ConvTranspose): ConvTranspose with auto_pad SAME_UPPER is not "
+       "supported; expected explicit pads and output_padding"},
       {"attention_shapes_disagree",
        "(op_type:MatMul, node name: scores): [ShapeInferenceError] Incompatible dimensions for "
        "matrix multiplication"},

@@ -87,7 +87,8 @@ TEST(OpZooTransformer, TheDecomposedOpsAreFusedBeforeTheyAreComputed) {
 
 INSTANTIATE_TEST_SUITE_P(OpZoo, FloatReferenceVsPyTorch,
                          ::testing::Values("ops/activations", "ops/conv1d_chain", "ops/pooling",
-                                           "ops/shapes", "ops/transformer", "ops/resizing"),
+                                           "ops/shapes", "ops/transformer", "ops/resizing",
+                                           "ops/deconv"),
                          [](const auto& info) { return info.param.substr(4); });
 
 }  // namespace

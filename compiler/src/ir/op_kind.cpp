@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::array kOps = {
     std::pair{OpKind::Conv, std::string_view("Conv")},
+    std::pair{OpKind::ConvTranspose, std::string_view("ConvTranspose")},
     std::pair{OpKind::Gemm, std::string_view("Gemm")},
     std::pair{OpKind::MatMul, std::string_view("MatMul")},
     std::pair{OpKind::Einsum, std::string_view("Einsum")},
@@ -135,7 +136,8 @@ bool isFusedOnly(OpKind kind) {
 }
 
 bool isMatrixOp(OpKind kind) {
-  return kind == OpKind::Conv || kind == OpKind::Gemm || kind == OpKind::MatMul;
+  return kind == OpKind::Conv || kind == OpKind::ConvTranspose || kind == OpKind::Gemm ||
+         kind == OpKind::MatMul;
 }
 
 }  // namespace xbar::ir

@@ -14,6 +14,11 @@ float weightAt(const ir::Graph& graph, const MatrixLayer& layer, int64_t g, int6
   switch (layer.op) {
     case ir::OpKind::Conv:  // (groups x outputs) x inputs
       return at((g * layer.outputs + o) * layer.inputs + i);
+    case ir::OpKind::ConvTranspose: {  // (groups x Cin/groups) x outputs x kernel
+      const int64_t kernel = w.elementCount() / (w.shape[0] * w.shape[1]);
+      const int64_t channels = layer.inputs / kernel;
+      return at(((g * channels + i / kernel) * layer.outputs + o) * kernel + i % kernel);
+    }
     case ir::OpKind::Gemm:
       return n.attrs.getInt("transB", 0, "") != 0 ? at(o * layer.inputs + i)
                                                   : at(i * layer.outputs + o);

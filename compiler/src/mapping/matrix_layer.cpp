@@ -39,6 +39,15 @@ std::vector<MatrixLayer> matrixLayers(const ir::Graph& g) {
         layer.vectorsPerInference = y.shape[0] * product(y.shape.begin() + 2, y.shape.end());
         break;
       }
+      case ir::OpKind::ConvTranspose: {  // weight (Cin, Cout / groups, kernel...)
+        if (!b.isConstant) continue;
+        layer.weight = n.input(1);
+        layer.groups = n.attrs.getInt("group", 1, where);
+        layer.outputs = b.shape[1];
+        layer.inputs = b.shape[0] / layer.groups * product(b.shape.begin() + 2, b.shape.end());
+        layer.vectorsPerInference = y.shape[0] * product(y.shape.begin() + 2, y.shape.end());
+        break;
+      }
       case ir::OpKind::Gemm: {
         if (!b.isConstant) continue;
         layer.weight = n.input(1);

@@ -44,6 +44,58 @@ void verifyConv(const ir::Graph& g, const ir::Node& n, const std::string& where)
   }
 }
 
+// ConvTranspose as torch exports it: explicit pads and output_padding. The output of each
+// spatial dimension is stride x (in - 1) + output_padding + dilation x (kernel - 1) + 1 - pads.
+void verifyConvTranspose(const ir::Graph& g, const ir::Node& n, const std::string& where) {
+  const ir::Shape& x = g.value(n.inputs[0]).shape;
+  const ir::Shape& w = g.value(n.input(1)).shape;
+  const ir::Shape& y = g.value(n.outputs[0]).shape;
+  if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
+    failInput(where, "input {}, weight {} and output {} should have one equal rank of 3 to 5",
+              ir::shapeToString(x), ir::shapeToString(w), ir::shapeToString(y));
+  const int64_t group = n.attrs.getInt("group", 1, where);
+  if (group < 1) failInput(where, "group is {}; expected a positive integer", group);
+  if (x[1] != w[0] || w[0] % group != 0)
+    failInput(where,
+              "input has {} channels but weight {} (Cin, Cout / group, kernel) with group "
+              "{} expects {} in whole groups",
+              x[1], ir::shapeToString(w), group, w[0]);
+  if (y[1] != w[1] * group)
+    failInput(where, "output has {} channels; weight {} with group {} makes {}", y[1],
+              ir::shapeToString(w), group, w[1] * group);
+  const std::string autoPad = n.attrs.getString("auto_pad", "NOTSET", where);
+  if ((autoPad != "NOTSET" && autoPad != "VALID") || n.attrs.has("output_shape"))
+    failInput(where,
+              "ConvTranspose with auto_pad {}{} is not supported; expected explicit pads "
+              "and output_padding (as torch exports it)",
+              autoPad, n.attrs.has("output_shape") ? " and output_shape" : "");
+  const size_t spatial = x.size() - 2;
+  const auto strides = n.attrs.getInts("strides", std::vector<int64_t>(spatial, 1), where);
+  const auto dilations = n.attrs.getInts("dilations", std::vector<int64_t>(spatial, 1), where);
+  const auto pads = n.attrs.getInts("pads", std::vector<int64_t>(2 * spatial, 0), where);
+  const auto extra = n.attrs.getInts("output_padding", std::vector<int64_t>(spatial, 0), where);
+  if (strides.size() != spatial || dilations.size() != spatial || pads.size() != 2 * spatial ||
+      extra.size() != spatial)
+    failInput(where, "strides/dilations/pads/output_padding should have {}/{}/{}/{} entries",
+              spatial, spatial, 2 * spatial, spatial);
+  for (size_t k = 0; k < spatial; ++k) {
+    if (strides[k] < 1 || dilations[k] < 1)
+      failInput(where, "strides and dilations should be positive");
+    if (pads[k] < 0 || pads[k + spatial] < 0 || extra[k] < 0 ||
+        extra[k] >= std::max(strides[k], dilations[k]))
+      failInput(where,
+                "pads should be non-negative and output_padding below the stride or the "
+                "dilation");
+    const int64_t expected = strides[k] * (x[k + 2] - 1) + extra[k] +
+                             dilations[k] * (w[k + 2] - 1) + 1 - pads[k] - pads[k + spatial];
+    if (expected != y[k + 2])
+      failInput(where,
+                "spatial dimension {} is {}; input, kernel, pads, strides and "
+                "output_padding give {}",
+                k, y[k + 2], expected);
+  }
+}
+
 void verifyGemm(const ir::Graph& g, const ir::Node& n, const std::string& where) {
   const ir::Shape& a = g.value(n.inputs[0]).shape;
   const ir::Shape& b = g.value(n.input(1)).shape;
@@ -123,6 +175,9 @@ void verifyShapes(const ir::Graph& g) {
     switch (n.kind) {
       case OpKind::Conv:
         verifyConv(g, n, where);
+        break;
+      case OpKind::ConvTranspose:
+        verifyConvTranspose(g, n, where);
         break;
       case OpKind::Gemm:
         verifyGemm(g, n, where);

@@ -49,16 +49,22 @@ std::vector<int32_t> assignGroups(const ir::Graph& graph, const mapping::Mapping
 }
 
 // Input elements of one sample in the rows a Conv's consecutive output rows share: (effective
-// kernel height - stride) rows of width x channels, where the input is (N, C, H, W).
+// kernel height - stride) rows of width x channels, where the input is (N, C, H, W). A
+// ConvTranspose's output row reads ceil(kernel / stride) input rows, consecutive ones all but
+// one of them.
 double haloBytes(const ir::Graph& graph, const ir::Node& node, ir::ValueId x, ir::ValueId w) {
   const ir::Shape& in = graph.value(x).shape;
   const ir::Shape& weight = graph.value(w).shape;
-  if (node.kind != ir::OpKind::Conv || in.size() != 4 || weight.size() != 4) return 0.0;
+  const bool transposed = node.kind == ir::OpKind::ConvTranspose;
+  if ((node.kind != ir::OpKind::Conv && !transposed) || in.size() != 4 || weight.size() != 4)
+    return 0.0;
   const std::vector<int64_t> strides = node.attrs.getInts("strides", {1, 1}, node.name);
   const std::vector<int64_t> dilations = node.attrs.getInts("dilations", {1, 1}, node.name);
   const int64_t kernel = (weight[2] - 1) * (dilations.empty() ? 1 : dilations[0]) + 1;
+  const int64_t stride = strides.empty() ? 1 : strides[0];
   // At most the input's height (a dilated or padded kernel can reach past it).
-  const int64_t rows = std::min(in[2], kernel - (strides.empty() ? 1 : strides[0]));
+  const int64_t rows =
+      std::min(in[2], transposed ? (kernel + stride - 1) / stride - 1 : kernel - stride);
   return rows > 0 ? static_cast<double>(rows * in[1] * in[3]) : 0.0;
 }
 
@@ -202,10 +208,10 @@ void LayerGroups::profileLayers(const ir::Graph& graph, const mapping::Mapping& 
     p.matrixInput = x;
     p.haloBytesPerSample = haloBytes(graph, node, x, m.layer.weight) * activationBytes;
     const ir::Shape& y = graph.value(node.outputs[0]).shape;
-    if (node.kind == ir::OpKind::Conv && y.size() == 4) p.rowVectors = std::max<int64_t>(1, y[3]);
+    const bool conv = node.kind == ir::OpKind::Conv || node.kind == ir::OpKind::ConvTranspose;
+    if (conv && y.size() == 4) p.rowVectors = std::max<int64_t>(1, y[3]);
     const ir::Shape& xs = graph.value(x).shape;
-    if (node.kind == ir::OpKind::Conv && m.layer.groups == 1 && xs.size() >= 3 && xs[1] > 0 &&
-        m.layer.inputs % xs[1] == 0)
+    if (conv && m.layer.groups == 1 && xs.size() >= 3 && xs[1] > 0 && m.layer.inputs % xs[1] == 0)
       p.rowsPerInputChannel = m.layer.inputs / xs[1];
     p.firstUnit = m.firstUnit;
     p.endUnit = m.firstUnit + m.unitCount;

@@ -14,6 +14,7 @@ using ir::OpKind;
 std::string_view placement(OpKind kind) {
   switch (kind) {
     case OpKind::Conv:
+    case OpKind::ConvTranspose:
     case OpKind::Gemm:
       return "crossbars";
     case OpKind::MatMul:
@@ -73,7 +74,8 @@ std::string operatorTableMarkdown() {
                                  ? std::string(ir::opName(kind))
                                  : fmt::format("{}::{}", ir::opDomain(kind), ir::opName(kind));
     std::string cost = costOf(kind);
-    if (kind == OpKind::Conv || kind == OpKind::Gemm) cost = "(crossbar MVMs)";
+    if (kind == OpKind::Conv || kind == OpKind::ConvTranspose || kind == OpKind::Gemm)
+      cost = "(crossbar MVMs)";
     out += fmt::format("| {} | {} | {} |\n", name, placement(kind), cost.empty() ? "0" : cost);
   }
   out += "\nFused by the passes from torch's opset-13 decompositions (docs/design.md §3):\n\n";

@@ -57,6 +57,7 @@ struct FloatKernels::OneDnn {
     dnnl::memory::desc src, dst, workspace;
   };
   std::map<ir::NodeId, Conv> convs;
+  std::map<ir::NodeId, dnnl::deconvolution_forward> deconvs;
   std::map<ir::NodeId, Pool> pools;
 };
 
@@ -71,6 +72,8 @@ Tensor FloatKernels::evaluate(const ir::Graph& graph, ir::NodeId id,
   switch (graph.node(id).kind) {
     case ir::OpKind::Conv:
       return convolution(graph, id, in);
+    case ir::OpKind::ConvTranspose:
+      return deconvolution(graph, id, in);
     case ir::OpKind::MaxPool:
     case ir::OpKind::AveragePool:
     case ir::OpKind::GlobalAveragePool:
@@ -139,6 +142,67 @@ Tensor FloatKernels::convolution(const ir::Graph& graph, ir::NodeId id,
                                              {DNNL_ARG_DST, wrap(c.dst, y.data.data())}};
   if (b != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(c.bias, b->data.data()));
   c.primitive.execute(dnn_->stream, args);
+  dnn_->stream.wait();
+  return y;
+}
+
+// ConvTranspose as oneDNN's deconvolution. ONNX's weight (Cin, Cout / groups, kernel...) is
+// oneDNN's (groups,) Cout / groups, Cin / groups, kernel in i-o order; output_padding extends the
+// high end, which oneDNN takes as that much less padding there (verify_shapes checked the sizes).
+Tensor FloatKernels::deconvolution(const ir::Graph& graph, ir::NodeId id,
+                                   const std::vector<const Tensor*>& in) {
+  const ir::Node& n = graph.node(id);
+  const std::string where = graph.describe(id);
+  const Tensor& x = *in[0];
+  const Tensor& w = *in[1];
+  const Tensor* b = in.size() > 2 ? in[2] : nullptr;
+  const Shape& outShape = graph.value(n.outputs[0]).shape;
+  const size_t rank = x.shape.size(), spatial = rank - 2;
+  const int64_t groups = n.attrs.getInt("group", 1, where);
+  const Shape strides = n.attrs.getInts("strides", Shape(spatial, 1), where);
+  const Shape dilations = n.attrs.getInts("dilations", Shape(spatial, 1), where);
+  const Shape pads = n.attrs.getInts("pads", Shape(2 * spatial, 0), where);
+  const Shape extra = n.attrs.getInts("output_padding", Shape(spatial, 0), where);
+  Dims dilate, padLow, padHigh;
+  for (size_t d = 0; d < spatial; ++d) {
+    dilate.push_back(dilations[d] - 1);
+    padLow.push_back(pads[d]);
+    padHigh.push_back(pads[d + spatial] - extra[d]);
+  }
+  Dims wDims{w.shape[1] * groups, w.shape[0]};  // outputs x inputs, then the kernel
+  wDims.insert(wDims.end(), w.shape.begin() + 2, w.shape.end());
+  Tag wTag = rank == 3 ? Tag::bac : rank == 4 ? Tag::bacd : Tag::bacde;
+  if (groups > 1) {
+    wDims = {groups, w.shape[1], w.shape[0] / groups};
+    wDims.insert(wDims.end(), w.shape.begin() + 2, w.shape.end());
+    wTag = rank == 3 ? Tag::acbd : rank == 4 ? Tag::acbde : Tag::acbdef;
+  }
+  const Tag act = activationTag(rank, where);
+  const dnnl::memory::desc src(x.shape, dnnl::memory::data_type::f32, act);
+  const dnnl::memory::desc dst(outShape, dnnl::memory::data_type::f32, act);
+  const dnnl::memory::desc weights(wDims, dnnl::memory::data_type::f32, wTag);
+  const dnnl::memory::desc bias({outShape[1]}, dnnl::memory::data_type::f32, Tag::a);
+  auto found = dnn_->deconvs.find(id);
+  if (found == dnn_->deconvs.end()) {
+    using D = dnnl::deconvolution_forward;
+    const auto desc =
+        b != nullptr
+            ? D::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+                      src, weights, bias, dst, strides, dilate, padLow, padHigh)
+            : D::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+                      src, weights, dst, strides, dilate, padLow, padHigh);
+    found = dnn_->deconvs.emplace(id, D(D::primitive_desc(desc, dnn_->engine))).first;
+  }
+  Tensor y = Tensor::filled(outShape);
+  // oneDNN reads the inputs through these handles and does not write them.
+  auto wrap = [&](const dnnl::memory::desc& md, const float* p) {
+    return dnnl::memory(md, dnn_->engine, const_cast<float*>(p));
+  };
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(src, x.data.data())},
+                                             {DNNL_ARG_WEIGHTS, wrap(weights, w.data.data())},
+                                             {DNNL_ARG_DST, wrap(dst, y.data.data())}};
+  if (b != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(bias, b->data.data()));
+  found->second.execute(dnn_->stream, args);
   dnn_->stream.wait();
   return y;
 }

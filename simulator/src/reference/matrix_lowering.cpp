@@ -35,6 +35,16 @@ MatrixLowering::MatrixLowering(const ir::Graph& graph, const mapping::MatrixLaye
       kernel_ = win.kernel;
       break;
     }
+    case ir::OpKind::ConvTranspose: {  // pads and output_padding explicit (verify_shapes)
+      const size_t spatial = x.size() - 2;
+      transposed_ = true;
+      strides_ = n.attrs.getInts("strides", Shape(spatial, 1), where);
+      dilations_ = n.attrs.getInts("dilations", Shape(spatial, 1), where);
+      const Shape pads = n.attrs.getInts("pads", Shape(2 * spatial, 0), where);
+      padBegin_.assign(pads.begin(), pads.begin() + static_cast<ptrdiff_t>(spatial));
+      kernel_.assign(w.begin() + 2, w.end());
+      break;
+    }
     case ir::OpKind::Gemm:
       transA_ = n.attrs.getInt("transA", 0, where) != 0;
       transB_ = n.attrs.getInt("transB", 0, where) != 0;
@@ -61,6 +71,14 @@ std::vector<float> MatrixLowering::weightMatrix(const Tensor& weight, int64_t gr
   const int64_t outs = layer_.outputs, ins = layer_.inputs;
   std::vector<float> m(static_cast<size_t>(outs * ins));
   const float* base = weight.data.data() + group * outs * ins;
+  if (transposed_) {  // (Cin, Cout / groups, kernel...): row (c, k) of output o is W[c][o][k]
+    const int64_t kernelSize = product(kernel_.begin(), kernel_.end());
+    for (int64_t o = 0; o < outs; ++o)
+      for (int64_t i = 0; i < ins; ++i)
+        m[static_cast<size_t>(o * ins + i)] =
+            base[(i / kernelSize * outs + o) * kernelSize + i % kernelSize];
+    return m;
+  }
   // Conv (O, I...) and Gemm with transB, and MatMul's left weights (N_out x K), are already
   // outputs x inputs; Gemm's B and MatMul's right weights are K x N.
   const bool rowsAreOutputs =
@@ -98,7 +116,11 @@ void MatrixLowering::im2col(std::span<const int64_t> codes, int64_t group, int64
         krest /= kernel_[d];
       }
       for (size_t d = 0; d < spatial; ++d) {
-        const int64_t at = outCoord[d] * strides_[d] - padBegin_[d] + kCoord[d] * dilations_[d];
+        int64_t at = outCoord[d] * strides_[d] - padBegin_[d] + kCoord[d] * dilations_[d];
+        if (transposed_) {  // the input position whose stride lands on this output
+          const int64_t from = outCoord[d] + padBegin_[d] - kCoord[d] * dilations_[d];
+          at = from >= 0 && from % strides_[d] == 0 ? from / strides_[d] : -1;
+        }
         if (at < 0 || at >= x[d + 2]) inside = false;
         offset = offset * x[d + 2] + at;
       }
@@ -118,7 +140,7 @@ std::vector<int64_t> MatrixLowering::inputVectors(std::span<const int64_t> codes
   const int64_t ins = layer_.inputs;
   const int64_t first = firstVector, end = endVector < 0 ? vectors_ : endVector;
   std::vector<int64_t> v(static_cast<size_t>((end - first) * ins));
-  if (layer_.op == ir::OpKind::Conv) {
+  if (layer_.op == ir::OpKind::Conv || transposed_) {
     im2col(codes, group, padCode, first, end, v);
     return v;
   }
@@ -137,7 +159,7 @@ void MatrixLowering::scatterOutputs(std::span<const double> values, int64_t grou
                                     const std::vector<const Tensor*>& inputs, Tensor& out) const {
   const int64_t outs = layer_.outputs;
   const Tensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
-  if (layer_.op == ir::OpKind::Conv) {
+  if (layer_.op == ir::OpKind::Conv || transposed_) {
     // out (N, C, spatial...): vector r = (b, p) writes channel group*outs + o at position p.
     const int64_t perImage = vectors_ / out.shape[0];
     for (int64_t r = 0; r < vectors_; ++r) {

@@ -242,6 +242,7 @@ Tensor constantTensor(const ir::Graph& graph, ir::ValueId id) {
 bool isVectorOp(OpKind kind) {
   switch (kind) {
     case OpKind::Conv:
+    case OpKind::ConvTranspose:
     case OpKind::Gemm:
     case OpKind::MatMul:
     case OpKind::MaxPool:

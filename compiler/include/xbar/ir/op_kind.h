@@ -12,6 +12,7 @@ namespace xbar::ir {
 enum class OpKind {
   // matrix ops: candidates for crossbars
   Conv,
+  ConvTranspose,
   Gemm,
   MatMul,
   Einsum,  // of activations (attention written as einsum): on the vector units
@@ -107,7 +108,7 @@ std::string_view opDomain(OpKind kind);
 // The ops a pass makes and no ONNX file of a supported opset spells (Gelu, Silu, Mish).
 bool isFusedOnly(OpKind kind);
 
-// Conv, Gemm and MatMul: ops whose weight operand may live in crossbars.
+// Conv, ConvTranspose, Gemm and MatMul: ops whose weight operand may live in crossbars.
 bool isMatrixOp(OpKind kind);
 
 }  // namespace xbar::ir

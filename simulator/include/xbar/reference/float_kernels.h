@@ -25,6 +25,7 @@ class FloatKernels {
 
  private:
   Tensor convolution(const ir::Graph& graph, ir::NodeId id, const std::vector<const Tensor*>& in);
+  Tensor deconvolution(const ir::Graph& graph, ir::NodeId id, const std::vector<const Tensor*>& in);
   Tensor pooling(const ir::Graph& graph, ir::NodeId id, const Tensor& x);
 
   struct OneDnn;

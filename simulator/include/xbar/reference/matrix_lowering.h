@@ -58,6 +58,7 @@ class MatrixLowering {
   float alpha_ = 1, beta_ = 1;
   // Conv geometry, per spatial dim.
   std::vector<int64_t> strides_, dilations_, padBegin_, kernel_;
+  bool transposed_ = false;  // a ConvTranspose: its rows gather the inputs each output reads
 };
 
 }  // namespace xbar::reference
