@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -381,12 +382,33 @@ class Generator {
   struct ThreadPair {
     int32_t from, fromThread, to, toThread;
     bool replacing;  // weight copies, counted apart from activations
-    auto operator<=>(const ThreadPair&) const = default;
+    bool operator==(const ThreadPair&) const = default;
+  };
+  // (thread pair, sample, round): hashed, since a program of millions of messages has as many
+  // rounds (an ordered map was a quarter of compiling vgg16 on pimcomp-reram); only looked up.
+  struct RoundKey {
+    ThreadPair pair;
+    int64_t sample;
+    int32_t round;
+    bool operator==(const RoundKey&) const = default;
+  };
+  struct KeyHash {
+    static uint64_t mix(uint64_t h, uint64_t v) { return (h ^ v) * 0x100000001b3ull; }
+    size_t operator()(const ThreadPair& p) const {
+      uint64_t h = 0xcbf29ce484222325ull;
+      for (int32_t v : {p.from, p.fromThread, p.to, p.toThread, static_cast<int32_t>(p.replacing)})
+        h = mix(h, static_cast<uint32_t>(v));
+      return static_cast<size_t>(h);
+    }
+    size_t operator()(const RoundKey& k) const {
+      return static_cast<size_t>(mix(mix((*this)(k.pair), static_cast<uint64_t>(k.sample)),
+                                     static_cast<uint32_t>(k.round)));
+    }
   };
   // In the partition being emitted: messages per (thread pair, sample (-1 while replacing
   // weights), round), the most per round for each pair, and every SEND with its pair.
-  std::map<std::tuple<ThreadPair, int64_t, int32_t>, int32_t> messagesPerRound_;
-  std::map<ThreadPair, int32_t> mostPerRound_, roundsOf_;
+  std::unordered_map<RoundKey, int32_t, KeyHash> messagesPerRound_;
+  std::unordered_map<ThreadPair, int32_t, KeyHash> mostPerRound_, roundsOf_;
   size_t layer_ = 0;  // the layer being emitted, in the partition
   std::vector<std::pair<ThreadPair, size_t>> sends_;
   int32_t tile_ = 0;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include <tlm_utils/simple_initiator_socket.h>
@@ -137,7 +138,18 @@ class Chip {
     sc_core::sc_event arrived;
   };
   // The thread that receives each message: (sender core, receiver core, tag) -> thread.
-  std::map<std::tuple<int32_t, int32_t, int64_t>, int32_t> receiverOf;
+  // Hashed: one entry per RECV (millions in a big program), looked up on every SEND.
+  struct MessageHash {
+    size_t operator()(const std::tuple<int32_t, int32_t, int64_t>& k) const {
+      uint64_t h = 0xcbf29ce484222325ull;
+      for (uint64_t v : {static_cast<uint64_t>(static_cast<uint32_t>(std::get<0>(k))),
+                         static_cast<uint64_t>(static_cast<uint32_t>(std::get<1>(k))),
+                         static_cast<uint64_t>(std::get<2>(k))})
+        h = (h ^ v) * 0x100000001b3ull;
+      return static_cast<size_t>(h);
+    }
+  };
+  std::unordered_map<std::tuple<int32_t, int32_t, int64_t>, int32_t, MessageHash> receiverOf;
   std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Credits>> credits;  // by thread pair
   std::map<std::pair<int32_t, int32_t>, std::unique_ptr<Channel>> channels;
   Channel& channel(int32_t src, int32_t dst);
