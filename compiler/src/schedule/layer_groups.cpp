@@ -168,7 +168,8 @@ void LayerGroups::describeFlows(const ir::Graph& graph, const mapping::Mapping& 
 // A map of many positions that only this group reads, beside a matrix op of one vector: its
 // ops need all of the map, and the gate they scale it by needs the map's producer to be done.
 int32_t LayerGroups::spillableInput(const LayerGroup& g) const {
-  if (g.vectorsPerSample != 1) return -1;
+  // Its ops must keep positions apart: a piece of the map makes the same piece of the output.
+  if (g.vectorsPerSample != 1 || g.allPositions || g.gathered) return -1;
   int32_t found = -1;
   for (size_t i = 0; i < g.inputs.size(); ++i) {
     const LayerGroup::Input& in = g.inputs[i];

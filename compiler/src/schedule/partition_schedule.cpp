@@ -86,12 +86,17 @@ void PartitionSchedule::chooseTiles() {
   while (true) {
     shortfall_.reset();
     chooseTilesOnce();
-    if (!shortfall_) return;
+    if (!shortfall_) break;
     const size_t li = shortfall_->li;
     if (spills_[li] || !completes(li) || groups_.layer(replication_[li].layer).spillableInput < 0)
-      return;
+      break;
     spills_[li] = 1;
   }
+  // Per layer, the latest spilling layer before it (-1: none).
+  lastSpillBefore_.assign(onCores_.size(), -1);
+  for (size_t li = 1; li < lastSpillBefore_.size(); ++li)
+    lastSpillBefore_[li] =
+        spills_[li - 1] ? static_cast<int32_t>(li - 1) : lastSpillBefore_[li - 1];
 }
 
 ir::ValueId PartitionSchedule::spilledValue(size_t li) const {
@@ -114,11 +119,9 @@ bool PartitionSchedule::readsValue(int32_t layer, ir::ValueId value) const {
 }
 
 bool PartitionSchedule::readsPastSpill(size_t li, int32_t producer) const {
-  const int64_t made =
-      groups_.completesWithin(producer, start_, end_) ? producer - firstLayer_ : int64_t{-1};
-  for (size_t l = li; l-- > 0;)
-    if (spills_[l]) return made < static_cast<int64_t>(l);
-  return false;
+  const int32_t spill = lastSpillBefore_[li];
+  if (spill < 0) return false;
+  return !groups_.completesWithin(producer, start_, end_) || producer - firstLayer_ < spill;
 }
 
 void PartitionSchedule::chooseTilesOnce() {

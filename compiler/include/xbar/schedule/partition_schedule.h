@@ -136,9 +136,14 @@ class PartitionSchedule {
   bool spillsValue(ir::ValueId value) const;
   // Whether layer li reads a value made by layer `producer` (-1: a graph input) from DRAM
   // itself, after its other inputs of each tile are in: a layer spilling its map lies between
-  // them here. A spilling layer is a barrier for the sample (its gate needs all of the map),
-  // so what crosses it must wait somewhere: posted, it would outrun its consumer's credits
-  // while the barrier holds the consumer back (a residual around a squeeze-and-excitation).
+  // them here, in layer order. A spilling layer is a barrier for the sample (its gate needs all
+  // of the map), so what crosses it must wait somewhere: posted, it would outrun li's credits
+  // while the barrier holds li back, and stall the layers the barrier waits for (a residual
+  // around a squeeze-and-excitation). Posting only to the layers that read a spill's outputs,
+  // directly or not, still deadlocked lraspp_mobilenet_v3_large (greedy, compass-sram-m).
+  // The program orders the producer's stores before li's load only where the producer is
+  // upstream of the spill and li downstream of it; elsewhere the simulator times the load where
+  // it is issued (docs/design.md §5).
   bool readsPastSpill(size_t li, int32_t producer) const;
   // The first layer that cannot be tiled to fit, if any.
   const std::optional<LocalMemoryShortfall>& shortfall() const { return shortfall_; }
@@ -159,6 +164,7 @@ class PartitionSchedule {
   int32_t tiles_ = 1;
   llvm::SmallVector<int32_t, 32> rounds_;
   llvm::SmallVector<uint8_t, 32> spills_;
+  llvm::SmallVector<int32_t, 32> lastSpillBefore_;  // per layer, -1 for none (chooseTiles)
   std::optional<LocalMemoryShortfall> shortfall_;
 
   // The cores finishing one column block: channels [first, end) of the vectors of copies
