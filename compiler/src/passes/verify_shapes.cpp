@@ -8,15 +8,25 @@ namespace {
 
 using ir::OpKind;
 
-void verifyConv(const ir::Graph& g, const ir::Node& n, const std::string& where) {
+// A Conv's or ConvTranspose's input, weight and output: one rank of 3 to 5, and its group.
+struct ConvShapes {
+  const ir::Shape &x, &w, &y;
+  int64_t group;
+};
+ConvShapes convShapes(const ir::Graph& g, const ir::Node& n, const std::string& where) {
   const ir::Shape& x = g.value(n.inputs[0]).shape;
   const ir::Shape& w = g.value(n.input(1)).shape;
   const ir::Shape& y = g.value(n.outputs[0]).shape;
-  if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
+  if (x.size() < 3 || x.size() > 5 || w.size() != x.size() || y.size() != x.size())
     failInput(where, "input {}, weight {} and output {} should have one equal rank of 3 to 5",
               ir::shapeToString(x), ir::shapeToString(w), ir::shapeToString(y));
   const int64_t group = n.attrs.getInt("group", 1, where);
   if (group < 1) failInput(where, "group is {}; expected a positive integer", group);
+  return {x, w, y, group};
+}
+
+void verifyConv(const ir::Graph& g, const ir::Node& n, const std::string& where) {
+  const auto [x, w, y, group] = convShapes(g, n, where);
   if (x[1] != w[1] * group)
     failInput(where, "input has {} channels but weight {} with group {} expects {}", x[1],
               ir::shapeToString(w), group, w[1] * group);
@@ -47,14 +57,7 @@ void verifyConv(const ir::Graph& g, const ir::Node& n, const std::string& where)
 // ConvTranspose as torch exports it: explicit pads and output_padding. The output of each
 // spatial dimension is stride x (in - 1) + output_padding + dilation x (kernel - 1) + 1 - pads.
 void verifyConvTranspose(const ir::Graph& g, const ir::Node& n, const std::string& where) {
-  const ir::Shape& x = g.value(n.inputs[0]).shape;
-  const ir::Shape& w = g.value(n.input(1)).shape;
-  const ir::Shape& y = g.value(n.outputs[0]).shape;
-  if (x.size() < 3 || w.size() != x.size() || y.size() != x.size())
-    failInput(where, "input {}, weight {} and output {} should have one equal rank of 3 to 5",
-              ir::shapeToString(x), ir::shapeToString(w), ir::shapeToString(y));
-  const int64_t group = n.attrs.getInt("group", 1, where);
-  if (group < 1) failInput(where, "group is {}; expected a positive integer", group);
+  const auto [x, w, y, group] = convShapes(g, n, where);
   if (x[1] != w[0] || w[0] % group != 0)
     failInput(where,
               "input has {} channels but weight {} (Cin, Cout / group, kernel) with group "

@@ -57,6 +57,27 @@ struct FloatKernels::OneDnn {
     dnnl::memory::desc src, dst, workspace;
   };
   std::map<ir::NodeId, Conv> convs;
+  // The memory of a convolution's operands: source, weights, bias, destination.
+  struct ConvMemory {
+    const dnnl::memory::desc &src, &weights, &bias, &dst;
+  };
+  // Runs a convolution or deconvolution primitive on x, w and b (nullptr: none) into a tensor
+  // of `outShape`.
+  Tensor run(const dnnl::primitive& p, const ConvMemory& md, const Tensor& x, const Tensor& w,
+             const Tensor* b, const Shape& outShape) {
+    Tensor y = Tensor::filled(outShape);
+    // oneDNN reads the inputs through these handles and does not write them.
+    auto wrap = [&](const dnnl::memory::desc& d, const float* ptr) {
+      return dnnl::memory(d, engine, const_cast<float*>(ptr));
+    };
+    std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(md.src, x.data.data())},
+                                               {DNNL_ARG_WEIGHTS, wrap(md.weights, w.data.data())},
+                                               {DNNL_ARG_DST, wrap(md.dst, y.data.data())}};
+    if (b != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(md.bias, b->data.data()));
+    p.execute(stream, args);
+    stream.wait();
+    return y;
+  }
   std::map<ir::NodeId, dnnl::deconvolution_forward> deconvs;
   std::map<ir::NodeId, Pool> pools;
 };
@@ -132,18 +153,7 @@ Tensor FloatKernels::convolution(const ir::Graph& graph, ir::NodeId id,
   }
   OneDnn::Conv& c = found->second;
   if (c.hasBias != (b != nullptr)) failInput(where, "the bias input changed between runs");
-  Tensor y = Tensor::filled(outShape);
-  // oneDNN reads the inputs through these handles and does not write them.
-  auto wrap = [&](const dnnl::memory::desc& md, const float* p) {
-    return dnnl::memory(md, dnn_->engine, const_cast<float*>(p));
-  };
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(c.src, x.data.data())},
-                                             {DNNL_ARG_WEIGHTS, wrap(c.weights, w.data.data())},
-                                             {DNNL_ARG_DST, wrap(c.dst, y.data.data())}};
-  if (b != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(c.bias, b->data.data()));
-  c.primitive.execute(dnn_->stream, args);
-  dnn_->stream.wait();
-  return y;
+  return dnn_->run(c.primitive, {c.src, c.weights, c.bias, c.dst}, x, w, b, outShape);
 }
 
 // ConvTranspose as oneDNN's deconvolution. ONNX's weight (Cin, Cout / groups, kernel...) is
@@ -193,18 +203,7 @@ Tensor FloatKernels::deconvolution(const ir::Graph& graph, ir::NodeId id,
                       src, weights, dst, strides, dilate, padLow, padHigh);
     found = dnn_->deconvs.emplace(id, D(D::primitive_desc(desc, dnn_->engine))).first;
   }
-  Tensor y = Tensor::filled(outShape);
-  // oneDNN reads the inputs through these handles and does not write them.
-  auto wrap = [&](const dnnl::memory::desc& md, const float* p) {
-    return dnnl::memory(md, dnn_->engine, const_cast<float*>(p));
-  };
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, wrap(src, x.data.data())},
-                                             {DNNL_ARG_WEIGHTS, wrap(weights, w.data.data())},
-                                             {DNNL_ARG_DST, wrap(dst, y.data.data())}};
-  if (b != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(bias, b->data.data()));
-  found->second.execute(dnn_->stream, args);
-  dnn_->stream.wait();
-  return y;
+  return dnn_->run(found->second, {src, weights, bias, dst}, x, w, b, outShape);
 }
 
 Tensor FloatKernels::pooling(const ir::Graph& graph, ir::NodeId id, const Tensor& x) {
