@@ -36,6 +36,26 @@ Tag activationTag(size_t rank, const std::string& where) {
   }
 }
 
+// A convolution's node, its name for messages, input, weight, bias (nullptr: none) and output
+// shape.
+struct ConvCall {
+  const ir::Node& n;
+  std::string where;
+  const Tensor& x;
+  const Tensor& w;
+  const Tensor* b;
+  const Shape& outShape;
+};
+ConvCall convCall(const ir::Graph& graph, ir::NodeId id, const std::vector<const Tensor*>& in) {
+  const ir::Node& n = graph.node(id);
+  return {n,
+          graph.describe(id),
+          *in[0],
+          *in[1],
+          in.size() > 2 ? in[2] : nullptr,
+          graph.value(n.outputs[0]).shape};
+}
+
 Tag weightTag(size_t rank, bool grouped) {
   if (rank == 3) return grouped ? Tag::goiw : Tag::oiw;
   if (rank == 4) return grouped ? Tag::goihw : Tag::oihw;
@@ -47,8 +67,9 @@ Tag weightTag(size_t rank, bool grouped) {
 struct FloatKernels::OneDnn {
   dnnl::engine engine{dnnl::engine::kind::cpu, 0};
   dnnl::stream stream{engine};
+  // A convolution or deconvolution primitive with its operands' memory.
   struct Conv {
-    dnnl::convolution_forward primitive;
+    dnnl::primitive primitive;
     dnnl::memory::desc src, weights, bias, dst;
     bool hasBias = false;
   };
@@ -56,15 +77,12 @@ struct FloatKernels::OneDnn {
     dnnl::pooling_v2_forward primitive;
     dnnl::memory::desc src, dst, workspace;
   };
-  std::map<ir::NodeId, Conv> convs;
-  // The memory of a convolution's operands: source, weights, bias, destination.
-  struct ConvMemory {
-    const dnnl::memory::desc &src, &weights, &bias, &dst;
-  };
-  // Runs a convolution or deconvolution primitive on x, w and b (nullptr: none) into a tensor
-  // of `outShape`.
-  Tensor run(const dnnl::primitive& p, const ConvMemory& md, const Tensor& x, const Tensor& w,
+  std::map<ir::NodeId, Conv> convs, deconvs;
+  // Runs a cached convolution or deconvolution on x, w and b (nullptr: none) into a tensor of
+  // `outShape`.
+  Tensor run(const Conv& md, const std::string& where, const Tensor& x, const Tensor& w,
              const Tensor* b, const Shape& outShape) {
+    if (md.hasBias != (b != nullptr)) failInput(where, "the bias input changed between runs");
     Tensor y = Tensor::filled(outShape);
     // oneDNN reads the inputs through these handles and does not write them.
     auto wrap = [&](const dnnl::memory::desc& d, const float* ptr) {
@@ -74,11 +92,10 @@ struct FloatKernels::OneDnn {
                                                {DNNL_ARG_WEIGHTS, wrap(md.weights, w.data.data())},
                                                {DNNL_ARG_DST, wrap(md.dst, y.data.data())}};
     if (b != nullptr) args.emplace(DNNL_ARG_BIAS, wrap(md.bias, b->data.data()));
-    p.execute(stream, args);
+    md.primitive.execute(stream, args);
     stream.wait();
     return y;
   }
-  std::map<ir::NodeId, dnnl::deconvolution_forward> deconvs;
   std::map<ir::NodeId, Pool> pools;
 };
 
@@ -111,12 +128,7 @@ Tensor FloatKernels::evaluate(const ir::Graph& graph, ir::NodeId id,
 
 Tensor FloatKernels::convolution(const ir::Graph& graph, ir::NodeId id,
                                  const std::vector<const Tensor*>& in) {
-  const ir::Node& n = graph.node(id);
-  const std::string where = graph.describe(id);
-  const Tensor& x = *in[0];
-  const Tensor& w = *in[1];
-  const Tensor* b = in.size() > 2 ? in[2] : nullptr;
-  const Shape& outShape = graph.value(n.outputs[0]).shape;
+  const auto [n, where, x, w, b, outShape] = convCall(graph, id, in);
   auto found = dnn_->convs.find(id);
   if (found == dnn_->convs.end()) {
     const int64_t groups = n.attrs.getInt("group", 1, where);
@@ -151,9 +163,7 @@ Tensor FloatKernels::convolution(const ir::Graph& graph, ir::NodeId id,
         dnnl::convolution_forward(dnnl::convolution_forward::primitive_desc(desc, dnn_->engine));
     found = dnn_->convs.emplace(id, std::move(c)).first;
   }
-  OneDnn::Conv& c = found->second;
-  if (c.hasBias != (b != nullptr)) failInput(where, "the bias input changed between runs");
-  return dnn_->run(c.primitive, {c.src, c.weights, c.bias, c.dst}, x, w, b, outShape);
+  return dnn_->run(found->second, where, x, w, b, outShape);
 }
 
 // ConvTranspose as oneDNN's deconvolution. ONNX's weight (Cin, Cout / groups, kernel...) is
@@ -161,49 +171,47 @@ Tensor FloatKernels::convolution(const ir::Graph& graph, ir::NodeId id,
 // high end, which oneDNN takes as that much less padding there (verify_shapes checked the sizes).
 Tensor FloatKernels::deconvolution(const ir::Graph& graph, ir::NodeId id,
                                    const std::vector<const Tensor*>& in) {
-  const ir::Node& n = graph.node(id);
-  const std::string where = graph.describe(id);
-  const Tensor& x = *in[0];
-  const Tensor& w = *in[1];
-  const Tensor* b = in.size() > 2 ? in[2] : nullptr;
-  const Shape& outShape = graph.value(n.outputs[0]).shape;
-  const size_t rank = x.shape.size(), spatial = rank - 2;
-  const int64_t groups = n.attrs.getInt("group", 1, where);
-  const Shape strides = n.attrs.getInts("strides", Shape(spatial, 1), where);
-  const Shape dilations = n.attrs.getInts("dilations", Shape(spatial, 1), where);
-  const Shape pads = n.attrs.getInts("pads", Shape(2 * spatial, 0), where);
-  const Shape extra = n.attrs.getInts("output_padding", Shape(spatial, 0), where);
-  Dims dilate, padLow, padHigh;
-  for (size_t d = 0; d < spatial; ++d) {
-    dilate.push_back(dilations[d] - 1);
-    padLow.push_back(pads[d]);
-    padHigh.push_back(pads[d + spatial] - extra[d]);
-  }
-  Dims wDims{w.shape[1] * groups, w.shape[0]};  // outputs x inputs, then the kernel
-  wDims.insert(wDims.end(), w.shape.begin() + 2, w.shape.end());
-  Tag wTag = rank == 3 ? Tag::bac : rank == 4 ? Tag::bacd : Tag::bacde;
-  if (groups > 1) {
-    wDims = {groups, w.shape[1], w.shape[0] / groups};
-    wDims.insert(wDims.end(), w.shape.begin() + 2, w.shape.end());
-    wTag = rank == 3 ? Tag::acbd : rank == 4 ? Tag::acbde : Tag::acbdef;
-  }
-  const Tag act = activationTag(rank, where);
-  const dnnl::memory::desc src(x.shape, dnnl::memory::data_type::f32, act);
-  const dnnl::memory::desc dst(outShape, dnnl::memory::data_type::f32, act);
-  const dnnl::memory::desc weights(wDims, dnnl::memory::data_type::f32, wTag);
-  const dnnl::memory::desc bias({outShape[1]}, dnnl::memory::data_type::f32, Tag::a);
+  const auto [n, where, x, w, b, outShape] = convCall(graph, id, in);
   auto found = dnn_->deconvs.find(id);
   if (found == dnn_->deconvs.end()) {
+    const size_t rank = x.shape.size(), spatial = rank - 2;
+    const int64_t groups = n.attrs.getInt("group", 1, where);
+    const Shape strides = n.attrs.getInts("strides", Shape(spatial, 1), where);
+    const Shape dilations = n.attrs.getInts("dilations", Shape(spatial, 1), where);
+    const Shape pads = n.attrs.getInts("pads", Shape(2 * spatial, 0), where);
+    const Shape extra = n.attrs.getInts("output_padding", Shape(spatial, 0), where);
+    Dims dilate, padLow, padHigh;
+    for (size_t d = 0; d < spatial; ++d) {
+      dilate.push_back(dilations[d] - 1);
+      padLow.push_back(pads[d]);
+      padHigh.push_back(pads[d + spatial] - extra[d]);
+    }
+    Dims wDims{w.shape[1] * groups, w.shape[0]};  // outputs x inputs, then the kernel
+    wDims.insert(wDims.end(), w.shape.begin() + 2, w.shape.end());
+    Tag wTag = rank == 3 ? Tag::bac : rank == 4 ? Tag::bacd : Tag::bacde;
+    if (groups > 1) {
+      wDims = {groups, w.shape[1], w.shape[0] / groups};
+      wDims.insert(wDims.end(), w.shape.begin() + 2, w.shape.end());
+      wTag = rank == 3 ? Tag::acbd : rank == 4 ? Tag::acbde : Tag::acbdef;
+    }
+    OneDnn::Conv c;
+    const Tag act = activationTag(rank, where);
+    c.src = dnnl::memory::desc(x.shape, dnnl::memory::data_type::f32, act);
+    c.dst = dnnl::memory::desc(outShape, dnnl::memory::data_type::f32, act);
+    c.weights = dnnl::memory::desc(wDims, dnnl::memory::data_type::f32, wTag);
+    c.hasBias = b != nullptr;
+    if (c.hasBias) c.bias = dnnl::memory::desc({outShape[1]}, dnnl::memory::data_type::f32, Tag::a);
     using D = dnnl::deconvolution_forward;
     const auto desc =
-        b != nullptr
+        c.hasBias
             ? D::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
-                      src, weights, bias, dst, strides, dilate, padLow, padHigh)
+                      c.src, c.weights, c.bias, c.dst, strides, dilate, padLow, padHigh)
             : D::desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
-                      src, weights, dst, strides, dilate, padLow, padHigh);
-    found = dnn_->deconvs.emplace(id, D(D::primitive_desc(desc, dnn_->engine))).first;
+                      c.src, c.weights, c.dst, strides, dilate, padLow, padHigh);
+    c.primitive = D(D::primitive_desc(desc, dnn_->engine));
+    found = dnn_->deconvs.emplace(id, std::move(c)).first;
   }
-  return dnn_->run(found->second, {src, weights, bias, dst}, x, w, b, outShape);
+  return dnn_->run(found->second, where, x, w, b, outShape);
 }
 
 Tensor FloatKernels::pooling(const ir::Graph& graph, ir::NodeId id, const Tensor& x) {

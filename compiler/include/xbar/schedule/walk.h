@@ -181,15 +181,12 @@ inline std::pair<int64_t, int64_t> heldPositions(const LayerGroup& g, const Chan
   return {r.firstVector, r.endVector};
 }
 
+// A value of extent `e` whose channels follow the matrix output's through `m`: each run's core
+// gets its channels at the positions it holds (none for a replica without the vector), the
+// leader the channels before and after them.
 template <class F>
-void forEachHolder(const PartitionSchedule& s, size_t li, const LayerGroup& g,
-                   const LayerGroup::Output& out, F&& f) {
-  const Extent& e = out.extent;
-  if (g.gathered || !out.flow.known) {
-    f(s.leader(li), Box::whole(e));
-    return;
-  }
-  const ChannelMap& m = out.flow.map;
+void forEachChannelRun(const PartitionSchedule& s, size_t li, const LayerGroup& g,
+                       const ChannelMap& m, const Extent& e, F&& f) {
   if (m.offset > 0) f(s.leader(li), Box::channels(0, m.offset, e));
   for (const ChannelRun& r : s.runs(li)) {
     const auto [first, end] = heldPositions(g, r, e);
@@ -198,6 +195,16 @@ void forEachHolder(const PartitionSchedule& s, size_t li, const LayerGroup& g,
   }
   if (const int64_t end = m.offset + g.channels * m.scale; end < e.channels)
     f(s.leader(li), Box::channels(end, e.channels, e));
+}
+
+template <class F>
+void forEachHolder(const PartitionSchedule& s, size_t li, const LayerGroup& g,
+                   const LayerGroup::Output& out, F&& f) {
+  if (g.gathered || !out.flow.known) {
+    f(s.leader(li), Box::whole(out.extent));
+    return;
+  }
+  forEachChannelRun(s, li, g, out.flow.map, out.extent, f);
 }
 
 // Each core's vector work of vectors [before, done) of `vectors`: whole element ops, cut so
@@ -262,15 +269,7 @@ void forEachReloader(const PartitionSchedule& s, size_t li, const LayerGroup& g,
     for (int32_t core : cores) f(core, Box::whole(e));
     return;
   }
-  const ChannelMap& m = in.map;
-  if (m.offset > 0) f(leader, Box::channels(0, m.offset, e));
-  for (const ChannelRun& r : s.runs(li)) {
-    const auto [first, end] = heldPositions(g, r, e);  // none for a replica without the vector
-    f(r.core,
-      Box{m.offset + r.firstChannel * m.scale, m.offset + r.endChannel * m.scale, first, end});
-  }
-  if (const int64_t end = m.offset + g.channels * m.scale; end < e.channels)
-    f(leader, Box::channels(end, e.channels, e));
+  forEachChannelRun(s, li, g, in.map, e, f);
 }
 
 // After the matrix op of a layer that spills its map, piece by piece: the cores finishing it
@@ -361,7 +360,7 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
   } else {
     // A map a later layer here spills waits in DRAM too, as does what a layer past the spill
     // reads.
-    const auto readPastSpill = [&](ir::ValueId v) {
+    const auto storedForPastSpill = [&](ir::ValueId v) {
       for (const LayerGroup::Consumer& c : g.consumers)
         if (c.value == v && c.layer <= lastLayer &&
             s.readsPastSpill(static_cast<size_t>(c.layer - s.firstLayer()), at.layer))
@@ -370,7 +369,7 @@ void walkLayer(const PartitionSchedule& s, const LayerStart& at, Inbox& inbox, V
     };
     for (const LayerGroup::Output& out : g.outputs)
       if (groups.leavesPartition(out, s.end()) || s.spillsValue(out.value) ||
-          readPastSpill(out.value))
+          storedForPastSpill(out.value))
         forEachHolder(s, li, g, out, [&](int32_t core, const Box& box) {
           stores.push_back(
               {core, DramTensor::value(out.value), out.value, out.extent, box, actBits});
